@@ -1,0 +1,202 @@
+"""The configuration: what to generate and how, as dataclasses with JSON load, validate, save.
+
+The seed's files load unchanged::
+
+    {"image": {"transform": false}, "spacing": {"type": "variable", "subtype": "between"},
+     "output_format": "png"}
+
+New options extend that schema, each with a default: ``image.width``, ``image.trim_padding``,
+``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` and
+``dataset`` ({"source", "split"}). Unknown keys, wrong types and bad values raise ConfigError
+naming the key.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, DigitSeqError
+from .files import atomic_write_bytes
+from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
+from .transform import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
+
+OUTPUT_FORMATS = ("png", "jpeg", "jpg")
+
+
+@dataclass
+class Augmentation:
+    enabled: bool
+    strength: float
+
+
+def default_augmentations() -> dict[str, Augmentation]:
+    return {spec.name: Augmentation(spec.classic, spec.default) for spec in AUGMENTATIONS}
+
+
+@dataclass
+class ImageConfig:
+    transform: bool = False
+    width: int = 200
+    trim_padding: bool = False
+    augmentations: dict[str, Augmentation] = field(default_factory=default_augmentations)
+
+    def enabled_augmentations(self) -> dict[str, float]:
+        """name -> strength of what the transform step applies (nothing when transform is off)."""
+        if not self.transform:
+            return {}
+        return {n: a.strength for n, a in self.augmentations.items() if a.enabled and a.strength > 0}
+
+
+@dataclass
+class SpacingConfig:
+    type: str = "variable"
+    subtype: str = "between"
+    min: int = 2
+    max: int = 8
+
+
+@dataclass
+class DatasetConfig:
+    source: str = "mnist"
+    split: str = "train"
+
+
+@dataclass
+class Config:
+    image: ImageConfig = field(default_factory=ImageConfig)
+    spacing: SpacingConfig = field(default_factory=SpacingConfig)
+    output_format: str = "png"
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+
+    @property
+    def spacing_range(self) -> tuple[int, int]:
+        return self.spacing.min, self.spacing.max
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, document: object) -> "Config":
+        """Build and validate a Config; every problem names its key."""
+        top = _mapping(document, "the configuration")
+        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
+        image = _mapping(top.get("image", {}), "image")
+        _no_unknown_keys(image, "image.", ("transform", "width", "trim_padding", "augmentations"))
+        spacing = _mapping(top.get("spacing", {}), "spacing")
+        _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
+        dataset = _mapping(top.get("dataset", {}), "dataset")
+        _no_unknown_keys(dataset, "dataset.", ("source", "split"))
+
+        config = cls()
+        config.image.transform = _bool(image, "transform", "image.transform", False)
+        config.image.width = _int(image, "width", "image.width", 200, 1, MAX_IMAGE_WIDTH)
+        config.image.trim_padding = _bool(image, "trim_padding", "image.trim_padding", False)
+        config.image.augmentations = _augmentations(image.get("augmentations", {}))
+        config.spacing.type = _choice(spacing, "type", "spacing.type", "variable", SPACING_TYPES)
+        config.spacing.subtype = _choice(spacing, "subtype", "spacing.subtype", "between", SPACING_SUBTYPES)
+        config.spacing.min = _int(spacing, "min", "spacing.min", 2, 0, MAX_IMAGE_WIDTH)
+        config.spacing.max = _int(spacing, "max", "spacing.max", 8, 0, MAX_IMAGE_WIDTH)
+        try:
+            check_spacing_range((config.spacing.min, config.spacing.max))
+        except DigitSeqError as exc:
+            raise ConfigError(f"spacing.min/spacing.max: {exc}") from None
+        config.output_format = _choice(top, "output_format", "output_format", "png", OUTPUT_FORMATS)
+        config.dataset.source = _str(dataset, "source", "dataset.source", "mnist")
+        config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
+        return config
+
+    def validated(self) -> "Config":
+        """A validated copy (raises ConfigError): use after changing fields by hand."""
+        return Config.from_dict(self.to_dict())
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    try:
+        return Config.from_dict(document)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def save_config(config: Config, path: str | Path) -> Path:
+    """Write ``config`` as JSON (atomically); it loads back equal."""
+    text = json.dumps(config.validated().to_dict(), indent=2) + "\n"
+    return atomic_write_bytes(Path(path), text.encode("utf-8"))
+
+
+# -- validation helpers ------------------------------------------------------------------------
+
+
+def _mapping(value: object, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _no_unknown_keys(mapping: dict, prefix: str, known: tuple[str, ...]) -> None:
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(f"unknown key {prefix}{key}; known keys here: {', '.join(known)}")
+
+
+def _bool(mapping: dict, key: str, where: str, default: bool) -> bool:
+    value = mapping.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    return value
+
+
+def _int(mapping: dict, key: str, where: str, default: int, low: int, high: int) -> int:
+    value = mapping.get(key, default)
+    if not is_int(value):
+        raise ConfigError(f"{where} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{where} must be between {low} and {high}, got {value}")
+    return int(value)
+
+
+def _str(mapping: dict, key: str, where: str, default: str) -> str:
+    value = mapping.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(mapping: dict, key: str, where: str, default: str, choices: tuple[str, ...]) -> str:
+    value = mapping.get(key, default)
+    if value not in choices:
+        raise ConfigError(f"{where} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _augmentations(document: object) -> dict[str, Augmentation]:
+    mapping = _mapping(document, "image.augmentations")
+    result = default_augmentations()
+    for name, entry in mapping.items():
+        where = f"image.augmentations.{name}"
+        spec = AUGMENTATIONS_BY_NAME.get(name)
+        if spec is None:
+            raise ConfigError(f"unknown augmentation {where}; known: {', '.join(AUGMENTATIONS_BY_NAME)}")
+        entry = _mapping(entry, where)
+        _no_unknown_keys(entry, where + ".", ("enabled", "strength"))
+        enabled = _bool(entry, "enabled", where + ".enabled", spec.classic)
+        strength = entry.get("strength", spec.default)
+        if isinstance(strength, bool) or not isinstance(strength, (int, float)):
+            raise ConfigError(f"{where}.strength must be a number, got {strength!r}")
+        if not 0 <= strength <= spec.maximum:
+            raise ConfigError(f"{where}.strength must be between 0 and {spec.maximum}, got {strength}")
+        if spec.integer and strength != int(strength):
+            raise ConfigError(f"{where}.strength must be a whole number of pixels, got {strength}")
+        result[name] = Augmentation(enabled, strength)
+    return result

@@ -1,0 +1,80 @@
+"""Writing a generated image to disk: 8-bit grayscale PNG or JPEG, atomically, never over a file."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputTypeError, InvalidInputError
+from .files import atomic_write_bytes
+
+FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG"}
+EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg"}
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """The [0, 1] float image as 0-255 bytes (exact for generated images, which lie on that grid)."""
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise InvalidInputError(f"an image must be 2-D (height, width), got shape {image.shape}")
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype.kind != "f":
+        raise InputTypeError(f"an image must be float in [0, 1] or uint8, got {image.dtype}")
+    if not np.all(np.isfinite(image)) or image.min() < 0 or image.max() > 1:
+        raise InvalidInputError("image values must lie in [0, 1] (1 = white background, 0 = black ink)")
+    return np.rint(image * 255).astype(np.uint8)
+
+
+def encode(image: np.ndarray, fmt: str) -> bytes:
+    from PIL import Image
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown image format {fmt!r}; use png or jpeg")
+    buffer = io.BytesIO()
+    options = {"quality": 95} if FORMATS[fmt] == "JPEG" else {"optimize": False}
+    Image.fromarray(to_uint8(image), mode="L").save(buffer, FORMATS[fmt], **options)
+    return buffer.getvalue()
+
+
+def format_for_path(path: Path, default: str = "png") -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else default
+
+
+def check_writable_folder(folder: Path) -> Path:
+    folder = Path(folder).expanduser()
+    if not folder.exists():
+        raise FileNotFoundError(f"save folder {folder} does not exist; create it or choose another")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder; choose a folder to save into")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {folder}: permission denied; choose another folder")
+    return folder
+
+
+def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, overwrite: bool = False) -> Path:
+    """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file."""
+    path = Path(path).expanduser()
+    check_writable_folder(path.parent if str(path.parent) else Path("."))
+    data = encode(image, fmt or format_for_path(path))
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    return atomic_write_bytes(path, data, overwrite=overwrite)
+
+
+def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str) -> Path:
+    """Save as ``folder/stem.ext``, or ``stem_2.ext``, ``stem_3.ext``... if that name is taken."""
+    folder = check_writable_folder(Path(folder))
+    data = encode(image, fmt)
+    extension = EXTENSIONS[fmt.lower()]
+    for attempt in range(1, 100_000):
+        name = f"{stem}{extension}" if attempt == 1 else f"{stem}_{attempt}{extension}"
+        try:
+            return atomic_write_bytes(folder / name, data, overwrite=False)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"too many files named {stem}_N{extension} in {folder}")

@@ -1,0 +1,130 @@
+"""Augmentation of handwritten digits through imgaug.
+
+Each augmentation is named, off or on, with one strength in natural units (degrees, pixels, a
+fraction). Shape changes act on each digit's own 28x28 cell, all digits of a batch in one
+imgaug call; noise acts on the whole composed image, so the gaps get the same grain as the
+digits. ``transform: true`` with no augmentation named turns on the four classic ones (rotation,
+shear, scale, blur) that the earlier version's transform step used.
+
+imgaug is imported only when a pipeline is built (it takes about a second).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AugmentationSpec:
+    name: str
+    label: str
+    help: str
+    unit: str
+    default: float
+    maximum: float
+    classic: bool = False  # part of the default set when transform is on
+    whole_image: bool = False  # applied to the composed image, not per digit
+    integer: bool = False
+
+
+AUGMENTATIONS: tuple[AugmentationSpec, ...] = (
+    AugmentationSpec("rotate", "Rotation", "Rotate each digit by up to this many degrees either way.", "°", 10, 45, classic=True),
+    AugmentationSpec("shear", "Shear", "Slant each digit by up to this many degrees either way.", "°", 10, 40, classic=True),
+    AugmentationSpec("scale", "Scale", "Grow or shrink each digit by up to this fraction (0.1 = ±10%).", "×", 0.1, 0.5, classic=True),
+    AugmentationSpec("translate", "Shift", "Move each digit by up to this many pixels in its cell.", "px", 2, 6, integer=True),
+    AugmentationSpec("elastic", "Elastic distortion", "Warp strokes like an unsteady hand; larger is wobblier.", "", 6, 20),
+    AugmentationSpec("stroke", "Stroke width", "Make strokes up to this many pixels thinner or thicker.", "px", 1, 3, integer=True),
+    AugmentationSpec("blur", "Blur", "Gaussian blur of up to this sigma, in pixels.", "px", 0.8, 3, classic=True),
+    AugmentationSpec("dropout", "Dropout", "Remove up to this fraction of pixels, like a worn pen.", "", 0.1, 0.5),
+    AugmentationSpec("crop", "Crop", "Cut up to this fraction from each side of a digit, then scale it back.", "", 0.1, 0.3),
+    AugmentationSpec("noise", "Noise", "Add Gaussian noise of up to this standard deviation (1 = full ink).", "", 0.1, 0.5, whole_image=True),
+)
+AUGMENTATIONS_BY_NAME = {spec.name: spec for spec in AUGMENTATIONS}
+
+
+def _digit_augmenter(iaa, name: str, strength: float):
+    s = float(strength)
+    if name == "rotate":
+        return iaa.Affine(rotate=(-s, s), order=1)
+    if name == "shear":
+        return iaa.Affine(shear=(-s, s), order=1)
+    if name == "scale":
+        return iaa.Affine(scale=(1 - s, 1 + s), order=1)
+    if name == "translate":
+        return iaa.Affine(translate_px=(-int(s), int(s)), order=1)
+    if name == "elastic":
+        return iaa.ElasticTransformation(alpha=(0, s), sigma=3.0)
+    if name == "stroke":
+        return StrokeWidth(int(s))
+    if name == "blur":
+        return iaa.GaussianBlur(sigma=(0, s))
+    if name == "dropout":
+        return iaa.Dropout(p=(0, s))
+    if name == "crop":
+        return iaa.Crop(percent=(0, s), keep_size=True)
+    if name == "noise":
+        return iaa.AdditiveGaussianNoise(scale=(0, s * 255))
+    raise KeyError(name)
+
+
+class DigitAugmenter:
+    """The imgaug pipelines for one set of enabled augmentations (name -> strength)."""
+
+    def __init__(self, enabled: dict[str, float]):
+        from .imgaug_compat import augmenters
+
+        iaa = augmenters()
+        per_digit = [_digit_augmenter(iaa, n, s) for n, s in enabled.items() if not AUGMENTATIONS_BY_NAME[n].whole_image]
+        whole = [_digit_augmenter(iaa, n, s) for n, s in enabled.items() if AUGMENTATIONS_BY_NAME[n].whole_image]
+        self._per_digit = iaa.Sequential(per_digit) if per_digit else None
+        self._whole_image = iaa.Sequential(whole) if whole else None
+
+    def augment_digits(self, digits: np.ndarray, seed: int) -> np.ndarray:
+        """Augment a (K, 28, 28) uint8 ink stack in one call, reproducibly for ``seed``."""
+        if self._per_digit is None or len(digits) == 0:
+            return digits
+        self._per_digit.seed_(seed)
+        return self._per_digit(images=digits)
+
+    def augment_images(self, images: np.ndarray, seed: int) -> np.ndarray:
+        """Augment composed (B, 28, W) uint8 ink images in one call (noise)."""
+        if self._whole_image is None or len(images) == 0:
+            return images
+        self._whole_image.seed_(seed)
+        return self._whole_image(images=images)
+
+
+@lru_cache(maxsize=None)
+def _stroke_width_class():
+    """imgaug has no morphology augmenter; this one dilates or erodes with OpenCV."""
+    from .imgaug_compat import augmenters, cv2
+
+    meta = augmenters().meta
+    cv = cv2()
+
+    class _StrokeWidth(meta.Augmenter):
+        def __init__(self, max_pixels: int):
+            super().__init__()
+            self.max_pixels = int(max_pixels)
+
+        def _augment_batch_(self, batch, random_state, parents, hooks):
+            if batch.images is None:
+                return batch
+            changes = random_state.integers(-self.max_pixels, self.max_pixels + 1, size=len(batch.images))
+            for i, change in enumerate(changes):
+                if change:
+                    kernel = np.ones((abs(change) + 1, abs(change) + 1), np.uint8)
+                    op = cv.dilate if change > 0 else cv.erode
+                    batch.images[i] = op(batch.images[i], kernel)
+            return batch
+
+        def get_parameters(self):
+            return [self.max_pixels]
+
+    return _StrokeWidth
+
+
+def StrokeWidth(max_pixels: int):  # noqa: N802 - reads like the imgaug augmenter it builds
+    return _stroke_width_class()(max_pixels)

@@ -1,0 +1,1 @@
+"""Files shipped inside the package: the embedded MNIST copy and its licence notice."""

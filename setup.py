@@ -1,0 +1,61 @@
+"""Packaging for DigitSeq.
+
+Pins, and why:
+- numpy <2: imgaug 0.4.0 (its last release) uses np.sctypes and other names that numpy 2 removed.
+  numpy 1.24-1.26 work once the removed aliases (np.bool, np.complex, ...) are restored, which
+  digitseq_gui.core.imgaug_compat does before importing imgaug.
+- opencv-python <4.12: imgaug requires opencv-python, and 4.12 and later require numpy >= 2.
+- PyQt5 5.15.x: 5.15.11 ships an abi3 wheel that installs on Python 3.11 without a compiler.
+"""
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'^__version__ = "([^"]+)"', (HERE / "digitseq_gui" / "__init__.py").read_text(), re.M).group(1)
+
+setup(
+    name="digitseq",
+    version=VERSION,
+    description="Images of digit sequences made of real handwritten MNIST digits: desktop app, Python API and CLI",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="MIT (code); CC BY-SA 3.0 (the embedded MNIST data)",
+    python_requires=">=3.10",
+    packages=find_packages(include=["digitseq_gui", "digitseq_gui.*"]) + ["digitseq_gui.resources"],
+    package_dir={"digitseq_gui.resources": "resources"},
+    package_data={"digitseq_gui.resources": ["mnist/*.gz", "mnist/*.txt", "mnist/*.md", "icons/*", "*.json"]},
+    include_package_data=True,
+    install_requires=[
+        "numpy>=1.24,<2",
+        "imgaug==0.4.0",
+        "opencv-python>=4.5,<4.12",
+        "Pillow>=9.0",
+        "platformdirs>=3.0",
+        "tqdm>=4.60",
+        "PyQt5>=5.15.9,<5.16",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=7.0",
+            "pytest-qt>=4.2",
+            "dask[distributed]>=2023.1",
+        ],
+    },
+    entry_points={
+        "console_scripts": [
+            "digitseq=digitseq_gui.cli:main",
+            "generate-numbers-sequence=digitseq_gui.cli:generate_numbers_sequence_main",
+            "generate-phone-numbers=digitseq_gui.cli:generate_phone_numbers_main",
+        ],
+        "gui_scripts": [
+            "digitseq-gui=digitseq_gui.gui.app:main",
+        ],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Environment :: X11 Applications :: Qt",
+        "Topic :: Scientific/Engineering :: Image Recognition",
+    ],
+)
