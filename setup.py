@@ -46,8 +46,8 @@ setup(
     entry_points={
         "console_scripts": [
             "digitseq=digitseq_gui.cli:main",
-            "generate-numbers-sequence=digitseq_gui.cli:generate_numbers_sequence_main",
-            "generate-phone-numbers=digitseq_gui.cli:generate_phone_numbers_main",
+            "generate-numbers-sequence=digitseq_gui.cli.numbers_sequence:main",
+            "generate-phone-numbers=digitseq_gui.cli.phone_numbers:main",
         ],
         "gui_scripts": [
             "digitseq-gui=digitseq_gui.gui.app:main",

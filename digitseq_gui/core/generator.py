@@ -58,9 +58,9 @@ class SequenceBatch:
 
 def check_seed(seed: object) -> int:
     if not layout.is_int(seed):
-        raise InputTypeError(f"seed must be a whole number, got {seed!r}")
+        raise InputTypeError(f"seed must be a whole number, got {seed!r}", field="seed")
     if not 0 <= int(seed) <= MAX_SEED:
-        raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
+        raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}, got {seed}", field="seed")
     return int(seed)
 
 
@@ -79,7 +79,7 @@ class DigitSequence:
         elif isinstance(config, (str, Path)):
             config = load_config(config)
         elif not isinstance(config, Config):
-            raise InputTypeError(f"config must be a Config, a path to a JSON file or None, got {type(config).__name__}")
+            raise InputTypeError(f"config must be a Config, a path to a JSON file or None, got {type(config).__name__}", field="config")
         self.config = config.validated()
         if not isinstance(dataset, DigitDataset):
             dataset = load_dataset(dataset if dataset is not None else self.config.dataset.source,
@@ -116,7 +116,7 @@ class DigitSequence:
         """
         parsed = [parse_digits(s) for s in sequences]
         if not parsed:
-            raise InvalidInputError("no sequences to generate; give at least one")
+            raise InvalidInputError("no sequences to generate; give at least one", field="digits")
         if spacing_range is None:
             spacing_range = self.config.spacing_range
         if image_width is None:

@@ -40,9 +40,12 @@ def encode(image: np.ndarray, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def format_for_path(path: Path, default: str = "png") -> str:
+def format_for_path(path: Path) -> str:
+    """The image format named by the file's extension, or a clear error."""
     suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else default
+    if suffix not in FORMATS:
+        raise InvalidInputError(f"cannot tell the image format of {path.name!r}; end the name with .png or .jpg")
+    return suffix
 
 
 def check_writable_folder(folder: Path) -> Path:
@@ -78,3 +81,14 @@ def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str) -> Pa
         except FileExistsError:
             continue
     raise FileExistsError(f"too many files named {stem}_N{extension} in {folder}")
+
+
+def write_array(image: np.ndarray, path: str | Path, overwrite: bool = False) -> Path:
+    """Write the float image as a .npy array (never pickled), atomically."""
+    path = Path(path).expanduser()
+    check_writable_folder(path.parent if str(path.parent) else Path("."))
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(image, dtype=np.float32), allow_pickle=False)
+    return atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)

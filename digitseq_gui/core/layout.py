@@ -24,39 +24,39 @@ def is_int(value: object) -> bool:
 
 def check_spacing_type(spacing_type: object, subtype: object) -> None:
     if spacing_type not in SPACING_TYPES:
-        raise InvalidInputError(f"unknown spacing type {spacing_type!r}; use 'variable' or 'fixed'")
+        raise InvalidInputError(f"unknown spacing type {spacing_type!r}; use 'variable' or 'fixed'", field="spacing")
     if subtype not in SPACING_SUBTYPES:
-        raise InvalidInputError(f"unknown spacing subtype {subtype!r}; use 'between' or 'edge'")
+        raise InvalidInputError(f"unknown spacing subtype {subtype!r}; use 'between' or 'edge'", field="spacing")
 
 
 def check_spacing_range(spacing_range: object) -> tuple[int, int]:
     """(min, max) as ints, or a clear error."""
     if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__"):
-        raise InputTypeError(f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}")
+        raise InputTypeError(f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}", field="spacing_range")
     if len(spacing_range) != 2:
-        raise InvalidInputError(f"spacing_range must have two values (min, max), got {len(spacing_range)}")
+        raise InvalidInputError(f"spacing_range must have two values (min, max), got {len(spacing_range)}", field="spacing_range")
     low, high = spacing_range
     if not (is_int(low) and is_int(high)):
-        raise InputTypeError(f"spacing_range must hold whole numbers of pixels, got ({low!r}, {high!r})")
+        raise InputTypeError(f"spacing_range must hold whole numbers of pixels, got ({low!r}, {high!r})", field="spacing_range")
     low, high = int(low), int(high)
     if low < 0 or high < 0:
-        raise InvalidInputError(f"spacing cannot be negative, got ({low}, {high}); use 0 or more pixels")
+        raise InvalidInputError(f"spacing cannot be negative, got ({low}, {high}); use 0 or more pixels", field="spacing_range")
     if low > high:
-        raise InvalidInputError(f"minimum spacing {low} is larger than maximum spacing {high}; swap them")
+        raise InvalidInputError(f"minimum spacing {low} is larger than maximum spacing {high}; swap them", field="spacing_range")
     if high > MAX_IMAGE_WIDTH:
-        raise InvalidInputError(f"maximum spacing {high} is too large; use at most {MAX_IMAGE_WIDTH} pixels")
+        raise InvalidInputError(f"maximum spacing {high} is too large; use at most {MAX_IMAGE_WIDTH} pixels", field="spacing_range")
     return low, high
 
 
 def check_image_width(image_width: object, digit_count: int) -> int:
     if not is_int(image_width):
-        raise InputTypeError(f"image_width must be a whole number of pixels, got {image_width!r}")
+        raise InputTypeError(f"image_width must be a whole number of pixels, got {image_width!r}", field="image_width")
     width = int(image_width)
     if width < 1 or width > MAX_IMAGE_WIDTH:
-        raise InvalidInputError(f"image_width must be between 1 and {MAX_IMAGE_WIDTH} pixels, got {width}")
+        raise InvalidInputError(f"image_width must be between 1 and {MAX_IMAGE_WIDTH} pixels, got {width}", field="image_width")
     if width < digit_count:
         raise InvalidInputError(
-            f"image_width {width} is too small for {digit_count} digits; use at least {digit_count} pixels"
+            f"image_width {width} is too small for {digit_count} digits; use at least {digit_count} pixels", field="image_width",
         )
     return width
 
@@ -85,7 +85,7 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         if width < shortest:
             raise LayoutError(
                 f"fixed spacing needs at least {shortest} px for {digit_count} digits with "
-                f"{gaps} gap(s) of {low} px or more; use image_width >= {shortest} or a smaller minimum spacing"
+                f"{gaps} gap(s) of {low} px or more; use image_width >= {shortest} or a smaller minimum spacing", field="image_width",
             )
         return
     if not shortest <= width <= longest:
@@ -93,7 +93,7 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         raise LayoutError(
             f"fixed spacing cannot fill {width} px with {digit_count} digits ({digit_count * digit_width} px) "
             f"and {gaps} gap(s) of {low}-{high} px; widths that work: {works} "
-            f"(or change the spacing range, or use variable spacing)"
+            f"(or change the spacing range, or use variable spacing)", field="image_width",
         )
 
 

@@ -1,0 +1,34 @@
+"""The ``digitseq`` command line: the same engine as the window, one subcommand per job."""
+from __future__ import annotations
+
+import sys
+
+from .common import OneLineArgumentParser, run_guarded
+from . import generate, gui
+
+SUBCOMMANDS = [generate, gui]
+
+
+def build_parser() -> OneLineArgumentParser:
+    from .. import __version__
+
+    parser = OneLineArgumentParser(
+        prog="digitseq",
+        description="Images of digit sequences made of real handwritten MNIST digits.",
+        epilog="run 'digitseq COMMAND --help' for a command's options",
+    )
+    parser.add_argument("--version", action="version", version=f"digitseq {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=OneLineArgumentParser)
+    subparsers.required = True
+    for module in SUBCOMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_guarded("digitseq", lambda: args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

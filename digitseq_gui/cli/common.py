@@ -1,0 +1,90 @@
+"""What every command shares: one-line errors, config loading, exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from ..core.errors import DigitSeqError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr (and exit 2), not usage + error."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return code
+
+
+def run_guarded(prog: str, action: Callable[[], int]) -> int:
+    """Run ``action``; turn a user's mistake or a file-system problem into one line and exit 2."""
+    try:
+        return action()
+    except DigitSeqError as exc:
+        return fail(prog, str(exc))
+    except OSError as exc:
+        detail = exc.strerror if exc.strerror and exc.filename else str(exc)
+        where = f"{exc.filename}: " if exc.filename and str(exc.filename) not in detail else ""
+        return fail(prog, f"{where}{detail}")
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; use 0 or more")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 is not allowed; use 1 or more")
+    return value
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Options that shape generation, shared by generate and export; None means 'from --config'."""
+    group = parser.add_argument_group("generation (defaults come from --config, else built-in defaults)")
+    group.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration file (the seed's files load too)")
+    group.add_argument("--min-spacing", type=non_negative_int, metavar="PX", help="smallest gap in pixels (default 2)")
+    group.add_argument("--max-spacing", type=non_negative_int, metavar="PX", help="largest gap in pixels (default 8)")
+    group.add_argument("--width", type=positive_int, metavar="PX", help="image width in pixels (default 200)")
+    group.add_argument("--spacing-type", choices=("variable", "fixed"), help="variable: random gaps; fixed: equal gaps filling the width")
+    group.add_argument("--spacing-subtype", choices=("between", "edge"), help="between: gaps between digits; edge: also at both ends")
+    group.add_argument("--transform", action=argparse.BooleanOptionalAction, default=None,
+                       help="augment each digit (rotation, shear, scale, blur unless the config names others)")
+    group.add_argument("--trim", action=argparse.BooleanOptionalAction, default=None,
+                       help="trim each digit's blank columns so spacing is the visible gap")
+    group.add_argument("--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz")
+    group.add_argument("--split", choices=("train", "test"), help="which part of the data set to draw digits from")
+
+
+def config_from_args(args: argparse.Namespace):
+    """The Config from --config with the command-line options laid over it, validated."""
+    from ..core.config import Config, load_config
+
+    config = load_config(args.config) if args.config else Config()
+    overrides = {
+        ("spacing", "min"): args.min_spacing, ("spacing", "max"): args.max_spacing,
+        ("image", "width"): args.width, ("spacing", "type"): args.spacing_type,
+        ("spacing", "subtype"): args.spacing_subtype, ("image", "transform"): args.transform,
+        ("image", "trim_padding"): args.trim, ("dataset", "source"): args.dataset, ("dataset", "split"): args.split,
+    }
+    for (section, key), value in overrides.items():
+        if value is not None:
+            setattr(getattr(config, section), key, value)
+    return config.validated()

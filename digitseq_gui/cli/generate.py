@@ -1,0 +1,44 @@
+"""``digitseq generate``: one image, written to disk, its path printed."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import add_engine_options, config_from_args, non_negative_int
+
+HELP = "make one image of a digit sequence and print where it was written"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "generate", help=HELP, description=HELP.capitalize() + ".",
+        epilog="example: digitseq generate 0123 --min-spacing 2 --max-spacing 8 --width 200 --seed 7",
+    )
+    parser.add_argument("digits", help="the digits to draw, e.g. 0123 (leading zeros are kept)")
+    add_engine_options(parser)
+    parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
+    parser.add_argument("--output", "-o", type=Path, metavar="PATH", default=Path("."),
+                        help="a folder (the file is named seq_<digits>.png there) or a .png/.jpg/.npy file path; default: .")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it is an existing file")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.generator import DigitSequence
+
+    config = config_from_args(args)
+    generator = DigitSequence(config)
+    result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
+    print(write_output(generator, result, args.output, args.force))
+    return 0
+
+
+def write_output(generator, result, output: Path, force: bool) -> Path:
+    from ..core.imagefile import write_image, write_array
+
+    output = output.expanduser()
+    if output.is_dir():
+        return generator.save_image(result.image, result.label, output)
+    if output.suffix.lower() == ".npy":
+        return write_array(result.image, output, overwrite=force)
+    return write_image(result.image, output, overwrite=force)
