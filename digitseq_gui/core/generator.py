@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import layout
+from . import compose, layout
 from .config import Config, load_config
 from .dataset import DIGIT_SIZE, DigitDataset, load_dataset
 from .digits import label_of, parse_digits
@@ -162,44 +162,96 @@ class DigitSequence:
 
     def _render_block(self, sequences: Sequence[np.ndarray], out: np.ndarray, seed: int, block: int,
                       low: int, high: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        entropy = np.random.SeedSequence(seed, spawn_key=(block,))
-        pick_seed, gap_seed = entropy.spawn(2)
-        digit_aug_seed, image_aug_seed = (int(v) for v in entropy.generate_state(2))
-        all_digits = np.concatenate(sequences)
-
-        # Uniform choice among each label's images, all digits of the block in one draw.
+        # One stream per block, always consumed in the same order: digit picks, then gaps,
+        # then the augmenters' seeds.
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+        counts = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+        digits = np.concatenate(sequences)
         data = self.dataset
-        positions = (np.random.default_rng(pick_seed).random(len(all_digits)) * data.label_counts[all_digits]).astype(np.int64)
-        rows = data.sampling_table[all_digits, positions]
-        ink = np.asarray(data.images[rows])
+
+        # Uniform choice among each label's images, every digit of the block in one draw.
+        positions = (rng.random(len(digits)) * data.label_counts[digits]).astype(np.int64)
+        rows = data.sampling_table[digits, positions]
+        gaps = self._draw_gaps(rng, counts, low, high)
+        digit_aug_seed, image_aug_seed = (int(v) for v in rng.integers(0, 2**32, size=2))
+
+        ink = data.images[rows]
         augmenter = self._augmenter_for_config()
         if augmenter is not None:
             ink = augmenter.augment_digits(ink, digit_aug_seed)
-
         extents = _ink_extents(ink)
         trim = self.config.image.trim_padding
         cell_start = np.where(extents.has_ink & trim, extents.x0, 0)
-        cell_width = np.where(extents.has_ink & trim, extents.x1 - extents.x0, DIGIT_SIZE)
+        widths = np.where(extents.has_ink & trim, extents.x1 - extents.x0, DIGIT_SIZE)
 
-        gap_rng = np.random.default_rng(gap_seed)
-        spacing = self.config.spacing
         width = out.shape[2]
-        ink_out = np.zeros((len(sequences), DIGIT_SIZE, width), dtype=np.uint8)
-        boxes, sources = [], []
-        offset = 0
-        for i, digits in enumerate(sequences):
-            k = slice(offset, offset + len(digits))
-            offset += len(digits)
-            box = _place(ink[k], cell_start[k], cell_width[k], extents, k, spacing.type, spacing.subtype,
-                         low, high, gap_rng, ink_out[i])
-            boxes.append(box)
-            sources.append(data.source_indices[rows[k]])
+        gap_before, trail = self._spacing(counts, widths, gaps, width, low, high)
+        placement = compose.place(counts, widths, gap_before, trail)
+        strips = compose.paint(ink, cell_start, widths, placement)
+
+        # Boxes: the ink's extent in its cell, moved to where the cell landed.
+        shift = placement.x - cell_start
+        x0 = np.where(extents.has_ink, extents.x0 + shift, placement.x)
+        x1 = np.where(extents.has_ink, extents.x1 + shift, placement.x + widths)
+        y0 = np.where(extents.has_ink, extents.y0, 0)
+        y1 = np.where(extents.has_ink, extents.y1, DIGIT_SIZE)
+        if np.all(placement.strip_width == width):
+            ink_out = strips
+        else:
+            ink_out = compose.resample(strips, placement.strip_width, width)
+            x0, x1 = compose.map_columns(x0, x1, placement.image_of_digit, placement.strip_width, width)
         if augmenter is not None:
             ink_out = augmenter.augment_images(ink_out, image_aug_seed)
         # Ink 0-255 becomes 1 - ink/255: white background, black ink, on the exact 1/255 grid
         # that 8-bit files store, so a saved PNG holds exactly the generated array.
         out[...] = 1.0 - ink_out.astype(np.float32) / np.float32(255.0)
-        return boxes, sources
+
+        boxes = np.stack([x0, y0, x1, y1], axis=1).astype(np.int32)
+        splits = np.cumsum(counts)[:-1]
+        return np.split(boxes, splits), np.split(data.source_indices[rows], splits)
+
+    def _draw_gaps(self, rng: np.random.Generator, counts: np.ndarray, low: int, high: int) -> np.ndarray | None:
+        """Variable spacing: every gap of the block, image after image, drawn in one call."""
+        if self.config.spacing.type != "variable":
+            return None
+        total = int(sum(layout.gap_count(int(n), self.config.spacing.subtype) for n in counts))
+        return layout.variable_gaps(rng, total, low, high)
+
+    def _spacing(self, counts, widths, gaps, width, low, high) -> tuple[np.ndarray, np.ndarray]:
+        """Per digit, the space before it (the first digit's includes the left margin); per
+        image, the space after its last digit."""
+        edge = self.config.spacing.subtype == "edge"
+        n_images = len(counts)
+        first = np.cumsum(counts) - counts
+        if gaps is None:  # fixed: equal gaps solved per image, the remainder spread
+            gaps, slack = _fixed_gaps_per_image(counts, widths, width, edge, low, high)
+        else:
+            slack = np.zeros(n_images, dtype=np.int64)
+        gap_counts = counts + 1 if edge else counts - 1
+        gap_first = np.cumsum(gap_counts) - gap_counts
+        image_of_digit = np.repeat(np.arange(n_images), counts)
+        local = np.arange(len(widths)) - first[image_of_digit]
+        if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
+            gap_before = gaps[gap_first[image_of_digit] + local]
+            trail = gaps[gap_first + counts]
+        else:
+            has_gap = local > 0
+            gap_before = np.zeros(len(widths), dtype=np.int64)
+            gap_before[has_gap] = gaps[gap_first[image_of_digit[has_gap]] + local[has_gap] - 1]
+            trail = np.zeros(n_images, dtype=np.int64)
+        gap_before[first] += slack // 2
+        return gap_before, trail + (slack - slack // 2)
+
+
+def _fixed_gaps_per_image(counts, widths, width, edge, low, high) -> tuple[np.ndarray, np.ndarray]:
+    gaps, slack = [], []
+    offsets = np.cumsum(counts) - counts
+    for start, n in zip(offsets.tolist(), counts.tolist()):
+        free = width - int(widths[start: start + n].sum())
+        image_gaps, image_slack = layout.fixed_gaps(free, n + 1 if edge else n - 1, low, high)
+        gaps.append(image_gaps)
+        slack.append(image_slack)
+    return np.concatenate(gaps), np.asarray(slack, dtype=np.int64)
 
 
 @dataclass
@@ -221,55 +273,3 @@ def _ink_extents(ink: np.ndarray) -> _Extents:
         x0=columns.argmax(axis=1), x1=size - columns[:, ::-1].argmax(axis=1),
         y0=rows.argmax(axis=1), y1=size - rows[:, ::-1].argmax(axis=1),
     )
-
-
-def _place(ink, cell_start, cell_width, extents, k, spacing_type, subtype, low, high, gap_rng, canvas) -> np.ndarray:
-    """Lay out one sequence's digits on ``canvas`` (28, W) uint8 ink; return its boxes."""
-    n = len(ink)
-    width = canvas.shape[1]
-    gaps_needed = layout.gap_count(n, subtype)
-    if spacing_type == "variable":
-        gaps = layout.variable_gaps(gap_rng, gaps_needed, low, high)
-        slack = 0
-    else:
-        gaps, slack = layout.fixed_gaps(width - int(cell_width.sum()), gaps_needed, low, high)
-    lead = int(gaps[0]) if subtype == "edge" else 0
-    inner = gaps[1:-1] if subtype == "edge" else gaps
-    x = slack // 2 + lead + np.concatenate(([0], np.cumsum(cell_width[:-1] + inner)))
-    strip_width = int(x[-1] + cell_width[-1] + (int(gaps[-1]) if subtype == "edge" else 0) + (slack - slack // 2))
-
-    has_ink = extents.has_ink[k]
-    shift = x - cell_start  # cell column c lands at strip column c + shift
-    boxes = np.empty((n, 4), dtype=np.int32)
-    boxes[:, 0] = np.where(has_ink, extents.x0[k] + shift, x)
-    boxes[:, 2] = np.where(has_ink, extents.x1[k] + shift, x + cell_width)
-    boxes[:, 1] = np.where(has_ink, extents.y0[k], 0)
-    boxes[:, 3] = np.where(has_ink, extents.y1[k], DIGIT_SIZE)
-
-    if strip_width == width:
-        for j in range(n):
-            canvas[:, x[j]: x[j] + cell_width[j]] = ink[j, :, cell_start[j]: cell_start[j] + cell_width[j]]
-        return boxes
-    # Variable spacing: build the strip, then resample it to the width. The box masks ride along
-    # as extra rows of the same resize, so each box covers exactly the columns its ink reached.
-    strip = np.zeros((DIGIT_SIZE + n, strip_width), dtype=np.float32)
-    for j in range(n):
-        strip[:DIGIT_SIZE, x[j]: x[j] + cell_width[j]] = ink[j, :, cell_start[j]: cell_start[j] + cell_width[j]]
-        strip[DIGIT_SIZE + j, boxes[j, 0]: boxes[j, 2]] = 1.0
-    resized = _resize_columns(strip, width)
-    canvas[:] = np.clip(np.rint(resized[:DIGIT_SIZE]), 0, 255).astype(np.uint8)
-    masks = resized[DIGIT_SIZE:] > 0
-    boxes[:, 0] = masks.argmax(axis=1)
-    boxes[:, 2] = width - masks[:, ::-1].argmax(axis=1)
-    return boxes
-
-
-def _resize_columns(strip: np.ndarray, width: int) -> np.ndarray:
-    """Resample the strip's columns to ``width``: area averaging when shrinking, linear when
-    growing. Both weigh neighbours with non-negative weights, so nothing overshoots [0, 255]
-    (the seed's bicubic resize gave values of -0.10 and 1.08)."""
-    from .imgaug_compat import cv2
-
-    cv = cv2()
-    interpolation = cv.INTER_AREA if strip.shape[1] > width else cv.INTER_LINEAR
-    return cv.resize(strip, (width, strip.shape[0]), interpolation=interpolation)

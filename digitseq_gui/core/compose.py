@@ -1,0 +1,92 @@
+"""Composing a block of images: digit cells placed on strips, strips resampled to the width.
+
+Everything is vectorised over the block (no Python loop per digit). Variable spacing makes
+strips of different widths, each resampled to the image width with OpenCV (area averaging to
+shrink, linear to grow: non-negative weights, so nothing overshoots). Boxes are mapped through
+the same resampling by its input footprints, so a box covers every column its ink can reach.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DIGIT_SIZE = 28
+
+
+@dataclass
+class Placement:
+    """Where each digit (flattened over the block, in image order) goes on its image's strip."""
+
+    image_of_digit: np.ndarray  # (K,) which image each digit belongs to
+    x: np.ndarray  # (K,) strip column of the digit's first used cell column
+    strip_width: np.ndarray  # (B,) width of each image's strip
+
+
+def place(counts: np.ndarray, widths: np.ndarray, gap_before: np.ndarray, trail: np.ndarray) -> Placement:
+    """Lay digits left to right: each preceded by ``gap_before`` (which, for an image's first
+    digit, is its left margin), each image closed by ``trail`` columns."""
+    image_of_digit = np.repeat(np.arange(len(counts)), counts)
+    step = gap_before + widths
+    end = np.cumsum(step)
+    first = np.cumsum(counts) - counts
+    image_base = end[first] - step[first]
+    x = end - widths - image_base[image_of_digit]
+    last = first + counts - 1
+    strip_width = end[last] - image_base + trail
+    return Placement(image_of_digit, x, strip_width)
+
+
+def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, placement: Placement) -> np.ndarray:
+    """(B, 28, max strip width) uint8 ink strips with every digit's used columns copied in."""
+    strips = np.zeros((len(placement.strip_width), DIGIT_SIZE, int(placement.strip_width.max())), dtype=np.uint8)
+    digit_of_column = np.repeat(np.arange(len(widths)), widths)
+    offset = np.arange(len(digit_of_column)) - (np.cumsum(widths) - widths)[digit_of_column]
+    # Advanced indices around a slice: both sides are (columns, 28).
+    strips[placement.image_of_digit[digit_of_column], :, placement.x[digit_of_column] + offset] = \
+        ink[digit_of_column, :, cell_start[digit_of_column] + offset]
+    return strips
+
+
+def resample(strips: np.ndarray, strip_width: np.ndarray, width: int) -> np.ndarray:
+    """Each strip's first ``strip_width[b]`` columns resampled to ``width``: (B, 28, width) uint8."""
+    from .imgaug_compat import cv2
+
+    cv = cv2()
+    out = np.empty((len(strips), DIGIT_SIZE, width), dtype=np.uint8)
+    for b, columns in enumerate(strip_width.tolist()):
+        if columns == width:
+            out[b] = strips[b, :, :width]
+        else:
+            mode = cv.INTER_AREA if columns > width else cv.INTER_LINEAR
+            out[b] = cv.resize(strips[b, :, :columns], (width, DIGIT_SIZE), interpolation=mode)
+    return out
+
+
+def footprints(strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every output column, the first and last strip column that can contribute to it
+    (a slight superset of OpenCV's taps: linear reads columns floor(u) and floor(u) + 1 with
+    u = (j + 0.5) * s - 0.5; area reads every column the footprint [j*s, (j+1)*s) overlaps)."""
+    s = (strip_width / width)[:, None].astype(np.float64)
+    last_column = (strip_width - 1)[:, None]
+    j = np.arange(width, dtype=np.float64)[None, :]
+    grow = s <= 1.0
+    linear = np.floor((j + 0.5) * s - 0.5)
+    first = np.where(grow, linear, np.floor(j * s - 1e-6))
+    last = np.where(grow, linear + 1, np.ceil((j + 1) * s + 1e-6) - 1)
+    first = np.clip(first, 0, last_column).astype(np.int64)
+    last = np.clip(last, 0, last_column).astype(np.int64)
+    return first, last
+
+
+def map_columns(x0: np.ndarray, x1: np.ndarray, image_of_box: np.ndarray,
+                strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Map strip column ranges [x0, x1) to the output columns their pixels reach after resampling."""
+    first, last = footprints(strip_width, width)
+    stride = int(strip_width.max()) + 2
+    rows = np.arange(len(strip_width))[:, None] * stride
+    # Rows are offset so that one flat, sorted array serves every image's search.
+    out0 = np.searchsorted((last + rows).ravel(), x0 + image_of_box * stride, side="left")
+    out1 = np.searchsorted((first + rows).ravel(), x1 - 1 + image_of_box * stride, side="right")
+    base = image_of_box * width
+    return out0 - base, out1 - base
