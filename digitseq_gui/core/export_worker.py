@@ -1,0 +1,128 @@
+"""Rendering one chunk of an export: runs in a worker process (spawn-safe) or in the caller.
+
+A task carries everything by value (the config as a dict, the digit rows, the sequence texts),
+so a process started with 'spawn' needs nothing from its parent. Each process keeps its
+generators, one per (config, digit rows), between tasks.
+
+Reproducibility: when every image of the chunk has the same number of separator gaps (always the
+case for random lengths and patterns) the chunk is one ``generate_batch(labels, seed=part_seed,
+first_index=chunk_start)`` call, so by the engine's block contract (BLOCK_SIZE images per block,
+block b seeded from (seed, b)) any chunk size that is a multiple of BLOCK_SIZE gives the same
+bytes. Otherwise (explicit lists mixing separator counts) each block is split by separator count
+and each group is seeded from (part seed, block, count): still a function of the block alone.
+
+Separators: the digits are generated at the image width minus the gaps, then a blank column run
+of ``separator_width`` pixels is inserted halfway between the two digits' boxes, and the boxes
+to its right move over.
+"""
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+
+import numpy as np
+
+_GENERATORS: dict = {}
+
+
+@dataclass
+class ChunkTask:
+    part: str
+    chunk: int  # number within the part
+    start: int  # index of the first image within the part (a multiple of BLOCK_SIZE)
+    texts: list[str]
+    config: dict
+    rows: tuple[str, str, int, int]  # source, file split, start, stop
+    seed: int
+    separator_width: int
+    encode: str | None  # image file format ("png", "jpeg") or None for raw uint8 arrays
+
+
+@dataclass
+class ChunkResult:
+    part: str
+    chunk: int
+    start: int
+    labels: list[str]
+    texts: list[str]
+    boxes: list[np.ndarray]
+    sources: list[np.ndarray]
+    images: np.ndarray | None  # (n, 28, W) uint8 when not encoded
+    files: list[bytes] | None  # encoded images
+
+
+def ignore_sigint() -> None:
+    """Worker initializer: Ctrl+C is the parent's to handle (it cancels cleanly)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def generator_for(config: dict, rows: tuple[str, str, int, int]):
+    from .config import Config
+    from .dataset import load_dataset
+    from .generator import DigitSequence
+    import json
+
+    key = (json.dumps(config, sort_keys=True), rows)
+    if key not in _GENERATORS:
+        source, file_split, start, stop = rows
+        data = load_dataset(source, file_split)
+        if (start, stop) != (0, len(data)):
+            data = data.subset(np.arange(start, stop), f"{data.name} rows {start}-{stop - 1}")
+        if len(_GENERATORS) > 8:
+            _GENERATORS.clear()
+        _GENERATORS[key] = DigitSequence(Config.from_dict(config), dataset=data, seed=0)
+    return _GENERATORS[key]
+
+
+def render_chunk(task: ChunkTask) -> ChunkResult:
+    from .generator import BLOCK_SIZE
+    from .imagefile import encode
+    from .sequences import split_text
+
+    generator = generator_for(task.config, task.rows)
+    width = int(task.config["image"]["width"])
+    split = [split_text(t) for t in task.texts]
+    labels = [label for label, _ in split]
+    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
+    counts = np.array([len(g) for g in gaps])
+    n = len(labels)
+    images = np.empty((n, 28, width), dtype=np.uint8)
+    boxes: list = [None] * n
+    sources: list = [None] * n
+    groups = []
+    if len(set(counts.tolist())) == 1:
+        groups.append((np.arange(n), task.seed, task.start))
+    else:
+        for block_start in range(0, n, BLOCK_SIZE):
+            block = (task.start + block_start) // BLOCK_SIZE
+            members = np.arange(block_start, min(n, block_start + BLOCK_SIZE))
+            for k in sorted(set(counts[members].tolist())):
+                entropy = np.random.SeedSequence(task.seed, spawn_key=(block, k, 0x5E9))
+                groups.append((members[counts[members] == k], int(entropy.generate_state(1, np.uint64)[0]) >> 1, 0))
+    for members, seed, first_index in groups:
+        k = int(counts[members[0]])
+        batch = generator.generate_batch([labels[i] for i in members], image_width=width - k * task.separator_width,
+                                         seed=seed, first_index=first_index)
+        ink = np.rint(batch.images * 255).astype(np.uint8)
+        for j, i in enumerate(members):
+            images[i], boxes[i] = insert_separator_gaps(ink[j], batch.boxes[j], gaps[i], task.separator_width)
+            sources[i] = batch.source_indices[j]
+    files = [encode(image, task.encode) for image in images] if task.encode else None
+    return ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources,
+                       None if task.encode else images, files)
+
+
+def insert_separator_gaps(image: np.ndarray, boxes: np.ndarray, after: list[int], gap: int):
+    """Insert ``gap`` white columns after digit j for each j in ``after``; shift boxes right."""
+    if not after or gap == 0:
+        return image, boxes
+    boxes = boxes.copy()
+    pieces, previous = [], 0
+    blank = np.full((image.shape[0], gap), 255, dtype=np.uint8)
+    for shift, j in enumerate(after):
+        cut = int(np.clip((int(boxes[j, 2] - shift * gap) + int(boxes[j + 1, 0] - shift * gap)) // 2, previous, image.shape[1]))
+        pieces += [image[:, previous:cut], blank]
+        previous = cut
+        boxes[j + 1:, [0, 2]] += gap
+    pieces.append(image[:, previous:])
+    return np.concatenate(pieces, axis=1), boxes
