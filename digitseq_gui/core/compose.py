@@ -63,30 +63,18 @@ def resample(strips: np.ndarray, strip_width: np.ndarray, width: int) -> np.ndar
     return out
 
 
-def footprints(strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """For every output column, the first and last strip column that can contribute to it
-    (a slight superset of OpenCV's taps: linear reads columns floor(u) and floor(u) + 1 with
-    u = (j + 0.5) * s - 0.5; area reads every column the footprint [j*s, (j+1)*s) overlaps)."""
-    s = (strip_width / width)[:, None].astype(np.float64)
-    last_column = (strip_width - 1)[:, None]
-    j = np.arange(width, dtype=np.float64)[None, :]
+def map_columns(x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The output columns that strip columns [x0, x1) reach once a strip of ``strip_width``
+    columns is resampled to ``width`` (arrays per box; the answer errs by at most a pixel on the
+    generous side, never the other).
+
+    Growing (s = strip/width <= 1), OpenCV's linear output column j reads strip columns
+    floor(u) and floor(u) + 1 with u = (j + 0.5) s - 0.5. Shrinking, area averaging reads every
+    column that the footprint [j s, (j + 1) s) overlaps. Solving both for j gives the bounds.
+    """
+    s = strip_width / width
     grow = s <= 1.0
-    linear = np.floor((j + 0.5) * s - 0.5)
-    first = np.where(grow, linear, np.floor(j * s - 1e-6))
-    last = np.where(grow, linear + 1, np.ceil((j + 1) * s + 1e-6) - 1)
-    first = np.clip(first, 0, last_column).astype(np.int64)
-    last = np.clip(last, 0, last_column).astype(np.int64)
-    return first, last
-
-
-def map_columns(x0: np.ndarray, x1: np.ndarray, image_of_box: np.ndarray,
-                strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Map strip column ranges [x0, x1) to the output columns their pixels reach after resampling."""
-    first, last = footprints(strip_width, width)
-    stride = int(strip_width.max()) + 2
-    rows = np.arange(len(strip_width))[:, None] * stride
-    # Rows are offset so that one flat, sorted array serves every image's search.
-    out0 = np.searchsorted((last + rows).ravel(), x0 + image_of_box * stride, side="left")
-    out1 = np.searchsorted((first + rows).ravel(), x1 - 1 + image_of_box * stride, side="right")
-    base = image_of_box * width
-    return out0 - base, out1 - base
+    margin = 1e-4  # OpenCV computes u in float32; stay on the generous side of its rounding
+    first = np.where(grow, np.ceil((x0 - 0.5) / s - 0.5 - margin), np.floor(x0 / s - margin))
+    last = np.where(grow, np.ceil((x1 + 0.5) / s - 0.5 + margin), np.ceil(x1 / s + margin))
+    return np.clip(first, 0, width - 1).astype(np.int64), np.clip(last, 1, width).astype(np.int64)

@@ -80,7 +80,8 @@ class DigitDataset:
 
     def require_digits(self, digits: np.ndarray) -> None:
         """Raise a clear error if the data set has no image of one of ``digits``."""
-        missing = sorted({int(d) for d in np.unique(digits) if self.label_counts[int(d)] == 0})
+        asked = np.bincount(digits, minlength=10) > 0
+        missing = np.flatnonzero(asked & (self.label_counts == 0)).tolist()
         if missing:
             raise DatasetError(
                 f"the data set {self.name!r} has no images of digit(s) {missing}; "

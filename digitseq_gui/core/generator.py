@@ -1,7 +1,7 @@
 """DigitSequence: pick real MNIST digits, augment them, lay them out, return image + boxes.
 
 Randomness comes in blocks of BLOCK_SIZE images: block ``b`` of a call with seed ``s`` draws
-everything (which digit images, the gaps, the augmentation) from ``SeedSequence(s, spawn_key=(b,))``.
+everything (which digit images, the gaps, the augmentation) from a Philox stream keyed (s, b).
 A block is generated in one go, all its digits augmented in one imgaug call, so the same seed
 gives byte-identical images however a batch is cut into chunks (in multiples of the block) and
 however many processes make them.
@@ -162,9 +162,9 @@ class DigitSequence:
 
     def _render_block(self, sequences: Sequence[np.ndarray], out: np.ndarray, seed: int, block: int,
                       low: int, high: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        # One stream per block, always consumed in the same order: digit picks, then gaps,
-        # then the augmenters' seeds.
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+        # One counter-based stream per block, keyed by (seed, block) and always consumed in the
+        # same order: digit picks, then gaps, then the augmenters' seeds.
+        rng = np.random.Generator(np.random.Philox(key=[seed, block]))
         counts = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
         digits = np.concatenate(sequences)
         data = self.dataset
@@ -199,7 +199,8 @@ class DigitSequence:
             ink_out = strips
         else:
             ink_out = compose.resample(strips, placement.strip_width, width)
-            x0, x1 = compose.map_columns(x0, x1, placement.image_of_digit, placement.strip_width, width)
+            strip_width = placement.strip_width[placement.image_of_digit]
+            x0, x1 = compose.map_columns(x0, x1, strip_width, width)
         if augmenter is not None:
             ink_out = augmenter.augment_images(ink_out, image_aug_seed)
         # Ink 0-255 becomes 1 - ink/255: white background, black ink, on the exact 1/255 grid
