@@ -1,0 +1,41 @@
+"""Starting the window: ``digitseq-gui``, ``python -m digitseq_gui`` and ``digitseq gui`` land here.
+
+Only Qt and the light parts of the engine are imported before the window is shown; the data set and
+imgaug load in the preview worker, so the window paints at once in its "Loading MNIST..." state.
+"""
+from __future__ import annotations
+
+import sys
+
+from PyQt5.QtCore import QCoreApplication, Qt
+from PyQt5.QtWidgets import QApplication
+
+
+def create_application(argv: list[str]) -> QApplication:
+    """The QApplication, with the attributes Qt wants set before it exists (high-DPI)."""
+    existing = QApplication.instance()
+    if existing is not None:
+        return existing
+    QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling, True)
+    QCoreApplication.setAttribute(Qt.AA_UseHighDpiPixmaps, True)
+    app = QApplication(argv)
+    app.setOrganizationName("DigitSeq")
+    app.setApplicationName("DigitSeq")
+    app.setApplicationDisplayName("DigitSeq")
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv if argv is None else [sys.argv[0], *argv]
+    app = create_application(argv)
+    from .icon import app_icon
+    from .main_window import MainWindow
+
+    app.setWindowIcon(app_icon())
+    window = MainWindow()
+    window.show()
+    return app.exec_()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
