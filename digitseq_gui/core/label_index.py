@@ -50,7 +50,9 @@ def _load(path: Path, labels: np.ndarray) -> list[np.ndarray] | None:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         index = _validated(document, labels)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError,
+            OverflowError, RecursionError) as exc:
+        # OverflowError: a row number too large for int64; RecursionError: JSON nested too deep.
         log.warning("label index cache %s is unusable (%s); rebuilding it", path, exc)
         return None
     return index
