@@ -427,3 +427,24 @@ def test_spacing_range_accepts_tuple_list_and_array(make_generator):
     generator = make_generator()
     images = [generator.generate("42", r, 80, seed=0).image for r in ((2, 8), [2, 8], np.array([2, 8]))]
     assert images[0].tobytes() == images[1].tobytes() == images[2].tobytes()
+
+
+def test_boxes_of_an_unresampled_image_are_tight_whatever_shares_its_block(make_generator, mnist_test):
+    """An image whose strip is exactly the width is not resampled: its boxes must be its ink's
+    exact extent, as they are when it is generated alone, even if other images in its block
+    were resampled."""
+    gap = 5
+    width = 2 * SIZE + gap
+    generator = make_generator(make_config("variable", "between"))
+    sequences = [f"{i % 10}{(i // 10) % 10}" for i in range(BLOCK_SIZE)]
+    batch = generator.generate_batch(sequences, (2, 8), width, seed=21)
+    starts = layout_starts([SIZE, SIZE], [gap], "between")
+    checked = 0
+    for image, sources, boxes in zip(batch.images, batch.source_indices, batch.boxes):
+        if not np.array_equal(image, compose(mnist_test, sources, starts, width, trim=False)):
+            continue  # this one was resampled
+        checked += 1
+        extents = [ink_columns(mnist_test.images[r]) for r in sources]
+        assert boxes[:, 0].tolist() == [s + e[0] for s, e in zip(starts, extents)]
+        assert boxes[:, 2].tolist() == [s + e[1] for s, e in zip(starts, extents)]
+    assert checked >= 3
