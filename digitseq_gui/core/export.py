@@ -218,10 +218,10 @@ def _check_separators(texts: list[str], width: int, gap: int) -> None:
 def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, str]]:
     """The first ``count`` images of the export (uint8, 255 = white) with their texts; writes nothing."""
     plan = plan_export(request)
-    task = plan.task(0, limit=count)
+    task = plan.task(0, limit=BLOCK_SIZE)  # a whole block: a block's draws depend on all its images
     task.encode = None
     result = render_chunk(task)
-    return [(result.images[i], result.texts[i]) for i in range(len(result.texts))]
+    return [(result.images[i], result.texts[i]) for i in range(min(count, len(result.texts)))]
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -407,7 +407,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
             body += lines[1:] if fmt == "png" else lines
         header = [(",".join(formats.CSV_FIELDS) + "\n").encode()] if fmt == "png" else []
         (target / formats.LABEL_FILES[fmt]).write_bytes(b"".join(header + body))
-    write_manifest(output, dict(base, status="complete"))
+    write_manifest(output, dict(manifests[order[0]], shard=None, status="complete"))  # same key order as a single run
     total = int(base["count"])
     return ExportResult(output, "complete", total, total, output / MANIFEST_NAME)
 

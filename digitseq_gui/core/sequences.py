@@ -230,7 +230,7 @@ def make_sequences(source: SequenceSource, count: int, seed: int, unique: bool =
     if not 1 <= count <= MAX_COUNT:
         raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {count}", field="count")
     count = int(count)
-    if unique:
+    if unique and source.kind != "explicit":  # explicit lists name the repeated line instead
         capacity = source.capacity()
         if count > capacity:
             raise InvalidInputError(

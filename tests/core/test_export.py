@@ -1,0 +1,154 @@
+"""Exports: formats read back against the manifest, leading zeros, splits, separators, safety."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitseq_gui import InvalidInputError
+from digitseq_gui.core import export, sequences
+from digitseq_gui.core.manifest import read_manifest
+
+from test_export_helpers import request, small_config
+
+
+@pytest.mark.parametrize("fmt", ["png", "jsonl", "npz"])
+def test_every_format_reads_back_and_matches_the_manifest(tmp_path, fmt):
+    result = export.run_export(request(tmp_path / fmt, count=130, fmt=fmt))
+    assert result.status == "complete" and result.written == result.total == 130
+    data = export.load_export(tmp_path / fmt)
+    manifest = data["manifest"]
+    assert manifest["status"] == "complete" and "progress" not in manifest
+    assert manifest["count"] == 130 and manifest["seed"] == 11 and manifest["format"] == fmt
+    assert manifest["block_size"] == 64 and manifest["chunk_size"] == 64
+    assert manifest["package"]["version"] and len(manifest["data_fingerprints"]["test"]) == 64
+    part = data["all"]
+    assert list(part["indices"]) == list(range(130))
+    assert len(part["labels"]) == 130
+    planned = sequences.make_sequences(sequences.random_lengths(1, 6), 130, seed=11)
+    assert [str(label) for label in part["labels"]] == planned
+    for label, boxes, sources in zip(part["labels"], part["box_list"], part["source_list"]):
+        assert boxes.shape == (len(label), 4) and len(sources) == len(label)
+        assert np.all(boxes[:, 0] < boxes[:, 2]) and np.all(boxes[:, 2] <= 200)
+        assert np.all((sources >= 0) & (sources < 10_000))
+    if fmt == "npz":
+        assert part["images"].shape == (130, 28, 200) and part["images"].dtype == np.uint8
+        assert list(part["lengths"]) == [len(t) for t in planned]
+    else:
+        files = sorted(p.name for p in (tmp_path / fmt / "images").iterdir())
+        assert files == [f"{i:06d}.png" for i in range(130)]
+        assert part["files"][5] == "images/000005.png"
+
+
+def test_png_and_npz_hold_the_same_pixels(tmp_path):
+    export.run_export(request(tmp_path / "png", count=70, fmt="png"))
+    export.run_export(request(tmp_path / "npz", count=70, fmt="npz"))
+    arrays = export.load_export(tmp_path / "npz")["all"]["images"]
+    for i in (0, 33, 69):
+        with Image.open(tmp_path / "png" / "images" / f"{i:06d}.png") as image:
+            assert np.array_equal(np.asarray(image), arrays[i])
+
+
+def test_labels_keep_leading_zeros_in_every_format(tmp_path):
+    texts = ["0213", "007", "0", "0000"]
+    for fmt in ("png", "jsonl", "npz"):
+        export.run_export(request(tmp_path / fmt, count=None, fmt=fmt, sequences=sequences.explicit(texts)))
+        labels = [str(x) for x in export.load_export(tmp_path / fmt)["all"]["labels"]]
+        assert labels == texts
+    csv_text = (tmp_path / "png" / "labels.csv").read_text()
+    assert ",0213," in csv_text and ",007," in csv_text
+
+
+def test_splits_never_share_a_digit_image(tmp_path):
+    req = request(tmp_path / "out", count=200, fmt="npz", config=small_config(), splits="train=0.6,val=0.2,test=0.2")
+    export.run_export(req)
+    data = export.load_export(tmp_path / "out")
+    parts = {p["name"]: p for p in data["manifest"]["parts"]}
+    assert [parts[n]["count"] for n in ("train", "val", "test")] == [120, 40, 40]
+    assert parts["train"]["digits"]["file_split"] == "train" and parts["train"]["digits"]["rows"] == [0, 50_000]
+    assert parts["val"]["digits"]["file_split"] == "train" and parts["val"]["digits"]["rows"] == [50_000, 60_000]
+    assert parts["test"]["digits"]["file_split"] == "test"
+    used = {name: set(np.concatenate(data[name]["source_list"]).tolist()) for name in ("train", "val", "test")}
+    assert max(used["train"]) < 50_000 <= min(used["val"])
+    assert not used["train"] & used["val"]
+    # test rows index the test file: different images even where the numbers coincide
+    assert max(used["test"]) < 10_000
+    labels = [set(map(str, data[n]["labels"])) for n in ("train", "val", "test")]
+    assert sum(map(len, labels)) <= 200
+
+
+def test_separators_become_blank_gaps(tmp_path):
+    req = request(tmp_path / "out", count=64, fmt="npz", sequences=sequences.pattern("0[789]0-####"),
+                  separator_width=12, config=small_config(width=160))
+    export.run_export(req)
+    part = export.load_export(tmp_path / "out")["all"]
+    for image, boxes, text in zip(part["images"], part["box_list"], part["texts"]):
+        assert text[3] == "-" and len(boxes) == 7
+        gap = boxes[3, 0] - boxes[2, 2]
+        assert gap >= 12
+        # a white run at least as wide as the separator sits between digits 3 and 4
+        white = np.all(image[:, boxes[2, 2]: boxes[3, 0]] == 255, axis=0)
+        assert white.sum() >= 12
+
+
+def test_separators_wider_than_the_image_are_refused(tmp_path):
+    req = request(tmp_path / "out", sequences=sequences.pattern("0-0-0"), separator_width=100)
+    with pytest.raises(InvalidInputError, match="separator"):
+        export.run_export(req)
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_requests_fail_before_writing(tmp_path):
+    out = tmp_path / "out"
+    for kwargs in ({"fmt": "tiff"}, {"chunk_size": 100}, {"splits": "train=0.5,test=0.4"}, {"splits": "dev=1"},
+                   {"workers": 0}, {"shard": "3/2"}):
+        with pytest.raises(InvalidInputError):
+            export.run_export(request(out, **kwargs))
+        assert not out.exists()
+
+
+def test_existing_folders_are_not_overwritten_unless_asked(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        export.run_export(request(out, count=64))
+    export.run_export(request(out, count=64, overwrite=True))
+    assert (out / "mine.txt").read_text() == "keep"  # only the export's own files are replaced
+    assert read_manifest(out)["count"] == 64
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    out = tmp_path / "out"
+    export.run_export(request(out, count=64))
+    with pytest.raises(InvalidInputError, match="seed"):
+        export.run_export(request(out, count=64, seed=12, resume=True))
+    assert export.run_export(request(out, count=64, resume=True)).status == "complete"
+
+
+def test_preview_shows_the_first_images_of_the_export(tmp_path):
+    req = request(tmp_path / "out", count=64, fmt="npz")
+    shown = export.preview(req, 3)
+    assert not (tmp_path / "out").exists()
+    export.run_export(req)
+    part = export.load_export(tmp_path / "out")["all"]
+    for i, (image, text) in enumerate(shown):
+        assert text == str(part["texts"][i])
+        assert np.array_equal(image, part["images"][i])
+
+
+def test_transform_exports_stay_in_range(tmp_path):
+    export.run_export(request(tmp_path / "out", count=64, fmt="npz", config=small_config(transform=True)))
+    images = export.load_export(tmp_path / "out")["all"]["images"]
+    assert images.dtype == np.uint8 and images.min() < 128 and images.max() == 255
+
+
+def test_csv_is_plain_csv(tmp_path):
+    export.run_export(request(tmp_path / "out", count=64))
+    header = (tmp_path / "out" / "labels.csv").read_text().splitlines()[0]
+    assert header == "index,file,label,text,boxes,source_indices"
+    with Image.open(tmp_path / "out" / "images" / "000000.png") as image:
+        assert image.mode == "L" and image.size == (200, 28)
+    assert io  # keep the import used
