@@ -275,7 +275,9 @@ def _cached_images(image_hash: str) -> np.ndarray | None:
     if images.dtype != np.uint8 or images.ndim != 3:
         log.warning("ignoring image cache %s of unexpected shape %s", path, images.shape)
         return None
-    return images
+    # A plain ndarray view of the mapping: np.memmap's subclass hooks would otherwise follow
+    # every slice into the generator and cost tens of microseconds per numpy call.
+    return np.asarray(images)
 
 
 def _store_cached_images(image_hash: str, images: np.ndarray) -> None:
