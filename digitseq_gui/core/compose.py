@@ -77,4 +77,7 @@ def map_columns(x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: 
     margin = 1e-4  # OpenCV computes u in float32; stay on the generous side of its rounding
     first = np.where(grow, np.ceil((x0 - 0.5) / s - 0.5 - margin), np.floor(x0 / s - margin))
     last = np.where(grow, np.ceil((x1 + 0.5) / s - 0.5 + margin), np.ceil(x1 / s + margin))
-    return np.clip(first, 0, width - 1).astype(np.int64), np.clip(last, 1, width).astype(np.int64)
+    same = strip_width == width  # not resampled: the columns stay where they are
+    first = np.where(same, x0, np.clip(first, 0, width - 1))
+    last = np.where(same, x1, np.clip(last, 1, width))
+    return first.astype(np.int64), last.astype(np.int64)
