@@ -1,0 +1,41 @@
+"""Helpers shared by the GUI tests (imported as ``gui_helpers``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from digitseq_gui.gui.preview import from_qimage
+
+PREVIEW_TIMEOUT_MS = 20_000  # generous: the first transform loads imgaug (about 1 s)
+
+
+def shown_pixels(window) -> np.ndarray:
+    """The pixels the preview widget holds (read back from its QImage), as uint8."""
+    return from_qimage(window.preview.canvas.qimage())
+
+
+def to_bytes(image: np.ndarray) -> np.ndarray:
+    return np.rint(image * 255).astype(np.uint8)
+
+
+def change_and_wait(qtbot, window, action):
+    """Run ``action`` and return the PreviewResult that then appears."""
+    with qtbot.waitSignal(window.previewShown, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def change_and_fail(qtbot, window, action) -> tuple[str, str]:
+    with qtbot.waitSignal(window.previewFailed, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        action()
+    return tuple(blocker.args)
+
+
+def engine_image(result) -> np.ndarray:
+    """A fresh generation with the result's settings and seed, straight from the engine."""
+    from digitseq_gui import DigitSequence, load_dataset
+
+    request = result.request
+    dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
+    generator = DigitSequence(request.config, dataset=dataset)
+    return generator.generate(request.digits, request.config.spacing_range, request.config.image.width,
+                              seed=request.seed).image
