@@ -269,8 +269,12 @@ def _cached_images(image_hash: str) -> np.ndarray | None:
         return None
     try:
         images = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
         log.warning("ignoring unreadable image cache %s (%s); rebuilding it", path, exc)
+        return None
+    if not isinstance(images, np.ndarray):  # e.g. a zip archive, which np.load opens as NpzFile
+        images.close()
+        log.warning("ignoring image cache %s: not a .npy array; rebuilding it", path)
         return None
     if images.dtype != np.uint8 or images.ndim != 3:
         log.warning("ignoring image cache %s of unexpected shape %s", path, images.shape)
