@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 
 from .common import OneLineArgumentParser, run_guarded
-from . import generate, gui
+from . import export, generate, gui, merge
 
-SUBCOMMANDS = [generate, gui]
+SUBCOMMANDS = [generate, export, merge, gui]
 
 
 def build_parser() -> OneLineArgumentParser:

@@ -1,0 +1,125 @@
+"""``digitseq export``: a labelled data set on disk, with a progress bar, safe to stop and resume."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .common import EXIT_INTERRUPTED, add_engine_options, config_from_args, non_negative_int, positive_int
+
+HELP = "make a labelled data set (png + labels.csv, jsonl or npz) in parallel, reproducibly"
+EXAMPLES = """examples:
+  digitseq export --count 100000 --length 4-8 --output data --format npz --workers 4 --seed 7
+  digitseq export --count 5000 --pattern '0[789]0-####-####' --unique --output phones
+  digitseq export --sequences numbers.txt --output data --split train=0.8,val=0.1,test=0.1
+  digitseq export ... --resume          (finish an interrupted export: same bytes as one run)
+  digitseq export ... --shard 2/8       (the chunks shard 2 of 8 owns; join with 'digitseq merge')"""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export", help=HELP, description=HELP.capitalize() + ".", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter, conflict_handler="resolve",
+    )
+    what = parser.add_argument_group("what to generate (one of)").add_mutually_exclusive_group(required=True)
+    what.add_argument("--length", metavar="MIN-MAX", help="random digits, length drawn from the range, e.g. 4-8")
+    what.add_argument("--pattern", metavar="PATTERN",
+                      help="e.g. '0##-####-####': # random digit, [789] one of those, digits literal, - . / ( ) _ space separators")
+    what.add_argument("--sequences", type=Path, metavar="FILE", help="a text file, one sequence per line (leading zeros kept)")
+    parser.add_argument("--count", type=positive_int, metavar="N", help="how many images (default: one per line of --sequences)")
+    add_export_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_export_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``digitseq export`` and ``generate-phone-numbers``."""
+    add_engine_options(parser)
+    parser.set_defaults(split=None)
+    # The engine options' --split names the data file; here --split is the train/val/test split.
+    parser.add_argument("--dataset-split", dest="split", choices=("train", "test"),
+                        help="without --split: the data file to draw digits from (default train)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
+    out.add_argument("--format", choices=("png", "jsonl", "npz"), default="png",
+                     help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file (default png)")
+    out.add_argument("--split", dest="splits", metavar="SPEC",
+                     help="e.g. train=0.8,val=0.1,test=0.1: digits for each part come from disjoint MNIST images")
+    out.add_argument("--unique", action="store_true", help="never repeat a sequence")
+    out.add_argument("--separator-width", type=non_negative_int, metavar="PX", default=10,
+                     help="width of the blank gap a separator in a pattern or sequence becomes (default 10)")
+    out.add_argument("--seed", type=non_negative_int, metavar="S", default=0, help="the data set's seed (default 0)")
+    run = parser.add_argument_group("running")
+    run.add_argument("--workers", type=positive_int, metavar="N", default=min(os.cpu_count() or 1, 8),
+                     help="worker processes (default: the number of cores, at most 8); the output does not depend on it")
+    run.add_argument("--chunk-size", type=positive_int, metavar="N", default=512,
+                     help="images per chunk, a multiple of 64 (default 512)")
+    run.add_argument("--shard", metavar="I/N", help="make only the chunks shard I of N owns")
+    run.add_argument("--resume", action="store_true", help="finish an interrupted export in --output")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing export in --output")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core import sequences
+
+    if args.length is not None:
+        source = sequences.parse_length_range(args.length)
+    elif args.pattern is not None:
+        source = sequences.pattern(args.pattern)
+    else:
+        source = sequences.from_file(args.sequences)
+    if args.count is None and source.kind != "explicit":
+        from ..core.errors import InvalidInputError
+        raise InvalidInputError("--count is required with --length and --pattern")
+    return run_request(request_from_args(args, source), "digitseq export", args.quiet)
+
+
+def request_from_args(args: argparse.Namespace, source):
+    from ..core.export import ExportRequest
+
+    return ExportRequest(
+        output=args.output, sequences=source, count=args.count, config=config_from_args(args), seed=args.seed,
+        format=args.format, splits=args.splits, unique=args.unique, separator_width=args.separator_width,
+        chunk_size=args.chunk_size, workers=args.workers, shard=args.shard, resume=args.resume, overwrite=args.overwrite,
+    )
+
+
+def run_request(request, prog: str, quiet: bool = False) -> int:
+    """Run the export with a tqdm bar; the first Ctrl+C stops cleanly after the current chunk."""
+    from tqdm import tqdm
+
+    from ..core.export import run_export
+
+    cancel = threading.Event()
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="img", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+        bar.update(done - bar.n)
+
+    def on_sigint(signum, frame):
+        if cancel.is_set():
+            raise KeyboardInterrupt  # a second Ctrl+C: stop now (resume still cleans up)
+        cancel.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() else None
+    try:
+        result = run_export(request, progress, cancel)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+    if result.status != "complete":
+        print(f"{prog}: interrupted after {result.written} of {result.total} images; {result.output} is consistent. "
+              "Run the same command with --resume to finish it.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"wrote {result.written} images to {result.output} (manifest: {result.manifest})")
+    return 0

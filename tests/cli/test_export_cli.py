@@ -1,0 +1,146 @@
+"""``digitseq export``, ``digitseq merge`` and ``generate-phone-numbers`` from the command line."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from digitseq_gui.cli import main
+from digitseq_gui.cli.phone_numbers import main as phone_main
+from digitseq_gui.core import export
+
+SMALL = ["--dataset-split", "test", "--workers", "1", "--chunk-size", "64", "--quiet"]
+
+
+def hashes(folder: Path) -> dict:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_export_writes_a_data_set(tmp_path, capsys):
+    code = main(["export", "--count", "130", "--length", "4-8", "-o", str(tmp_path / "out"), "--format", "jsonl", *SMALL])
+    assert code == 0
+    assert "wrote 130 images" in capsys.readouterr().out
+    data = export.load_export(tmp_path / "out")
+    assert len(data["all"]["labels"]) == 130 and all(4 <= len(x) <= 8 for x in data["all"]["labels"])
+
+
+def test_export_from_a_file_keeps_leading_zeros(tmp_path):
+    listing = tmp_path / "numbers.txt"
+    listing.write_text("0213\n007\n090-1234-5678\n", encoding="utf-8")
+    assert main(["export", "--sequences", str(listing), "-o", str(tmp_path / "out"), *SMALL]) == 0
+    assert export.load_export(tmp_path / "out")["all"]["labels"] == ["0213", "007", "09012345678"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--count", "10", "--pattern", "0x#"], "'x' at position 2"),
+    (["--count", "200", "--pattern", "##", "--unique"], "cannot make 200 unique"),
+    (["--length", "4-8"], "--count is required"),
+    (["--count", "10", "--length", "8-4"], "length range 8-4"),
+    (["--count", "10", "--length", "4", "--split", "train=0.9"], "add up to 1"),
+    (["--count", "10", "--length", "4", "--chunk-size", "100"], "multiple of 64"),
+    (["--count", "10", "--length", "4", "--format", "tiff"], "invalid choice"),
+    (["--count", "10", "--length", "4", "--shard", "5/4"], "shard 5/4"),
+    (["--count", "10", "--length", "4", "--min-spacing", "9", "--max-spacing", "2"], "swap them"),
+    (["--count", "10"], "one of the arguments"),
+    (["--sequences", "/nonexistent/numbers.txt"], "does not exist"),
+])
+def test_export_errors_are_one_line_and_exit_2(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) if message in ("invalid choice", "one of the arguments") else _nothing() as caught:
+        code = main(["export", *args, "-o", str(tmp_path / "out"), "--quiet"])
+    code = caught.value.code if caught else code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_existing_output_needs_overwrite(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.txt").write_text("x")
+    assert main(["export", "--count", "64", "--length", "3", "-o", str(out), *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "not empty; pass --overwrite" in err and len(err.strip().splitlines()) == 1
+    assert main(["export", "--count", "64", "--length", "3", "-o", str(out), "--overwrite", *SMALL]) == 0
+
+
+def test_shards_and_merge(tmp_path, capsys):
+    common = ["--count", "200", "--pattern", "0##-##", "--format", "npz", *SMALL]
+    assert main(["export", *common, "-o", str(tmp_path / "whole")]) == 0
+    for i in (1, 2):
+        assert main(["export", *common, "--shard", f"{i}/2", "-o", str(tmp_path / f"s{i}")]) == 0
+    assert main(["merge", str(tmp_path / "s2"), str(tmp_path / "s1"), "-o", str(tmp_path / "merged")]) == 0
+    assert hashes(tmp_path / "merged") == hashes(tmp_path / "whole")
+    assert main(["merge", str(tmp_path / "s1"), "-o", str(tmp_path / "m2")]) == 2
+    assert "exactly once" in capsys.readouterr().err
+
+
+def test_phone_numbers(tmp_path):
+    code = phone_main(["--min-spacing", "2", "--max-spacing", "8", "--image-width", "220", "--num-images", "100",
+                       "--output", str(tmp_path / "phones"), *SMALL])
+    assert code == 0
+    data = export.load_export(tmp_path / "phones")
+    texts = data["all"]["texts"]
+    assert len(set(texts)) == 100
+    assert all(re.fullmatch(r"0[789]0-\d{4}-\d{4}", t) for t in texts)
+    assert data["manifest"]["config"]["spacing"]["min"] == 2 and data["manifest"]["config"]["image"]["width"] == 220
+    assert data["manifest"]["sequences"]["unique"] is True
+
+
+def test_phone_numbers_errors(tmp_path, capsys):
+    code = phone_main(["--min-spacing", "9", "--max-spacing", "2", "--num-images", "10", "--output", str(tmp_path / "p"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("generate-phone-numbers: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_leaves_a_consistent_data_set_and_resume_finishes_it(tmp_path):
+    out = tmp_path / "out"
+    args = ["export", "--count", "3000", "--length", "4-8", "-o", str(out), "--seed", "5", *SMALL]
+    script = "import sys; from digitseq_gui.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, "-c", script, *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                manifest = json.loads((out / "manifest.json").read_text())
+                if manifest.get("progress", {}).get("chunks_committed", 0) >= 2:
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err.decode()
+    assert b"--resume" in err and b"Traceback" not in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "partial"
+    rows = (out / "labels.csv").read_text().splitlines()[1:]
+    files = sorted(p.name for p in (out / "images").iterdir())
+    assert len(files) == len(rows) == 64 * manifest["progress"]["chunks_committed"] < 3000
+    assert files == sorted(r.split(",")[1].split("/")[1] for r in rows)
+    assert main([*args, "--resume"]) == 0
+    whole = tmp_path / "whole"
+    assert main([*args[:6], str(whole), *args[7:]]) == 0
+    assert hashes(out) == hashes(whole)
