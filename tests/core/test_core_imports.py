@@ -1,0 +1,45 @@
+"""The engine never imports Qt: neither in its source nor in what it loads at run time."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import digitseq_gui
+
+CORE = Path(digitseq_gui.__file__).parent / "core"
+QT_PACKAGES = ("PyQt5", "PyQt6", "PySide2", "PySide6", "qtpy", "sip")
+
+
+def imported_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_no_core_module_imports_qt():
+    offenders = {
+        path.name: sorted(n for n in imported_names(path) if n.split(".")[0] in QT_PACKAGES)
+        for path in sorted(CORE.glob("*.py"))
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_using_the_engine_loads_no_qt_module():
+    # A fresh interpreter: generate with the transform on (imgaug and OpenCV loaded) and check
+    # that nothing pulled Qt in.
+    script = (
+        "import sys\n"
+        "import digitseq_gui\n"
+        "from digitseq_gui import Config, DigitSequence\n"
+        "config = Config(); config.image.transform = True\n"
+        "DigitSequence(config, dataset=digitseq_gui.load_dataset('mnist', 'test')).generate('0123', (2, 8), 200, seed=1)\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {QT_PACKAGES!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
