@@ -38,7 +38,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DigitSeq")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(760, 480)
-        self.store = SettingsStore(settings if settings is not None else QSettings("DigitSeq", "DigitSeq"))
+        if settings is None:  # an INI file on every platform: readable, and tests can redirect it
+            settings = QSettings(QSettings.IniFormat, QSettings.UserScope, "DigitSeq", "DigitSeq")
+        self.store = SettingsStore(settings)
         self.shown_result: PreviewResult | None = None
         self._request_id = 0
 
@@ -123,8 +125,12 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
         action.triggered.connect(slot)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        keys: list[QKeySequence] = []
+        for shortcut in shortcuts:  # a platform may bind a standard key to nothing, or to a duplicate
+            key = QKeySequence(shortcut)
+            if not key.isEmpty() and key not in keys:
+                keys.append(key)
+        action.setShortcuts(keys)
         if tip:
             action.setStatusTip(tip)
         self.addAction(action)
@@ -140,7 +146,7 @@ class MainWindow(QMainWindow):
                                                "Save the settings as a JSON configuration file")
         self.export_action = self._action("&Export data set…", self.open_export, ["Ctrl+E"],
                                           "Write many labelled images to disk")
-        self.quit_action = self._action("&Quit", self.close, [QKeySequence.Quit])
+        self.quit_action = self._action("&Quit", self.close, [QKeySequence.Quit, "Ctrl+Q"])
         self.copy_command_action = self._action("Copy as &command line", self.copy_command, ["Ctrl+Shift+C"],
                                                 "Copy the digitseq command that makes this exact image")
         self.new_sample_action = self._action("&New sample", self.new_sample, ["F5", "Ctrl+R"],

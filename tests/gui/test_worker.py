@@ -1,0 +1,67 @@
+"""The preview worker on its own: newest request wins, errors are reported, the thread survives."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from digitseq_gui import Config
+from digitseq_gui.gui.worker import PreviewRequest, PreviewWorker
+from gui_helpers import PREVIEW_TIMEOUT_MS, engine_image
+
+
+@pytest.fixture
+def worker(qtbot):
+    worker = PreviewWorker()
+    worker.start()
+    yield worker
+    worker.stop()
+    assert worker.isFinished()
+
+
+def request(request_id: int, digits: str = "0123", width: int = 200, seed: int = 5, config=None) -> PreviewRequest:
+    if config is None:
+        config = Config()
+        config.image.width = width
+    return PreviewRequest(request_id, digits, config, seed)
+
+
+def test_the_newest_of_many_quick_requests_wins(qtbot, worker):
+    with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS):
+        worker.submit(request(0))  # data set loaded, first image made
+    made = worker.generation_count
+    with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS,
+                          check_params_cb=lambda result: result.request_id == 30) as blocker:
+        for i in range(1, 31):
+            worker.submit(request(i, width=170 + i))
+    result = blocker.args[0]
+    assert worker.generation_count - made < 10  # replaced while pending, not queued
+    assert result.sequence.image.shape == (28, 200)
+    np.testing.assert_array_equal(result.sequence.image, engine_image(result))
+
+
+def test_a_rejected_request_is_reported_with_its_field(qtbot, worker):
+    with qtbot.waitSignal(worker.failed, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        worker.submit(request(1, width=2))
+    request_id, field, message = blocker.args
+    assert (request_id, field) == (1, "image_width") and "too small" in message
+
+
+def test_an_unexpected_exception_is_reported_and_the_worker_carries_on(qtbot, worker, capsys):
+    broken = PreviewRequest(1, "0123", None, 5)  # a malformed request stands in for a bug
+    with qtbot.waitSignal(worker.failed, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        worker.submit(broken)
+    assert blocker.args[1] == "" and blocker.args[2].startswith("Unexpected error: AttributeError")
+    with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS):
+        worker.submit(request(2))
+    assert worker.isRunning()
+
+
+def test_importing_the_window_does_not_import_imgaug_or_opencv():
+    """The window paints before heavy work: imgaug and cv2 load later, in the worker."""
+    code = ("import sys, digitseq_gui.gui.app, digitseq_gui.gui.main_window; "
+            "print('imgaug' in sys.modules, 'cv2' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert output.stdout.split() == ["False", "False"]
