@@ -18,11 +18,13 @@ to its right move over.
 from __future__ import annotations
 
 import signal
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-_GENERATORS: dict = {}
+# Per thread: exports may run in threads too (a Dask worker with threads, the window's QThread).
+_LOCAL = threading.local()
 
 
 @dataclass
@@ -62,16 +64,17 @@ def generator_for(config: dict, rows: tuple[str, str, int, int]):
     from .generator import DigitSequence
     import json
 
+    generators = _LOCAL.__dict__.setdefault("generators", {})
     key = (json.dumps(config, sort_keys=True), rows)
-    if key not in _GENERATORS:
+    if key not in generators:
         source, file_split, start, stop = rows
         data = load_dataset(source, file_split)
         if (start, stop) != (0, len(data)):
             data = data.subset(np.arange(start, stop), f"{data.name} rows {start}-{stop - 1}")
-        if len(_GENERATORS) > 8:
-            _GENERATORS.clear()
-        _GENERATORS[key] = DigitSequence(Config.from_dict(config), dataset=data, seed=0)
-    return _GENERATORS[key]
+        if len(generators) > 8:
+            generators.clear()
+        generators[key] = DigitSequence(Config.from_dict(config), dataset=data, seed=0)
+    return generators[key]
 
 
 def render_chunk(task: ChunkTask) -> ChunkResult:
