@@ -48,6 +48,14 @@ def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, placement
     return strips
 
 
+def paint_one(ink: np.ndarray, cell_start: list[int], widths: list[int], placement: Placement) -> np.ndarray:
+    """``paint`` for a block of one image: a slice copy per digit."""
+    strip = np.zeros((1, DIGIT_SIZE, int(placement.strip_width[0])), dtype=np.uint8)
+    for j, (x, start, w) in enumerate(zip(placement.x.tolist(), cell_start, widths)):
+        strip[0, :, x: x + w] = ink[j, :, start: start + w]
+    return strip
+
+
 def resample(strips: np.ndarray, strip_width: np.ndarray, width: int) -> np.ndarray:
     """Each strip's first ``strip_width[b]`` columns resampled to ``width``: (B, 28, width) uint8."""
     from .imgaug_compat import cv2

@@ -173,11 +173,10 @@ class DigitSequence:
         positions = (rng.random(len(digits)) * data.label_counts[digits]).astype(np.int64)
         rows = data.sampling_table[digits, positions]
         gaps = self._draw_gaps(rng, counts, low, high)
-        digit_aug_seed, image_aug_seed = (int(v) for v in rng.integers(0, 2**32, size=2))
-
         ink = data.images[rows]
         augmenter = self._augmenter_for_config()
-        if augmenter is not None:
+        if augmenter is not None:  # its seeds are the stream's last draws, so skipping them is safe
+            digit_aug_seed, image_aug_seed = (int(v) for v in rng.integers(0, 2**32, size=2))
             ink = augmenter.augment_digits(ink, digit_aug_seed)
         extents = _ink_extents(ink)
         trim = self.config.image.trim_padding
@@ -185,9 +184,13 @@ class DigitSequence:
         widths = np.where(extents.has_ink & trim, extents.x1 - extents.x0, DIGIT_SIZE)
 
         width = out.shape[2]
-        gap_before, trail = self._spacing(counts, widths, gaps, width, low, high)
-        placement = compose.place(counts, widths, gap_before, trail)
-        strips = compose.paint(ink, cell_start, widths, placement)
+        if len(sequences) == 1:  # one image: plain Python beats numpy's per-call overhead
+            placement = self._place_one(widths.tolist(), gaps, width, low, high)
+            strips = compose.paint_one(ink, cell_start.tolist(), widths.tolist(), placement)
+        else:
+            gap_before, trail = self._spacing(counts, widths, gaps, width, low, high)
+            placement = compose.place(counts, widths, gap_before, trail)
+            strips = compose.paint(ink, cell_start, widths, placement)
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.
         shift = placement.x - cell_start
@@ -195,7 +198,7 @@ class DigitSequence:
         x1 = np.where(extents.has_ink, extents.x1 + shift, placement.x + widths)
         y0 = np.where(extents.has_ink, extents.y0, 0)
         y1 = np.where(extents.has_ink, extents.y1, DIGIT_SIZE)
-        if np.all(placement.strip_width == width):
+        if all(w == width for w in placement.strip_width.tolist()):
             ink_out = strips
         else:
             ink_out = compose.resample(strips, placement.strip_width, width)
@@ -208,6 +211,8 @@ class DigitSequence:
         out[...] = 1.0 - ink_out.astype(np.float32) / np.float32(255.0)
 
         boxes = np.stack([x0, y0, x1, y1], axis=1).astype(np.int32)
+        if len(sequences) == 1:
+            return [boxes], [data.source_indices[rows]]
         splits = np.cumsum(counts)[:-1]
         return np.split(boxes, splits), np.split(data.source_indices[rows], splits)
 
@@ -217,6 +222,22 @@ class DigitSequence:
             return None
         total = int(sum(layout.gap_count(int(n), self.config.spacing.subtype) for n in counts))
         return layout.variable_gaps(rng, total, low, high)
+
+    def _place_one(self, widths: list[int], gaps: np.ndarray | None, width: int, low: int, high: int) -> compose.Placement:
+        """The same layout as ``_spacing`` + ``compose.place``, for a single image."""
+        n, edge = len(widths), self.config.spacing.subtype == "edge"
+        if gaps is None:
+            fixed, slack = layout.fixed_gaps(width - sum(widths), n + 1 if edge else n - 1, low, high)
+            gap_list = fixed.tolist()
+        else:
+            gap_list, slack = gaps.tolist(), 0
+        lead, inner, trail = (gap_list[0], gap_list[1:-1], gap_list[-1]) if edge else (0, gap_list, 0)
+        x = [slack // 2 + lead]
+        for digit_width, gap in zip(widths[:-1], inner):
+            x.append(x[-1] + digit_width + gap)
+        strip_width = x[-1] + widths[-1] + trail + slack - slack // 2
+        return compose.Placement(np.zeros(n, dtype=np.int64), np.asarray(x, dtype=np.int64),
+                                 np.asarray([strip_width], dtype=np.int64))
 
     def _spacing(self, counts, widths, gaps, width, low, high) -> tuple[np.ndarray, np.ndarray]:
         """Per digit, the space before it (the first digit's includes the left margin); per
