@@ -133,7 +133,8 @@ def _stroke_width_class():
                 if change:
                     kernel = np.ones((abs(change) + 1, abs(change) + 1), np.uint8)
                     op = cv.dilate if change > 0 else cv.erode
-                    batch.images[i] = op(batch.images[i], kernel)
+                    # imgaug hands images over as (H, W, 1); OpenCV drops that channel axis.
+                    batch.images[i] = op(batch.images[i], kernel).reshape(batch.images[i].shape)
             return batch
 
         def get_parameters(self):
