@@ -1,0 +1,217 @@
+"""The transform step: each named augmentation, batched imgaug calls, seeds, the imgaug/cv2 shims."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from digitseq_gui import Config, DigitSequence, load_config
+from digitseq_gui.core.config import Augmentation
+from digitseq_gui.core.transform import AUGMENTATIONS, AUGMENTATIONS_BY_NAME, DigitAugmenter
+
+NAMES = [spec.name for spec in AUGMENTATIONS]
+SEQUENCES = ["0123", "4567", "8901", "2345"] * 8
+WIDTH = 4 * 28 + 3 * 4  # fixed spacing, untrimmed: gaps of exactly 4 px, no resampling
+
+
+def only(name: str | None, strength: float | None = None) -> Config:
+    """Fixed spacing, transform on with just ``name`` enabled (None: transform off)."""
+    config = Config()
+    config.spacing.type = "fixed"
+    config.image.transform = name is not None
+    for spec in AUGMENTATIONS:
+        config.image.augmentations[spec.name] = Augmentation(
+            spec.name == name, spec.default if strength is None or spec.name != name else strength)
+    return config
+
+
+def run(mnist_test, config, seed=5, sequences=SEQUENCES):
+    return DigitSequence(config, dataset=mnist_test).generate_batch(sequences, (4, 4), WIDTH, seed=seed)
+
+
+def test_the_catalogue_has_more_than_the_seeds_four():
+    assert len(AUGMENTATIONS) >= 8
+    assert {"rotate", "shear", "scale", "blur"} <= set(NAMES)
+    assert {"elastic", "stroke", "noise", "dropout", "crop"} <= set(NAMES)
+    for spec in AUGMENTATIONS:
+        assert 0 < spec.default <= spec.maximum
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_augmentation_alone_changes_digits_stays_in_range_and_is_seeded(mnist_test, name):
+    plain = run(mnist_test, only(None))
+    augmented = run(mnist_test, only(name))
+    # The same digit images are drawn; only the augmentation differs.
+    assert all(np.array_equal(a, b) for a, b in zip(plain.source_indices, augmented.source_indices))
+    images = augmented.images
+    assert images.dtype == np.float32 and images.shape == plain.images.shape
+    assert not np.isnan(images).any() and images.min() >= 0.0 and images.max() <= 1.0
+    changed = np.mean([not np.array_equal(a, b) for a, b in zip(plain.images, images)])
+    assert changed > 0.5, f"{name} changed only {changed:.0%} of the images"
+    again = run(mnist_test, only(name))
+    assert again.images.tobytes() == images.tobytes()
+    other = run(mnist_test, only(name), seed=6)
+    assert other.images.tobytes() != images.tobytes()
+    if not AUGMENTATIONS_BY_NAME[name].whole_image:
+        # per-digit augmentations keep the background white and the labels right
+        assert (images[:, 0, :] == 1.0).mean() > 0.8
+        for label, sources in zip(augmented.labels, augmented.source_indices):
+            assert mnist_test.labels[sources].tolist() == [int(c) for c in label]
+
+
+def test_noise_reaches_the_gaps_too(mnist_test):
+    images = run(mnist_test, only("noise", 0.3)).images
+    gap_columns = images[:, :, 28:32]  # the first 4 px gap: no ink before noise
+    assert (gap_columns < 1.0).mean() > 0.1
+
+
+def test_zero_strength_means_off(mnist_test):
+    plain = run(mnist_test, only(None))
+    zero = run(mnist_test, only("rotate", 0))
+    assert zero.images.tobytes() == plain.images.tobytes()
+
+
+def test_transform_true_alone_turns_on_the_seeds_four(mnist_test):
+    config = Config()
+    config.image.transform = True
+    assert set(config.image.enabled_augmentations()) == {"rotate", "shear", "scale", "blur"}
+    config.image.transform = False
+    assert config.image.enabled_augmentations() == {}
+
+
+def test_larger_strength_changes_more(mnist_test):
+    plain = run(mnist_test, only(None)).images
+    small = run(mnist_test, only("rotate", 3)).images
+    large = run(mnist_test, only("rotate", 40)).images
+    assert np.abs(large - plain).mean() > np.abs(small - plain).mean()
+
+
+class CallCounter:
+    """Wraps an augmenter's real ``augment`` method (still calling through) and records batch sizes."""
+
+    def __init__(self, augmenter):
+        self.sizes: list[int] = []
+        real = augmenter.augment
+
+        def counting(*args, **kwargs):
+            self.sizes.append(len(kwargs.get("images", args[0] if args else [])))
+            return real(*args, **kwargs)
+
+        augmenter.augment = counting
+
+
+@pytest.mark.parametrize("spacing_type", ["fixed", "variable"])
+def test_one_imgaug_call_per_block(mnist_test, spacing_type):
+    from digitseq_gui import BLOCK_SIZE
+
+    config = only("rotate")
+    config.spacing.type = spacing_type
+    config.image.augmentations["noise"] = Augmentation(True, 0.05)
+    config.image.augmentations["blur"] = Augmentation(True, 0.5)
+    generator = DigitSequence(config, dataset=mnist_test)
+    augmenter = generator._augmenter_for_config()
+    per_digit = CallCounter(augmenter._per_digit)
+    whole = CallCounter(augmenter._whole_image)
+    count = 2 * BLOCK_SIZE + 10
+    sequences = [SEQUENCES[i % 4] for i in range(count)]
+    generator.generate_batch(sequences, (4, 4), WIDTH, seed=1)
+    assert per_digit.sizes == [BLOCK_SIZE * 4, BLOCK_SIZE * 4, 10 * 4], "one call per block, every digit in it"
+    assert whole.sizes == [BLOCK_SIZE, BLOCK_SIZE, 10]
+    per_digit.sizes.clear()
+    generator.generate("0123", (4, 4), WIDTH, seed=2)
+    assert per_digit.sizes == [4]
+
+
+def test_augmenter_is_reproducible_on_its_own(mnist_test):
+    digits = np.asarray(mnist_test.images[:50])
+    augmenter = DigitAugmenter({"rotate": 15, "elastic": 6, "stroke": 1})
+    a = augmenter.augment_digits(digits.copy(), 42)
+    b = augmenter.augment_digits(digits.copy(), 42)
+    c = augmenter.augment_digits(digits.copy(), 43)
+    assert a.dtype == np.uint8 and a.shape == digits.shape
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert not np.array_equal(a, digits)
+
+
+def test_a_config_with_augmentations_loads_and_drives_the_generator(tmp_path, mnist_test):
+    path = tmp_path / "aug.json"
+    path.write_text('{"image": {"transform": true, "augmentations": {"rotate": {"enabled": false},'
+                    ' "elastic": {"enabled": true, "strength": 8}}}}')
+    config = load_config(path)
+    assert config.image.enabled_augmentations() == {"shear": 10, "scale": 0.1, "blur": 0.8, "elastic": 8}
+    image = DigitSequence(config, dataset=mnist_test, seed=0).generate_numbers_sequence("77", (2, 8), 80)
+    assert image.shape == (28, 80) and 0 <= image.min() and image.max() <= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# imgaug_compat: numpy aliases and the OpenCV Qt plugin path, in a fresh interpreter
+
+
+def _fresh_python(code: str, env_value: str | None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+    if env_value is not None:
+        env["QT_QPA_PLATFORM_PLUGIN_PATH"] = env_value
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+CHECK_PLUGIN_PATH = """
+    import os, sys
+    from digitseq_gui.core.imgaug_compat import augmenters, cv2
+    assert "cv2" not in sys.modules or True
+    iaa = augmenters()
+    iaa.Sequential([iaa.Affine(rotate=(-5, 5)), iaa.SomeOf(1, [iaa.GaussianBlur(1.0)])])(images=__import__("numpy").zeros((2, 28, 28), "uint8"))
+    cv2().resize
+    print(repr(os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH")))
+"""
+
+
+def test_importing_imgaug_keeps_an_unset_qt_plugin_path_unset():
+    done = _fresh_python(CHECK_PLUGIN_PATH, None)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
+
+
+def test_importing_imgaug_keeps_a_set_qt_plugin_path():
+    done = _fresh_python(CHECK_PLUGIN_PATH, "/my/own/plugins")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == repr("/my/own/plugins")
+
+
+def test_a_plain_cv2_import_does_set_the_variable():
+    """The trap is real here: without the shim, cv2 points Qt at its own plugins."""
+    done = _fresh_python("import os, cv2; print(repr(os.environ.get('QT_QPA_PLATFORM_PLUGIN_PATH')))", None)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "None":
+        pytest.skip("this OpenCV build does not set QT_QPA_PLATFORM_PLUGIN_PATH")
+    assert "cv2" in done.stdout
+
+
+def test_generating_with_transform_keeps_the_variable_unset():
+    done = _fresh_python("""
+        import os
+        from digitseq_gui import Config, DigitSequence
+        config = Config(); config.image.transform = True
+        DigitSequence(config, dataset=__import__("digitseq_gui").load_dataset("mnist", "test"), seed=0).generate("12", (2, 8), 80)
+        print(repr(os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH")))
+    """, None)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
+
+
+def test_core_never_imports_qt():
+    done = _fresh_python("""
+        import sys
+        import digitseq_gui
+        from digitseq_gui import Config, DigitSequence, load_dataset
+        config = Config(); config.image.transform = True
+        DigitSequence(config, dataset=load_dataset("mnist", "test"), seed=0).generate("12", (2, 8), 80)
+        print(sorted(m for m in sys.modules if m.startswith(("PyQt5", "PySide"))))
+    """, None)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
