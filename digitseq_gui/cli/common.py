@@ -59,7 +59,7 @@ def positive_int(text: str) -> int:
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options that shape generation, shared by generate and export; None means 'from --config'."""
     group = parser.add_argument_group("generation (defaults come from --config, else built-in defaults)")
-    group.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration file (the seed's files load too)")
+    group.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration file (the earlier version's files load too)")
     group.add_argument("--min-spacing", type=non_negative_int, metavar="PX", help="smallest gap in pixels (default 2)")
     group.add_argument("--max-spacing", type=non_negative_int, metavar="PX", help="largest gap in pixels (default 8)")
     group.add_argument("--width", type=positive_int, metavar="PX", help="image width in pixels (default 200)")
