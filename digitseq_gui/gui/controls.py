@@ -117,7 +117,7 @@ class ControlsPanel(QWidget):
             [("Variable: random gaps", "variable"), ("Fixed: equal gaps filling the width", "fixed")],
             "Variable: each gap is drawn at random between the minimum and maximum, and the row is "
             "resized to the width.\nFixed: all gaps equal, chosen so the digits fill the width exactly.")
-        form.addRow("Spacing &type:", self.spacing_type)
+        form.addRow("Spacing t&ype:", self.spacing_type)
         self.spacing_subtype = combo_box(
             [("Between digits only", "between"), ("Between digits and at both ends", "edge")],
             "Where gaps go: only between neighbouring digits, or also before the first and after the last.")
@@ -125,7 +125,7 @@ class ControlsPanel(QWidget):
         self.min_spacing = spin_box(0, MAX_WIDTH, " px", "The smallest gap between digits, in pixels.")
         form.addRow("M&inimum gap:", self.min_spacing)
         self.max_spacing = spin_box(0, MAX_WIDTH, " px", "The largest gap between digits, in pixels.")
-        form.addRow("M&aximum gap:", self.max_spacing)
+        form.addRow("Ma&ximum gap:", self.max_spacing)
         self.trim = QCheckBox("Tri&m blank columns around each digit")
         self.trim.setToolTip("MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
                              "makes the gap the visible space between strokes.")
@@ -144,16 +144,16 @@ class ControlsPanel(QWidget):
         form = QFormLayout(group)
         self.source = combo_box([("Embedded MNIST", "mnist"), ("Your own files", "custom")],
                                 "Where the handwritten digits come from.")
-        form.addRow("S&ource:", self.source)
+        form.addRow("So&urce:", self.source)
         self.source_path = QLineEdit()
         self.source_path.setReadOnly(True)
         self.source_path.setPlaceholderText("choose a folder or an .npz file")
         self.source_path.setToolTip("A folder with MNIST-format IDX files (train-images-idx3-ubyte...) "
                                     "or a Keras-style mnist.npz (x_train, y_train, x_test, y_test).")
         form.addRow("Files:", self.source_path)
-        self.browse_folder = QPushButton("&Folder…")
+        self.browse_folder = QPushButton("F&older…")
         self.browse_folder.setToolTip("Use a folder of MNIST-format IDX files.")
-        self.browse_npz = QPushButton(".&npz file…")
+        self.browse_npz = QPushButton(".n&pz file…")
         self.browse_npz.setToolTip("Use a NumPy .npz file with x_train, y_train, x_test, y_test.")
         row = QHBoxLayout()
         row.addWidget(self.browse_folder)
@@ -161,7 +161,7 @@ class ControlsPanel(QWidget):
         form.addRow("", row)
         self.split = combo_box([("Training set (60,000 in MNIST)", "train"), ("Test set (10,000 in MNIST)", "test")],
                                "Which part of the data set the digits are drawn from.")
-        form.addRow("&Part:", self.split)
+        form.addRow("Par&t:", self.split)
         self.source.currentIndexChanged.connect(self._source_changed)
         self.split.currentIndexChanged.connect(self.changed)
         self.browse_folder.clicked.connect(lambda: self._browse(folder=True))
@@ -177,16 +177,18 @@ class ControlsPanel(QWidget):
         self.seed = spin_box(0, MAX_SEED, "", "The seed that picks the digit images, the gaps and the "
                                                  "augmentation. The same seed and settings give the same image.")
         self.seed.valueChanged.connect(self.seedEdited)
-        form.addRow("S&eed:", self.seed)
+        self.new_seed_button = QPushButton("New see&d")
+        self.new_seed_button.setToolTip("Draw a new random seed (the same as New sample).")
+        self.new_seed_button.clicked.connect(self.draw_seed)
+        row = QHBoxLayout()
+        row.addWidget(self.seed, 1)
+        row.addWidget(self.new_seed_button)
+        form.addRow("Seed:", row)
         self.seed_locked = QCheckBox("&Keep this seed when settings change")
         self.seed_locked.setToolTip("On: the same settings always give the same image.\n"
                                     "Off: every change draws new digits with a new seed.")
         self.seed_locked.setChecked(True)
         form.addRow(self.seed_locked)
-        self.new_seed_button = QPushButton("New s&eed")
-        self.new_seed_button.setToolTip("Draw a new random seed (the same as New sample).")
-        self.new_seed_button.clicked.connect(self.draw_seed)
-        form.addRow("", self.new_seed_button)
         group.error = error_label()
         form.addRow(group.error)
         return group

@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
 ZOOMS = (1, 2, 3, 4, 6, 8, 12, 16)
 FIT = 0  # the zoom value meaning "fit to the window"
-MARGIN = 12
+MARGIN = 18  # room above the image for the digit labels of the box overlay
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -114,7 +114,7 @@ class PreviewCanvas(QWidget):
         pen = QPen(QColor(230, 60, 40), max(1.0, self._scale / 4))
         font = QFont(self.font())
         font.setBold(True)
-        font.setPixelSize(max(9, min(24, int(self._scale * 4))))
+        font.setPixelSize(max(9, min(MARGIN - 4, int(self._scale * 4))))
         painter.setFont(font)
         for (x0, y0, x1, y1), char in zip(self._boxes, self._label):
             rect = QRect(QPoint(MARGIN + round(x0 * self._scale), MARGIN + round(y0 * self._scale)),
@@ -122,8 +122,10 @@ class PreviewCanvas(QWidget):
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             painter.drawRect(rect)
-            tag = QRect(rect.left(), rect.top(), painter.fontMetrics().horizontalAdvance(char) + 6,
-                        painter.fontMetrics().height())
+            # The label sits just above its box (in the margin for full-height boxes), off the ink.
+            metrics = painter.fontMetrics()
+            tag_height = min(metrics.height(), MARGIN - 2)
+            tag = QRect(rect.left(), max(0, rect.top() - tag_height), metrics.horizontalAdvance(char) + 6, tag_height)
             painter.fillRect(tag, QColor(230, 60, 40))
             painter.setPen(Qt.white)
             painter.drawText(tag, Qt.AlignCenter, char)

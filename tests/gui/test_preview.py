@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PyQt5.QtCore import Qt
 
+from digitseq_gui.gui.preview import MARGIN
 from gui_helpers import change_and_fail, change_and_wait, engine_image, shown_pixels, to_bytes
 
 
@@ -157,7 +158,7 @@ def test_a_broken_data_set_is_reported_in_the_data_set_group(qtbot, window, tmp_
 def test_zoom_and_box_overlay_change_what_is_drawn(qtbot, window):
     canvas = window.preview.canvas
     window.preview.set_zoom(2)
-    assert canvas.width() == 200 * 2 + 24
+    assert canvas.width() == 200 * 2 + 2 * MARGIN
     window.zoom_in_action.trigger()
     assert window.preview.scale() == 3
     window.zoom_out_action.trigger()
