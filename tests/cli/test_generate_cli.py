@@ -134,3 +134,15 @@ def test_bad_data_set(tmp_path):
     (tmp_path / "bad" / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b broken")
     (tmp_path / "bad" / "train-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b broken")
     assert_usage_error(run("generate", "0123", "--dataset", tmp_path / "bad", "--output", tmp_path), "gzip")
+def test_module_entry_point_works_too(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "digitseq_gui.cli", "generate", "5", "--width", "40", "--seed", "1",
+                           "--output", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()).name == "seq_5.png"
+
+
+def test_output_folder_with_a_trailing_slash_that_does_not_exist(tmp_path):
+    """``--output out/`` names a folder: the error must say it does not exist, not ask for .png."""
+    done = subprocess.run(digitseq_command() + ["generate", "0123", "--output", str(tmp_path / "out") + "/"],
+                          capture_output=True, text=True, timeout=120)
+    assert_usage_error(done, "does not exist")
