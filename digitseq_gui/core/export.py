@@ -38,7 +38,7 @@ from . import export_formats as formats
 from . import splits as splitting
 from .config import Config
 from .errors import InputTypeError, InvalidInputError
-from .export_worker import ChunkTask, ignore_sigint, render_chunk
+from .export_worker import ChunkTask, init_worker, render_chunk
 from .generator import BLOCK_SIZE, MAX_SEED, check_seed
 from .manifest import MANIFEST_NAME, SCHEMA, differences, plan_of, read_manifest, write_manifest
 from .sequences import SequenceSource, make_sequences, split_text
@@ -264,7 +264,7 @@ def _results(plan: ExportPlan, pending: list[int], workers: int, cancel: CancelF
             yield render_chunk(plan.task(c))
         return
     context = multiprocessing.get_context("spawn")  # safe from threads (the window) and on every OS
-    pool = ProcessPoolExecutor(min(workers, max(1, len(pending))), mp_context=context, initializer=ignore_sigint)
+    pool = ProcessPoolExecutor(min(workers, max(1, len(pending))), mp_context=context, initializer=init_worker)
     try:
         queue = list(reversed(pending))
         running: dict = {}

@@ -53,9 +53,13 @@ class ChunkResult:
     files: list[bytes] | None  # encoded images
 
 
-def ignore_sigint() -> None:
-    """Worker initializer: Ctrl+C is the parent's to handle (it cancels cleanly)."""
+def init_worker() -> None:
+    """Worker initializer: Ctrl+C is the parent's to handle (it cancels cleanly), and one thread
+    per process for OpenCV, since the processes already use every core."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .imgaug_compat import cv2
+
+    cv2().setNumThreads(1)
 
 
 def generator_for(config: dict, rows: tuple[str, str, int, int]):
