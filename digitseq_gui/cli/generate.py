@@ -39,6 +39,9 @@ def write_output(generator, result, output: Path, force: bool) -> Path:
     output = output.expanduser()
     if output.is_dir():
         return generator.save_image(result.image, result.label, output)
+    if not output.suffix:
+        raise FileNotFoundError(f"output folder {output} does not exist; create it, or give a file name "
+                                "ending in .png, .jpg or .npy")
     if output.suffix.lower() == ".npy":
         return write_array(result.image, output, overwrite=force)
     return write_image(result.image, output, overwrite=force)

@@ -29,6 +29,9 @@ def parse_digits(digits: object) -> np.ndarray:
         for value in values:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
                 raise InputTypeError(f"each digit must be an integer 0-9, got {value!r} ({type(value).__name__})", field="digits")
+    elif isinstance(digits, (int, np.integer)) and not isinstance(digits, bool):
+        raise InputTypeError(f"digits must be a sequence, not the number {digits}; pass '{digits}' "
+                             "(a string keeps leading zeros) or a list of digits", field="digits")
     else:
         raise InputTypeError(f"digits must be a string, list, tuple or numpy array, got {type(digits).__name__}", field="digits")
     if not values:

@@ -93,6 +93,10 @@ class DigitSequence:
 
     def generate_numbers_sequence(self, digits, spacing_range, image_width) -> np.ndarray:
         """The image of ``digits``: (28, image_width) float32, 1.0 background, 0.0 ink."""
+        if spacing_range is None or image_width is None:
+            raise InputTypeError("generate_numbers_sequence needs spacing_range, a (min, max) pair, and "
+                                 "image_width, a whole number of pixels; neither may be None",
+                                 field="spacing_range" if spacing_range is None else "image_width")
         return self.generate(digits, spacing_range, image_width).image
 
     def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".") -> Path:
@@ -114,6 +118,9 @@ class DigitSequence:
         the first image (a multiple of BLOCK_SIZE): a data set cut into chunks calls this once
         per chunk with the same seed and gets exactly the images one big call would give.
         """
+        if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__"):
+            raise InputTypeError("sequences must be a list of digit sequences, e.g. ['0123', '987']; "
+                                 "for a single sequence use generate()", field="digits")
         parsed = [parse_digits(s) for s in sequences]
         if not parsed:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")

@@ -4,8 +4,8 @@
    np.complex, ...). They are restored, as the builtins they always were, before imgaug loads.
 2. Importing cv2 (an imgaug dependency) sets QT_QPA_PLATFORM_PLUGIN_PATH to the Qt plugins
    inside the opencv-python wheel; a PyQt5 window created afterwards on a real display then
-   aborts ("Could not load the Qt platform plugin xcb ... cv2/qt/plugins"). The variable is put
-   back the way it was before the import.
+   aborts ("Could not load the Qt platform plugin xcb ... cv2/qt/plugins"). That variable and
+   QT_QPA_FONTDIR (cv2's bundled fonts) are put back the way they were before the import.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import warnings
 import numpy as np
 
 _REMOVED_NUMPY_ALIASES = {"bool": bool, "int": int, "float": float, "complex": complex, "object": object, "str": str}
-_QT_PLUGIN_VARIABLE = "QT_QPA_PLATFORM_PLUGIN_PATH"
+# cv2 points both at the Qt files inside its own wheel.
+_QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
 
 def _restore_numpy_aliases() -> None:
@@ -28,13 +29,14 @@ def _restore_numpy_aliases() -> None:
 
 
 def _import_cv2_keeping_qt_plugin_path():
-    before = os.environ.get(_QT_PLUGIN_VARIABLE)
+    before = {name: os.environ.get(name) for name in _QT_VARIABLES}
     import cv2
 
-    if before is None:
-        os.environ.pop(_QT_PLUGIN_VARIABLE, None)
-    else:
-        os.environ[_QT_PLUGIN_VARIABLE] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     return cv2
 
 

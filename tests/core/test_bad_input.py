@@ -62,7 +62,7 @@ def generator(make_generator):
     (np.array([], dtype=np.int64), ValueError, ["empty"]),
     (True, TypeError, ["bool"]),
     ([1, True], TypeError, ["true"]),
-    (12, TypeError, ["int"]),
+    (12, TypeError, ["the number 12", "'12'"]),
     (np.array([1.0, 2.0]), TypeError, ["float"]),
     (np.array([[1, 2], [3, 4]]), ValueError, ["1-d"]),
     ({1, 2}, TypeError, ["set"]),
@@ -386,3 +386,14 @@ def test_every_error_is_a_digitseq_error_and_value_or_type_error():
     assert issubclass(InputTypeError, TypeError) and issubclass(InputTypeError, DigitSeqError)
     assert DatasetError("x").field == "dataset" and ConfigError("x").field == "config"
     assert InvalidInputError("x", field="digits").field == "digits"
+
+
+@pytest.mark.parametrize("spacing_range,image_width,field", [(None, 200, "spacing_range"), ((2, 8), None, "image_width")])
+def test_seed_signature_does_not_accept_none(generator, spacing_range, image_width, field):
+    with raises(TypeError, "neither may be None", field=field):
+        generator.generate_numbers_sequence("0123", spacing_range, image_width)
+
+
+def test_generate_batch_wants_a_list_of_sequences_not_one_string(generator):
+    with raises(TypeError, "list of digit sequences", "generate()", field="digits"):
+        generator.generate_batch("0123")
