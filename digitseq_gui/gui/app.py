@@ -5,9 +5,10 @@ imgaug load in the preview worker, so the window paints at once in its "Loading 
 """
 from __future__ import annotations
 
+import signal
 import sys
 
-from PyQt5.QtCore import QCoreApplication, Qt
+from PyQt5.QtCore import QCoreApplication, Qt, QTimer
 from PyQt5.QtWidgets import QApplication
 
 
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     window = MainWindow()
     window.show()
+    # Ctrl+C in the terminal closes the window the normal way (settings saved, worker stopped).
+    # Python only sees the signal when it runs, so a timer hands it control now and then.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer(interval=250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     return app.exec_()
 
 
