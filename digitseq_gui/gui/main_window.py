@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("DigitSeq")
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(760, 480)
+        self.setMinimumSize(900, 520)
         if settings is None:  # an INI file on every platform: readable, and tests can redirect it
             settings = QSettings(QSettings.IniFormat, QSettings.UserScope, "DigitSeq", "DigitSeq")
         self.store = SettingsStore(settings)
@@ -56,6 +56,9 @@ class MainWindow(QMainWindow):
         self.worker.failed.connect(self._show_failure)
         self.worker.progress.connect(self._show_progress)
         self.worker.start()
+        app = QApplication.instance()
+        if app is not None:  # quitting without closing the window (logout, app.quit()) stops it too
+            app.aboutToQuit.connect(self.worker.stop)
 
         # All changes made in one pass of the event loop become one request.
         self._submit_timer = QTimer(self, singleShot=True, interval=0)
@@ -81,6 +84,8 @@ class MainWindow(QMainWindow):
         self.zoom_box.addItem("Fit", FIT)
         for zoom in ZOOMS:
             self.zoom_box.addItem(f"{zoom}×", zoom)
+        self.zoom_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.zoom_box.setMinimumContentsLength(8)
         self.zoom_box.setToolTip("Preview zoom (Ctrl+= / Ctrl+- / Ctrl+0 to fit)")
         self.zoom_box.activated.connect(lambda: self.preview.set_zoom(self.zoom_box.currentData()))
         zoom_label = QLabel("&Zoom:")
@@ -108,6 +113,7 @@ class MainWindow(QMainWindow):
         self.label_caption.setFont(font)
 
         right = QWidget()
+        right.setMinimumWidth(440)
         column = QVBoxLayout(right)
         column.addLayout(bar)
         column.addWidget(self.banner)
@@ -232,7 +238,7 @@ class MainWindow(QMainWindow):
         self.preview.canvas.set_stale(True)
         if self.shown_result is None:
             self.preview.canvas.set_message("No image yet: " + message)
-        self.statusBar().showMessage("Settings rejected: " + message.split(";")[0], 8000)
+        self.statusBar().showMessage("Settings rejected: see the message in red", 8000)
         self.previewFailed.emit(field, message)
 
     def _show_progress(self, request_id: int, text: str) -> None:
