@@ -70,7 +70,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--trim", action=argparse.BooleanOptionalAction, default=None,
                        help="trim each digit's blank columns so spacing is the visible gap")
     group.add_argument("--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz")
-    group.add_argument("--split", choices=("train", "test"), help="which part of the data set to draw digits from")
+    group.add_argument("--dataset-split", dest="split", choices=("train", "test"),
+                       help="which file of the data set to draw digits from (default train)")
 
 
 def config_from_args(args: argparse.Namespace):

@@ -22,7 +22,7 @@ EXAMPLES = """examples:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "export", help=HELP, description=HELP.capitalize() + ".", epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter, conflict_handler="resolve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = parser.add_argument_group("what to generate (one of)").add_mutually_exclusive_group(required=True)
     what.add_argument("--length", metavar="MIN-MAX", help="random digits, length drawn from the range, e.g. 4-8")
@@ -36,11 +36,7 @@ def register(subparsers) -> None:
 
 def add_export_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``digitseq export`` and ``generate-phone-numbers``."""
-    add_engine_options(parser)
-    parser.set_defaults(split=None)
-    # The engine options' --split names the data file; here --split is the train/val/test split.
-    parser.add_argument("--dataset-split", dest="split", choices=("train", "test"),
-                        help="without --split: the data file to draw digits from (default train)")
+    add_engine_options(parser)  # its --dataset-split names the data file; --split below is train/val/test
     out = parser.add_argument_group("output")
     out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
     out.add_argument("--format", choices=("png", "jsonl", "npz"), default="png",

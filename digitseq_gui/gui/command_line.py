@@ -27,7 +27,7 @@ def command_line(config: Config, digits: str, seed: int, program: str = "digitse
             "--transform" if config.image.transform else "--no-transform",
             "--trim" if config.image.trim_padding else "--no-trim"]
     if (config.dataset.source, config.dataset.split) != ("mnist", "train"):
-        args += ["--dataset", config.dataset.source, "--split", config.dataset.split]
+        args += ["--dataset", config.dataset.source, "--dataset-split", config.dataset.split]
     args += ["--seed", str(seed)]
     if not needs_config_file(config):
         return shlex.join(args)
