@@ -109,10 +109,9 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
     for members, seed, first_index in groups:
         k = int(counts[members[0]])
         batch = generator.generate_batch([labels[i] for i in members], image_width=width - k * task.separator_width,
-                                         seed=seed, first_index=first_index)
-        ink = np.rint(batch.images * 255).astype(np.uint8)
+                                         seed=seed, first_index=first_index, as_uint8=True)
         for j, i in enumerate(members):
-            images[i], boxes[i] = insert_separator_gaps(ink[j], batch.boxes[j], gaps[i], task.separator_width)
+            images[i], boxes[i] = insert_separator_gaps(batch.images[j], batch.boxes[j], gaps[i], task.separator_width)
             sources[i] = batch.source_indices[j]
     files = [encode(image, task.encode) for image in images] if task.encode else None
     return ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources,

@@ -43,7 +43,7 @@ class SequenceImage:
 
 @dataclass
 class SequenceBatch:
-    images: np.ndarray  # (N, 28, W) float32
+    images: np.ndarray  # (N, 28, W) float32, or uint8 (255 = white) with as_uint8
     labels: list[str]
     boxes: list[np.ndarray]
     source_indices: list[np.ndarray]
@@ -111,12 +111,14 @@ class DigitSequence:
         return self.generate_batch([digits], spacing_range, image_width, seed)[0]
 
     def generate_batch(self, sequences: Iterable, spacing_range=None, image_width=None,
-                       seed: int | None = None, first_index: int = 0) -> SequenceBatch:
+                       seed: int | None = None, first_index: int = 0, as_uint8: bool = False) -> SequenceBatch:
         """Images for many sequences at once (the fast path for data sets).
 
         ``spacing_range`` and ``image_width`` default to the config's. ``first_index`` numbers
         the first image (a multiple of BLOCK_SIZE): a data set cut into chunks calls this once
         per chunk with the same seed and gets exactly the images one big call would give.
+        ``as_uint8`` returns 0-255 images (255 = white), exactly ``round(image * 255)`` of the
+        float ones, without making the float ones first: what 8-bit files and arrays store.
         """
         if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__"):
             raise InputTypeError("sequences must be a list of digit sequences, e.g. ['0123', '987']; "
@@ -145,7 +147,7 @@ class DigitSequence:
             raise InvalidInputError(f"first_index must be a non-negative multiple of {BLOCK_SIZE}, got {first_index}")
         seed = int(self._seeds.integers(0, MAX_SEED)) if seed is None else check_seed(seed)
 
-        images = np.empty((len(parsed), DIGIT_SIZE, width), dtype=np.float32)
+        images = np.empty((len(parsed), DIGIT_SIZE, width), dtype=np.uint8 if as_uint8 else np.float32)
         boxes: list[np.ndarray] = []
         sources: list[np.ndarray] = []
         for start in range(0, len(parsed), BLOCK_SIZE):
@@ -215,7 +217,10 @@ class DigitSequence:
             ink_out = augmenter.augment_images(ink_out, image_aug_seed)
         # Ink 0-255 becomes 1 - ink/255: white background, black ink, on the exact 1/255 grid
         # that 8-bit files store, so a saved PNG holds exactly the generated array.
-        out[...] = 1.0 - ink_out.astype(np.float32) / np.float32(255.0)
+        if out.dtype == np.uint8:
+            np.subtract(255, ink_out, out=out)
+        else:
+            out[...] = 1.0 - ink_out.astype(np.float32) / np.float32(255.0)
 
         boxes = np.stack([x0, y0, x1, y1], axis=1).astype(np.int32)
         if len(sequences) == 1:

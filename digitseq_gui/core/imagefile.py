@@ -29,15 +29,21 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def encode(image: np.ndarray, fmt: str) -> bytes:
-    from PIL import Image
+    """8-bit grayscale PNG or JPEG bytes. OpenCV's encoder (already loaded, imgaug needs it) is
+    about twice as fast as Pillow's here, which matters when an export writes 10^5 files."""
+    from .imgaug_compat import cv2
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown image format {fmt!r}; use png or jpeg")
-    buffer = io.BytesIO()
-    options = {"quality": 95} if FORMATS[fmt] == "JPEG" else {"optimize": False}
-    Image.fromarray(to_uint8(image), mode="L").save(buffer, FORMATS[fmt], **options)
-    return buffer.getvalue()
+    cv = cv2()
+    if FORMATS[fmt] == "PNG":
+        ok, data = cv.imencode(".png", to_uint8(image), [cv.IMWRITE_PNG_COMPRESSION, 3])
+    else:
+        ok, data = cv.imencode(".jpg", to_uint8(image), [cv.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise OSError(f"could not encode the image as {fmt}")
+    return data.tobytes()
 
 
 def format_for_path(path: Path) -> str:

@@ -448,3 +448,16 @@ def test_boxes_of_an_unresampled_image_are_tight_whatever_shares_its_block(make_
         assert boxes[:, 0].tolist() == [s + e[0] for s, e in zip(starts, extents)]
         assert boxes[:, 2].tolist() == [s + e[1] for s, e in zip(starts, extents)]
     assert checked >= 3
+
+
+@pytest.mark.parametrize("transform", [False, True])
+def test_uint8_batches_are_the_float_images_times_255(make_generator, transform):
+    config = Config()
+    config.image.transform = transform
+    generator = make_generator(config)
+    texts = ["0123", "98765", "4", "00700"] * 20
+    floats = generator.generate_batch(texts, (1, 9), 180, seed=21)
+    bytes_ = generator.generate_batch(texts, (1, 9), 180, seed=21, as_uint8=True)
+    assert bytes_.images.dtype == np.uint8
+    assert np.array_equal(bytes_.images, np.rint(floats.images * 255).astype(np.uint8))
+    assert all(np.array_equal(a, b) for a, b in zip(floats.boxes, bytes_.boxes))
