@@ -113,7 +113,16 @@ class ExportPlan:
         rows = part.rows
         return ChunkTask(part.name, chunk, start, part.texts[start: start + min(size, limit or size)],
                          self.config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), part.seed,
-                         self.request.separator_width, None if fmt == "npz" else self.config.output_format)
+                         self.request.separator_width, None if fmt == "npz" else self.config.output_format,
+                         folder=str(part.folder), export_format=fmt, name_digits=self.name_digits(part),
+                         extension=self.extension)
+
+    def name_digits(self, part: "_Part") -> int:
+        return max(6, len(str(len(part.texts) - 1)))
+
+    @property
+    def extension(self) -> str:
+        return "." + ("jpg" if self.config.output_format in ("jpeg", "jpg") else "png")
 
 
 def parse_shard(shard) -> tuple[int, int] | None:
@@ -219,7 +228,7 @@ def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, st
     """The first ``count`` images of the export (uint8, 255 = white) with their texts; writes nothing."""
     plan = plan_export(request)
     task = plan.task(0, limit=BLOCK_SIZE)  # a whole block: a block's draws depend on all its images
-    task.encode = None
+    task.encode, task.folder = None, None
     result = render_chunk(task)
     return [(result.images[i], result.texts[i]) for i in range(min(count, len(result.texts)))]
 
@@ -231,7 +240,10 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
     """Make (or, with ``request.resume``, finish) the export. Returns when done or cancelled."""
     plan = plan_export(request)
     # A bad configuration fails here, before the folder is touched.
-    render_chunk(plan.task(plan.owned[0] if plan.owned else 0, limit=1)) if plan.owned else None
+    if plan.owned:
+        trial = plan.task(plan.owned[0], limit=1)
+        trial.folder = None
+        render_chunk(trial)
     committed = _prepare_output(plan)
     cancel = cancel or threading.Event()
     total = plan.total
@@ -250,6 +262,7 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
         if progress:
             progress(done_images, total)
     if committed_now < len(plan.owned):
+        _recover(plan, committed_now)  # workers may have written chunks that were never committed
         return ExportResult(plan.output, "cancelled", done_images, total, plan.output / MANIFEST_NAME)
     _finish(plan)
     return ExportResult(plan.output, "complete", done_images, total, plan.output / MANIFEST_NAME)
@@ -288,9 +301,7 @@ def _results(plan: ExportPlan, pending: list[int], workers: int, cancel: CancelF
 
 def _commit(plan: ExportPlan, result) -> None:
     part = next(p for p in plan.parts if p.name == result.part)
-    digits = max(6, len(str(len(part.texts) - 1)))
-    extension = "." + ("jpg" if plan.config.output_format in ("jpeg", "jpg") else "png")
-    formats.commit_chunk(part.folder, plan.request.format, result, digits, extension)
+    formats.commit_chunk(part.folder, plan.request.format, result, plan.name_digits(part), plan.extension)
 
 
 def _write_progress(plan: ExportPlan, committed: int) -> None:

@@ -10,9 +10,10 @@ Layout of one part (the output folder itself without splits, else ``train/``, ``
   ``source_indices`` (n, L) int64 padded with -1, ``lengths`` (n,) int32, ``indices`` (n,) int64.
   While the export runs, chunks wait in ``.chunks/``; ``data.npz`` is assembled, streaming, at the end.
 
-Files are named by index, never by label. A chunk is committed by writing its images, then its
-label rows (flushed and fsynced), then the manifest; ``recover`` removes whatever an abrupt stop
-left beyond the last committed chunk, so labels and images always agree.
+Files are named by index, never by label. A worker writes a chunk's images (or .chunks file); the
+calling process commits the chunks in order by appending their label rows (flushed and fsynced),
+then the manifest; ``recover`` removes whatever a stop left beyond the last committed chunk, so
+labels and images always agree.
 """
 from __future__ import annotations
 
@@ -81,17 +82,27 @@ def start_part(folder: Path, fmt: str) -> None:
         _write_replace(labels, header)
 
 
-def commit_chunk(folder: Path, fmt: str, result, digits: int, extension: str) -> None:
-    """Write one finished chunk: its images (or its .chunks file), then its label rows."""
+def write_chunk_files(folder: Path, fmt: str, result, images: np.ndarray, digits: int, extension: str,
+                      encode) -> None:
+    """A worker writes its chunk's images (or, for npz, its .chunks file). They count only once
+    ``commit_chunk`` has appended the chunk's label rows; until then ``recover`` removes them."""
     if fmt == "npz":
         buffer = io.BytesIO()
-        np.savez(buffer, images=result.images, labels=np.array(result.labels), texts=np.array(result.texts),
+        np.savez(buffer, images=images, labels=np.array(result.labels), texts=np.array(result.texts),
                  boxes=_padded(result.boxes, (4,), np.int32), source_indices=_padded(result.sources, (), np.int64))
         _write_replace(folder / ".chunks" / f"{result.chunk:08d}.npz", buffer.getvalue())
         return
-    for i, data in enumerate(result.files):
-        _write_replace(folder / image_name(result.start + i, digits, extension), data)
-    _fsync_append(folder / LABEL_FILES[fmt], _encode_rows(fmt, rows_of(result, digits, extension)))
+    for i, image in enumerate(images):
+        # Straight to the final name: an image is part of the data set only once its label row
+        # is committed, and recovery deletes any image without one.
+        with open(folder / image_name(result.start + i, digits, extension), "wb") as handle:
+            handle.write(encode(image))
+
+
+def commit_chunk(folder: Path, fmt: str, result, digits: int, extension: str) -> None:
+    """Commit a chunk whose files are written: append its label rows, fsynced (npz: nothing to add)."""
+    if fmt != "npz":
+        _fsync_append(folder / LABEL_FILES[fmt], _encode_rows(fmt, rows_of(result, digits, extension)))
 
 
 def _padded(items: list[np.ndarray], tail: tuple, dtype) -> np.ndarray:

@@ -38,6 +38,10 @@ class ChunkTask:
     seed: int
     separator_width: int
     encode: str | None  # image file format ("png", "jpeg") or None for raw uint8 arrays
+    folder: str | None = None  # where to write the chunk's files; None: return the images instead
+    export_format: str = "png"  # png, jsonl or npz
+    name_digits: int = 6  # image files are images/<index, zero-padded to this many digits><extension>
+    extension: str = ".png"
 
 
 @dataclass
@@ -49,8 +53,7 @@ class ChunkResult:
     texts: list[str]
     boxes: list[np.ndarray]
     sources: list[np.ndarray]
-    images: np.ndarray | None  # (n, 28, W) uint8 when not encoded
-    files: list[bytes] | None  # encoded images
+    images: np.ndarray | None  # (n, 28, W) uint8, when the task names no folder
 
 
 def init_worker() -> None:
@@ -113,9 +116,16 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
         for j, i in enumerate(members):
             images[i], boxes[i] = insert_separator_gaps(batch.images[j], batch.boxes[j], gaps[i], task.separator_width)
             sources[i] = batch.source_indices[j]
-    files = [encode(image, task.encode) for image in images] if task.encode else None
-    return ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources,
-                       None if task.encode else images, files)
+    result = ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources, images)
+    if task.folder is not None:  # the worker writes, so the calling process only commits labels
+        from pathlib import Path
+
+        from .export_formats import write_chunk_files
+
+        write_chunk_files(Path(task.folder), task.export_format, result, images, task.name_digits, task.extension,
+                          lambda image: encode(image, task.encode))
+        result.images = None
+    return result
 
 
 def insert_separator_gaps(image: np.ndarray, boxes: np.ndarray, after: list[int], gap: int):
