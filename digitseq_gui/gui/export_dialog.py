@@ -80,14 +80,7 @@ class ExportDialog(QDialog):
         row.addWidget(self.max_length)
         self.pattern = QLineEdit("0[789]0-####-####")
         self.pattern.setToolTip("# random digit, [789] one of those digits, digits literal, - . / ( ) _ space separators")
-        files = QWidget()
-        row = QHBoxLayout(files)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.sequence_file = QLineEdit()
-        browse_file = QPushButton("Browse…")
-        browse_file.clicked.connect(self._browse_sequences)
-        row.addWidget(self.sequence_file)
-        row.addWidget(browse_file)
+        files, self.sequence_file = _path_row(self._browse_sequences)
         for page in (lengths, self.pattern, files):
             self.source_pages.addWidget(page)
         self.source.currentIndexChanged.connect(self.source_pages.setCurrentIndex)
@@ -118,14 +111,7 @@ class ExportDialog(QDialog):
         self.workers.setRange(1, 64)
         self.workers.setValue(min(os.cpu_count() or 1, 8))
         form.addRow("Worker processes", self.workers)
-        output = QWidget()
-        row = QHBoxLayout(output)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.output = QLineEdit()
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_output)
-        row.addWidget(self.output)
-        row.addWidget(browse)
+        output, self.output = _path_row(self._browse_output)
         form.addRow("Folder", output)
         self.overwrite = QCheckBox("replace an existing export")
         self.resume = QCheckBox("finish an interrupted export")
@@ -325,3 +311,16 @@ class ExportDialog(QDialog):
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.5)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _path_row(browse) -> tuple[QWidget, QLineEdit]:
+    """A path field with a Browse… button that calls ``browse``."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    field = QLineEdit()
+    button = QPushButton("Browse…")
+    button.clicked.connect(browse)
+    layout.addWidget(field)
+    layout.addWidget(button)
+    return row, field
