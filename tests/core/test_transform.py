@@ -217,3 +217,41 @@ def test_core_never_imports_qt():
     """, None)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _centre_of_mass(images: np.ndarray) -> np.ndarray:
+    ys, xs = np.mgrid[0:28, 0:28]
+    mass = images.astype(np.float64).sum(axis=(1, 2))
+    return np.stack([(images * xs).sum(axis=(1, 2)) / mass, (images * ys).sum(axis=(1, 2)) / mass], axis=1)
+
+
+def test_digit_affine_at_zero_strength_is_the_identity(mnist_test):
+    from digitseq_gui.core.transform import DigitAffine
+
+    digits = np.ascontiguousarray(mnist_test.images[:40])
+    assert np.array_equal(DigitAffine()(images=digits.copy()), digits)
+
+
+@pytest.mark.parametrize("kwargs", [{"rotate": 30}, {"shear": 30}])
+def test_digit_affine_turns_digits_about_the_centre_of_their_cell(mnist_test, kwargs):
+    from digitseq_gui.core.transform import DigitAffine
+
+    digits = np.ascontiguousarray(mnist_test.images[:40])
+    augmenter = DigitAffine(**kwargs)
+    augmenter.seed_(5)
+    warped = augmenter(images=digits.copy())
+    assert np.mean(np.any(warped != digits, axis=(1, 2))) > 0.9  # nearly every digit changed
+    # MNIST digits are centred by their centre of mass near the cell's centre, and a rotation or
+    # slant about that centre keeps it there (a pixel or so of resampling aside).
+    assert np.abs(_centre_of_mass(warped) - _centre_of_mass(digits)).max() < 1.5
+
+
+def test_digit_affine_scale_changes_the_size_of_the_ink(mnist_test):
+    from digitseq_gui.core.transform import DigitAffine
+
+    digits = np.ascontiguousarray(mnist_test.images[:200])
+    augmenter = DigitAffine(scale=0.4)
+    augmenter.seed_(2)
+    scaled = augmenter(images=digits.copy())
+    ratio = (scaled > 0).sum(axis=(1, 2)) / (digits > 0).sum(axis=(1, 2))
+    assert ratio.min() < 0.8 and ratio.max() > 1.2  # both smaller and larger digits drawn
