@@ -205,7 +205,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "block_size": BLOCK_SIZE,
         "chunk_size": chunk_size,
         "chunk_seeding": "part k of the data set: generate_batch(texts[start:start+size], seed=part seed, "
-                         "first_index=start); block b of BLOCK_SIZE images is seeded from SeedSequence(part seed, spawn_key=(b,))",
+                         "first_index=start); block b of BLOCK_SIZE images draws from a Philox stream keyed (part seed, b)",
         "split_rule": "train: train file minus the hold-out (last 10000 rows of a 60000-row file, else last ceil(n/6)); "
                       "val: the hold-out; test: the test file" if fractions else "no splits",
         "data_fingerprints": {name: d.fingerprint for name, d in datasets.items()},
@@ -316,7 +316,7 @@ def _finish(plan: ExportPlan) -> None:
                 indices = np.concatenate([np.arange(start, start + size) for _, _, start, size in mine]).astype(np.int64)
                 paths = [part.folder / ".chunks" / f"{k:08d}.npz" for _, k, _, _ in mine]
                 formats.write_npz_from_parts(part.folder / "data.npz", paths, part.describe["label_length"],
-                                             part.describe["text_length"], None, indices)
+                                             part.describe["text_length"], indices)
                 shutil.rmtree(part.folder / ".chunks")
     write_manifest(plan.output, dict(plan.manifest, status="complete"))
 
@@ -407,7 +407,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
                 with np.load(path, allow_pickle=False) as archive:
                     indices_all.append(archive["indices"])
             formats.write_npz_from_parts(target / "data.npz", paths, part["label_length"], part["text_length"],
-                                         None, np.concatenate(indices_all))
+                                         np.concatenate(indices_all))
             continue
         (target / "images").mkdir(exist_ok=True)
         body = []

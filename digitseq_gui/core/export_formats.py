@@ -147,19 +147,8 @@ def _row_index(fmt: str, line: bytes) -> int:
         return -1
 
 
-def finish_part(folder: Path, fmt: str, chunk_numbers: list[int], label_length: int, text_length: int) -> None:
-    """For npz: stream the committed chunks, in order, into ``data.npz``; drop ``.chunks``."""
-    if fmt != "npz":
-        return
-    paths = [folder / ".chunks" / f"{c:08d}.npz" for c in chunk_numbers]
-    write_npz_from_parts(folder / "data.npz", paths, label_length, text_length, first_index=None)
-    for path in paths:
-        path.unlink()
-    (folder / ".chunks").rmdir()
-
-
 def write_npz_from_parts(target: Path, parts: list[Path], label_length: int, text_length: int,
-                         first_index: int | None, indices: np.ndarray | None = None) -> None:
+                         indices: np.ndarray | None = None) -> None:
     """Concatenate the arrays of ``parts`` (npz files) into one compressed npz, one array at a time.
 
     Every part holds images, labels, texts, boxes, source_indices; padded arrays are re-padded to

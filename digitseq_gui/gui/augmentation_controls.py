@@ -116,9 +116,3 @@ class AugmentationGroup(QGroupBox):
             if name in augmentations:
                 row.set_value(augmentations[name])
         self._master_toggled(transform)
-
-    def widgets_in_tab_order(self) -> list[QWidget]:
-        order: list[QWidget] = [self.transform]
-        for row in self.rows.values():
-            order += [row.check, row.slider, row.spin]
-        return order

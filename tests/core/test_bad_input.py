@@ -6,7 +6,6 @@ names the problem; ``.field`` names the setting at fault where the engine sets i
 from __future__ import annotations
 
 import gzip
-import json
 import os
 
 import numpy as np

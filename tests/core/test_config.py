@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ SEED_EXAMPLE = {"image": {"transform": True}, "spacing": {"type": "fixed", "subt
                 "output_format": "png"}
 
 
-def write(tmp_path, document, name="config.json") -> "Path":
+def write(tmp_path, document, name="config.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(document, indent=4))
     return path

@@ -172,7 +172,7 @@ def test_fixed_edge_and_between_differ_as_the_seed_says(make_generator, mnist_te
 @pytest.mark.parametrize("transform", [False, True], ids=["plain", "transform"])
 def test_fixed_trimmed_visible_gaps_are_equal(make_generator, mnist_test, subtype, transform):
     """With trim on, spacing is the visible gap between inks: equal to within one pixel."""
-    n, width, spacing_range = 4, 130, (0, 60)
+    width, spacing_range = 130, (0, 60)
     generator = make_generator(make_config("fixed", subtype, transform, trim=True))
     batch = generator.generate_batch(["2019", "7777", "1111", "0808"] * 8, spacing_range, width, seed=4)
     for image, sources, boxes in zip(batch.images, batch.source_indices, batch.boxes):
