@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from .common import add_engine_options, config_from_args, non_negative_int
@@ -17,8 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument("digits", help="the digits to draw, e.g. 0123 (leading zeros are kept)")
     add_engine_options(parser)
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
-    parser.add_argument("--output", "-o", type=Path, metavar="PATH", default=Path("."),
-                        help="a folder (the file is named seq_<digits>.png there) or a .png/.jpg/.npy file path; default: .")
+    parser.add_argument("--output", "-o", metavar="PATH", default=".",
+                        help="a folder (the file is named seq_<digits>.png there; a path ending in / is "
+                             "created) or a .png/.jpg/.npy file path; default: .")
     parser.add_argument("--force", action="store_true", help="overwrite --output if it is an existing file")
     parser.set_defaults(run=run)
 
@@ -33,10 +35,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_output(generator, result, output: Path, force: bool) -> Path:
+def write_output(generator, result, output: str | Path, force: bool) -> Path:
     from ..core.imagefile import write_image, write_array
 
-    output = output.expanduser()
+    if str(output).endswith(("/", os.sep)):  # clearly a folder: make it
+        Path(output).expanduser().mkdir(parents=True, exist_ok=True)
+    output = Path(output).expanduser()
     if output.is_dir():
         return generator.save_image(result.image, result.label, output)
     if not output.suffix:

@@ -23,8 +23,9 @@ def build_parser() -> OneLineArgumentParser:
     parser.add_argument("--min-spacing", required=True, type=non_negative_int, metavar="PX", help="smallest gap in pixels")
     parser.add_argument("--max-spacing", required=True, type=non_negative_int, metavar="PX", help="largest gap in pixels")
     parser.add_argument("--image-width", required=True, type=positive_int, metavar="PX", help="image width in pixels")
-    parser.add_argument("--output-path", "-o", type=Path, default=Path("."), metavar="PATH",
-                        help="a folder or a .png/.jpg/.npy file path (default: the current folder)")
+    parser.add_argument("--output-path", "-o", default=".", metavar="PATH",
+                        help="a folder (a path ending in / is created) or a .png/.jpg/.npy file path "
+                             "(default: the current folder)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration (spacing type, transform...)")
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
     return parser

@@ -90,6 +90,7 @@ class _Part:
     seed: int
     rows: splitting.DigitRows
     describe: dict
+    uniform_separators: bool = True
 
 
 @dataclass
@@ -115,7 +116,7 @@ class ExportPlan:
                          self.config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), part.seed,
                          self.request.separator_width, None if fmt == "npz" else self.config.output_format,
                          folder=str(part.folder), export_format=fmt, name_digits=self.name_digits(part),
-                         extension=self.extension)
+                         extension=self.extension, uniform_separators=part.uniform_separators)
 
     def name_digits(self, part: "_Part") -> int:
         return max(6, len(str(len(part.texts) - 1)))
@@ -135,6 +136,9 @@ def parse_shard(shard) -> tuple[int, int] | None:
             shard = (int(index), int(count))
         except ValueError:
             raise InvalidInputError(f"shard {shard!r} must be I/N, e.g. 1/4", field="shard") from None
+    if not (isinstance(shard, (tuple, list)) and len(shard) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in shard)):
+        raise InvalidInputError(f"shard {shard!r} must be 'I/N' or a pair of whole numbers (I, N)", field="shard")
     index, count = shard
     if not 1 <= index <= count:
         raise InvalidInputError(f"shard {index}/{count}: I must be between 1 and N", field="shard")
@@ -167,27 +171,33 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         if request.sequences.kind != "explicit":
             raise InvalidInputError("say how many images to make (count)", field="count")
         count = len(request.sequences.texts)
-    fractions = request.splits if isinstance(request.splits, dict) else splitting.parse_splits(request.splits)
+    fractions = splitting.parse_splits(request.splits)
     counts = splitting.split_counts(fractions, count)
 
     texts = make_sequences(request.sequences, count, seed, request.unique)
     _check_separators(texts, config.image.width, request.separator_width)
     files_needed = {config.dataset.split} if not fractions else {"train" for n in counts if n != "test"} | ({"test"} if "test" in counts else set())
     datasets = {name: load_dataset(config.dataset.source, name) for name in sorted(files_needed)}
+    splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
     sizes = {name: len(d) for name, d in datasets.items()}
     output = Path(request.output).expanduser()
-    parts, offset = [], 0
+    parts, offset, shapes = [], 0, set()
     for number, (name, n) in enumerate(counts.items()):
         rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
         part_seed = seed if name == "" else int(np.random.SeedSequence(seed, spawn_key=(0x5B1, number)).generate_state(1, np.uint64)[0]) >> 1
         part_texts = texts[offset: offset + n]
         offset += n
-        labels = [split_text(t)[0] for t in part_texts]
+        split = [split_text(t) for t in part_texts]
+        labels = [label for label, _ in split]
+        shapes |= {(len(label), sum(1 for sep in seps if sep)) for label, seps in split}
         describe = {"name": name or "all", "folder": name or ".", "count": n, "seed": part_seed,
                     "labels_file": str(Path(name or ".") / formats.LABEL_FILES[request.format]),
                     "label_length": max(map(len, labels)), "text_length": max(map(len, part_texts)),
                     "digits": rows.describe(datasets[rows.file_split].fingerprint, rule)}
-        parts.append(_Part(name, output / name if name else output, part_texts, part_seed, rows, describe))
+        separator_counts = {sum(1 for sep in seps if sep) for _, seps in split}
+        parts.append(_Part(name, output / name if name else output, part_texts, part_seed, rows, describe,
+                           uniform_separators=len(separator_counts) <= 1))
+    _check_layouts(config, shapes, request.separator_width)
     chunks = [(p, k, start, min(chunk_size, len(part.texts) - start))
               for p, part in enumerate(parts) for k, start in enumerate(range(0, len(part.texts), chunk_size))]
     first, stop = (0, len(chunks)) if shard is None else (len(chunks) * (shard[0] - 1) // shard[1], len(chunks) * shard[0] // shard[1])
@@ -222,6 +232,16 @@ def _check_separators(texts: list[str], width: int, gap: int) -> None:
         raise InvalidInputError(
             f"{most} separator gap(s) of {gap} px leave nothing of the {width} px image for the digits; "
             "use a wider image or a smaller separator width", field="separator_width")
+
+
+def _check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
+    """Every (digits, separators) shape of the export must fit before anything is written: the
+    digits are laid out in the width the separator gaps leave."""
+    from .generator import check_layout
+
+    for separators in sorted({k for _, k in shapes}):
+        check_layout(config, [n for n, k in shapes if k == separators], config.spacing_range,
+                     config.image.width - separators * gap)
 
 
 def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, str]]:
@@ -321,6 +341,22 @@ def _finish(plan: ExportPlan) -> None:
     write_manifest(plan.output, dict(plan.manifest, status="complete"))
 
 
+def _clear_previous_export(output: Path, overwrite: bool, resumable: bool = False) -> None:
+    """Make room in a non-empty ``output``: only with ``overwrite``, only if it holds an export
+    (it has a manifest), and then only the export's own files; anything else stays."""
+    has_manifest = (output / MANIFEST_NAME).exists()
+    if not overwrite:
+        raise FileExistsError(
+            f"output folder {output} is not empty; pass --overwrite to replace it"
+            + (" or --resume to finish an interrupted export" if has_manifest and resumable else ""))
+    if not has_manifest:
+        raise FileExistsError(
+            f"output folder {output} is not empty and holds no DigitSeq export (no {MANIFEST_NAME}); "
+            "--overwrite replaces only an earlier export, so choose an empty or new folder")
+    for path in _our_paths(output):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def _our_paths(output: Path) -> list[Path]:
     names = [MANIFEST_NAME, "images", "labels.csv", "labels.jsonl", "data.npz", ".chunks", *splitting.SPLIT_NAMES]
     return [output / n for n in names if (output / n).exists()]
@@ -344,12 +380,8 @@ def _prepare_output(plan: ExportPlan) -> int:
         committed = int(old.get("progress", {}).get("chunks_committed", 0))
         _recover(plan, committed)
         return committed
-    if existing and not request.overwrite:
-        raise FileExistsError(
-            f"output folder {output} is not empty; pass --overwrite to replace it"
-            + (" or --resume to finish an interrupted export" if (output / MANIFEST_NAME).exists() else ""))
-    for path in _our_paths(output) if existing else []:
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if existing:
+        _clear_previous_export(output, request.overwrite, resumable=True)
     output.mkdir(parents=True, exist_ok=True)
     _write_progress(plan, 0)
     return 0
@@ -368,9 +400,15 @@ def _recover(plan: ExportPlan, committed: int) -> None:
 
 def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool = False) -> ExportResult:
     """Join complete shard exports 1/N..N/N into one export, identical to a single-machine run."""
+    if isinstance(shards, (str, Path)):
+        raise InputTypeError("give a list of shard folders, e.g. ['shard-1', 'shard-2']", field="shards")
     folders = [Path(s).expanduser() for s in shards]
     if not folders:
         raise InvalidInputError("give the shard folders to merge", field="shards")
+    target = Path(output).expanduser().resolve()
+    if any(folder.resolve() == target or target in folder.resolve().parents for folder in folders):
+        raise InvalidInputError(f"the output {output} is one of the shards being merged; choose another folder",
+                                field="output")
     manifests = [read_manifest(f) for f in folders]
     for folder, manifest in zip(folders, manifests):
         if manifest.get("shard") is None:
@@ -378,7 +416,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
         if manifest.get("status") != "complete":
             raise InvalidInputError(f"shard {folder} is not complete; finish it with --resume first", field="shards")
     base = dict(plan_of(manifests[0]), shard=None)
-    for folder, manifest in zip(folders, manifests[1:]):
+    for folder, manifest in zip(folders[1:], manifests[1:]):
         changed = differences(base, dict(plan_of(manifest), shard=None))
         if changed:
             raise InvalidInputError(f"shard {folder} belongs to another export (differs in {', '.join(changed[:4])})", field="shards")
@@ -390,10 +428,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
     folders = [folders[i] for i in order]
     output = Path(output).expanduser()
     if output.exists() and any(output.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"output folder {output} is not empty; pass --overwrite to replace it")
-        for path in _our_paths(output):
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        _clear_previous_export(output, overwrite)
     output.mkdir(parents=True, exist_ok=True)
     fmt = base["format"]
     for part in base["parts"]:
@@ -433,6 +468,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def load_export(folder: str | Path) -> dict:
     """Read an export back: {'manifest': ..., part name: read_part(...)} for tests and training code."""
     manifest = read_manifest(folder)
+    if manifest.get("status") != "complete":
+        raise InvalidInputError(f"the export in {folder} is not complete (it was stopped); finish it with --resume "
+                                "before reading it", field="output")
     out = {"manifest": manifest}
     for part in manifest["parts"]:
         out[part["name"]] = formats.read_part(Path(folder) / part["folder"], manifest["format"])

@@ -4,8 +4,8 @@ A task carries everything by value (the config as a dict, the digit rows, the se
 so a process started with 'spawn' needs nothing from its parent. Each process keeps its
 generators, one per (config, digit rows), between tasks.
 
-Reproducibility: when every image of the chunk has the same number of separator gaps (always the
-case for random lengths and patterns) the chunk is one ``generate_batch(labels, seed=part_seed,
+Reproducibility: when every image of the part has the same number of separator gaps (always the
+case for random lengths and patterns) a chunk is one ``generate_batch(labels, seed=part_seed,
 first_index=chunk_start)`` call, so by the engine's block contract (BLOCK_SIZE images per block,
 block b seeded from (seed, b)) any chunk size that is a multiple of BLOCK_SIZE gives the same
 bytes. Otherwise (explicit lists mixing separator counts) each block is split by separator count
@@ -42,6 +42,9 @@ class ChunkTask:
     export_format: str = "png"  # png, jsonl or npz
     name_digits: int = 6  # image files are images/<index, zero-padded to this many digits><extension>
     extension: str = ".png"
+    # Whether every sequence of the whole part has the same number of separators: it decides how
+    # chunks are seeded, so it must be a property of the part, never of one chunk.
+    uniform_separators: bool = True
 
 
 @dataclass
@@ -100,7 +103,7 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
     boxes: list = [None] * n
     sources: list = [None] * n
     groups = []
-    if len(set(counts.tolist())) == 1:
+    if task.uniform_separators:
         groups.append((np.arange(n), task.seed, task.start))
     else:
         for block_start in range(0, n, BLOCK_SIZE):
@@ -129,16 +132,24 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
 
 
 def insert_separator_gaps(image: np.ndarray, boxes: np.ndarray, after: list[int], gap: int):
-    """Insert ``gap`` white columns after digit j for each j in ``after``; shift boxes right."""
+    """Insert ``gap`` white columns after digit j for each j in ``after``, cut halfway between the
+    two digits' boxes. Every box edge right of a cut moves right with it, so a box whose ink was
+    cut (boxes that overlap, with zero spacing) stretches across the gap: ink never leaves its box."""
     if not after or gap == 0:
         return image, boxes
-    boxes = boxes.copy()
-    pieces, previous = [], 0
+    cuts, previous = [], 0
+    for j in after:
+        cut = int(np.clip((int(boxes[j, 2]) + int(boxes[j + 1, 0])) // 2, previous, image.shape[1]))
+        cuts.append(cut)
+        previous = cut
     blank = np.full((image.shape[0], gap), 255, dtype=np.uint8)
-    for shift, j in enumerate(after):
-        cut = int(np.clip((int(boxes[j, 2] - shift * gap) + int(boxes[j + 1, 0] - shift * gap)) // 2, previous, image.shape[1]))
+    pieces, previous = [], 0
+    for cut in cuts:
         pieces += [image[:, previous:cut], blank]
         previous = cut
-        boxes[j + 1:, [0, 2]] += gap
     pieces.append(image[:, previous:])
-    return np.concatenate(pieces, axis=1), boxes
+    cut_array = np.asarray(cuts)[None, :]
+    moved = boxes.copy()
+    moved[:, 0] += gap * (boxes[:, [0]] >= cut_array).sum(axis=1)  # a left edge at or past a cut
+    moved[:, 2] += gap * (boxes[:, [2]] > cut_array).sum(axis=1)  # a right edge (exclusive) past it
+    return np.concatenate(pieces, axis=1), moved

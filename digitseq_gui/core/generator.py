@@ -18,7 +18,7 @@ from . import compose, layout
 from .config import Config, load_config
 from .dataset import DIGIT_SIZE, DigitDataset, load_dataset
 from .digits import label_of, parse_digits
-from .errors import InputTypeError, InvalidInputError
+from .errors import InputTypeError, InvalidInputError, LayoutError
 from .imagefile import save_named
 from .transform import DigitAugmenter
 
@@ -62,6 +62,33 @@ def check_seed(seed: object) -> int:
     if not 0 <= int(seed) <= MAX_SEED:
         raise InvalidInputError(f"seed must be between 0 and {MAX_SEED}, got {seed}", field="seed")
     return int(seed)
+
+
+def check_layout(config: Config, lengths: Iterable[int], spacing_range, image_width) -> tuple[int, int, int]:
+    """Reject up front a layout that could fail for some sequence of these lengths; return
+    (min gap, max gap, width). Every check the generator relies on is here, so a caller that
+    knows all its lengths in advance (an export) can fail before writing anything."""
+    lengths = sorted(set(lengths))
+    low, high = layout.check_spacing_range(spacing_range)
+    width = layout.check_image_width(image_width, lengths[-1])
+    spacing = config.spacing
+    layout.check_spacing_type(spacing.type, spacing.subtype)
+    if spacing.type != "fixed":
+        return low, high, width
+    trimmed = config.image.trim_padding
+    if len(lengths) > 1 and not trimmed:
+        ranges = [layout.fixed_width_range(n * DIGIT_SIZE, layout.gap_count(n, spacing.subtype), low, high) for n in lengths]
+        shortest, longest = max(r[0] for r in ranges), min(r[1] for r in ranges)
+        if not shortest <= width <= longest:
+            works = f"widths that work for all of them: {shortest} to {longest}" if shortest <= longest else \
+                "no width works for all of them"
+            raise LayoutError(
+                f"fixed spacing of {low}-{high} px cannot fill {width} px for every length {lengths[0]}-{lengths[-1]}; "
+                f"{works} (or use variable spacing, trim padding, a wider spacing range, or one length)",
+                field="image_width")
+    for n in lengths:
+        layout.check_fixed_width(width, n, DIGIT_SIZE, spacing.subtype, low, high, trimmed)
+    return low, high, width
 
 
 class DigitSequence:
@@ -130,18 +157,7 @@ class DigitSequence:
             spacing_range = self.config.spacing_range
         if image_width is None:
             image_width = self.config.image.width
-        low, high = layout.check_spacing_range(spacing_range)
-        longest = max(len(p) for p in parsed)
-        width = layout.check_image_width(image_width, longest)
-        spacing = self.config.spacing
-        layout.check_spacing_type(spacing.type, spacing.subtype)
-        if spacing.type == "fixed":
-            for count in sorted({len(p) for p in parsed}):
-                layout.check_fixed_width(width, count, DIGIT_SIZE, spacing.subtype, low, high,
-                                         self.config.image.trim_padding)
-        else:
-            for count in sorted({len(p) for p in parsed}):
-                layout.check_image_width(width, count)
+        low, high, width = check_layout(self.config, {len(p) for p in parsed}, spacing_range, image_width)
         self.dataset.require_digits(np.concatenate(parsed))
         if not layout.is_int(first_index) or first_index < 0 or first_index % BLOCK_SIZE:
             raise InvalidInputError(f"first_index must be a non-negative multiple of {BLOCK_SIZE}, got {first_index}")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .digits import MAX_DIGITS
+from .digits import MAX_DIGITS, label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError
 
 SEPARATORS = "-_./ ()"
@@ -108,7 +108,10 @@ def parse_text(text: object, where: str = "sequence") -> Pattern:
     """An explicit sequence ("0213", "090-1234-5678"): a pattern of literal digits only."""
     if not isinstance(text, str):
         if isinstance(text, (list, tuple, np.ndarray)):
-            text = "".join(str(int(d)) for d in text)
+            try:
+                text = label_of(parse_digits(text))  # ints 0-9 only, as generate() demands
+            except (InvalidInputError, InputTypeError) as exc:
+                raise type(exc)(f"{where}: {exc}", field="digits") from None
         else:
             raise InputTypeError(f"{where} must be a string of digits such as '0213', got {type(text).__name__}", field="digits")
     if "#" in text or "[" in text:

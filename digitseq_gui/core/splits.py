@@ -31,10 +31,13 @@ class DigitRows:
                 "count": self.stop - self.start, "file_fingerprint": fingerprint, "rule": rule}
 
 
-def parse_splits(text: str | None) -> dict[str, float]:
-    """'train=0.8,val=0.1,test=0.1' -> {'train': 0.8, ...}; None or '' -> {} (no splits)."""
+def parse_splits(text: str | dict | None) -> dict[str, float]:
+    """'train=0.8,val=0.1,test=0.1' (or the same as a dict) -> {'train': 0.8, ...} in the
+    canonical order train, val, test; None, '' or {} -> {} (no splits)."""
     if not text:
         return {}
+    if isinstance(text, dict):
+        text = ",".join(f"{name}={value}" for name, value in text.items())
     fractions: dict[str, float] = {}
     for item in str(text).split(","):
         name, sep, value = item.partition("=")
@@ -88,3 +91,12 @@ def digit_rows(part: str, source: str, config_split: str, file_sizes: dict[str, 
     if part == "train":
         return DigitRows(source, "train", 0, cut), f"train file rows 0-{cut - 1}: all but the last {n - cut}, held out for val"
     return DigitRows(source, "train", cut, n), f"train file rows {cut}-{n - 1}: the last {n - cut}, held out from train"
+
+
+def check_files_differ(fingerprints: dict[str, str]) -> None:
+    """Refuse splits whose train and test parts would read the same file (a folder with a
+    single IDX pair serves both), since the test part would then reuse training digits."""
+    if "train" in fingerprints and "test" in fingerprints and fingerprints["train"] == fingerprints["test"]:
+        raise InvalidInputError(
+            "the data set has a single file of digits, so a test part would reuse the training digits; "
+            "give a folder with separate train-* and t10k-* (or test-*) files, or leave out test", field="split")

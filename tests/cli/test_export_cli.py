@@ -74,12 +74,28 @@ class _nothing:
 
 def test_existing_output_needs_overwrite(tmp_path, capsys):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "x.txt").write_text("x")
+    assert main(["export", "--count", "64", "--length", "3", "-o", str(out), *SMALL]) == 0
+    (out / "notes.txt").write_text("mine")
+    capsys.readouterr()
     assert main(["export", "--count", "64", "--length", "3", "-o", str(out), *SMALL]) == 2
     err = capsys.readouterr().err
     assert "not empty; pass --overwrite" in err and len(err.strip().splitlines()) == 1
-    assert main(["export", "--count", "64", "--length", "3", "-o", str(out), "--overwrite", *SMALL]) == 0
+    assert main(["export", "--count", "64", "--length", "4", "-o", str(out), "--overwrite", *SMALL]) == 0
+    assert (out / "notes.txt").read_text() == "mine"  # only the export's own files are replaced
+    assert export.load_export(out)["all"]["labels"][0].__len__() == 4
+
+
+def test_overwrite_never_touches_a_folder_that_holds_no_export(tmp_path, capsys):
+    out = tmp_path / "project"
+    (out / "train").mkdir(parents=True)
+    (out / "train" / "mydata.csv").write_text("precious")
+    (out / "images").mkdir()
+    (out / "images" / "photo.jpg").write_bytes(b"jpeg")
+    assert main(["export", "--count", "64", "--length", "3", "-o", str(out), "--overwrite", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "holds no DigitSeq export" in err and len(err.strip().splitlines()) == 1
+    assert (out / "train" / "mydata.csv").read_text() == "precious"
+    assert (out / "images" / "photo.jpg").read_bytes() == b"jpeg"
 
 
 def test_shards_and_merge(tmp_path, capsys):

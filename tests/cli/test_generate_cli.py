@@ -141,8 +141,16 @@ def test_module_entry_point_works_too(tmp_path):
     assert Path(done.stdout.strip()).name == "seq_5.png"
 
 
-def test_output_folder_with_a_trailing_slash_that_does_not_exist(tmp_path):
-    """``--output out/`` names a folder: the error must say it does not exist, not ask for .png."""
-    done = subprocess.run(digitseq_command() + ["generate", "0123", "--output", str(tmp_path / "out") + "/"],
+def test_output_folder_with_a_trailing_slash_is_created(tmp_path):
+    """``--output out/`` names a folder, as in the README's first example: it is made."""
+    done = subprocess.run(digitseq_command() + ["generate", "0123", "--seed", "1", "--output", str(tmp_path / "out") + "/"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == tmp_path / "out" / "seq_0123.png"
+    assert (tmp_path / "out" / "seq_0123.png").is_file()
+
+
+def test_output_folder_without_a_slash_that_does_not_exist(tmp_path):
+    done = subprocess.run(digitseq_command() + ["generate", "0123", "--output", str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=120)
     assert_usage_error(done, "does not exist")

@@ -396,3 +396,13 @@ def test_seed_signature_does_not_accept_none(generator, spacing_range, image_wid
 def test_generate_batch_wants_a_list_of_sequences_not_one_string(generator):
     with raises(TypeError, "list of digit sequences", "generate()", field="digits"):
         generator.generate_batch("0123")
+
+
+def test_npz_labels_outside_0_to_9_are_refused_not_wrapped(tmp_path, sample):
+    images, labels = sample
+    path = tmp_path / "mnist.npz"
+    wide = labels.astype(np.int64)
+    wide[:2] = [263, 256]  # would wrap to 7 and 0 as uint8
+    np.savez(path, x_train=images, y_train=wide)
+    with raises(DatasetError, "0-9", "263"):
+        load_dataset(path)

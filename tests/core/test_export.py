@@ -111,13 +111,22 @@ def test_bad_requests_fail_before_writing(tmp_path):
 
 def test_existing_folders_are_not_overwritten_unless_asked(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
+    export.run_export(request(out, count=64))
     (out / "mine.txt").write_text("keep")
     with pytest.raises(FileExistsError, match="--overwrite"):
-        export.run_export(request(out, count=64))
-    export.run_export(request(out, count=64, overwrite=True))
+        export.run_export(request(out, count=128))
+    export.run_export(request(out, count=128, overwrite=True))
     assert (out / "mine.txt").read_text() == "keep"  # only the export's own files are replaced
-    assert read_manifest(out)["count"] == 64
+    assert read_manifest(out)["count"] == 128
+
+
+def test_overwrite_refuses_a_folder_that_holds_no_export(tmp_path):
+    out = tmp_path / "out"
+    (out / "train").mkdir(parents=True)
+    (out / "train" / "mine.csv").write_text("keep")
+    with pytest.raises(FileExistsError, match="holds no DigitSeq export"):
+        export.run_export(request(out, count=64, overwrite=True))
+    assert (out / "train" / "mine.csv").read_text() == "keep"
 
 
 def test_resume_with_other_settings_is_refused(tmp_path):

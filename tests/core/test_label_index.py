@@ -203,6 +203,8 @@ IMAGE_CACHE_DAMAGE = {
     "float images": lambda good: _npy(np.zeros((50, 28, 28), dtype=np.float32)),
     "wrong shape": lambda good: _npy(np.zeros((7, 28, 28), dtype=np.uint8)),
     "flat": lambda good: _npy(np.zeros(50 * 28 * 28, dtype=np.uint8)),
+    # Same header, shape and dtype, every pixel inverted: only the checksum can tell.
+    "inverted pixels": lambda good: good[:128] + bytes(255 - b for b in good[128:]),
 }
 
 
