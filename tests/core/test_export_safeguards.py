@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitseq_gui import Config, InvalidInputError, LayoutError
+from digitseq_gui import InvalidInputError, LayoutError
 from digitseq_gui.core import export, sequences
 
 from mnist_files import write_idx_pair
