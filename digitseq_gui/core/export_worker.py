@@ -112,13 +112,23 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
             for k in sorted(set(counts[members].tolist())):
                 entropy = np.random.SeedSequence(task.seed, spawn_key=(block, k, 0x5E9))
                 groups.append((members[counts[members] == k], int(entropy.generate_state(1, np.uint64)[0]) >> 1, 0))
+    # Noise goes on last, over the separator gaps too (else a model could learn the clean
+    # stripes), one call per block of BLOCK_SIZE images so that any chunk size gives the same bytes.
+    noise_last = generator.has_whole_image_augmentation
     for members, seed, first_index in groups:
         k = int(counts[members[0]])
         batch = generator.generate_batch([labels[i] for i in members], image_width=width - k * task.separator_width,
-                                         seed=seed, first_index=first_index, as_uint8=True)
+                                         seed=seed, first_index=first_index, as_uint8=True,
+                                         image_augmentation=not noise_last)
         for j, i in enumerate(members):
             images[i], boxes[i] = insert_separator_gaps(batch.images[j], batch.boxes[j], gaps[i], task.separator_width)
             sources[i] = batch.source_indices[j]
+    if noise_last:
+        for block_start in range(0, n, BLOCK_SIZE):
+            block = (task.start + block_start) // BLOCK_SIZE
+            noise_seed = int(np.random.SeedSequence(task.seed, spawn_key=(block, 0x4015E)).generate_state(1)[0])
+            images[block_start: block_start + BLOCK_SIZE] = generator.augment_whole_images(
+                images[block_start: block_start + BLOCK_SIZE], noise_seed)
     result = ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources, images)
     if task.folder is not None:  # the worker writes, so the calling process only commits labels
         from pathlib import Path

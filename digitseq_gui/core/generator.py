@@ -20,7 +20,7 @@ from .dataset import DIGIT_SIZE, DigitDataset, load_dataset
 from .digits import label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError, LayoutError
 from .imagefile import save_named
-from .transform import DigitAugmenter
+from .transform import AUGMENTATIONS_BY_NAME, DigitAugmenter
 
 BLOCK_SIZE = 64
 MAX_SEED = 2**63 - 1
@@ -138,7 +138,8 @@ class DigitSequence:
         return self.generate_batch([digits], spacing_range, image_width, seed)[0]
 
     def generate_batch(self, sequences: Iterable, spacing_range=None, image_width=None,
-                       seed: int | None = None, first_index: int = 0, as_uint8: bool = False) -> SequenceBatch:
+                       seed: int | None = None, first_index: int = 0, as_uint8: bool = False,
+                       image_augmentation: bool = True) -> SequenceBatch:
         """Images for many sequences at once (the fast path for data sets).
 
         ``spacing_range`` and ``image_width`` default to the config's. ``first_index`` numbers
@@ -146,6 +147,8 @@ class DigitSequence:
         per chunk with the same seed and gets exactly the images one big call would give.
         ``as_uint8`` returns 0-255 images (255 = white), exactly ``round(image * 255)`` of the
         float ones, without making the float ones first: what 8-bit files and arrays store.
+        ``image_augmentation=False`` leaves out the whole-image augmentations (noise), for a
+        caller that changes the images first and then calls ``augment_whole_images``.
         """
         if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__"):
             raise InputTypeError("sequences must be a list of digit sequences, e.g. ['0123', '987']; "
@@ -169,7 +172,8 @@ class DigitSequence:
         for start in range(0, len(parsed), BLOCK_SIZE):
             block = (first_index + start) // BLOCK_SIZE
             block_boxes, block_sources = self._render_block(
-                parsed[start: start + BLOCK_SIZE], images[start: start + BLOCK_SIZE], seed, block, low, high)
+                parsed[start: start + BLOCK_SIZE], images[start: start + BLOCK_SIZE], seed, block, low, high,
+                image_augmentation)
             boxes.extend(block_boxes)
             sources.extend(block_sources)
         return SequenceBatch(images, [label_of(p) for p in parsed], boxes, sources, seed)
@@ -185,8 +189,20 @@ class DigitSequence:
             self._augmenter, self._augmenter_key = DigitAugmenter(enabled), key
         return self._augmenter
 
+    def augment_whole_images(self, images: np.ndarray, seed: int) -> np.ndarray:
+        """Apply the config's whole-image augmentations (noise) to finished uint8 images
+        (255 = white), reproducibly for ``seed``; images are returned unchanged when there are none."""
+        augmenter = self._augmenter_for_config()
+        if augmenter is None:
+            return images
+        return 255 - augmenter.augment_images(255 - images, check_seed(seed) % 2**32)
+
+    @property
+    def has_whole_image_augmentation(self) -> bool:
+        return any(AUGMENTATIONS_BY_NAME[name].whole_image for name in self.config.image.enabled_augmentations())
+
     def _render_block(self, sequences: Sequence[np.ndarray], out: np.ndarray, seed: int, block: int,
-                      low: int, high: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+                      low: int, high: int, image_augmentation: bool = True) -> tuple[list[np.ndarray], list[np.ndarray]]:
         # One counter-based stream per block, keyed by (seed, block) and always consumed in the
         # same order: digit picks, then gaps, then the augmenters' seeds.
         rng = np.random.Generator(np.random.Philox(key=[seed, block]))
@@ -229,7 +245,7 @@ class DigitSequence:
             ink_out = compose.resample(strips, placement.strip_width, width)
             strip_width = placement.strip_width[placement.image_of_digit]
             x0, x1 = compose.map_columns(x0, x1, strip_width, width)
-        if augmenter is not None:
+        if augmenter is not None and image_augmentation:
             ink_out = augmenter.augment_images(ink_out, image_aug_seed)
         # Ink 0-255 becomes 1 - ink/255: white background, black ink, on the exact 1/255 grid
         # that 8-bit files store, so a saved PNG holds exactly the generated array.

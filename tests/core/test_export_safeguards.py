@@ -117,3 +117,38 @@ def test_reading_a_stopped_export_says_it_is_not_complete(tmp_path):
     assert result.status == "cancelled"
     with pytest.raises(InvalidInputError, match="not complete"):
         export.load_export(out)
+
+
+def _noise_config():
+    config = small_config()
+    config.image.transform = True
+    for augmentation in config.image.augmentations.values():
+        augmentation.enabled = False
+    config.image.augmentations["noise"].enabled = True
+    config.image.augmentations["noise"].strength = 0.3
+    return config
+
+
+def test_noise_covers_the_separator_gaps_too(tmp_path):
+    out = tmp_path / "out"
+    export.run_export(request(out, count=64, fmt="npz", config=_noise_config(),
+                              sequences=sequences.pattern("###-####"), separator_width=12))
+    images = export.load_export(out)["all"]["images"]
+
+    def has_white_stripe(image, width=12):  # width consecutive columns with no noise at all
+        white = (image == 255).all(axis=0).astype(int)
+        runs = np.convolve(white, np.ones(width, dtype=int), mode="valid")
+        return (runs == width).any()
+
+    # Noisy everywhere: only an image whose drawn noise level is near zero could show the stripe.
+    assert np.mean([has_white_stripe(image) for image in images]) < 0.1
+
+
+def test_noisy_exports_give_the_same_bytes_whatever_the_chunk_size(tmp_path):
+    made = []
+    for chunk in (64, 192):
+        out = tmp_path / f"c{chunk}"
+        export.run_export(request(out, count=200, fmt="npz", chunk_size=chunk, config=_noise_config(),
+                                  sequences=sequences.pattern("##-###")))
+        made.append(folder_hashes(out))
+    assert made[0] == made[1]
