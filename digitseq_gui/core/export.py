@@ -175,7 +175,6 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     counts = splitting.split_counts(fractions, count)
 
     texts = make_sequences(request.sequences, count, seed, request.unique)
-    _check_separators(texts, config.image.width, request.separator_width)
     files_needed = {config.dataset.split} if not fractions else {"train" for n in counts if n != "test"} | ({"test"} if "test" in counts else set())
     datasets = {name: load_dataset(config.dataset.source, name) for name in sorted(files_needed)}
     splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
@@ -226,19 +225,16 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     return ExportPlan(request, config, output, parts, chunks, list(range(first, stop)), manifest)
 
 
-def _check_separators(texts: list[str], width: int, gap: int) -> None:
-    most = max(sum(1 for s in split_text(t)[1] if s) for t in set(texts[:100_000])) if gap else 0
-    if most * gap >= width:
-        raise InvalidInputError(
-            f"{most} separator gap(s) of {gap} px leave nothing of the {width} px image for the digits; "
-            "use a wider image or a smaller separator width", field="separator_width")
-
-
 def _check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
     """Every (digits, separators) shape of the export must fit before anything is written: the
     digits are laid out in the width the separator gaps leave."""
     from .generator import check_layout
 
+    most = max(k for _, k in shapes)
+    if most * gap >= config.image.width:
+        raise InvalidInputError(
+            f"{most} separator gap(s) of {gap} px leave nothing of the {config.image.width} px image for the "
+            "digits; use a wider image or a smaller separator width", field="separator_width")
     for separators in sorted({k for _, k in shapes}):
         check_layout(config, [n for n, k in shapes if k == separators], config.spacing_range,
                      config.image.width - separators * gap)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write_bytes
+
 FORMATS = ("png", "jsonl", "npz")
 LABEL_FILES = {"png": "labels.csv", "jsonl": "labels.jsonl", "npz": "data.npz"}
 CSV_FIELDS = ("index", "file", "label", "text", "boxes", "source_indices")
@@ -34,15 +36,6 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same data gives the same byte
 
 def image_name(index: int, digits: int, extension: str) -> str:
     return f"images/{index:0{digits}d}{extension}"
-
-
-def _write_replace(path: Path, data: bytes) -> None:
-    """Write through a temporary name and rename: never a half file under the final name.
-    (No fsync per image: the chunk's label rows and the manifest are fsynced at commit.)"""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def _fsync_append(path: Path, data: bytes) -> None:
@@ -79,7 +72,7 @@ def start_part(folder: Path, fmt: str) -> None:
     labels = folder / LABEL_FILES[fmt]
     if not labels.exists():
         header = (",".join(CSV_FIELDS) + "\n").encode() if fmt == "png" else b""
-        _write_replace(labels, header)
+        atomic_write_bytes(labels, header)
 
 
 def write_chunk_files(folder: Path, fmt: str, result, images: np.ndarray, digits: int, extension: str,
@@ -90,7 +83,7 @@ def write_chunk_files(folder: Path, fmt: str, result, images: np.ndarray, digits
         buffer = io.BytesIO()
         np.savez(buffer, images=images, labels=np.array(result.labels), texts=np.array(result.texts),
                  boxes=_padded(result.boxes, (4,), np.int32), source_indices=_padded(result.sources, (), np.int64))
-        _write_replace(folder / ".chunks" / f"{result.chunk:08d}.npz", buffer.getvalue())
+        atomic_write_bytes(folder / ".chunks" / f"{result.chunk:08d}.npz", buffer.getvalue())
         return
     for i, image in enumerate(images):
         # Straight to the final name: an image is part of the data set only once its label row
@@ -130,7 +123,7 @@ def recover(folder: Path, fmt: str, committed_chunks: set[int], committed_indice
         header = lines[:1] if fmt == "png" else []
         body = lines[len(header):]
         keep = [line for line in body if line.strip() and _row_index(fmt, line) in committed_indices]
-        _write_replace(labels, b"".join(header + keep))
+        atomic_write_bytes(labels, b"".join(header + keep))
     images = folder / "images"
     if images.exists():
         for path in images.iterdir():

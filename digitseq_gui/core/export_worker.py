@@ -20,8 +20,11 @@ from __future__ import annotations
 import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from .export_formats import write_chunk_files
 
 # Per thread: exports may run in threads too (a Dask worker with threads, the window's QThread).
 _LOCAL = threading.local()
@@ -131,10 +134,6 @@ def render_chunk(task: ChunkTask) -> ChunkResult:
                 images[block_start: block_start + BLOCK_SIZE], noise_seed)
     result = ChunkResult(task.part, task.chunk, task.start, labels, list(task.texts), boxes, sources, images)
     if task.folder is not None:  # the worker writes, so the calling process only commits labels
-        from pathlib import Path
-
-        from .export_formats import write_chunk_files
-
         write_chunk_files(Path(task.folder), task.export_format, result, images, task.name_digits, task.extension,
                           lambda image: encode(image, task.encode))
         result.images = None

@@ -152,3 +152,12 @@ def test_noisy_exports_give_the_same_bytes_whatever_the_chunk_size(tmp_path):
                                   sequences=sequences.pattern("##-###")))
         made.append(folder_hashes(out))
     assert made[0] == made[1]
+
+
+def test_separator_gaps_that_fill_the_width_are_refused_before_writing(tmp_path):
+    config = small_config()
+    config.image.width = 60
+    with pytest.raises(InvalidInputError, match="leave nothing"):
+        export.run_export(request(tmp_path / "out", count=64, config=config,
+                                  sequences=sequences.pattern("#-#-#-#-#-#-#"), separator_width=10))
+    assert not (tmp_path / "out").exists()
