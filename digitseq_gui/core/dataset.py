@@ -293,6 +293,9 @@ def _cached_images(image_hash: str) -> np.ndarray | None:
         return None
     try:
         expected = _checksum_file(path).read_text(encoding="ascii").strip()
+    except FileNotFoundError:  # written by a version without checksums: not damage, just old
+        log.info("image cache %s has no checksum (an older version wrote it); rebuilding it", path)
+        return None
     except (OSError, UnicodeDecodeError):
         expected = None
     if expected != _checksum(images):

@@ -243,3 +243,17 @@ def test_image_cache_is_reused(cache, tmp_path, mnist_test):
     np.testing.assert_array_equal(load_dataset(folder).images, changed)
     assert len(list(cache.glob("images-*.npy"))) == 2
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_image_cache_without_checksum_is_rebuilt_quietly(cache, tmp_path, mnist_test, caplog):
+    """A cache written before checksums existed is old, not damaged: rebuilt without a warning."""
+    images, labels, _ = small_sample(mnist_test, per_digit=5)
+    folder = tmp_path / "data"
+    write_idx_pair(folder, images, labels)
+    load_dataset(folder)
+    [checksum] = list(cache.glob("images-*.crc32"))
+    checksum.unlink()
+    caplog.set_level(logging.INFO)
+    np.testing.assert_array_equal(load_dataset(folder).images, images)
+    assert checksum.exists(), "the cache was not rebuilt with its checksum"
+    assert not warnings_of(caplog) and "older version" in caplog.text
