@@ -1,11 +1,13 @@
 """Packaging for DigitSeq.
 
-Pins, and why:
-- numpy <2: imgaug 0.4.0 (its last release) uses np.sctypes and other names that numpy 2 removed.
-  numpy 1.24-1.26 work once the removed aliases (np.bool, np.complex, ...) are restored, which
-  digitseq_gui.core.imgaug_compat does before importing imgaug.
-- opencv-python <4.12: imgaug requires opencv-python, and 4.12 and later require numpy >= 2.
-- PyQt5 5.15.x: 5.15.11 ships an abi3 wheel that installs on Python 3.11 without a compiler.
+Versions, and why:
+- numpy >=1.24, 1.x or 2.x: imgaug 0.4.0 (its last release) uses names that numpy removed
+  (np.bool, np.complex, ... in 1.24; np.sctypes in 2.0). digitseq_gui's imgaug_compat restores
+  them before importing imgaug; tests run on numpy 1.26 and on the newest numpy 2.
+- imgaug 0.4.0 rather than the fork imaug: the fork pins opencv below 4.13 (both the GUI and
+  headless wheels) and gives different pixels for the same seed.
+- opencv-python: any 4.x or newer; pip picks one that matches the installed numpy.
+- PyQt5 5.15.x: 5.15.11 ships an abi3 wheel that installs on Python 3.10 to 3.13 without a compiler.
 """
 import re
 from pathlib import Path
@@ -28,9 +30,9 @@ setup(
     package_data={"digitseq_gui.resources": ["mnist/*.gz", "mnist/*.txt", "mnist/*.md", "icons/*", "*.json"]},
     include_package_data=True,
     install_requires=[
-        "numpy>=1.24,<2",
+        "numpy>=1.24",
         "imgaug==0.4.0",
-        "opencv-python>=4.5,<4.12",
+        "opencv-python>=4.5",
         "Pillow>=9.0",
         "platformdirs>=3.0",
         "tqdm>=4.60",

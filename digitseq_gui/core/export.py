@@ -39,6 +39,7 @@ from . import splits as splitting
 from .config import Config
 from .errors import InputTypeError, InvalidInputError
 from .export_worker import ChunkTask, init_worker, render_chunk
+from .imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
 from .generator import BLOCK_SIZE, MAX_SEED, check_seed
 from .manifest import MANIFEST_NAME, SCHEMA, differences, plan_of, read_manifest, write_manifest
 from .sequences import SequenceSource, make_sequences, split_text
@@ -203,6 +204,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     manifest = {
         "schema": SCHEMA,
         "package": {"name": "digitseq", "version": __version__},
+        "stack": dict(stack_versions(), **({"note": AUGMENTATION_STACK_NOTE} if config.image.enabled_augmentations() else {})),
         "status": "partial",
         "seed": seed,
         "count": count,

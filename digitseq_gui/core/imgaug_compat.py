@@ -1,7 +1,9 @@
 """The one place that imports imgaug (and so OpenCV), with the two fixes this needs.
 
 1. imgaug 0.4.0, its last release, uses numpy aliases that numpy 1.24 removed (np.bool,
-   np.complex, ...). They are restored, as the builtins they always were, before imgaug loads.
+   np.complex, ...) and ``np.sctypes``, which numpy 2.0 removed. They are restored, as the
+   builtins and the dict of scalar types they always were, before imgaug loads. Presence is
+   checked in ``np.__dict__``: on numpy 2, ``hasattr`` raises or warns for removed names.
 2. Importing cv2 (an imgaug dependency) sets QT_QPA_PLATFORM_PLUGIN_PATH to the Qt plugins
    inside the opencv-python wheel; a PyQt5 window created afterwards on a real display then
    aborts ("Could not load the Qt platform plugin xcb ... cv2/qt/plugins"). That variable and
@@ -19,13 +21,24 @@ _REMOVED_NUMPY_ALIASES = {"bool": bool, "int": int, "float": float, "complex": c
 _QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
 
-def _restore_numpy_aliases() -> None:
-    for name, builtin in _REMOVED_NUMPY_ALIASES.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # numpy 1.2x warns when these names are looked up
-            present = hasattr(np, name)
-        if not present:
-            setattr(np, name, builtin)
+# What numpy 1.x's np.sctypes held; imgaug reads it to list the dtypes an augmenter supports.
+_SCTYPES = {
+    "int": [np.int8, np.int16, np.int32, np.int64],
+    "uint": [np.uint8, np.uint16, np.uint32, np.uint64],
+    "float": [np.float16, np.float32, np.float64, np.longdouble],
+    "complex": [np.complex64, np.complex128, np.clongdouble],
+    "others": [bool, object, bytes, str, np.void],
+}
+
+
+def restore_numpy_names() -> list[str]:
+    """Put back the numpy names imgaug 0.4.0 needs; return those that were missing."""
+    restored = []
+    for name, value in {**_REMOVED_NUMPY_ALIASES, "sctypes": _SCTYPES}.items():
+        if name not in np.__dict__:
+            setattr(np, name, value)
+            restored.append(name)
+    return restored
 
 
 def _import_cv2_keeping_qt_plugin_path():
@@ -45,9 +58,27 @@ def cv2():
     return _import_cv2_keeping_qt_plugin_path()
 
 
+def stack_versions() -> dict[str, str]:
+    """The versions that decide the pixels: recorded in every export's manifest."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        imgaug_version = version("imgaug")
+    except PackageNotFoundError:
+        imgaug_version = "not installed"
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "imgaug": imgaug_version, "opencv": cv2().__version__}
+
+
+# Augmented pixels are pinned per OpenCV version (tests/golden): its warps differ in the last bit.
+AUGMENTATION_STACK_NOTE = ("rotation, shear, scale and elastic distortion are warped by OpenCV; another OpenCV "
+                           "version can give slightly different augmented pixels for the same seed")
+
+
 def augmenters():
     """The ``imgaug.augmenters`` module, imported safely (about 1 s the first time)."""
-    _restore_numpy_aliases()
+    restore_numpy_names()
     _import_cv2_keeping_qt_plugin_path()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -1,0 +1,73 @@
+"""The configurations whose output bytes are pinned, and how their hashes are computed.
+
+``python -m tests.golden.golden_cases`` prints the hashes of the running stack as JSON; the
+golden test compares them with ``hashes.json``. Refresh that file only for an intended change
+of output, and say why in the commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+
+import numpy as np
+
+SEED = 20261130
+SEQUENCES = {"variable": ["0123", "9876543210", "5", "4444"], "fixed": ["0123", "9876", "5555", "4040"]}
+# Fixed spacing fills the width exactly: 4 digits (112 px) and 3 (between) or 5 (edge) gaps of
+# 2-8 px; these widths leave a remainder, so gaps differ by one pixel.
+WIDTHS = {("variable", "between"): 200, ("variable", "edge"): 200, ("fixed", "between"): 131, ("fixed", "edge"): 143}
+
+
+def configurations() -> dict[str, dict]:
+    """name -> config document: the seed's eight (transform x type x subtype), plus trim padding
+    and every augmentation alone at its default strength."""
+    from digitseq_gui.core.transform import AUGMENTATIONS
+
+    cases = {}
+    for transform in (False, True):
+        for spacing_type in ("variable", "fixed"):
+            for subtype in ("between", "edge"):
+                name = f"{'transform' if transform else 'plain'}-{spacing_type}-{subtype}"
+                cases[name] = {"image": {"transform": transform, "width": WIDTHS[spacing_type, subtype]},
+                               "spacing": {"type": spacing_type, "subtype": subtype, "min": 2, "max": 8}}
+    cases["plain-variable-trimmed"] = {"image": {"trim_padding": True}, "spacing": {"min": 0, "max": 4}}
+    for spec in AUGMENTATIONS:
+        augmentations = {other.name: {"enabled": other.name == spec.name, "strength": other.default}
+                         for other in AUGMENTATIONS}
+        cases[f"only-{spec.name}"] = {"image": {"transform": True, "augmentations": augmentations}}
+    return cases
+
+
+def is_augmented(name: str) -> bool:
+    return name.startswith(("transform-", "only-"))
+
+
+def digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
+
+
+def case_hashes(name: str, document: dict) -> dict[str, str]:
+    """Hashes of one configuration: a batch as uint8 with its boxes, and one float32 call."""
+    from digitseq_gui import DigitSequence
+    from digitseq_gui.core.config import Config
+
+    generator = DigitSequence(Config.from_dict(document))
+    sequences = SEQUENCES[document.get("spacing", {}).get("type", "variable")]
+    batch = generator.generate_batch(sequences, seed=SEED, as_uint8=True)
+    single = generator.generate(sequences[0], seed=SEED)
+    return {
+        "batch": digest(batch.images),
+        "boxes": digest(np.concatenate(batch.boxes)),
+        "sources": digest(np.concatenate(batch.source_indices)),
+        "single": digest(single.image),
+    }
+
+
+def all_hashes() -> dict[str, dict[str, str]]:
+    return {name: case_hashes(name, document) for name, document in configurations().items()}
+
+
+if __name__ == "__main__":
+    json.dump(all_hashes(), sys.stdout, indent=1, sort_keys=True)
+    print()
