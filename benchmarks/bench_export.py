@@ -25,7 +25,7 @@ import numpy as np
 
 def loop_rate(config, count: int, seed: int = 1) -> float:
     from digitseq_gui import DigitSequence
-    from digitseq_gui.core.sequences import make_sequences, random_lengths
+    from digitseq_gui.engine.sequences import make_sequences, random_lengths
 
     generator = DigitSequence(config, seed=seed)
     texts = make_sequences(random_lengths(4, 8), count, seed)
@@ -37,7 +37,8 @@ def loop_rate(config, count: int, seed: int = 1) -> float:
 
 
 def export_rate(config, fmt: str, count: int, workers: int, folder: Path) -> float:
-    from digitseq_gui.core import export, sequences
+    from digitseq_gui import export
+    from digitseq_gui.engine import sequences
 
     request = export.ExportRequest(folder / fmt, sequences.random_lengths(4, 8), count=count, config=config,
                                    seed=7, format=fmt, workers=workers, overwrite=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .core.config import Config, load_config, save_config
-from .core.dataset import DigitDataset, load_dataset
-from .core.errors import (
+from .engine.config import Config, load_config, save_config
+from .engine.data.dataset import DigitDataset, load_dataset
+from .engine.errors import (
     ConfigError,
     DatasetError,
     DigitSeqError,
@@ -17,7 +17,7 @@ from .core.errors import (
     InvalidInputError,
     LayoutError,
 )
-from .core.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
+from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
 
 _default_generator: DigitSequence | None = None
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from ..core.errors import DigitSeqError
+from ..engine.errors import DigitSeqError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -76,7 +76,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace):
     """The Config from --config with the command-line options laid over it, validated."""
-    from ..core.config import Config, load_config
+    from ..engine.config import Config, load_config
 
     config = load_config(args.config) if args.config else Config()
     overrides = {

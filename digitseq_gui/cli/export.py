@@ -59,7 +59,7 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core import sequences
+    from ..engine import sequences
 
     if args.length is not None:
         source = sequences.parse_length_range(args.length)
@@ -68,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         source = sequences.from_file(args.sequences)
     if args.count is None and source.kind != "explicit":
-        from ..core.errors import InvalidInputError
+        from ..engine.errors import InvalidInputError
         raise InvalidInputError("--count is required with --length and --pattern")
     return run_request(request_from_args(args, source), "digitseq export", args.quiet)
 
 
 def request_from_args(args: argparse.Namespace, source):
-    from ..core.export import ExportRequest
+    from ..export.run import ExportRequest
 
     return ExportRequest(
         output=args.output, sequences=source, count=args.count, config=config_from_args(args), seed=args.seed,
@@ -87,7 +87,7 @@ def run_request(request, prog: str, quiet: bool = False) -> int:
     """Run the export with a tqdm bar; the first Ctrl+C stops cleanly after the current chunk."""
     from tqdm import tqdm
 
-    from ..core.export import run_export
+    from ..export.run import run_export
 
     cancel = threading.Event()
     bar = None

@@ -26,7 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.generator import DigitSequence
+    from ..engine.generator import DigitSequence
 
     config = config_from_args(args)
     generator = DigitSequence(config)
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_output(generator, result, output: str | Path, force: bool) -> Path:
-    from ..core.imagefile import write_image, write_array
+    from ..engine.imagefile import write_image, write_array
 
     if str(output).endswith(("/", os.sep)):  # clearly a folder: make it
         Path(output).expanduser().mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.export import merge_exports
+    from ..export.run import merge_exports
 
     result = merge_exports(args.shards, args.output, overwrite=args.overwrite)
     print(f"merged {len(args.shards)} shards: {result.written} images in {result.output}")

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def run() -> int:
-        from ..core.config import Config, load_config
-        from ..core.generator import DigitSequence
+        from ..engine.config import Config, load_config
+        from ..engine.generator import DigitSequence
         from .generate import write_output
 
         config = load_config(args.config) if args.config else Config()

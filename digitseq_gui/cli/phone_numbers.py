@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def action() -> int:
-        from ..core import sequences
+        from ..engine import sequences
 
         args.unique = True
         return run_request(request_from_args(args, sequences.pattern(PATTERN)), PROG, args.quiet)

@@ -1,1 +1,1 @@
-"""The DigitSeq desktop application (PyQt5). It calls ``digitseq_gui.core``, never the reverse."""
+"""The DigitSeq desktop application (PyQt5). It calls the engine and export, never the reverse."""

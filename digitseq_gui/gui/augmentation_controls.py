@@ -1,6 +1,6 @@
 """The augmentation group: the transform master switch and one row per augmentation.
 
-The rows are built from ``core.transform.AUGMENTATIONS`` (name, label, help, unit, default,
+The rows are built from ``engine.augment.AUGMENTATIONS`` (name, label, help, unit, default,
 maximum...), so a new augmentation in the engine appears here without a change to this file.
 Each row is an on/off check box, a slider to drag and a spin box to type the exact strength.
 """
@@ -10,8 +10,8 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (QAbstractSpinBox, QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                              QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from ..core.config import Augmentation
-from ..core.transform import AUGMENTATIONS, AugmentationSpec
+from ..engine.config import Augmentation
+from ..engine.augment import AUGMENTATIONS, AugmentationSpec
 
 SLIDER_STEPS = 100
 

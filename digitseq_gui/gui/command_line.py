@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from ..core.config import Config, default_augmentations
+from ..engine.config import Config, default_augmentations
 
 CONFIG_FILE_NAME = "digitseq-preview.json"
 

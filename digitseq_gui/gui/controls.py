@@ -15,8 +15,8 @@ from PyQt5.QtGui import QRegularExpressionValidator
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                              QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from ..core.config import Config
-from ..core.digits import MAX_DIGITS
+from ..engine.config import Config
+from ..engine.digits import MAX_DIGITS
 from .augmentation_controls import AugmentationGroup
 
 MAX_WIDTH = 10_000

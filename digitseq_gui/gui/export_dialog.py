@@ -19,7 +19,7 @@ from PyQt5.QtWidgets import (
     QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from ..core.config import Config
+from ..engine.config import Config
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
 FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"))
@@ -151,7 +151,8 @@ class ExportDialog(QDialog):
 
     def request(self, **overrides):
         """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
-        from ..core import export, sequences
+        from .. import export
+        from ..engine import sequences
 
         kind = self.source.currentIndex()
         if kind == 0:
@@ -175,7 +176,7 @@ class ExportDialog(QDialog):
     # -- preview -----------------------------------------------------------------------------
 
     def start_preview(self) -> None:
-        from ..core.export import preview
+        from ..export.run import preview
 
         if self._preview_task is not None and self._preview_task.isRunning():
             return
@@ -206,7 +207,7 @@ class ExportDialog(QDialog):
     # -- export ------------------------------------------------------------------------------
 
     def start_export(self) -> None:
-        from ..core.export import run_export
+        from ..export.run import run_export
 
         if self.is_running():
             return

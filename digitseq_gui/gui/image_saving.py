@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.imagefile import write_array, write_image
+from ..engine.imagefile import write_array, write_image
 
 PNG_FILTER = "PNG image (*.png)"
 JPEG_FILTER = "JPEG image (*.jpg *.jpeg)"

@@ -15,8 +15,8 @@ from PyQt5.QtWidgets import (QAction, QApplication, QCheckBox, QComboBox, QFileD
                              QMainWindow, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
                              QWidget)
 
-from ..core.config import load_config, save_config
-from ..core.errors import DigitSeqError
+from ..engine.config import load_config, save_config
+from ..engine.errors import DigitSeqError
 from . import image_saving
 from .about import show_about
 from .command_line import command_line

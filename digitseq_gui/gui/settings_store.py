@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PyQt5.QtCore import QByteArray, QSettings
 
-from ..core.config import Config
-from ..core.errors import DigitSeqError
+from ..engine.config import Config
+from ..engine.errors import DigitSeqError
 
 
 class SettingsStore:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from PyQt5.QtCore import QThread, pyqtSignal
 
-from ..core.config import Config
-from ..core.dataset import DigitDataset, load_dataset
-from ..core.errors import DigitSeqError
-from ..core.generator import DigitSequence, SequenceImage
+from ..engine.config import Config
+from ..engine.data.dataset import DigitDataset, load_dataset
+from ..engine.errors import DigitSeqError
+from ..engine.generator import DigitSequence, SequenceImage
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class PreviewWorker(QThread):
             return None
         if request.config.image.enabled_augmentations() and "imgaug.augmenters" not in sys.modules:
             self.progress.emit(request.request_id, "Loading the augmentation library (first time only)…")
-            from ..core.imgaug_compat import augmenters
+            from ..engine.imgaug_compat import augmenters
 
             augmenters()
             if self._superseded():

@@ -14,7 +14,7 @@ import pytest
 
 from digitseq_gui.cli import main
 from digitseq_gui.cli.phone_numbers import main as phone_main
-from digitseq_gui.core import export
+from digitseq_gui import export
 
 SMALL = ["--dataset-split", "test", "--workers", "1", "--chunk-size", "64", "--quiet"]
 

@@ -1,6 +1,6 @@
 """The configurations whose output bytes are pinned, and how their hashes are computed.
 
-``python -m tests.golden.golden_cases`` prints the hashes of the running stack as JSON; the
+``python tests/golden/golden_cases.py`` prints the hashes of the running stack as JSON; the
 golden test compares them with ``hashes.json``. Refresh that file only for an intended change
 of output, and say why in the commit.
 """
@@ -22,7 +22,7 @@ WIDTHS = {("variable", "between"): 200, ("variable", "edge"): 200, ("fixed", "be
 def configurations() -> dict[str, dict]:
     """name -> config document: the seed's eight (transform x type x subtype), plus trim padding
     and every augmentation alone at its default strength."""
-    from digitseq_gui.core.transform import AUGMENTATIONS
+    from digitseq_gui.engine.augment import AUGMENTATIONS
 
     cases = {}
     for transform in (False, True):
@@ -50,7 +50,7 @@ def digest(array: np.ndarray) -> str:
 def case_hashes(name: str, document: dict) -> dict[str, str]:
     """Hashes of one configuration: a batch as uint8 with its boxes, and one float32 call."""
     from digitseq_gui import DigitSequence
-    from digitseq_gui.core.config import Config
+    from digitseq_gui.engine.config import Config
 
     generator = DigitSequence(Config.from_dict(document))
     sequences = SEQUENCES[document.get("spacing", {}).get("type", "variable")]

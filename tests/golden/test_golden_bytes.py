@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.golden.golden_cases import SEED, case_hashes, configurations, is_augmented
+from golden_cases import SEED, case_hashes, configurations, is_augmented
 
 HASHES = json.loads((Path(__file__).parent / "hashes.json").read_text())
 CASES = configurations()
 
 
 def opencv_key() -> str:
-    from digitseq_gui.core.imgaug_compat import cv2
+    from digitseq_gui.engine.imgaug_compat import cv2
 
     major, minor = cv2().__version__.split(".")[:2]
     return f"opencv {major}.{minor}"
@@ -48,7 +48,8 @@ def test_export_manifest_records_the_stack(tmp_path):
     import cv2
     import numpy as np
 
-    from digitseq_gui.core import export, sequences
+    from digitseq_gui import export
+    from digitseq_gui.engine import sequences
 
     request = export.ExportRequest(tmp_path / "out", count=3, sequences=sequences.random_lengths(2, 3),
                                    format="jsonl", seed=1)

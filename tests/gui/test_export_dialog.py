@@ -6,7 +6,7 @@ import json
 import pytest
 
 from digitseq_gui import Config
-from digitseq_gui.core import export
+from digitseq_gui import export
 
 TIMEOUT_MS = 60_000
 

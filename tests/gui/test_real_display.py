@@ -17,7 +17,7 @@ import pytest
 
 WINDOW_SCRIPT = textwrap.dedent("""
     import os, sys
-    from digitseq_gui.core.imgaug_compat import augmenters
+    from digitseq_gui.engine.imgaug_compat import augmenters
     augmenters()  # imports cv2 first: the trap, if it were not defused
     from PyQt5.QtCore import QSettings, QTimer
     from digitseq_gui.gui.app import create_application

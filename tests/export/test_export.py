@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 
 from digitseq_gui import InvalidInputError
-from digitseq_gui.core import export, sequences
-from digitseq_gui.core.manifest import read_manifest
+from digitseq_gui import export
+from digitseq_gui.engine import sequences
+from digitseq_gui.export.manifest import read_manifest
 
 from test_export_helpers import request, small_config
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import label_index
-from .errors import DatasetError, InvalidInputError
-from .files import atomic_write_bytes, cache_dir
+from ..errors import DatasetError, InvalidInputError
+from ..files import atomic_write_bytes, cache_dir
 
 log = logging.getLogger(__name__)
 

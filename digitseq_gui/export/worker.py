@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .export_formats import write_chunk_files
+from .formats import write_chunk_files
 
 # Per thread: exports may run in threads too (a Dask worker with threads, the window's QThread).
 _LOCAL = threading.local()
@@ -66,15 +66,15 @@ def init_worker() -> None:
     """Worker initializer: Ctrl+C is the parent's to handle (it cancels cleanly), and one thread
     per process for OpenCV, since the processes already use every core."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .imgaug_compat import cv2
+    from ..engine.imgaug_compat import cv2
 
     cv2().setNumThreads(1)
 
 
 def generator_for(config: dict, rows: tuple[str, str, int, int]):
-    from .config import Config
-    from .dataset import load_dataset
-    from .generator import DigitSequence
+    from ..engine.config import Config
+    from ..engine.data.dataset import load_dataset
+    from ..engine.generator import DigitSequence
     import json
 
     generators = _LOCAL.__dict__.setdefault("generators", {})
@@ -91,9 +91,9 @@ def generator_for(config: dict, rows: tuple[str, str, int, int]):
 
 
 def render_chunk(task: ChunkTask) -> ChunkResult:
-    from .generator import BLOCK_SIZE
-    from .imagefile import encode
-    from .sequences import split_text
+    from ..engine.generator import BLOCK_SIZE
+    from ..engine.imagefile import encode
+    from ..engine.sequences import split_text
 
     generator = generator_for(task.config, task.rows)
     width = int(task.config["image"]["width"])

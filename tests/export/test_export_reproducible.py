@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from digitseq_gui.core import export, sequences
-from digitseq_gui.core.manifest import read_manifest
+from digitseq_gui import export
+from digitseq_gui.engine import sequences
+from digitseq_gui.export.manifest import read_manifest
 
 from test_export_helpers import cancel_after, folder_hashes, request
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from digitseq_gui import Config
-from digitseq_gui.core.imagefile import write_array, write_image
+from digitseq_gui.engine.imagefile import write_array, write_image
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import compose, layout
+from . import layout, render
 from .config import Config, load_config
-from .dataset import DIGIT_SIZE, DigitDataset, load_dataset
+from .data.dataset import DIGIT_SIZE, DigitDataset, load_dataset
 from .digits import label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError, LayoutError
 from .imagefile import save_named
-from .transform import AUGMENTATIONS_BY_NAME, DigitAugmenter
+from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 
 BLOCK_SIZE = 64
 MAX_SEED = 2**63 - 1
@@ -227,11 +227,11 @@ class DigitSequence:
         width = out.shape[2]
         if len(sequences) == 1:  # one image: plain Python beats numpy's per-call overhead
             placement = self._place_one(widths.tolist(), gaps, width, low, high)
-            strips = compose.paint_one(ink, cell_start.tolist(), widths.tolist(), placement)
+            strips = render.paint_one(ink, cell_start.tolist(), widths.tolist(), placement)
         else:
             gap_before, trail = self._spacing(counts, widths, gaps, width, low, high)
-            placement = compose.place(counts, widths, gap_before, trail)
-            strips = compose.paint(ink, cell_start, widths, placement)
+            placement = render.place(counts, widths, gap_before, trail)
+            strips = render.paint(ink, cell_start, widths, placement)
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.
         shift = placement.x - cell_start
@@ -242,9 +242,9 @@ class DigitSequence:
         if all(w == width for w in placement.strip_width.tolist()):
             ink_out = strips
         else:
-            ink_out = compose.resample(strips, placement.strip_width, width)
+            ink_out = render.resample(strips, placement.strip_width, width)
             strip_width = placement.strip_width[placement.image_of_digit]
-            x0, x1 = compose.map_columns(x0, x1, strip_width, width)
+            x0, x1 = render.map_columns(x0, x1, strip_width, width)
         if augmenter is not None and image_augmentation:
             ink_out = augmenter.augment_images(ink_out, image_aug_seed)
         # Ink 0-255 becomes 1 - ink/255: white background, black ink, on the exact 1/255 grid
@@ -267,8 +267,8 @@ class DigitSequence:
         total = int(sum(layout.gap_count(int(n), self.config.spacing.subtype) for n in counts))
         return layout.variable_gaps(rng, total, low, high)
 
-    def _place_one(self, widths: list[int], gaps: np.ndarray | None, width: int, low: int, high: int) -> compose.Placement:
-        """The same layout as ``_spacing`` + ``compose.place``, for a single image."""
+    def _place_one(self, widths: list[int], gaps: np.ndarray | None, width: int, low: int, high: int) -> render.Placement:
+        """The same layout as ``_spacing`` + ``render.place``, for a single image."""
         n, edge = len(widths), self.config.spacing.subtype == "edge"
         if gaps is None:
             fixed, slack = layout.fixed_gaps(width - sum(widths), n + 1 if edge else n - 1, low, high)
@@ -280,7 +280,7 @@ class DigitSequence:
         for digit_width, gap in zip(widths[:-1], inner):
             x.append(x[-1] + digit_width + gap)
         strip_width = x[-1] + widths[-1] + trail + slack - slack // 2
-        return compose.Placement(np.zeros(n, dtype=np.int64), np.asarray(x, dtype=np.int64),
+        return render.Placement(np.zeros(n, dtype=np.int64), np.asarray(x, dtype=np.int64),
                                  np.asarray([strip_width], dtype=np.int64))
 
     def _spacing(self, counts, widths, gaps, width, low, high) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
 """Labelled data sets on disk: chunked, parallel, reproducible, resumable, shardable.
 
-    >>> from digitseq_gui.core import export, sequences
+    >>> from digitseq_gui import export
+    >>> from digitseq_gui.engine import sequences
     >>> request = export.ExportRequest("out", count=1000, sequences=sequences.random_lengths(4, 8),
     ...                                format="npz", splits="train=0.8,val=0.1,test=0.1", seed=7)
     >>> result = export.run_export(request, progress=lambda done, total: None, cancel=None)
@@ -34,15 +35,15 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from . import export_formats as formats
+from . import formats
 from . import splits as splitting
-from .config import Config
-from .errors import InputTypeError, InvalidInputError
-from .export_worker import ChunkTask, init_worker, render_chunk
-from .imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
-from .generator import BLOCK_SIZE, MAX_SEED, check_seed
+from ..engine.config import Config
+from ..engine.errors import InputTypeError, InvalidInputError
+from .worker import ChunkTask, init_worker, render_chunk
+from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
+from ..engine.generator import BLOCK_SIZE, MAX_SEED, check_seed
 from .manifest import MANIFEST_NAME, SCHEMA, differences, plan_of, read_manifest, write_manifest
-from .sequences import SequenceSource, make_sequences, split_text
+from ..engine.sequences import SequenceSource, make_sequences, split_text
 
 DEFAULT_CHUNK_SIZE = 512
 MAX_WORKERS = 64
@@ -149,7 +150,7 @@ def parse_shard(shard) -> tuple[int, int] | None:
 def plan_export(request: ExportRequest) -> ExportPlan:
     """Check the request and work out every sequence, part and chunk (writes nothing)."""
     from .. import __version__
-    from .dataset import load_dataset
+    from ..engine.data.dataset import load_dataset
 
     if not isinstance(request.config, Config):
         raise InputTypeError(f"config must be a Config, got {type(request.config).__name__}", field="config")
@@ -230,7 +231,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
 def _check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
     """Every (digits, separators) shape of the export must fit before anything is written: the
     digits are laid out in the width the separator gaps leave."""
-    from .generator import check_layout
+    from ..engine.generator import check_layout
 
     most = max(k for _, k in shapes)
     if most * gap >= config.image.width:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import ConfigError, DigitSeqError
 from .files import atomic_write_bytes
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
-from .transform import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
+from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
 

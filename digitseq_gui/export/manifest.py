@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import InvalidInputError
-from .files import atomic_write_bytes
+from ..engine.errors import InvalidInputError
+from ..engine.files import atomic_write_bytes
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "digitseq-export/1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import InvalidInputError
+from ..engine.errors import InvalidInputError
 
 SPLIT_NAMES = ("train", "val", "test")
 MNIST_HOLDOUT = 10_000

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from digitseq_gui import Config
-from digitseq_gui.core import export, sequences
+from digitseq_gui import export
+from digitseq_gui.engine import sequences
 
 
 def small_config(**image) -> Config:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write_bytes, cache_dir
+from ..files import atomic_write_bytes, cache_dir
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1

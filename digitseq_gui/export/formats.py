@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write_bytes
+from ..engine.files import atomic_write_bytes
 
 FORMATS = ("png", "jsonl", "npz")
 LABEL_FILES = {"png": "labels.csv", "jsonl": "labels.jsonl", "npz": "data.npz"}

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from digitseq_gui import InvalidInputError, LayoutError
-from digitseq_gui.core import export, sequences
+from digitseq_gui import export
+from digitseq_gui.engine import sequences
 
 from mnist_files import write_idx_pair
 from test_export_helpers import folder_hashes, request, small_config

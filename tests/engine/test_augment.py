@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from digitseq_gui import Config, DigitSequence, load_config
-from digitseq_gui.core.config import Augmentation
-from digitseq_gui.core.transform import AUGMENTATIONS, AUGMENTATIONS_BY_NAME, DigitAugmenter
+from digitseq_gui.engine.config import Augmentation
+from digitseq_gui.engine.augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME, DigitAugmenter
 
 NAMES = [spec.name for spec in AUGMENTATIONS]
 SEQUENCES = ["0123", "4567", "8901", "2345"] * 8
@@ -163,7 +163,7 @@ def _fresh_python(code: str, env_value: str | None) -> subprocess.CompletedProce
 
 CHECK_PLUGIN_PATH = """
     import os, sys
-    from digitseq_gui.core.imgaug_compat import augmenters, cv2
+    from digitseq_gui.engine.imgaug_compat import augmenters, cv2
     assert "cv2" not in sys.modules or True
     iaa = augmenters()
     iaa.Sequential([iaa.Affine(rotate=(-5, 5)), iaa.SomeOf(1, [iaa.GaussianBlur(1.0)])])(images=__import__("numpy").zeros((2, 28, 28), "uint8"))
@@ -226,7 +226,7 @@ def _centre_of_mass(images: np.ndarray) -> np.ndarray:
 
 
 def test_digit_affine_at_zero_strength_is_the_identity(mnist_test):
-    from digitseq_gui.core.transform import DigitAffine
+    from digitseq_gui.engine.augment import DigitAffine
 
     digits = np.ascontiguousarray(mnist_test.images[:40])
     assert np.array_equal(DigitAffine()(images=digits.copy()), digits)
@@ -234,7 +234,7 @@ def test_digit_affine_at_zero_strength_is_the_identity(mnist_test):
 
 @pytest.mark.parametrize("kwargs", [{"rotate": 30}, {"shear": 30}])
 def test_digit_affine_turns_digits_about_the_centre_of_their_cell(mnist_test, kwargs):
-    from digitseq_gui.core.transform import DigitAffine
+    from digitseq_gui.engine.augment import DigitAffine
 
     digits = np.ascontiguousarray(mnist_test.images[:40])
     augmenter = DigitAffine(**kwargs)
@@ -247,7 +247,7 @@ def test_digit_affine_turns_digits_about_the_centre_of_their_cell(mnist_test, kw
 
 
 def test_digit_affine_scale_changes_the_size_of_the_ink(mnist_test):
-    from digitseq_gui.core.transform import DigitAffine
+    from digitseq_gui.engine.augment import DigitAffine
 
     digits = np.ascontiguousarray(mnist_test.images[:200])
     augmenter = DigitAffine(scale=0.4)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from digitseq_gui import Config, DigitDataset, DigitSequence, load_dataset
-from digitseq_gui.core import label_index
+from digitseq_gui.engine.data import label_index
 from mnist_files import small_sample, write_idx_pair
 
 

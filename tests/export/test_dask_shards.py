@@ -13,7 +13,8 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from digitseq_gui import Config  # noqa: E402
-from digitseq_gui.core import export, sequences  # noqa: E402
+from digitseq_gui import export
+from digitseq_gui.engine import sequences  # noqa: E402
 
 
 def hashes(folder: Path) -> dict:

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from digitseq_gui import Config, DigitSequence
-from digitseq_gui.core import compose, layout
+from digitseq_gui.engine import render as compose
+from digitseq_gui.engine import layout
 
 
 @pytest.mark.parametrize("kind,subtype,trim", list(itertools.product(("variable", "fixed"), ("between", "edge"), (False, True))))

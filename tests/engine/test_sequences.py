@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from digitseq_gui import InputTypeError, InvalidInputError
-from digitseq_gui.core import sequences as seq
+from digitseq_gui.engine import sequences as seq
 
 
 def test_pattern_parsing():
