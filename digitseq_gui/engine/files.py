@@ -63,7 +63,7 @@ def write_error(exc: OSError, path: Path, verb: str = "write") -> OSError:
 
 def check_name_length(path: Path) -> None:
     if len(os.fsencode(path.name)) > NAME_MAX:
-        raise OSError(errno.ENAMETOOLONG, f"cannot write {path.parent / (path.name[:40] + '...')}: the file "
+        raise OSError(errno.ENAMETOOLONG, f"cannot write {path}: the file "
                       f"name is {len(os.fsencode(path.name))} bytes long, more than the {NAME_MAX} file systems "
                       "allow; choose a shorter name", str(path))
 
@@ -133,7 +133,8 @@ class UnsafeFileError(OSError):
     """A path names something that is not a regular file, or a file too large to read."""
 
 
-def _kind(mode: int) -> str:
+def describe_kind(mode: int) -> str:
+    """What a non-regular file is, for a message: 'a folder', 'a FIFO (named pipe)', 'a device'..."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -155,7 +156,7 @@ def check_regular_file(path: Path, what: str = "file") -> os.stat_result:
     except ValueError as exc:  # an embedded NUL byte
         raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path!r}: {exc}", str(path)) from exc
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {_kind(info.st_mode)}, not a "
+        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a "
                               "regular file; give the path of a file", str(path))
     return info
 
@@ -173,7 +174,7 @@ def open_regular_file(path: Path, what: str = "file"):
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {_kind(info.st_mode)}, not a "
+        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a "
                               "regular file", str(path))
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputTypeError, InvalidInputError
-from .files import NAME_MAX, atomic_write_bytes
+from .files import NAME_MAX, atomic_write_bytes, check_name_length
 
 # Room left in a file name for "_99999" and the extension when a long stem is shortened.
 _SUFFIX_ROOM = 16
@@ -110,6 +110,7 @@ def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, ove
     """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file."""
     path = as_path(path, "the image path")
     check_writable_folder(path.parent)
+    check_name_length(path)
     data = encode(image, fmt or format_for_path(path))
     if not overwrite and path.exists():
         raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
@@ -136,6 +137,7 @@ def write_array(image: np.ndarray, path: str | Path, overwrite: bool = False) ->
     """Write the float image as a .npy array (never pickled), atomically."""
     path = as_path(path, "the array path")
     check_writable_folder(path.parent)
+    check_name_length(path)
     image = as_image_array(image)
     if not overwrite and path.exists():
         raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import idx, image_cache, label_index, npz
 from ..errors import DatasetError, InputTypeError, InvalidInputError
+from ..files import describe_kind
 from .limits import check_declared_size
 
 DIGIT_SIZE = 28
@@ -135,7 +136,7 @@ def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDa
     if path.suffix.lower() == ".npz":
         return _load_npz(path, split)  # refuses a FIFO or device itself, before opening it
     if not stat.S_ISREG(mode):
-        raise DatasetError(f"data set {path} is not a regular file or folder (a FIFO or device?); "
+        raise DatasetError(f"data set {path} is {describe_kind(mode)}, not a regular file or folder; "
                            "give 'mnist', a folder of IDX files or an .npz file")
     raise DatasetError(f"{path} is neither a folder of IDX files nor an .npz file")
 

@@ -45,6 +45,15 @@ def read_array(archive: np.lib.npyio.NpzFile, key: str, path: Path, file_size: i
     shape, dtype, header_size = _member_header(archive.zip, info)
     if dtype.hasobject:
         raise DatasetError(f"{what} holds Python objects, which DigitSeq never unpickles; save plain arrays")
+    declared = math.prod(shape) * dtype.itemsize
+    if info.file_size != header_size + declared:
+        raise DatasetError(
+            f"{what} declares shape {shape} of {dtype} ({declared:,} bytes) but holds {info.file_size - header_size:,} "
+            "bytes; the file is truncated or corrupt"
+        )
+    if info.compress_size > file_size:
+        raise DatasetError(f"{what} claims {info.compress_size:,} compressed bytes in a {file_size:,}-byte file; it is corrupt")
+    check_declared_size(declared, what, compressed_size=info.compress_size)
     if images and dtype != np.uint8 or not images and dtype.kind not in "ui":
         raise DatasetError(f"{path}: expected uint8 images and integer labels, got {dtype} for {key}")
     if images and (len(shape) != 3 or shape[1:] != (DIGIT_SIZE, DIGIT_SIZE)):
@@ -55,15 +64,6 @@ def read_array(archive: np.lib.npyio.NpzFile, key: str, path: Path, file_size: i
         raise DatasetError(f"{path.name}: {key} has shape {shape}; labels must be a flat list, one per image")
     if count is not None and shape[0] != count:
         raise DatasetError(f"{path.name}: {shape[0]} images but {count} labels; the counts must agree")
-    declared = math.prod(shape) * dtype.itemsize
-    if info.file_size != header_size + declared:
-        raise DatasetError(
-            f"{what} declares shape {shape} of {dtype} ({declared:,} bytes) but holds {info.file_size - header_size:,} "
-            "bytes; the file is truncated or corrupt"
-        )
-    if info.compress_size > file_size:
-        raise DatasetError(f"{what} claims {info.compress_size:,} compressed bytes in a {file_size:,}-byte file; it is corrupt")
-    check_declared_size(declared, what, compressed_size=info.compress_size)
     return archive[key]
 
 
