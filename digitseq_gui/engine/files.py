@@ -1,7 +1,8 @@
 """Small file-system helpers: the cache folder, writes that are never left half-done, and reads
 that never block or swallow the machine's memory.
 
-Writes: ``atomic_write_bytes`` writes a temporary file in the target's folder and renames it.
+Writes: ``atomic_write_bytes`` (or ``atomic_writer`` for content written piece by piece) writes
+a temporary file in the target's folder, fsyncs it and renames it.
 The temporary file is created with mode 0666 minus the umask (0644 under umask 022), as
 ``open()`` would, so the final file has the mode a person expects (``mkstemp`` gives 0600).
 Its name is short and starts with ``TEMP_PREFIX``, so it never exceeds the file-system's name
@@ -17,7 +18,9 @@ import errno
 import os
 import secrets
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator, NoReturn
 
 import platformdirs
 
@@ -95,34 +98,73 @@ def atomic_write_bytes(path: Path, data: bytes, overwrite: bool = True) -> Path:
     follows the umask. Errors are OSErrors naming ``path``.
     """
     path = Path(path)
-    check_name_length(path)
-    try:
-        fd, tmp = _create_temp(path.parent if str(path.parent) else Path("."))
-    except OSError as exc:
-        raise write_error(exc, path) from exc
+    fd, tmp = _open_temp_for(path)
     try:
         try:
             _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails with FileExistsError instead of replacing
-            os.unlink(tmp)
+        _commit(tmp, path, overwrite)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, FileExistsError):
-            raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow "
-                                  "overwriting", str(path)) from exc
-        if isinstance(exc, OSError):
-            raise write_error(exc, path) from exc
-        raise
+        _discard(tmp)
+        _raise_named(exc, path)
     return path
+
+
+@contextmanager
+def atomic_writer(path: Path, overwrite: bool = True) -> Iterator[BinaryIO]:
+    """``atomic_write_bytes`` for content written piece by piece (a zip archive, a long CSV):
+
+        with atomic_writer(folder / "data.npz") as handle:
+            ...write to handle...
+
+    The file appears at ``path`` (flushed and fsynced, mode from the umask) only when the block
+    ends normally; if it raises, the temporary file is removed and ``path`` is untouched."""
+    path = Path(path)
+    fd, tmp = _open_temp_for(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        _commit(tmp, path, overwrite)
+    except BaseException as exc:
+        _discard(tmp)
+        _raise_named(exc, path)
+
+
+def _open_temp_for(path: Path) -> tuple[int, Path]:
+    check_name_length(path)
+    try:
+        return _create_temp(path.parent if str(path.parent) else Path("."))
+    except OSError as exc:
+        raise write_error(exc, path) from exc
+
+
+def _commit(tmp: Path, path: Path, overwrite: bool) -> None:
+    if overwrite:
+        os.replace(tmp, path)
+    else:
+        os.link(tmp, path)  # fails with FileExistsError instead of replacing
+        os.unlink(tmp)
+
+
+def _discard(tmp: Path) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def _raise_named(exc: BaseException, path: Path) -> NoReturn:
+    """Re-raise ``exc``; an OSError becomes one of the same subclass whose message names ``path``."""
+    if isinstance(exc, FileExistsError):
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow "
+                              "overwriting", str(path)) from exc
+    if isinstance(exc, OSError):
+        raise write_error(exc, path) from exc
+    raise exc
 
 
 # ---------------------------------------------------------------------------------------------

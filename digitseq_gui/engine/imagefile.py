@@ -1,15 +1,17 @@
 """Writing a generated image to disk: 8-bit grayscale PNG or JPEG, atomically, never over a file."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from .errors import InputTypeError, InvalidInputError
-from .files import NAME_MAX, atomic_write_bytes, check_name_length
+from .files import NAME_MAX, atomic_write_bytes, check_name_length, describe_kind
 
 # Room left in a file name for "_99999" and the extension when a long stem is shortened.
 _SUFFIX_ROOM = 16
@@ -106,14 +108,27 @@ def check_writable_folder(folder: Path) -> Path:
     return folder
 
 
+def check_target(path: Path, overwrite: bool) -> None:
+    """An existing ``path`` is an error unless ``overwrite``; a FIFO, device or folder in its place
+    is never replaced (overwriting means replacing a file)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):  # OSError picks the subclass from the errno (IsADirectoryError...)
+        raise OSError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL,
+                      f"cannot write {path}: it is {describe_kind(mode)}, not a file; choose another name", str(path))
+    if not overwrite:
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow overwriting", str(path))
+
+
 def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, overwrite: bool = False) -> Path:
     """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file."""
     path = as_path(path, "the image path")
     check_writable_folder(path.parent)
     check_name_length(path)
     data = encode(image, fmt or format_for_path(path))
-    if not overwrite and path.exists():
-        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    check_target(path, overwrite)
     return atomic_write_bytes(path, data, overwrite=overwrite)
 
 
@@ -139,8 +154,7 @@ def write_array(image: np.ndarray, path: str | Path, overwrite: bool = False) ->
     check_writable_folder(path.parent)
     check_name_length(path)
     image = as_image_array(image)
-    if not overwrite and path.exists():
-        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    check_target(path, overwrite)
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(image, dtype=np.float32), allow_pickle=False)
     return atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)

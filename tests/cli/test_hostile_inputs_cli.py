@@ -110,6 +110,23 @@ def test_an_output_name_too_long(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("target,fragments", [("/dev/null", ["/dev/null", "device"]), ("pipe.png", ["pipe.png", "fifo"]),
+                                              ("folder.npy", [])])
+def test_an_output_that_is_not_a_file_is_never_replaced(tmp_path, target, fragments):
+    os.mkfifo(tmp_path / "pipe.png")
+    (tmp_path / "folder.npy").mkdir()
+    (tmp_path / "folder.npy" / "seq_0123.png").write_bytes(b"keep")
+    done = run("digitseq", "generate", "0123", "--output", target if target.startswith("/") else tmp_path / target,
+               "--force", "--seed", 1)
+    if target == "folder.npy":  # an existing folder is where the image goes, beside what is there
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / "folder.npy" / "seq_0123.png").read_bytes() == b"keep"
+        assert Path(done.stdout.strip()).name == "seq_0123_2.png"
+        return
+    assert_one_line_error(done, "digitseq", fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npy", "pipe.png"]
+
+
 def test_a_full_disk_names_the_output(tmp_path):
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a small tmpfs")

@@ -264,3 +264,46 @@ def test_an_explicit_file_name_too_long_is_a_clear_error(generator, tmp_path):
     assert info.value.errno == errno.ENAMETOOLONG
     assert_message(info.value, ["file name is 304 bytes", "255", "shorter name"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fifo_device_or_folder_is_never_overwritten(generator, tmp_path):
+    from digitseq_gui.engine.imagefile import write_array, write_image
+
+    image = generator.generate_numbers_sequence("42", (2, 8), 80)
+    os.mkfifo(tmp_path / "pipe.png")
+    (tmp_path / "folder.npy").mkdir()
+    with pytest.raises(OSError) as info:
+        write_image(image, tmp_path / "pipe.png", overwrite=True)
+    assert_message(info.value, ["pipe.png", "fifo", "not a file"])
+    with pytest.raises(IsADirectoryError) as info:
+        write_array(image, tmp_path / "folder.npy", overwrite=True)
+    assert_message(info.value, ["folder.npy", "a folder"])
+    with pytest.raises(OSError) as info:
+        write_image(image, "/dev/null", fmt="png", overwrite=True)
+    assert_message(info.value, ["/dev/null", "device"])
+    assert stat.S_ISFIFO((tmp_path / "pipe.png").stat().st_mode) and (tmp_path / "folder.npy").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npy", "pipe.png"]
+
+
+def test_atomic_writer_for_streamed_content(tmp_path):
+    """What export's large files (zip archives, CSVs) should be written with."""
+    previous = os.umask(0o022)
+    try:
+        with files.atomic_writer(tmp_path / "big.bin") as handle:
+            for _ in range(4):
+                handle.write(b"x" * 1000)
+            assert [p for p in tmp_path.iterdir() if not files.is_temp_name(p.name)] == [], "visible only when done"
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "big.bin").read_bytes() == b"x" * 4000
+    assert stat.S_IMODE((tmp_path / "big.bin").stat().st_mode) == 0o644
+    with pytest.raises(KeyError):
+        with files.atomic_writer(tmp_path / "big.bin") as handle:
+            handle.write(b"half")
+            raise KeyError("the writer failed half-way")
+    assert (tmp_path / "big.bin").read_bytes() == b"x" * 4000, "the old file is untouched"
+    with pytest.raises(FileExistsError) as info:
+        with files.atomic_writer(tmp_path / "big.bin", overwrite=False) as handle:
+            handle.write(b"other")
+    assert_message(info.value, ["big.bin", "already exists"])
+    assert [p.name for p in tmp_path.iterdir()] == ["big.bin"]
