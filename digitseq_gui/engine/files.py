@@ -144,10 +144,23 @@ def _open_temp_for(path: Path) -> tuple[int, Path]:
 
 def _commit(tmp: Path, path: Path, overwrite: bool) -> None:
     if overwrite:
+        _check_replaceable(path)
         os.replace(tmp, path)
     else:
         os.link(tmp, path)  # fails with FileExistsError instead of replacing
         os.unlink(tmp)
+
+
+def _check_replaceable(path: Path) -> None:
+    """Overwriting replaces a file; a FIFO, device or socket at ``path`` is someone's plumbing
+    (os.replace would silently swap it for a file), so it is refused."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # nothing there (or nothing stat can see): the rename decides
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder: the rename fails with EISDIR
+        raise OSError(errno.EINVAL, f"cannot write {path}: it is {describe_kind(mode)}, not a file; "
+                      "choose another name", str(path))
 
 
 def _discard(tmp: Path) -> None:

@@ -307,3 +307,32 @@ def test_atomic_writer_for_streamed_content(tmp_path):
             handle.write(b"other")
     assert_message(info.value, ["big.bin", "already exists"])
     assert [p.name for p in tmp_path.iterdir()] == ["big.bin"]
+
+
+def test_save_config_never_replaces_a_fifo(tmp_path):
+    os.mkfifo(tmp_path / "config.json")
+    with pytest.raises(OSError) as info:
+        save_config(Config(), tmp_path / "config.json")
+    assert_message(info.value, ["config.json", "fifo", "not a file"])
+    assert stat.S_ISFIFO((tmp_path / "config.json").stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
+
+
+def test_a_gzip_bomb_is_stopped_at_its_declared_size_not_read_to_the_end(tmp_path):
+    """256 MB of zeros behind a header for 20 digits: the load stops after 15,697 bytes, so its
+    peak memory (measured in a fresh process) grows by far less than the bomb's size."""
+    code = ("import resource, sys\n"
+            "from pathlib import Path\n"
+            "sys.path[:0] = sys.argv[2:]\n"
+            "from hostile_inputs import gzip_bomb_lying_header\n"
+            "from digitseq_gui import load_dataset, DatasetError\n"
+            "source = gzip_bomb_lying_header(Path(sys.argv[1]))\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "try:\n    load_dataset(source)\nexcept DatasetError as e:\n    print(e)\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
+    here = str(Path(__file__).parent)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), here], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    message, grown_mb = done.stdout.strip().splitlines()
+    assert "decompression bomb" in message
+    assert int(grown_mb) < 64, f"peak memory grew by {grown_mb} MB"

@@ -98,18 +98,21 @@ def gzip_header(raw: bytes, expected_magic: int, what: str) -> IdxHeader:
     return parse_header(start, expected_magic, what)
 
 
-def gunzip_exactly(raw: bytes, header: IdxHeader, what: str) -> bytearray:
+def gunzip_exactly(raw: bytes, header: IdxHeader, what: str) -> bytes:
     """Decompress ``raw`` (one or more gzip members) to exactly the size ``header`` declares:
     producing one byte more stops it (a gzip bomb, or data the header does not account for),
     fewer is a truncated file. Memory never exceeds the declared size + 1 byte of output."""
     expected = header.size + header.data_bytes
-    out = bytearray()
+    parts: list[bytes] = []
+    produced = 0
     data = raw
     try:
         while True:
             inflater = zlib.decompressobj(_GZIP_WBITS)
-            out += inflater.decompress(data, expected + 1 - len(out))
-            if len(out) > expected:
+            part = inflater.decompress(data, expected + 1 - produced)
+            parts.append(part)
+            produced += len(part)
+            if produced > expected:
                 raise DatasetError(
                     f"{what} decompresses to more than the {expected:,} bytes its header declares "
                     f"({header.shape_text}); the file is corrupt or a decompression bomb"
@@ -121,12 +124,12 @@ def gunzip_exactly(raw: bytes, header: IdxHeader, what: str) -> bytearray:
                 break
     except zlib.error as exc:
         raise DatasetError(f"{what} is a broken gzip file ({exc}); download or copy it again") from exc
-    if len(out) != expected:
+    if produced != expected:
         raise DatasetError(
-            f"{what} holds {max(0, len(out) - header.size):,} bytes of data but its header announces "
+            f"{what} holds {max(0, produced - header.size):,} bytes of data but its header announces "
             f"{header.shape_text} = {header.data_bytes:,}; the file is truncated or corrupt"
         )
-    return out
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # one member (the usual case): no copy
 
 
 def gzip_trailer(raw: bytes) -> tuple[int, int]:
