@@ -193,6 +193,14 @@ def sparse_file_of_5_gib(root: Path) -> str:
     return str(folder)
 
 
+def sparse_npz_of_5_gib(root: Path) -> str:
+    path = root / "mnist.npz"
+    np.savez(path, x_train=_images(), y_train=_labels())
+    with open(path, "r+b") as handle:
+        handle.truncate(5 << 30)
+    return str(path)
+
+
 def _config(root: Path, text: str | bytes) -> str:
     path = root / "config.json"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -230,6 +238,7 @@ DATA_CASES = [
     Case("gzip with trailing garbage", gzip_with_trailing_garbage, "dataset", (IMAGES, "broken gzip")),
     Case("empty images file", empty_images_file, "dataset", (IMAGES, "too short")),
     Case("5 GiB data file", sparse_file_of_5_gib, "dataset", (IMAGES, "5,368,709,120 bytes", "at most")),
+    Case("5 GiB npz", sparse_npz_of_5_gib, "dataset", ("mnist.npz", "5,368,709,120 bytes", "at most")),
 ]
 
 CONFIG_CASES = [

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import DatasetError
 from ..files import open_regular_file
-from .limits import check_declared_size
+from .limits import check_declared_size, max_data_bytes
 
 DIGIT_SIZE = 28
 # What reading a damaged or hostile archive can raise, besides DatasetError.
@@ -76,6 +76,9 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
     with handle:
         file_size = handle.seek(0, 2)
         handle.seek(0)
+        if file_size > max_data_bytes() + (1 << 16):  # larger than any arrays it may hold
+            raise DatasetError(f"cannot read data file {path}: it is {file_size:,} bytes; at most "
+                               f"{max_data_bytes() + (1 << 16):,} are expected here, so it cannot be the right file")
         try:
             archive = np.load(handle, allow_pickle=False)
         except _READ_ERRORS as exc:
