@@ -15,6 +15,9 @@ def parse_digits(digits: object) -> np.ndarray:
 
 def digit_values(digits: object) -> list[int]:
     """``parse_digits`` as a list of ints (what one image needs: no numpy call)."""
+    if type(digits) in (list, tuple) and 0 < len(digits) <= MAX_DIGITS and \
+            all(type(v) is int and 0 <= v <= 9 for v in digits):
+        return list(digits)  # the common case, checked in one pass
     if digits is None:
         raise InputTypeError("digits is None; pass a sequence such as [0, 1, 2, 3] or the string '0123'", field="digits")
     if isinstance(digits, str):

@@ -102,7 +102,7 @@ class DigitSequence:
             raise InputTypeError("generate_numbers_sequence needs spacing_range, a (min, max) pair, and "
                                  "image_width, a whole number of pixels; neither may be None",
                                  field="spacing_range" if spacing_range is None else "image_width")
-        return self.generate(digits, spacing_range, image_width).image
+        return self._generate_one(digits, spacing_range, image_width, None, annotate=False).image
 
     def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".") -> Path:
         """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites."""
@@ -114,42 +114,7 @@ class DigitSequence:
     def generate(self, digits, spacing_range=None, image_width=None, seed: int | None = None) -> SequenceImage:
         """One image with its label, boxes and the seed that reproduces it: exactly image 0 of
         ``generate_batch([digits], spacing_range, image_width, seed)``."""
-        values = digit_values(digits)
-        n = len(values)
-        low, high, width = self._layout(spacing_range, image_width, n)
-        source = self._digit_source()
-        if source.missing_digits(values):
-            self.dataset.require_digits(np.asarray(values))  # raises, naming the missing digits
-        seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
-        augmenter = self._augmenter_for_config()
-        draws = seeding.draw_block(seed, 0, n, layout.gap_count(n, self._subtype) if self._variable else None,
-                                   low, high, augmenter is not None)
-        rows = source.rows(np.asarray(values), draws.uniforms)
-        ink = source.images[rows]
-        if augmenter is not None:
-            ink = augmenter.augment_digits(ink, draws.digit_seed)
-            extents = np.stack(sampling.ink_extents(ink), axis=1).tolist()
-        else:
-            extents = source.extents(rows).tolist()
-        cell_width, height = ink.shape[2], ink.shape[1]
-        if self._trim:
-            cell_start = [e[1] if e[0] else 0 for e in extents]
-            widths = [e[2] - e[1] if e[0] else cell_width for e in extents]
-        else:
-            cell_start, widths = [0] * n, [cell_width] * n
-        x, strip_width = layout.place_one(widths, None if draws.gaps is None else draws.gaps.tolist(), width,
-                                          self._subtype, high)
-        ink_out = render.resample_one(render.paint_one(ink, cell_start, widths, x, strip_width), width)
-        if augmenter is not None:
-            ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
-        boxes = []  # the ink's extent in its cell, moved to where the cell landed, then resampled
-        for (has_ink, x0, x1, y0, y1), at, start, w in zip(extents, x, cell_start, widths):
-            left, right = (x0 + at - start, x1 + at - start) if has_ink else (at, at + w)
-            left, right = render.map_columns_one(left, right, strip_width, width)
-            boxes.append((left, y0 if has_ink else 0, right, y1 if has_ink else height))
-        image = render.ink_to_output(ink_out, np.empty((height, width), dtype=np.float32))
-        return SequenceImage(image, "".join(map(str, values)), np.array(boxes, dtype=np.int32),
-                             source.source_indices[rows], seed)
+        return self._generate_one(digits, spacing_range, image_width, seed, annotate=True)
 
     def generate_batch(self, sequences: Iterable, spacing_range=None, image_width=None,
                        seed: int | None = None, first_index: int = 0, as_uint8: bool = False,
@@ -241,6 +206,51 @@ class DigitSequence:
         if self._augmenter is None and self._enabled_augmentations:
             self._augmenter = DigitAugmenter(self._enabled_augmentations)
         return self._augmenter
+
+    def _generate_one(self, digits, spacing_range, image_width, seed: int | None, annotate: bool) -> SequenceImage:
+        """The steps of ``_render_block`` for a block of one image, in plain Python; without
+        ``annotate`` the boxes and source rows are left out (None)."""
+        values = digit_values(digits)
+        n = len(values)
+        low, high, width = self._layout(spacing_range, image_width, n)
+        source = self._digit_source()
+        if source.missing_digits(values):
+            self.dataset.require_digits(np.asarray(values))  # raises, naming the missing digits
+        seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
+        augmenter = self._augmenter_for_config()
+        draws = seeding.draw_one(seed, n, layout.gap_count(n, self._subtype) if self._variable else None,
+                                 low, high, augmenter is not None)
+        rows = source.rows_one(values, draws.uniforms)
+        if augmenter is not None:
+            ink = augmenter.augment_digits(source.images[rows], draws.digit_seed)
+            extents = np.stack(sampling.ink_extents(ink), axis=1).tolist()
+        else:
+            ink = [source.images[row] for row in rows]  # views: nothing is copied before the paint
+            extents = source.extents(rows).tolist() if annotate or self._trim else None
+        height, cell_width = source.cell_height, source.cell_width
+        if self._trim:
+            cell_start = [e[1] if e[0] else 0 for e in extents]
+            widths = [e[2] - e[1] if e[0] else cell_width for e in extents]
+            tiles = [digit[:, start: start + w] for digit, start, w in zip(ink, cell_start, widths)]
+        else:
+            cell_start, widths, tiles = [0] * n, [cell_width] * n, list(ink)
+        blank_runs = layout.blank_runs_one(widths, draws.gaps, width, self._subtype, high)
+        strip = render.paint_one(tiles, blank_runs)
+        ink_out = render.resample_one(strip, width)
+        if augmenter is not None:
+            ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
+        image = render.ink_to_float(ink_out)
+        label = "".join(map(str, values))
+        if not annotate:
+            return SequenceImage(image, label, None, None, seed)
+        x, strip_width = layout.positions(widths, blank_runs)
+        boxes = []  # the ink's extent in its cell, moved to where the cell landed, then resampled
+        for (has_ink, x0, x1, y0, y1), at, start, w in zip(extents, x, cell_start, widths):
+            left, right = (x0 + at - start, x1 + at - start) if has_ink else (at, at + w)
+            if strip_width != width:
+                left, right = render.map_columns_one(left, right, strip_width, width)
+            boxes.append((left, y0 if has_ink else 0, right, y1 if has_ink else height))
+        return SequenceImage(image, label, np.array(boxes, dtype=np.int32), source.source_indices[rows], seed)
 
     def _render_block(self, digits: np.ndarray, counts: np.ndarray, gap_count: int | None, seed: int, block: int,
                       low: int, high: int, ink_out: np.ndarray, boxes: np.ndarray, sources: np.ndarray,

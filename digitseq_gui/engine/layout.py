@@ -213,8 +213,9 @@ def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, high) -> tupl
     return gaps, slack
 
 
-def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> tuple[list[int], int]:
-    """``place_block`` for one image: (x of each digit, strip width)."""
+def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> list[int]:
+    """``place_block`` for one image, as the blank columns before each digit and after the
+    last (n + 1 runs; margins and slack included)."""
     n, edge = len(widths), subtype == "edge"
     if gaps is None:
         count, free = n + 1 if edge else n - 1, width - sum(widths)
@@ -226,8 +227,21 @@ def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: st
             gaps, slack = [((i + 1) * free) // count - (i * free) // count for i in range(count)], 0
     else:
         slack = 0
-    lead, inner, trail = (gaps[0], gaps[1:-1], gaps[-1]) if edge else (0, gaps, 0)
-    x = [slack // 2 + lead]
-    for digit_width, gap in zip(widths[:-1], inner):
-        x.append(x[-1] + digit_width + gap)
-    return x, x[-1] + widths[-1] + trail + slack - slack // 2
+    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
+        return [slack // 2 + gaps[0], *gaps[1:-1], gaps[-1] + slack - slack // 2]
+    return [slack // 2, *gaps, slack - slack // 2]
+
+
+def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> tuple[list[int], int]:
+    """``place_block`` for one image: (x of each digit, strip width)."""
+    return positions(widths, blank_runs_one(widths, gaps, width, subtype, high))
+
+
+def positions(widths: list[int], blank_runs: list[int]) -> tuple[list[int], int]:
+    """(x of each digit, strip width) of digits of ``widths`` after ``blank_runs``."""
+    x, at = [], 0
+    for run, w in zip(blank_runs, widths):
+        at += run
+        x.append(at)
+        at += w
+    return x, at + blank_runs[-1]

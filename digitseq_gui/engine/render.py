@@ -46,12 +46,32 @@ def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, slot: np.
         ink[digit_of_column, :, cell_start[digit_of_column] + offset]
 
 
-def paint_one(ink: np.ndarray, cell_start: list[int], widths: list[int], x: list[int], strip_width: int) -> np.ndarray:
-    """``paint`` for one image: its (H, strip_width) ink strip, a slice copy per digit."""
-    strip = np.zeros((ink.shape[1], strip_width), dtype=np.uint8)
-    for j, (at, start, w) in enumerate(zip(x, cell_start, widths)):
-        strip[:, at: at + w] = ink[j, :, start: start + w]
-    return strip
+def paint_one(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
+    """``paint`` for one image: its (H, columns) ink strip, ``blank_runs[j]`` blank columns
+    before tile j (a digit's used columns) and ``blank_runs[-1]`` after the last, joined in one
+    call (numpy's per-call cost dominates at this size)."""
+    blank = _blank(tiles[0].shape[0], max(blank_runs))
+    pieces = []
+    for run, tile in zip(blank_runs, tiles):
+        if run:
+            pieces.append(blank[:, :run])
+        pieces.append(tile)
+    if blank_runs[-1]:
+        pieces.append(blank[:, :blank_runs[-1]])
+    return np.concatenate(pieces, axis=1)
+
+
+_BLANKS: dict[int, np.ndarray] = {}
+
+
+def _blank(height: int, columns: int) -> np.ndarray:
+    """A read-only blank (H, >= columns) block to cut blank runs from, kept between calls."""
+    blank = _BLANKS.get(height)
+    if blank is None or blank.shape[1] < columns:
+        blank = np.zeros((height, max(columns, 256)), dtype=np.uint8)
+        blank.flags.writeable = False
+        _BLANKS[height] = blank
+    return blank
 
 
 def _interpolation(cv, columns: int, width: int) -> int:
@@ -101,14 +121,30 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
 # -- output ------------------------------------------------------------------------------------
 
 
+# 1 - v / 255 in float32 for every ink value v, computed as numpy computes it elementwise.
+_FLOAT_OF_INK = np.float32(1.0) - np.arange(256, dtype=np.float32) / np.float32(255.0)
+
+
+def ink_to_float(ink: np.ndarray) -> np.ndarray:
+    """One (H, W) ink image as float32 ``1 - ink / 255``, in one table look-up."""
+    return _cv2().LUT(ink, _FLOAT_OF_INK)
+
+
 def ink_to_output(ink: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Ink 0-255 into ``out``: uint8 ``255 - ink``, or float32 ``1 - ink / 255`` (on the exact
-    1/255 grid that 8-bit files store)."""
+    1/255 grid that 8-bit files store) by table look-up."""
     if out.dtype == np.uint8:
         np.subtract(255, ink, out=out)
-    else:
+        return out
+    if not out.flags.c_contiguous:  # a reshape would copy and the table's answer be lost
         np.divide(ink, np.float32(255.0), out=out, dtype=np.float32)
         np.subtract(np.float32(1.0), out, out=out)
+        return out
+    rows = ink.reshape(-1, ink.shape[-1])
+    target = out.reshape(rows.shape)
+    done = _cv2().LUT(rows, _FLOAT_OF_INK, dst=target)
+    if done is not target:  # OpenCV wrote a new array instead
+        target[...] = done
     return out
 
 

@@ -107,6 +107,42 @@ def draw_block(seed: int, block: int, digit_count: int, gap_count: int | None, l
     return BlockDraws(uniforms, gaps, digit_seed, image_seed)
 
 
+def draw_one(seed: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool) -> BlockDraws:
+    """``draw_block(seed, 0, ...)`` for a block of one image, as Python lists and ints: the same
+    numbers, derived in plain Python from the stream's raw 64-bit words the way numpy derives
+    them (a double from the top 53 bits; a bounded integer by Lemire's method on 32-bit halves),
+    because numpy's per-call cost dominates at this size. A test holds the two equal."""
+    words = block_stream(seed, 0).bit_generator.random_raw
+    raw = words(digit_count).tolist()
+    uniforms = [(r >> 11) * _DOUBLE_UNIT for r in raw]
+    halves: list[int] = []  # numpy's next_uint32: the low half of a fresh word, then its high half
+
+    def next_uint32() -> int:
+        if not halves:
+            word = int(words())
+            halves.extend((word >> 32, word & 0xFFFFFFFF))
+        return halves.pop()
+
+    gaps = None
+    if gap_count is not None and high == low:
+        gaps = [low] * gap_count  # numpy draws nothing for a single value
+    elif gap_count is not None:
+        span = high - low + 1  # numpy's bounded integers below 2**32: Lemire with rejection
+        threshold = (0xFFFFFFFF - (high - low)) % span
+        gaps = []
+        for _ in range(gap_count):
+            product = next_uint32() * span
+            while (product & 0xFFFFFFFF) < threshold:
+                product = next_uint32() * span
+            gaps.append(low + (product >> 32))
+    if not augmented:
+        return BlockDraws(uniforms, gaps, None, None)
+    return BlockDraws(uniforms, gaps, next_uint32(), next_uint32())  # integers(0, 2**32): plain halves
+
+
+_DOUBLE_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
 def whole_image_seed(seed: int) -> int:
     """The seed of ``augment_whole_images`` for a caller's seed."""
     return check_seed(seed) % AUGMENTER_SEED_BOUND

@@ -70,8 +70,10 @@ def test_painting_a_block_matches_painting_each_image(trim):
     first = 0
     for i, n in enumerate(counts.tolist()):
         d = slice(first, first + n)
-        one = render.paint_one(ink[d], cell_start[d].tolist(), widths[d].tolist(), placement.x[d].tolist(),
-                               int(placement.strip_width[i]))
+        tiles = [ink[j, :, cell_start[j]: cell_start[j] + widths[j]] for j in range(first, first + n)]
+        ends = [0] + [a + t.shape[1] for a, t in zip(placement.x[d].tolist(), tiles)]
+        runs = [a - e for a, e in zip(placement.x[d].tolist(), ends)] + [int(placement.strip_width[i]) - ends[-1]]
+        one = render.paint_one(tiles, runs)
         assert np.array_equal(strips[i, :, : one.shape[1]], one)
         assert not strips[i, :, one.shape[1]:].any()
         # and every digit's used columns are really there
@@ -147,3 +149,8 @@ def test_output_is_the_inverted_ink_on_the_1_over_255_grid():
     assert as_float.dtype == np.float32
     assert np.array_equal(np.rint(as_float * 255).astype(np.uint8), as_uint8)
     assert as_float[0, 0] == 1.0 and as_float[0, 255] == 0.0
+    # exactly what float32 arithmetic gives, also into an array the table route cannot fill
+    formula = np.float32(1.0) - ink.astype(np.float32) / np.float32(255.0)
+    assert as_float.tobytes() == formula.tobytes()
+    strided = np.empty((1, 512), np.float32)[:, ::2]
+    assert render.ink_to_output(ink, strided).tobytes() == formula.tobytes()
