@@ -255,3 +255,20 @@ def test_digit_affine_scale_changes_the_size_of_the_ink(mnist_test):
     scaled = augmenter(images=digits.copy())
     ratio = (scaled > 0).sum(axis=(1, 2)) / (digits > 0).sum(axis=(1, 2))
     assert ratio.min() < 0.8 and ratio.max() > 1.2  # both smaller and larger digits drawn
+
+
+@pytest.mark.parametrize("strength", [0.3, 0.8, 3.0])
+def test_digit_blur_gives_the_bytes_of_imgaugs_gaussian_blur(mnist_test, strength):
+    """DigitBlur skips imgaug's per-image checks; its samples and OpenCV calls are GaussianBlur's."""
+    from digitseq_gui.engine.augment import DigitBlur
+    from digitseq_gui.engine.imgaug_compat import augmenters
+
+    iaa = augmenters()
+    digits = np.ascontiguousarray(mnist_test.images[:300])
+    ours, theirs = iaa.Sequential([DigitBlur(strength)]), iaa.Sequential([iaa.GaussianBlur(sigma=(0, strength))])
+    ours.seed_(11)
+    theirs.seed_(11)
+    blurred = ours(images=digits.copy())
+    assert np.array_equal(blurred, theirs(images=digits.copy()))
+    if strength >= 0.8:  # below that most sigmas give a kernel of one pixel: nothing to blur
+        assert np.mean(np.any(blurred != digits, axis=(1, 2))) > 0.5
