@@ -150,12 +150,13 @@ class DigitSequence:
         gap_counts = (counts + 1 if self._subtype == "edge" else counts - 1) if self._variable else None
         # uint8 images are rendered in place as ink, then inverted; float ones from a reused buffer.
         buffer = None if as_uint8 else np.empty((min(BLOCK_SIZE, len(counts)), height, width), dtype=np.uint8)
+        workspace = render.Workspace()
         for start, stop, block in seeding.blocks(len(counts), first_index):
             d0, d1 = digit_first[start], digit_first[stop]
             ink = images[start:stop] if as_uint8 else buffer[: stop - start]
             self._render_block(
                 digits[d0:d1], counts[start:stop], None if gap_counts is None else int(gap_counts[start:stop].sum()),
-                seed, block, low, high, ink, boxes[d0:d1], sources[d0:d1], image_augmentation)
+                seed, block, low, high, ink, boxes[d0:d1], sources[d0:d1], image_augmentation, workspace)
             render.ink_to_output(ink, images[start:stop])
         return SequenceBatch(images, labels, [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
                              [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])], seed)
@@ -254,7 +255,7 @@ class DigitSequence:
 
     def _render_block(self, digits: np.ndarray, counts: np.ndarray, gap_count: int | None, seed: int, block: int,
                       low: int, high: int, ink_out: np.ndarray, boxes: np.ndarray, sources: np.ndarray,
-                      image_augmentation: bool) -> None:
+                      image_augmentation: bool, workspace: render.Workspace) -> None:
         """One block: its ink into ``ink_out`` (B, H, W) uint8, its digits' boxes and rows."""
         source = self._digit_source()
         augmenter = self._augmenter_for_config()
@@ -277,7 +278,7 @@ class DigitSequence:
         width = ink_out.shape[2]
         placement = layout.place_block(counts, widths, draws.gaps, width, self._subtype, low, high)
         render.render_block(ink, cell_start, widths, placement.image_of_digit, placement.x, placement.strip_width,
-                            ink_out)
+                            ink_out, workspace)
         if augmenter is not None and image_augmentation:
             ink_out[...] = augmenter.augment_images(ink_out, draws.image_seed)
 

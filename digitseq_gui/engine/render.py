@@ -86,9 +86,29 @@ def resample_one(strip: np.ndarray, width: int) -> np.ndarray:
     return cv.resize(strip, (width, strip.shape[0]), interpolation=_interpolation(cv, strip.shape[1], width))
 
 
+class Workspace:
+    """Scratch arrays reused from block to block of one call (fresh large arrays cost page faults)."""
+
+    def __init__(self):
+        self._flat: dict[str, np.ndarray] = {}
+
+    def zeros(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        array = self.empty(name, shape)
+        array.fill(0)
+        return array
+
+    def empty(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        size = math.prod(shape)
+        flat = self._flat.get(name)
+        if flat is None or flat.size < size:
+            flat = self._flat[name] = np.empty(size, dtype=np.uint8)
+        return flat[:size].reshape(shape)
+
+
 def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, image_of_digit: np.ndarray,
-                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray) -> None:
+                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray, workspace: Workspace | None = None) -> None:
     """Paint a block's digits and resample its strips into ``out`` (B, H, width) uint8 ink."""
+    workspace = workspace or Workspace()
     width = out.shape[2]
     if bool((strip_width == width).all()):  # fixed spacing: no resampling, paint in place
         out.fill(0)
@@ -99,9 +119,9 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
     slot = np.empty_like(order)
     slot[order] = np.arange(len(order))
     height = out.shape[1]
-    strips = np.zeros((len(order), height, int(strip_width.max())), dtype=np.uint8)
+    strips = workspace.zeros("strips", (len(order), height, int(strip_width.max())))
     paint(ink, cell_start, widths, slot[image_of_digit], x, strips)
-    resampled = np.empty_like(out)
+    resampled = workspace.empty("resampled", out.shape)
     rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
     sorted_widths = strip_width[order]
     edges = [0, *(np.flatnonzero(np.diff(sorted_widths)) + 1).tolist(), len(order)]

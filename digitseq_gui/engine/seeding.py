@@ -77,20 +77,20 @@ class BlockDraws(NamedTuple):
 # One Philox bit generator per thread, re-keyed per block: setting its state costs a fifth of
 # constructing one (which also gathers OS entropy it would then throw away).
 _LOCAL = threading.local()
-_ZERO_COUNTER = np.zeros(4, dtype=np.uint64)
 
 
 def block_stream(seed: int, block: int) -> np.random.Generator:
     """The random stream of block ``block`` of seed ``seed``: ``Philox(key=[seed, block])``
     from its start (counter 0, nothing buffered)."""
-    stream = getattr(_LOCAL, "stream", None)
-    if stream is None:
-        stream = _LOCAL.stream = np.random.Generator(np.random.Philox(key=[0, 0]))
-    stream.bit_generator.state = {
-        "bit_generator": "Philox",
-        "state": {"counter": _ZERO_COUNTER, "key": np.array([seed, block], dtype=np.uint64)},
-        "buffer": _ZERO_COUNTER, "buffer_pos": 4, "has_uint32": 0, "uinteger": 0,
-    }
+    local = _LOCAL.__dict__
+    if "stream" not in local:
+        local["stream"] = np.random.Generator(np.random.Philox(key=[0, 0]))
+        # Lists, not arrays: the setter reads the state item by item, and list items are cheap.
+        local["state"] = {"bit_generator": "Philox", "state": {"counter": [0, 0, 0, 0], "key": [0, 0]},
+                          "buffer": [0, 0, 0, 0], "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
+    local["state"]["state"]["key"] = [seed, block]
+    stream = local["stream"]
+    stream.bit_generator.state = local["state"]
     return stream
 
 
