@@ -129,7 +129,8 @@ class DigitSequence:
         ``image_augmentation=False`` leaves out the whole-image augmentations (noise), for a
         caller that changes the images first and then calls ``augment_whole_images``.
         """
-        if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__"):
+        if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__") or \
+                (isinstance(sequences, np.ndarray) and sequences.ndim == 0):
             raise InputTypeError("sequences must be a list of digit sequences, e.g. ['0123', '987']; "
                                  "for a single sequence use generate()", field="digits")
         sequences = list(sequences)

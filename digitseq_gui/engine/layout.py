@@ -31,7 +31,8 @@ def check_spacing_type(spacing_type: object, subtype: object) -> None:
 
 def check_spacing_range(spacing_range: object) -> tuple[int, int]:
     """(min, max) as ints, or a clear error."""
-    if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__"):
+    if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__") or \
+            (isinstance(spacing_range, np.ndarray) and spacing_range.ndim != 1):
         raise InputTypeError(f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}", field="spacing_range")
     if len(spacing_range) != 2:
         raise InvalidInputError(f"spacing_range must have two values (min, max), got {len(spacing_range)}", field="spacing_range")

@@ -46,9 +46,13 @@ def check_seed(seed: object) -> int:
     return int(seed)
 
 
+MAX_FIRST_INDEX = 2**63 - BLOCK_SIZE  # block numbers are part of a 64-bit Philox key
+
+
 def check_first_index(first_index: object) -> int:
-    if not is_int(first_index) or first_index < 0 or first_index % BLOCK_SIZE:
-        raise InvalidInputError(f"first_index must be a non-negative multiple of {BLOCK_SIZE}, got {first_index}")
+    if not is_int(first_index) or not 0 <= first_index <= MAX_FIRST_INDEX or first_index % BLOCK_SIZE:
+        raise InvalidInputError(f"first_index must be a non-negative multiple of {BLOCK_SIZE} "
+                                f"up to {MAX_FIRST_INDEX}, got {first_index}", field="first_index")
     return int(first_index)
 
 
