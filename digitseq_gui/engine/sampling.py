@@ -64,8 +64,9 @@ class DigitSource:
     """A data set prepared for sampling: label counts, the row table, per-row ink extents."""
 
     def __init__(self, dataset: DigitDataset):
-        self.dataset = dataset
+        # Arrays only, never the data set itself: source_for keeps this alive as long as the data set.
         self.images = dataset.images
+        self._by_label = dataset.by_label
         self.cell_height, self.cell_width = dataset.images.shape[1:3]
         self.label_counts = dataset.label_counts
         self.sampling_table = dataset.sampling_table
@@ -87,7 +88,7 @@ class DigitSource:
     def rows_one(self, digits: list[int], uniforms: list[float]) -> list[int]:
         """``rows`` for one image, in plain Python (the same double arithmetic)."""
         if self._row_lists is None:
-            self._row_lists = [rows.tolist() for rows in self.dataset.by_label]
+            self._row_lists = [rows.tolist() for rows in self._by_label]
         lists, counts = self._row_lists, self._label_count_list
         return [lists[d][int(u * counts[d])] for d, u in zip(digits, uniforms)]
 

@@ -82,3 +82,20 @@ def test_rows_for_one_image_equal_the_vectorised_rows(mnist_test):
     rows = source.rows(digits, uniforms)
     assert source.rows_one(digits.tolist(), uniforms.tolist()) == rows.tolist()
     assert np.array_equal(mnist_test.labels[rows], digits)
+
+
+def test_the_sampling_state_of_a_data_set_goes_with_it(mnist_test):
+    """Each data set's row table and extents are shared by its generators, never kept alive by them."""
+    import gc
+    import weakref
+
+    from digitseq_gui import DigitSequence
+    from digitseq_gui.engine import sampling
+
+    subset = mnist_test.subset(np.arange(500), "first 500")
+    DigitSequence(dataset=subset, seed=0).generate("12", (2, 8), 80, seed=1)
+    assert subset in sampling._SOURCES
+    gone = weakref.ref(subset)
+    del subset
+    gc.collect()
+    assert gone() is None
