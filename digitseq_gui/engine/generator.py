@@ -242,9 +242,9 @@ class DigitSequence:
         if augmenter is not None:
             ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
         image = render.ink_to_float(ink_out)
-        label = "".join(map(str, values))
         if not annotate:
-            return SequenceImage(image, label, None, None, seed)
+            return SequenceImage(image, "", None, None, seed)  # only the image is wanted
+        label = "".join(map(str, values))
         x, strip_width = layout.positions(widths, blank_runs)
         boxes = []  # the ink's extent in its cell, moved to where the cell landed, then resampled
         for (has_ink, x0, x1, y0, y1), at, start, w in zip(extents, x, cell_start, widths):

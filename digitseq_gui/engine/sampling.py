@@ -78,7 +78,8 @@ class DigitSource:
 
     def missing_digits(self, digits: list[int]) -> list[int]:
         """The digits among ``digits`` that the data set has no image of."""
-        return sorted({d for d in digits if not self._label_count_list[d]})
+        counts = self._label_count_list
+        return [] if all(counts[d] for d in digits) else sorted({d for d in digits if not counts[d]})
 
     def rows(self, digits: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         """The data set row of each digit: position ``floor(u * count)`` among its label's rows."""

@@ -85,7 +85,8 @@ _LOCAL = threading.local()
 
 def block_stream(seed: int, block: int) -> np.random.Generator:
     """The random stream of block ``block`` of seed ``seed``: ``Philox(key=[seed, block])``
-    from its start (counter 0, nothing buffered)."""
+    from its start (counter 0, nothing buffered). The generator is this thread's one, re-keyed:
+    draw from it before the next call in the same thread."""
     local = _LOCAL.__dict__
     if "stream" not in local:
         local["stream"] = np.random.Generator(np.random.Philox(key=[0, 0]))
