@@ -165,8 +165,13 @@ def test_a_config_with_augmentations_loads_and_drives_the_generator(tmp_path, mn
                     ' "elastic": {"enabled": true, "strength": 8}}}}')
     config = load_config(path)
     assert config.image.enabled_augmentations() == {"shear": 10, "scale": 0.1, "blur": 0.8, "elastic": 8}
-    image = DigitSequence(config, dataset=mnist_test, seed=0).generate_numbers_sequence("77", (2, 8), 80)
-    assert image.shape == (28, 80) and 0 <= image.min() and image.max() <= 1
+    result = DigitSequence(config, dataset=mnist_test).generate("77", (2, 8), 80, seed=3)
+    assert result.image.shape == (28, 80) and 0 <= result.image.min() and result.image.max() <= 1
+    # the loaded augmentations act: the same digits and gaps without them give other pixels
+    config.image.transform = False
+    plain = DigitSequence(config, dataset=mnist_test).generate("77", (2, 8), 80, seed=3)
+    assert plain.source_indices.tolist() == result.source_indices.tolist()
+    assert not np.array_equal(plain.image, result.image)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +191,7 @@ def _fresh_python(code: str, env_value: str | None) -> subprocess.CompletedProce
 CHECK_PLUGIN_PATH = """
     import os, sys
     from digitseq_gui.engine.imgaug_compat import augmenters, cv2
-    assert "cv2" not in sys.modules or True
+    assert "cv2" not in sys.modules, "cv2 was imported before the shim: this check would prove nothing"
     iaa = augmenters()
     iaa.Sequential([iaa.Affine(rotate=(-5, 5)), iaa.SomeOf(1, [iaa.GaussianBlur(1.0)])])(images=__import__("numpy").zeros((2, 28, 28), "uint8"))
     cv2().resize
@@ -308,3 +313,20 @@ def test_stroke_width_change_is_continuous_and_zero_is_the_identity(mnist_test):
     line[0, 4:24, 14] = 255
     thinned = change_stroke_width(line, np.array([-3.0]))
     assert thinned.sum() >= 0.6 * line.sum() and thinned.max() > 0
+
+
+@pytest.mark.parametrize("strength", [0.3, 0.8, 3.0])
+def test_digit_blur_gives_the_bytes_of_imgaugs_gaussian_blur(mnist_test, strength):
+    """DigitBlur skips imgaug's per-image checks; its samples and OpenCV calls are GaussianBlur's."""
+    from digitseq_gui.engine.augment import DigitBlur
+    from digitseq_gui.engine.imgaug_compat import augmenters
+
+    iaa = augmenters()
+    digits = np.ascontiguousarray(mnist_test.images[:300])
+    ours, theirs = iaa.Sequential([DigitBlur(strength)]), iaa.Sequential([iaa.GaussianBlur(sigma=(0, strength))])
+    ours.seed_(11)
+    theirs.seed_(11)
+    blurred = ours(images=digits.copy())
+    assert np.array_equal(blurred, theirs(images=digits.copy()))
+    if strength >= 0.8:  # below that most sigmas give a kernel of one pixel: nothing to blur
+        assert np.mean(np.any(blurred != digits, axis=(1, 2))) > 0.5
