@@ -25,7 +25,7 @@ def test_one_image_layout_matches_the_block_layout(kind, subtype, trim):
             width = 28 * n + gap_count * high + int(rng.integers(0, 20))  # slack to share
         gaps = rng.integers(low, high + 1, gap_count) if kind == "variable" else None
 
-        x, strip_width = layout.place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, high)
+        x, strip_width = layout.place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high)
         block = layout.place_block(np.array([n]), widths, gaps, width, subtype, low, high)
         assert x == block.x.tolist()
         assert [strip_width] == block.strip_width.tolist()
@@ -48,7 +48,7 @@ def test_a_block_is_laid_out_as_its_images_one_by_one():
         first, gap_first = 0, 0
         for i, n in enumerate(counts.tolist()):
             own_gaps = None if gaps is None else gaps[gap_first: gap_first + gap_counts[i]].tolist()
-            x, strip_width = layout.place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 8)
+            x, strip_width = layout.place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 0, 8)
             assert block.x[first: first + n].tolist() == x
             assert block.strip_width[i] == strip_width
             assert (block.image_of_digit[first: first + n] == i).all()
