@@ -18,6 +18,7 @@ from .engine.errors import (
     LayoutError,
 )
 from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
+from .engine.imageinfo import ImageInfo, read_image_info
 
 _default_generator: DigitSequence | None = None
 
@@ -41,7 +42,7 @@ def generate_numbers_sequence(digits, spacing_range, image_width):
 
 __all__ = [
     "BLOCK_SIZE", "Config", "ConfigError", "DatasetError", "DigitDataset", "DigitSeqError",
-    "DigitSequence", "InputTypeError", "InvalidInputError", "LayoutError", "SequenceBatch",
+    "DigitSequence", "ImageInfo", "InputTypeError", "InvalidInputError", "LayoutError", "SequenceBatch",
     "SequenceImage", "__version__", "default_generator", "generate_numbers_sequence",
-    "load_config", "load_dataset", "save_config",
+    "load_config", "load_dataset", "read_image_info", "save_config",
 ]

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy as np
 
-from . import layout, render, sampling, scaling, seeding
+from . import imageinfo, layout, render, sampling, scaling, seeding
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, load_dataset
@@ -106,10 +106,19 @@ class DigitSequence:
                                  field="spacing_range" if spacing_range is None else "image_width")
         return self._generate_one(digits, spacing_range, image_width, None, annotate=False).image
 
-    def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".") -> Path:
-        """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites."""
+    def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".", *, seed: int | None = None,
+                   text: str | None = None) -> Path:
+        """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites.
+        A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
+        (when given) and this generator's settings in text chunks (see ``image_info``)."""
         label = label_of(parse_digits(digits))
-        return save_named(image, f"seq_{label}", save_dir, self.config.output_format)
+        return save_named(image, f"seq_{label}", save_dir, self.config.output_format,
+                          self.image_info(label, seed, text))
+
+    def image_info(self, label: str, seed: int | None = None, text: str | None = None,
+                   index: int | None = None) -> dict[str, str]:
+        """The PNG text chunks of an image of this generator (imageinfo.metadata)."""
+        return imageinfo.metadata(label, seed, self.config.to_dict(), text, index)
 
     # -- the richer API ----------------------------------------------------------------------
 
