@@ -1,6 +1,12 @@
 """Helpers shared by the GUI tests (imported as ``gui_helpers``)."""
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from digitseq_gui.gui.preview import from_qimage
@@ -39,3 +45,14 @@ def engine_image(result) -> np.ndarray:
     generator = DigitSequence(request.config, dataset=dataset)
     return generator.generate(request.digits, request.config.spacing_range, request.config.image.width,
                               seed=request.seed).image
+
+
+def run_in_shell(text: str, folder: Path) -> None:
+    """Run copied command text in ``sh`` in ``folder``, with ``digitseq`` being this checkout's CLI."""
+    shim = folder / "bin" / "digitseq"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; '
+                    f'sys.exit(main(sys.argv[1:]))" "$@"\n')
+    shim.chmod(0o755)
+    env = dict(os.environ, PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run(["sh", "-c", text], cwd=folder, env=env, check=True, timeout=300)
