@@ -56,6 +56,8 @@ def combo_box(items: list[tuple[str, str]], tip: str) -> QComboBox:
     for text, data in items:
         box.addItem(text, data)
     box.setToolTip(tip)
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)  # the panel stays narrow; a longer item is shown whole when open
     return box
 
 
@@ -169,12 +171,12 @@ class ControlsPanel(QWidget):
         form.addRow("Image &width:", self.image_width)
         self._error_row(form, "width")
         self.spacing_type = combo_box(
-            [("Variable: random gaps", "variable"), ("Fixed: equal gaps filling the width", "fixed")],
+            [("Variable: random gaps", "variable"), ("Fixed: fill the width", "fixed")],
             "Variable: each gap is drawn at random between the minimum and maximum, and the row is "
             "resized to the width.\nFixed: all gaps equal, chosen so the digits fill the width exactly.")
         form.addRow("Spacing t&ype:", self.spacing_type)
         self.spacing_subtype = combo_box(
-            [("Between digits only", "between"), ("Between digits and at both ends", "edge")],
+            [("Between digits", "between"), ("Between and at both ends", "edge")],
             "Where gaps go: only between neighbouring digits, or also before the first and after the last.")
         form.addRow("&Gaps:", self.spacing_subtype)
         self._error_row(form, "spacing_type")
@@ -183,7 +185,7 @@ class ControlsPanel(QWidget):
         self.max_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The largest gap between digits, in pixels.")
         form.addRow("Ma&ximum gap:", self.max_spacing)
         self._error_row(form, "gap_range")
-        self.trim = QCheckBox("Tri&m blank columns around each digit")
+        self.trim = QCheckBox("Tri&m blank columns")
         self.trim.setToolTip("MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
                              "makes the gap the visible space between strokes.")
         form.addRow(self.trim)

@@ -8,6 +8,7 @@ sample 0, so File > Save writes exactly those pixels, never a new sample.
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 from PyQt5.QtCore import QSettings, QSize, Qt, QTimer, pyqtSignal
@@ -167,7 +168,9 @@ class MainWindow(QMainWindow):
 
     def _set_minimum_size(self) -> None:
         """Small enough for a small screen, big enough that both panes keep their controls whole."""
-        left = self.controls.minimumSizeHint().width()
+        tabs = self.controls.tabs
+        scroll_bar = tabs.widget(0).verticalScrollBar().sizeHint().width()
+        left = max(tabs.widget(i).widget().minimumSizeHint().width() for i in range(tabs.count())) + scroll_bar + 4
         width = left + PREVIEW_MIN_WIDTH + self.splitter.handleWidth() + 8
         self.controls.setMinimumWidth(left)
         self.setMinimumSize(width, 460)
@@ -253,6 +256,8 @@ class MainWindow(QMainWindow):
             self.controls.draw_seed()  # emits seedEdited, which schedules
 
     def schedule_preview(self) -> None:
+        """A request is coming: from now on, results of older ones are not what is asked for."""
+        self._request_id += 1
         self._submit_timer.start()
 
     def new_sample(self) -> None:
@@ -279,7 +284,6 @@ class MainWindow(QMainWindow):
                               self.compare_check.isChecked())
 
     def _submit(self) -> None:
-        self._request_id += 1
         self.worker.submit(self._request())
 
     def _show_result(self, result: PreviewResult) -> None:
@@ -504,9 +508,16 @@ class MainWindow(QMainWindow):
         """Stop every thread this window started: an export is cancelled (its folder stays
         resumable), the preview worker stopped. Never waits on a data set that does not answer."""
         self._submit_timer.stop()
-        if self.export_dialog is not None:
-            self.export_dialog.shut_down()
-            self.export_dialog.close()
+        dialog = self.export_dialog
+        if dialog is not None:
+            running, folder = dialog.is_running(), dialog.output.text()
+            stopped = dialog.shut_down()
+            dialog.close()
+            if running:  # the window is going away: say it where the person started it
+                print(f"DigitSeq: the export to {folder} was cancelled; "
+                      + ("its folder is consistent: open Export again and tick “Finish an interrupted export” "
+                         "to complete it." if stopped else "it did not stop in time and was left as it was."),
+                      file=sys.stderr, flush=True)
         self.worker.stop()  # no "QThread: Destroyed while thread is still running"
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name

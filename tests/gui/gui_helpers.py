@@ -37,14 +37,25 @@ def change_and_fail(qtbot, window, action) -> tuple[str, str]:
 
 
 def engine_image(result) -> np.ndarray:
-    """A fresh generation with the result's settings and seed, straight from the engine."""
+    """A fresh generation with the result's settings and seed, straight from the engine (and, for
+    separators, the export's gap insertion: the digits at the width minus the gaps)."""
     from digitseq_gui import DigitSequence, load_dataset
+    from digitseq_gui.engine.sequences import split_text
+    from digitseq_gui.export.worker import insert_separator_gaps
 
     request = result.request
     dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
     generator = DigitSequence(request.config, dataset=dataset)
-    return generator.generate(request.digits, request.config.spacing_range, request.config.image.width,
-                              seed=request.seed).image
+    label, separators = split_text(request.digits)
+    after = [i for i, separator in enumerate(separators) if separator]
+    if not after:
+        return generator.generate(label, request.config.spacing_range, request.config.image.width,
+                                  seed=request.seed).image
+    gaps = len(after) * request.separator_width
+    batch = generator.generate_batch([label], image_width=request.config.image.width - gaps, seed=request.seed,
+                                     as_uint8=True)
+    image, _ = insert_separator_gaps(batch.images[0], batch.boxes[0], after, request.separator_width)
+    return image.astype(np.float32) / np.float32(255)
 
 
 def run_in_shell(text: str, folder: Path) -> None:

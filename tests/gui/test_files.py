@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from digitseq_gui import load_config
 from digitseq_gui.gui import image_saving
-from gui_helpers import change_and_wait, shown_pixels, to_bytes
+from gui_helpers import change_and_wait, run_in_shell, shown_pixels, to_bytes
 
 
 @pytest.fixture
@@ -143,18 +140,13 @@ def test_a_broken_config_is_reported_and_changes_nothing(window, tmp_path, monke
     before = window.controls.config()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a: (str(path), "")))
     window.open_config_action.trigger()
-    assert len(critical) == 1 and "spacing.type" in critical[0][2]
+    assert len(critical) == 1 and "Spacing type" in critical[0][2] and "zigzag" in critical[0][2]
+    assert "spacing.type" not in critical[0][2]  # the label the user sees, not the config key
     assert window.controls.config() == before
 
 
 def _run_copied_command(text: str, folder: Path) -> np.ndarray:
-    """Run the copied text in a shell, with ``digitseq`` being this checkout's CLI."""
-    shim = folder / "bin" / "digitseq"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n')
-    shim.chmod(0o755)
-    env = dict(os.environ, PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
-    subprocess.run(["sh", "-c", text + " -o out.npy"], cwd=folder, env=env, check=True, timeout=120)
+    run_in_shell(text + " -o out.npy", folder)
     return np.load(folder / "out.npy", allow_pickle=False)
 
 
@@ -203,19 +195,21 @@ def test_about_credits_mnist_and_its_licence(window, monkeypatch):
         assert needle in shown[0]
 
 
-def test_export_opens_the_export_dialog_or_says_it_is_unavailable(window, monkeypatch):
-    told = []
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *args: told.append(args)))
-    try:
-        from digitseq_gui.gui import export_dialog
-    except ImportError:
-        window.export_action.trigger()
-        assert told and "not available" in told[0][2]
-        return
-    opened = []
-    monkeypatch.setattr(export_dialog.ExportDialog, "exec_", lambda self: opened.append(self) or 0)
+def test_export_opens_with_the_main_windows_settings_seed_and_pattern(qtbot, window):
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
+                                            window.controls.separator_width.setValue(14),
+                                            window.controls.image_width.setValue(240)))
     window.export_action.trigger()
-    assert opened and not told
+    dialog = window.export_dialog
+    assert isinstance(dialog, ExportDialog) and dialog.isVisible() and dialog.isModal()
+    assert dialog.seed.value() == window.controls.seed.value()
+    assert dialog.config == window.controls.config()
+    assert dialog.source.currentText() == "Pattern" and dialog.pattern.text() == "0[789]0-####"
+    assert dialog.separator_width.value() == 14
+    dialog.close()
+    assert dialog.shut_down()
 
 
 def test_menus_use_the_standard_shortcuts(window):
