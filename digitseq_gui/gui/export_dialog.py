@@ -21,7 +21,7 @@ from PyQt5.QtCore import Qt, QTimer, QUrl
 from PyQt5.QtGui import QDesktopServices, QImage, QPixmap
 from PyQt5.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ..engine.config import Config
@@ -35,6 +35,7 @@ SOURCES = ("Random digits", "Pattern", "List from a file")
 FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"))
 MAX_SEED = 2**31 - 1
 PREVIEW_COUNT = 6
+PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_DELAY_MS = 150  # typing a pattern makes one preview, not one per key
 SHUT_DOWN_SECONDS = 20.0  # how long closing waits for a cancelled export to stop
 
@@ -91,6 +92,7 @@ class ExportDialog(QDialog):
         files, self.sequence_file = _path_row(self._browse_sequences)
         for page in (lengths, self.pattern, files):
             self.source_pages.addWidget(page)
+        self.source_pages.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.source.currentIndexChanged.connect(self.source_pages.setCurrentIndex)
         form.addRow("", self.source_pages)
         self.count = QSpinBox()
@@ -110,7 +112,7 @@ class ExportDialog(QDialog):
             self.format.addItem(text)
         form.addRow("&Format:", self.format)
         self.splits = QLineEdit()
-        self.splits.setPlaceholderText("none, or e.g. train=0.8,val=0.1,test=0.1")
+        self.splits.setPlaceholderText("none, or train=0.8,val=0.1,test=0.1")
         form.addRow("S&plits:", self.splits)
         self.seed = QSpinBox()
         self.seed.setRange(0, MAX_SEED)
@@ -138,7 +140,8 @@ class ExportDialog(QDialog):
         self.preview_labels: list[tuple[QLabel, QLabel]] = []
         for i in range(PREVIEW_COUNT):
             image, caption = QLabel(), QLabel()
-            image.setMinimumSize(200, 28)
+            image.setFixedSize(PREVIEW_WIDTH, 2 * 28)  # room for the image at 2x, so nothing is clipped
+            image.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
             caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.preview_grid.addWidget(image, 2 * i, 0)
             self.preview_grid.addWidget(caption, 2 * i + 1, 0)
@@ -170,9 +173,12 @@ class ExportDialog(QDialog):
         buttons.addStretch(1)
         for button in (self.open_button, self.export_button, self.cancel_button):
             buttons.addWidget(button)
+        settings = QVBoxLayout()
+        settings.addLayout(form)
+        settings.addStretch(1)
         columns = QHBoxLayout()
-        columns.addLayout(form, 3)
-        columns.addWidget(preview_box, 2)
+        columns.addLayout(settings, 1)
+        columns.addWidget(preview_box, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(columns)
         layout.addWidget(self.progress)
@@ -288,8 +294,11 @@ class ExportDialog(QDialog):
                 pixels, text = self.preview_samples[i]
                 qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0],
                                 QImage.Format_Grayscale8).copy()
-                scale = 2 if pixels.shape[1] <= 300 else 1
-                image.setPixmap(QPixmap.fromImage(qimage).scaled(pixels.shape[1] * scale, pixels.shape[0] * scale))
+                scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1])
+                mode = Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation  # crisp up, smooth down
+                image.setPixmap(QPixmap.fromImage(qimage).scaled(round(pixels.shape[1] * scale),
+                                                                 max(1, round(pixels.shape[0] * scale)),
+                                                                 Qt.IgnoreAspectRatio, mode))
                 caption.setText(text)
             else:
                 image.clear()

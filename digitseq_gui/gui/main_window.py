@@ -30,10 +30,11 @@ from .wheel_guard import guard_wheel
 from .worker import PreviewRequest, PreviewResult, PreviewWorker
 
 CONFIG_FILTER = "DigitSeq configuration (*.json);;All files (*)"
-DEFAULT_SIZE = QSize(1180, 720)
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366 x 768 screen; a 4 x 2 grid of 200 px strips shows at 2x
 DEFAULT_GRID = (4, 2)  # rows, columns: eight 200-pixel strips fit a default window at 2x
 MAX_GRID = 8
 PREVIEW_MIN_WIDTH = 300
+STALE_AFTER_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +75,10 @@ class MainWindow(QMainWindow):
         # All changes made in one pass of the event loop become one request.
         self._submit_timer = QTimer(self, singleShot=True, interval=0)
         self._submit_timer.timeout.connect(self._submit)
+        # When new samples take a while (the first augmentation loads imgaug), the old ones fade,
+        # so they are never taken for the current settings; quick updates never flicker.
+        self._fade_timer = QTimer(self, singleShot=True, interval=STALE_AFTER_MS)
+        self._fade_timer.timeout.connect(self.preview.canvas.start_request)
         self._restore_settings()
         self.controls.changed.connect(self._settings_changed)
         self.controls.seedEdited.connect(self.schedule_preview)
@@ -134,7 +139,7 @@ class MainWindow(QMainWindow):
         self.compare_check.toggled.connect(self._grid_changed)
         self.boxes_check = QCheckBox("Digit &boxes")
         self.boxes_check.setToolTip("Outline each digit's bounding box and label (Ctrl+B)")
-        self.boxes_check.toggled.connect(self.preview.canvas.set_show_boxes)
+        self.boxes_check.toggled.connect(self.preview.set_show_boxes)
         self.zoom_box = QComboBox()
         self.zoom_box.addItem("Fit", FIT)
         for zoom in ZOOMS:
@@ -150,6 +155,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("preview-toolbar")
         bar.setMovable(False)
         bar.addWidget(self.new_sample_button)
+        bar.addSeparator()
         bar.addWidget(self.controls.seed_bar)
         bar.addSeparator()
         bar.addWidget(self.grid_check)
@@ -285,6 +291,7 @@ class MainWindow(QMainWindow):
 
     def _submit(self) -> None:
         self.worker.submit(self._request())
+        self._fade_timer.start()
 
     def _show_result(self, result: PreviewResult) -> None:
         if result.request_id != self._request_id:
@@ -294,6 +301,7 @@ class MainWindow(QMainWindow):
                       to_qimage(twin.image) if twin is not None else None)
                  for sample, twin in zip(result.samples, twins)]
         if result.start == 0:
+            self._fade_timer.stop()
             self.preview.canvas.start_request()
         self.preview.set_cells(result.start, cells)
         count = result.request.cells
@@ -324,6 +332,7 @@ class MainWindow(QMainWindow):
     def _show_failure(self, request_id: int, field: str, message: str) -> None:
         if request_id != self._request_id:
             return
+        self._fade_timer.stop()
         placed = self.controls.show_error(field, message)
         text = window_message(message)
         if placed:

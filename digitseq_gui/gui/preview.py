@@ -16,8 +16,10 @@ from PyQt5.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
 ZOOMS = (1, 2, 3, 4, 6, 8, 12, 16)
 FIT = 0  # the zoom value meaning "fit to the window"
-MARGIN = 18  # room above each image for the digit labels of the box overlay
-GAP = 16  # between cells, in screen pixels
+MARGIN = 18  # room above each image for the digit labels of the box overlay (when shown)
+TOP = 4  # above each image without the overlay
+GAP = 16  # between columns of cells, in screen pixels
+ROW_GAP = 8  # between rows of cells
 TWIN_GAP = 4  # between a sample and its twin without augmentation
 CAPTION = 16  # height of the text under each cell of a grid
 OLD_OPACITY = 0.35  # samples of a request that has been replaced
@@ -114,7 +116,7 @@ class PreviewCanvas(QWidget):
 
     def set_show_boxes(self, show: bool) -> None:
         self._show_boxes = show
-        self.update()
+        self._update_size()
 
     def qimage(self) -> QImage | None:
         """The first sample's image (top left)."""
@@ -132,9 +134,12 @@ class PreviewCanvas(QWidget):
     def _captions(self) -> bool:
         return self._rows * self._columns > 1
 
+    def _top(self) -> int:
+        return MARGIN if self._show_boxes else TOP
+
     def cell_size(self, scale: float, image: QSize | None = None) -> QSize:
         image = image or self.image_size()
-        height = MARGIN + round(image.height() * scale)
+        height = self._top() + round(image.height() * scale)
         if self._compare:
             height += TWIN_GAP + round(image.height() * scale)
         if self._captions():
@@ -144,12 +149,12 @@ class PreviewCanvas(QWidget):
     def grid_size(self, scale: float, image: QSize | None = None) -> QSize:
         cell = self.cell_size(scale, image)
         return QSize(self._columns * cell.width() + (self._columns + 1) * GAP,
-                     self._rows * cell.height() + (self._rows - 1) * (GAP - MARGIN // 2) + MARGIN)
+                     self._rows * cell.height() + (self._rows + 1) * ROW_GAP)
 
     def _cell_origin(self, index: int) -> QPoint:
         cell = self.cell_size(self._scale)
         row, column = divmod(index, self._columns)
-        return QPoint(GAP + column * (cell.width() + GAP), MARGIN // 2 + row * (cell.height() + GAP - MARGIN // 2))
+        return QPoint(GAP + column * (cell.width() + GAP), ROW_GAP + row * (cell.height() + ROW_GAP))
 
     def _update_size(self) -> None:
         if self.image_size().isEmpty():
@@ -171,7 +176,8 @@ class PreviewCanvas(QWidget):
             painter.end()
             self.painted.emit()
             return
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, False)  # crisp, nearest-neighbour
+        # Crisp (nearest neighbour) when enlarging; smooth when shrinking, else strokes break up.
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, self._scale < 1)
         for index, cell in enumerate(self.cells):
             if cell is not None:
                 self._paint_cell(painter, cell, self._cell_origin(index))
@@ -186,7 +192,7 @@ class PreviewCanvas(QWidget):
     def _paint_cell(self, painter: QPainter, cell: Cell, origin: QPoint) -> None:
         painter.setOpacity(1.0 if cell.current else OLD_OPACITY)
         width, height = round(cell.image.width() * self._scale), round(cell.image.height() * self._scale)
-        target = QRect(origin.x(), origin.y() + MARGIN, width, height)
+        target = QRect(origin.x(), origin.y() + self._top(), width, height)
         painter.drawImage(target, cell.image)
         if self._show_boxes:
             self._paint_boxes(painter, cell, target.topLeft())
@@ -220,7 +226,7 @@ class PreviewCanvas(QWidget):
             painter.setBrush(Qt.NoBrush)
             painter.drawRect(rect)
             # The label sits just above its box (in the margin for full-height boxes), off the ink.
-            tag = QRect(rect.left(), max(top_left.y() - MARGIN, rect.top() - tag_height),
+            tag = QRect(rect.left(), max(top_left.y() - MARGIN + 1, rect.top() - tag_height),
                         metrics.horizontalAdvance(char) + 6, tag_height)
             painter.fillRect(tag, QColor(230, 60, 40))
             painter.setPen(Qt.white)
@@ -265,6 +271,10 @@ class PreviewArea(QScrollArea):
 
     def set_grid(self, rows: int, columns: int, compare: bool) -> None:
         self.canvas.set_grid(rows, columns, compare)
+        self._apply_zoom()
+
+    def set_show_boxes(self, show: bool) -> None:
+        self.canvas.set_show_boxes(show)  # the overlay's labels need room above each image
         self._apply_zoom()
 
     def set_cells(self, start: int, cells: list[Cell]) -> None:

@@ -30,6 +30,18 @@ def change_and_wait(qtbot, window, action):
     return blocker.args[0]
 
 
+def change_and_complete(qtbot, window, action):
+    """Run ``action`` and return the last delivery of the request it makes (every sample shown)."""
+    with qtbot.waitSignal(window.previewCompleted, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def shown_grid(window) -> np.ndarray:
+    """Every sample on screen, stacked (rows x columns, 28, W) uint8."""
+    return np.stack([from_qimage(cell.image) for cell in window.preview.canvas.cells])
+
+
 def change_and_fail(qtbot, window, action) -> tuple[str, str]:
     with qtbot.waitSignal(window.previewFailed, timeout=PREVIEW_TIMEOUT_MS) as blocker:
         action()

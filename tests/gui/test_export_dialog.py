@@ -116,7 +116,8 @@ def test_preview_shows_the_exports_first_images(dialog, qtbot, tmp_path):
     assert len(shown) == 6
     for (image, caption), (pixels, text) in zip(dialog.preview_labels, shown):
         assert caption.text() == text
-        assert image.pixmap() is not None and image.pixmap().width() == 2 * pixels.shape[1]
+        assert image.pixmap() is not None and image.pixmap().width() == 2 * pixels.shape[1]  # 200 px at 2x
+        assert image.width() >= image.pixmap().width()  # shown whole
     dialog.format.setCurrentIndex(2)  # npz: the images as one array
     wait_for_preview(dialog, qtbot)
     shown = dialog.preview_samples
