@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.worker.resultReady.connect(self._show_result)
         self.worker.failed.connect(self._show_failure)
         self.worker.progress.connect(self._show_progress)
+        self.preview.canvas.painted.connect(self._painted)
         self.worker.start()
         app = QApplication.instance()
         if app is not None:  # quitting without closing the window (logout, app.quit()) stops it too
@@ -328,6 +329,10 @@ class MainWindow(QMainWindow):
         self.previewShown.emit(result)
         if result.complete:
             self.previewCompleted.emit(result)
+
+    def _painted(self) -> None:
+        if self.shown_result is not None:
+            self.worker.first_sample_painted(self.shown_result.request_id)
 
     def _show_failure(self, request_id: int, field: str, message: str) -> None:
         if request_id != self._request_id:

@@ -30,6 +30,7 @@ from ..engine.generator import DigitSequence, SequenceImage
 from .samples import Sample, batch_size, first_sequence, make_samples, sample_texts
 
 POLL_SECONDS = 0.02  # how often a wait for a data set looks for newer requests
+FIRST_PAINT_WAIT = 0.1  # how long the rest of a grid waits for sample 0 to be painted (hidden window: not forever)
 SLOW_LOAD_SECONDS = 3.0
 
 
@@ -84,6 +85,7 @@ class PreviewWorker(QThread):
         self._datasets: dict[tuple[str, str], DigitDataset] = {}
         self._loads: dict[tuple[str, str], _Load] = {}
         self._generators: dict[tuple, DigitSequence] = {}
+        self._painted_id = -1
         self.generation_count = 0  # requests whose first image was made; tests check coalescing with it
 
     # -- called from the UI thread ---------------------------------------------------------
@@ -93,6 +95,12 @@ class PreviewWorker(QThread):
         with self._condition:
             self._pending = request
             self._condition.notify()
+
+    def first_sample_painted(self, request_id: int) -> None:
+        """The window has painted sample 0 of ``request_id``: the rest of its grid may start."""
+        with self._condition:
+            self._painted_id = max(self._painted_id, request_id)
+            self._condition.notify_all()
 
     def stop(self) -> None:
         """Ask the thread to finish and wait for it: at most the image being made (milliseconds),
@@ -161,6 +169,10 @@ class PreviewWorker(QThread):
             return
         self.resultReady.emit(PreviewResult(request, 0, [first], plain_first, sequence,
                                             time.perf_counter() - started, not rest))
+        if rest:  # new pixels first: the window paints sample 0 before this thread takes the CPU (and GIL) again
+            with self._condition:
+                self._condition.wait_for(lambda: self._painted_id >= request.request_id or self._pending is not None
+                                         or self._cancelled(), timeout=FIRST_PAINT_WAIT)
         size = batch_size(len(first.label))
         for number, offset in enumerate(range(0, len(rest), size)):
             if self._superseded():
