@@ -18,7 +18,7 @@ def main(folder: Path) -> int:
     from digitseq_gui.gui.app import create_application
 
     app = create_application([sys.argv[0]])
-    from digitseq_gui.gui.main_window import MainWindow
+    from digitseq_gui.gui.main_window import DEFAULT_SIZE, MainWindow
 
     folder.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.IniFormat)
@@ -41,7 +41,7 @@ def main(folder: Path) -> int:
         (lambda: (controls.min_spacing.setValue(2), controls.digits.setText("12a4")), "error-letter"),
         (lambda: (controls.digits.setText("0123"), window.grid_check.setChecked(True),
                   window.resize(window.minimumSize())), "narrow"),
-        (lambda: (window.resize(1180, 720), controls.image_width.setValue(10_000), window.grid_check.setChecked(False)),
+        (lambda: (window.resize(DEFAULT_SIZE), controls.image_width.setValue(10_000), window.grid_check.setChecked(False)),
          "very-wide"),
         (lambda: (controls.image_width.setValue(200), window.grid_check.setChecked(True),
                   controls.tabs.setCurrentIndex(1)), "augmentation-tab"),

@@ -67,6 +67,9 @@ def test_save_jpeg_by_extension(window, tmp_path, save_dialog):
     window.save_image_action.trigger()
     with Image.open(tmp_path / "photo.jpeg") as saved:
         assert saved.format == "JPEG" and saved.size == (200, 28)
+        pixels = np.asarray(saved.convert("L")).astype(int)
+    # Lossy, but the image on screen: close to its pixels, far from a blank or another image.
+    assert np.abs(pixels - shown_pixels(window).astype(int)).mean() < 6
 
 
 def test_saving_after_a_rejected_change_saves_the_image_still_shown(qtbot, window, tmp_path, save_dialog):
@@ -165,6 +168,23 @@ def test_copied_command_carries_non_default_augmentations(qtbot, window, tmp_pat
     text = QApplication.clipboard().text()
     assert "--config digitseq-preview.json" in text
     np.testing.assert_array_equal(_run_copied_command(text, tmp_path), window.shown_result.sequence.image)
+
+
+def test_copied_command_for_a_pattern_is_an_export_with_these_settings(qtbot, window, tmp_path):
+    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
+                                            window.controls.separator_width.setValue(14)))
+    window.copy_command_action.trigger()
+    text = QApplication.clipboard().text()
+    seed = window.controls.seed.value()
+    assert text.startswith("digitseq export --pattern '0[789]0-####' ")
+    assert f"--seed {seed}" in text and "--separator-width 14" in text
+    assert "copied" in window.statusBar().currentMessage().lower()
+    run_in_shell(text.replace("--count 1000", "--count 5"), tmp_path)
+    from digitseq_gui import export
+
+    data = export.load_export(tmp_path / "digitseq-export")
+    assert len(data["all"]["texts"]) == 5 and data["manifest"]["separator_width"] == 14
+    assert all(t[:3] in ("070", "080", "090") and t[3] == "-" for t in data["all"]["texts"])
 
 
 def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, settings, tmp_path):
