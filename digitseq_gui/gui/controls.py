@@ -235,7 +235,7 @@ class ControlsPanel(QWidget):
                                                  "augmentation. The same seed and settings give the same image.")
         self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("2147483647") + 40)
         self.seed.valueChanged.connect(self.seedEdited)
-        seed_label = QLabel("S&eed:")
+        seed_label = QLabel("See&d:")
         seed_label.setBuddy(self.seed)
         self.seed_locked = QCheckBox("&Keep seed")
         self.seed_locked.setToolTip("On: the same settings always give the same image.\n"

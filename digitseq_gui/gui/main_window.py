@@ -125,8 +125,8 @@ class MainWindow(QMainWindow):
         self.new_sample_button = QPushButton("&New sample")
         self.new_sample_button.setToolTip("Draw fresh digits with the same settings (F5)")
         self.new_sample_button.clicked.connect(self.new_sample)
-        self.grid_check = QCheckBox("&Grid")
-        self.grid_check.setToolTip("Show many samples at once: rows × columns")
+        self.grid_check = QCheckBox("Grid")
+        self.grid_check.setToolTip("Show many samples at once: rows × columns (Ctrl+G)")
         self.grid_rows, self.grid_columns = QSpinBox(), QSpinBox()
         for box, tip in ((self.grid_rows, "Rows of samples"), (self.grid_columns, "Columns of samples")):
             box.setRange(1, MAX_GRID)
@@ -134,9 +134,9 @@ class MainWindow(QMainWindow):
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._grid_changed)
         self.grid_check.toggled.connect(self._grid_changed)
-        self.compare_check = QCheckBox("&Without augmentation too")
+        self.compare_check = QCheckBox("&Compare without augmentation")
         self.compare_check.setToolTip("Under each sample, the same digits and gaps without augmentation "
-                                      "(marked blue), to judge what the augmentation does")
+                                      "(marked blue), to judge what the augmentation does (Ctrl+U)")
         self.compare_check.toggled.connect(self._grid_changed)
         self.boxes_check = QCheckBox("Digit &boxes")
         self.boxes_check.setToolTip("Outline each digit's bounding box and label (Ctrl+B)")

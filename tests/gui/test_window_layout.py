@@ -116,3 +116,22 @@ def test_width_goes_as_far_as_the_engine_allows(qtbot, window):
     assert result.sequence.image.shape == (28, 100_000)
     assert window.size_label.text() == "100000 × 28 px"
     assert window.controls.max_spacing.maximum() == MAX_IMAGE_WIDTH
+
+
+def test_keyboard_mnemonics_are_unique_among_what_is_visible_together(qtbot, window):
+    """Alt+letter must reach one control: no two visible labels share an underlined letter."""
+    from PyQt5.QtWidgets import QAbstractButton, QLabel
+
+    menus = [action.text() for action in window.menuBar().actions()]
+    tabs = window.controls.tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        settle(qtbot)
+        texts = list(menus)
+        for widget in window.findChildren((QLabel, QAbstractButton)):
+            if widget.isVisible() and "<" not in widget.text():  # rich text has entities, not mnemonics
+                texts.append(widget.text())
+        letters = [m.group(1).lower() for text in texts for m in [re.search(r"&([^&\s])", text)] if m]
+        duplicates = {letter for letter in letters if letters.count(letter) > 1}
+        assert not duplicates, (f"tab {tabs.tabText(index)!r}: Alt+{sorted(duplicates)} reach more than one control: "
+                                f"{[t for t in texts if re.search(r'&[' + ''.join(duplicates) + r']', t, re.I)]}")
