@@ -40,6 +40,7 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bimage_width\b|\bimage\.width\b", "Image width"),
     (r"\bspacing\.min\b|\bminimum spacing\b", "Minimum gap"),
     (r"\bspacing\.max\b|\bmaximum spacing\b", "Maximum gap"),
+    (r"\b(Minimum gap|Maximum gap) (\d+)\b(?! ?px)", r"\1 (\2 px)"),
     (r"\bspacing_range\b", "the gap range (Minimum gap to Maximum gap)"),
     (r"\bthe spacing range\b", "the gap range"),
     (r"\bspacing\.subtype\b", "Gaps"),
