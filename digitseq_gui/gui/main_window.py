@@ -51,7 +51,8 @@ class MainWindow(QMainWindow):
         self.store = SettingsStore(settings)
         self.shown_result: PreviewResult | None = None
         self.export_dialog = None
-        self._request_id = 0
+        self._request_id = 0  # the newest request scheduled
+        self._shown_id = -1  # the request whose samples are on screen
 
         self.controls = ControlsPanel()
         self.preview = PreviewArea()
@@ -295,8 +296,16 @@ class MainWindow(QMainWindow):
         self._fade_timer.start()
 
     def _show_result(self, result: PreviewResult) -> None:
-        if result.request_id != self._request_id:
-            return  # an older request finished after a newer one was sent: not what is asked for now
+        """Show a delivery. Sample 0 of any request newer than the one on screen is shown, even when
+        a still newer one is on its way (a drag shows every image it gets, never a frozen picture);
+        the rest of a grid only for the request on screen; the signals only for the newest."""
+        if result.start == 0:
+            if not self._shown_id < result.request_id <= self._request_id:
+                return
+            self._shown_id = result.request_id
+        elif result.request_id != self._shown_id:
+            return
+        newest = result.request_id == self._request_id
         twins = result.plain or [None] * len(result.samples)
         cells = [Cell(to_qimage(sample.image), sample.boxes, sample.label, sample.text,
                       to_qimage(twin.image) if twin is not None else None)
@@ -309,7 +318,7 @@ class MainWindow(QMainWindow):
         if result.complete and count > 1:
             self.time_label.setText(f"{count} samples in {result.elapsed * 1000:.1f} ms")
         if result.start != 0:
-            if result.complete:
+            if result.complete and newest:
                 self.previewCompleted.emit(result)
             return
         self.shown_result = result
@@ -326,9 +335,10 @@ class MainWindow(QMainWindow):
             self.time_label.setText(f"generated in {result.elapsed * 1000:.1f} ms")
         self.statusBar().clearMessage()
         self.save_image_action.setEnabled(True)
-        self.previewShown.emit(result)
-        if result.complete:
-            self.previewCompleted.emit(result)
+        if newest:
+            self.previewShown.emit(result)
+            if result.complete:
+                self.previewCompleted.emit(result)
 
     def _painted(self) -> None:
         if self.shown_result is not None:

@@ -2,10 +2,11 @@
 
 Like Orange3's restart-on-change preview, it holds at most ONE pending request: a newer request
 replaces an older one that has not started, so dragging a slider never queues work. Requests
-carry an increasing id; work for a superseded request stops at the next step and its results are
-dropped. A grid is delivered in pieces: sample 0 first (one image, a few milliseconds), then the
-others in small batches, each piece checked against newer requests, so a change shows new pixels
-at once and never waits for a whole grid of stale work. Stopping is cooperative (labelme-style
+carry an increasing id; work for a superseded request stops at the next step. A grid is delivered
+in pieces: sample 0 first (one image, a few milliseconds), then, once the window has painted it,
+the others in small batches, each checked against newer requests, so a change shows new pixels at
+once and never waits behind a whole grid of stale work. Waiting for the paint also keeps this
+thread from starving the window of the GIL while a slider is dragged. Stopping is cooperative (labelme-style
 ``requestInterruption``), checked between the steps.
 
 Data sets load in a separate daemon thread that this one only waits on while nothing newer is
@@ -30,7 +31,7 @@ from ..engine.generator import DigitSequence, SequenceImage
 from .samples import Sample, batch_size, first_sequence, make_samples, sample_texts
 
 POLL_SECONDS = 0.02  # how often a wait for a data set looks for newer requests
-FIRST_PAINT_WAIT = 0.1  # how long the rest of a grid waits for sample 0 to be painted (hidden window: not forever)
+FIRST_PAINT_WAIT = 0.1  # how long the worker waits for sample 0 to be painted (a hidden window never paints)
 SLOW_LOAD_SECONDS = 3.0
 
 
@@ -165,14 +166,17 @@ class PreviewWorker(QThread):
         plain_first = [first_sequence(plain, texts[0], request.seed, request.separator_width)[0]] if plain else None
         self.generation_count += 1
         rest = texts[1:]
-        if self._superseded():
+        if self._cancelled():
             return
+        # Made, so shown even when a newer request is waiting: while a slider is dragged there
+        # always is one, and dropping finished images would freeze the picture until it stops.
         self.resultReady.emit(PreviewResult(request, 0, [first], plain_first, sequence,
                                             time.perf_counter() - started, not rest))
-        if rest:  # new pixels first: the window paints sample 0 before this thread takes the CPU (and GIL) again
-            with self._condition:
-                self._condition.wait_for(lambda: self._painted_id >= request.request_id or self._pending is not None
-                                         or self._cancelled(), timeout=FIRST_PAINT_WAIT)
+        # New pixels first: the window paints sample 0 before this thread takes the CPU (and the GIL)
+        # again, for the rest of a grid or for a newer request; bounded, as a hidden window never paints.
+        with self._condition:
+            self._condition.wait_for(lambda: self._painted_id >= request.request_id or self._cancelled(),
+                                     timeout=FIRST_PAINT_WAIT)
         size = batch_size(len(first.label))
         for number, offset in enumerate(range(0, len(rest), size)):
             if self._superseded():

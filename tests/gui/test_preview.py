@@ -184,3 +184,36 @@ def test_closing_during_generation_stops_the_worker(make_window):
     window._submit()  # a request (loading MNIST, maybe imgaug) is in flight right now
     window.close()
     assert window.worker.isFinished()
+
+
+def test_dragging_shows_images_as_it_goes_and_queues_nothing(qtbot, window):
+    """While a slider moves (a change every 10 ms) the picture keeps changing, never frozen until
+    the drag stops, and the worker makes at most one image per change, usually fewer."""
+    change_and_wait(qtbot, window, lambda: (window.grid_check.setChecked(False),
+                                            window.controls.augmentation_group.transform.setChecked(True)))
+    slider = window.controls.augmentation_group.rows["rotate"].slider
+    shown_during_drag = set()
+    window.preview.canvas.painted.connect(
+        lambda: dragging["on"] and shown_during_drag.add(window.shown_result.request_id))
+    made = window.worker.generation_count
+    dragging = {"on": True, "step": 0}
+    changes = 60
+
+    def step():
+        slider.setValue(1 + dragging["step"] % slider.maximum())
+        dragging["step"] += 1
+        if dragging["step"] == changes:
+            timer.stop()
+            dragging["on"] = False
+
+    from PyQt5.QtCore import QTimer
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(step)
+    with qtbot.waitSignal(window.previewShown, timeout=20_000,
+                          check_params_cb=lambda result: not dragging["on"] and result.request_id == window._request_id):
+        timer.start()
+        qtbot.waitUntil(lambda: not dragging["on"], timeout=20_000)
+    assert len(shown_during_drag) >= 2  # pictures of several settings painted while the slider still moved
+    assert window.worker.generation_count - made <= changes
+    assert window.shown_result.request.config.image.augmentations["rotate"].strength == slider.value() * 45 / 100
