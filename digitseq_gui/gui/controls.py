@@ -81,6 +81,7 @@ class ControlsPanel(QWidget):
 
     changed = pyqtSignal()
     seedEdited = pyqtSignal()
+    resetRequested = pyqtSignal()  # the Reset button: the window resets its view too, then calls reset()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,7 +100,7 @@ class ControlsPanel(QWidget):
         self.tabs.addTab(scrolling(self.dataset_page), "Data set")
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Every setting back to its default (the seed stays)")
-        self.reset_button.clicked.connect(self.reset)
+        self.reset_button.clicked.connect(self.resetRequested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs, 1)

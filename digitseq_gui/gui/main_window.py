@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.controls.changed.connect(self._settings_changed)
         self.controls.seedEdited.connect(self.schedule_preview)
+        self.controls.resetRequested.connect(self.reset_settings)
         self.schedule_preview()
 
     # -- building ----------------------------------------------------------------------------

@@ -195,6 +195,9 @@ def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, sett
                                             window.controls.split.setCurrentIndex(1)))
     seed = window.controls.seed.value()
     window.boxes_check.setChecked(True)
+    window.grid_rows.setValue(3)
+    window.compare_check.setChecked(True)
+    window.controls.separator_width.setValue(7)
     window.close()
     assert Path(settings.fileName()).is_file() and str(tmp_path) in settings.fileName()
 
@@ -204,6 +207,8 @@ def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, sett
     assert again.controls.split.currentData() == "test"
     assert again.controls.seed.value() == seed
     assert again.boxes_check.isChecked()
+    assert again.grid() == (3, 2) and again.compare_check.isChecked()
+    assert again.controls.separator_width.value() == 7
     assert again.shown_result.request.seed == seed
 
 

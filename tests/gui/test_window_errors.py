@@ -76,7 +76,8 @@ def test_a_letter_in_the_sequence_is_a_visible_error_not_dropped(qtbot, window):
     assert result.sequence.label == "124" and not label.isVisible()
 
 
-def test_reset_to_defaults_restores_every_setting(qtbot, window):
+@pytest.mark.parametrize("how", ["menu", "button"])
+def test_reset_to_defaults_restores_every_setting(qtbot, window, how):
     controls = window.controls
     seed = controls.seed.value()
     change_and_wait(qtbot, window, lambda: (
@@ -86,7 +87,8 @@ def test_reset_to_defaults_restores_every_setting(qtbot, window):
         controls.augmentation_group.rows["rotate"].spin.setValue(3), controls.split.setCurrentIndex(1),
         window.grid_rows.setValue(7), window.compare_check.setChecked(True)))
     assert controls.config() != Config()
-    result = change_and_wait(qtbot, window, window.reset_action.trigger)
+    reset = window.reset_action.trigger if how == "menu" else window.controls.reset_button.click
+    result = change_and_wait(qtbot, window, reset)
     assert controls.config() == Config()
     assert controls.digits_text() == "0123" and controls.separator_width.value() == 10
     assert (window.grid(), window.compare_check.isChecked()) == ((4, 2), False)
