@@ -216,4 +216,6 @@ def test_dragging_shows_images_as_it_goes_and_queues_nothing(qtbot, window):
         qtbot.waitUntil(lambda: not dragging["on"], timeout=20_000)
     assert len(shown_during_drag) >= 2  # pictures of several settings painted while the slider still moved
     assert window.worker.generation_count - made <= changes
-    assert window.shown_result.request.config.image.augmentations["rotate"].strength == slider.value() * 45 / 100
+    row = window.controls.augmentation_group.rows["rotate"]
+    assert window.shown_result.request.config.image.augmentations["rotate"].strength == row.spin.value()
+    assert row.spin.value() == pytest.approx(slider.value() * row.spec.maximum / slider.maximum())
