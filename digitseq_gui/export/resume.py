@@ -36,8 +36,9 @@ def check_output_before_lock(plan: ExportPlan) -> None:
             "an export replaces only an earlier export, so choose an empty or new folder", NOT_AN_EXPORT, output)
 
 
-def prepare_output(plan: ExportPlan) -> int:
-    """Make the (locked) output folder ready; return how many owned chunks are committed."""
+def prepare_output(plan: ExportPlan) -> int | None:
+    """Make the (locked) output folder ready; return how many owned chunks are committed, or
+    None when the export is already complete (resume of a finished export)."""
     output, request = plan.output, plan.request
     if has_content(output):
         if request.resume:
@@ -49,7 +50,7 @@ def prepare_output(plan: ExportPlan) -> int:
                     SETTINGS_CHANGED, output)
             if old["status"] == "complete":
                 tidy_complete(plan)
-                return len(plan.owned)
+                return None
             return recover(plan, old["progress"])
         if not request.overwrite:
             raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",

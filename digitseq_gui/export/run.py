@@ -51,6 +51,10 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
 def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag) -> ExportResult:
     committed = prepare_output(plan)
     total = plan.total
+    if committed is None:  # already complete: nothing to do
+        if progress:
+            progress(total, total)
+        return ExportResult(plan.output, "complete", total, total, plan.output / MANIFEST_NAME)
     done = plan.images_before(plan.first_chunk + committed) - plan.images_before(plan.first_chunk)
     if progress:
         progress(done, total)
