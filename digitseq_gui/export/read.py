@@ -1,9 +1,11 @@
 """Reading a finished export back (tests, notebooks, training code)."""
 from __future__ import annotations
 
+import tarfile
+import zipfile
 from pathlib import Path
 
-from .errors import NOT_COMPLETE, ExportFolderError
+from .errors import DAMAGED, NOT_COMPLETE, ExportFolderError
 from .formats import FORMATS
 from .manifest import read_manifest
 
@@ -18,5 +20,22 @@ def load_export(folder: str | Path) -> dict:
     out = {"manifest": manifest}
     fmt = FORMATS[manifest["format"]]
     for part in manifest["parts"]:
-        out[part["name"]] = fmt.read_part(Path(folder) / part["folder"], part)
+        where = Path(folder) / part["folder"]
+        try:
+            out[part["name"]] = fmt.read_part(where, part)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError)):
+                raise
+            raise ExportFolderError(f"the {fmt.name} data in {where} cannot be read ({_short(exc)}); the export is "
+                                    "damaged: make it again", DAMAGED, where) from None
+        except Exception as exc:  # lmdb.Error and its kind: the library's own exceptions
+            if type(exc).__module__.split(".")[0] != "lmdb":
+                raise
+            raise ExportFolderError(f"the lmdb data in {where} cannot be read ({_short(exc)}); the export is damaged: "
+                                    "make it again", DAMAGED, where) from None
     return out
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
