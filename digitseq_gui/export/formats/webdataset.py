@@ -6,13 +6,12 @@ reads them as they are.
 The workers write sample pieces as they go; ``finish_part`` copies them into the shards."""
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 from ..disk import finish_temp, temp_path
 from .base import Format, PartContext, own_numbered
-from .samples import json_of, read_samples, tar_member, write_sample_piece
+from .samples import json_of, read_samples, write_sample_piece
+from .tarstream import TarWriter
 
 
 class WebDatasetFormat(Format):
@@ -34,21 +33,24 @@ class WebDatasetFormat(Format):
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
         pieces = [self.piece_path(ctx, k) for k in chunks]
         names = iter(self.shard_names(ctx))
-        tar, tmp, target, in_shard = None, None, None, 0
+        tar, handle, tmp, target, in_shard = None, None, None, None, 0
         for key, sample in read_samples(pieces):
             if tar is None:
                 target = ctx.folder / next(names)
                 tmp = temp_path(target)
-                tar = tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT)
+                handle = open(tmp, "wb")
+                tar = TarWriter(handle)
             for extension, data in sample.items():
-                tar.addfile(tar_member(f"{key}.{extension}", data), io.BytesIO(data))
+                tar.add(f"{key}.{extension}", data)
             in_shard += 1
             if in_shard == ctx.shard_size:
                 tar.close()
+                handle.close()
                 finish_temp(tmp, target)
                 tar, in_shard = None, 0
         if tar is not None:
             tar.close()
+            handle.close()
             finish_temp(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
