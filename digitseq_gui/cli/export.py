@@ -113,23 +113,35 @@ def cli_error(exc):
     return InvalidInputError(str(exc) + CLI_ADVICE.get(getattr(exc, "kind", ""), ""), field=exc.field)
 
 
+class _Interrupt(threading.Event):
+    """Ctrl+C: the first stops after the chunks being made; a second stops at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.at_once = threading.Event()
+
+    def stop_now(self) -> bool:
+        return self.at_once.is_set()
+
+
 def run_request(request, prog: str, quiet: bool = False) -> int:
     """Run the export with a tqdm bar. The first Ctrl+C stops cleanly after the current chunk
     (the folder is left consistent, resumable); a second one stops at once, also resumable, as
     any kill is: one line either way, never a traceback."""
     from ..export.errors import ExportFolderError
 
-    cancel = threading.Event()
+    cancel = _Interrupt()
     output = request.output
 
     def on_sigint(signum, frame):
-        if cancel.is_set():
-            sys.stderr.write(f"\n{prog}: stopped at once; {output} is resumable: run the same command with --resume\n")
+        if cancel.at_once.is_set():  # a third: the export is somewhere it cannot be stopped from
+            sys.stderr.write(f"{prog}: stopped; {output} can be finished with --resume\n")
             sys.stderr.flush()
-            os._exit(EXIT_INTERRUPTED)  # workers die with us (PR_SET_PDEATHSIG / watchdog)
+            os._exit(EXIT_INTERRUPTED)  # any kill point is resumable; workers die with us
+        if cancel.is_set():
+            cancel.at_once.set()
+            return
         cancel.set()
-        sys.stderr.write(f"\n{prog}: stopping after the current chunk (Ctrl+C again to stop at once)\n")
-        sys.stderr.flush()
 
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, on_sigint) if main else None

@@ -112,39 +112,63 @@ def _results(plan: ExportPlan, pending: list[int], workers: int, cancel: CancelF
                 running[pool.submit(make_chunk, _task(plan, nxt))] = nxt
             while c not in finished:
                 if cancel.is_set():
+                    if _stop_now(cancel):
+                        pool.kill_workers()  # what they were writing is uncommitted: recover removes it
                     return
                 done, _ = wait(list(running), timeout=0.1, return_when=FIRST_COMPLETED)
                 for future in done:
                     finished[running.pop(future)] = future.result()
+            if cancel.is_set() and _stop_now(cancel):
+                pool.kill_workers()
+                return
             if cancel.is_set():
                 return
             yield finished.pop(c)
 
 
+def _stop_now(cancel: CancelFlag) -> bool:
+    """A cancel flag may also say "at once" (``stop_now()``, the CLI's second Ctrl+C): then the
+    running chunks are not waited for."""
+    stop_now = getattr(cancel, "stop_now", None)
+    return bool(stop_now and stop_now())
+
+
 class _Pool:
-    """A spawn process pool whose workers start with SIGINT ignored (set while they are spawned:
-    a Ctrl+C during their start-up gives no traceback) and die with this process."""
+    """A spawn process pool whose workers never see Ctrl+C (the parent handles it) and die with
+    this process. SIGINT is blocked while they are spawned: they inherit the blocked mask, so a
+    Ctrl+C during their start-up gives no traceback, and they ignore it before unblocking it
+    (workers.init_worker); the parent receives a Ctrl+C of that moment once it unblocks."""
 
     def __init__(self, workers: int):
         self.workers = workers
 
-    def __enter__(self) -> ProcessPoolExecutor:
+    def __enter__(self) -> "_Pool":
         context = multiprocessing.get_context("spawn")  # safe from threads (the window) and on every OS
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        block = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
         try:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker,
                                             initargs=(os.getpid(),))
-            # Start every process now, while SIGINT is ignored (the pool would start them lazily).
+            # Start every process now, from this thread (the pool would start them lazily).
             for future in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
                 future.result()
         finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
-        return self.pool
+            if block:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return self
+
+    def submit(self, *args):
+        return self.pool.submit(*args)
+
+    def kill_workers(self) -> None:
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            process.kill()
 
     def __exit__(self, *exc) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        except Exception:  # noqa: BLE001 - a pool whose workers were killed on purpose
+            pass
 
 
 def _commit(plan: ExportPlan, result: ChunkDone) -> None:

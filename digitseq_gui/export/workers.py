@@ -3,7 +3,7 @@
 Workers die with their parent, however it dies (SIGKILL included): on Linux the kernel sends
 them SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere a watchdog thread exits when the parent pid
 changes. Ctrl+C is the parent's to handle: workers ignore SIGINT (inherited as ignored from the
-moment they start, see run._Pool, so no start-up traceback either).
+moment they start: see run._Pool, so no start-up traceback either).
 """
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def init_worker(parent: int) -> None:
     """Worker initializer: die with the parent; one OpenCV thread per process (the processes
     already use every core)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while spawning
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
