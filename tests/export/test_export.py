@@ -78,8 +78,11 @@ def test_splits_never_share_a_digit_image(tmp_path):
     assert not used["train"] & used["val"]
     # test rows index the test file: different images even where the numbers coincide
     assert max(used["test"]) < 10_000
-    labels = [set(map(str, data[n]["labels"])) for n in ("train", "val", "test")]
-    assert sum(map(len, labels)) <= 200
+    # the parts take consecutive ranges of the one sequence stream: train 0-119, val 120-159, test 160-199
+    planned = sequences.make_sequences(sequences.random_lengths(1, 6), 200, seed=11)
+    assert [str(x) for x in data["train"]["labels"]] == planned[:120]
+    assert [str(x) for x in data["val"]["labels"]] == planned[120:160]
+    assert [str(x) for x in data["test"]["labels"]] == planned[160:]
 
 
 def test_separators_become_blank_gaps(tmp_path):
