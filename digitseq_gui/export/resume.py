@@ -22,7 +22,9 @@ from .plan import ExportPlan
 
 
 def has_content(output: Path) -> bool:
-    return output.is_dir() and any(entry.name != INTERNAL for entry in os.scandir(output))
+    """Whether ``output`` holds anything but DigitSeq's bookkeeping and temporary files (an
+    export killed before its manifest was first written leaves only those)."""
+    return output.is_dir() and any(entry.name != INTERNAL and not is_temp(entry.name) for entry in os.scandir(output))
 
 
 def check_output_before_lock(plan: ExportPlan) -> None:
