@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..engine.errors import InputTypeError, InvalidInputError
 from . import ledger
-from .disk import INTERNAL, atomic_write, remove_tree, sync_folder
+from .disk import INTERNAL, remove_tree, sync_folder
 from .errors import DAMAGED, NOT_COMPLETE, ExportFolderError
 from .formats import FORMATS
 from .formats.base import hash_file

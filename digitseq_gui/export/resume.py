@@ -29,7 +29,7 @@ def has_content(output: Path) -> bool:
 
 def check_output_before_lock(plan: ExportPlan) -> None:
     """Refusals that need no lock, made before anything is created."""
-    output, request = plan.output, plan.request
+    output = plan.output
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(f"output {output} is a file; give a folder")
     if has_content(output) and not (output / MANIFEST_NAME).exists():

@@ -24,7 +24,8 @@ from .formats.base import hash_file
 from .formats.encoding import encode_image
 from .lock import folder_lock
 from .manifest import MANIFEST_NAME, write_manifest
-from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, preview, render_range  # noqa: F401
+from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
+from .plan import preview  # noqa: F401 - the window imports it from here
 from .resume import check_output_before_lock, growing_files, prepare_output, recover, write_progress
 from .workers import ChunkDone, ChunkTask, init_worker, make_chunk
 

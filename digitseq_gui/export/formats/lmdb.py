@@ -14,7 +14,7 @@ from pathlib import Path
 from ..disk import finish_temp, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
-from .samples import json_of, read_samples, write_sample_piece
+from .samples import read_samples, write_sample_piece
 
 SAMPLES_PER_TRANSACTION = 4096
 
