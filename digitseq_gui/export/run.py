@@ -50,14 +50,16 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
 
 
 def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag) -> ExportResult:
-    committed = prepare_output(plan)
     total = plan.total
+    if progress and not plan.request.resume:
+        progress(0, total)  # at once: an overwrite may first delete many files of the earlier export
+    committed = prepare_output(plan)
     if committed is None:  # already complete: nothing to do
         if progress:
             progress(total, total)
         return ExportResult(plan.output, "complete", total, total, plan.output / MANIFEST_NAME)
     done = plan.images_before(plan.first_chunk + committed) - plan.images_before(plan.first_chunk)
-    if progress:
+    if progress and plan.request.resume:
         progress(done, total)
     for name in {plan.chunk(c)[0].name for c in plan.owned[committed:]}:
         plan.format.start_part(plan.part_named(name).context if name else plan.parts[0].context)
