@@ -29,7 +29,7 @@ import numpy as np
 
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
-from ..engine.generator import BLOCK_SIZE, MAX_SEED, check_seed
+from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
 from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceStream
 from . import splits as splitting

@@ -79,7 +79,7 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
     multiple of BLOCK_SIZE. Block b (BLOCK_SIZE images) is ``generate_batch(labels, seed=spec.seed,
     first_index=64*b)`` at the width the separator gaps leave, the gaps inserted, then the
     whole-image augmentations (noise) over each block with a seed from (part seed, b)."""
-    from ..engine.generator import BLOCK_SIZE
+    from ..engine.seeding import BLOCK_SIZE
     from ..engine.sequences import split_text
 
     if start % BLOCK_SIZE:

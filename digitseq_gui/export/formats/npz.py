@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...engine.generator import BLOCK_SIZE
+from ...engine.seeding import BLOCK_SIZE
 from ..disk import finish_temp, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext, padded
