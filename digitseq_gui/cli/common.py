@@ -72,6 +72,10 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                        help="smallest gap in pixels (default 2; down to -8: neighbouring digits overlap)")
     group.add_argument("--max-spacing", type=whole_number, metavar="PX", help="largest gap in pixels (default 8)")
     group.add_argument("--width", type=positive_int, metavar="PX", help="image width in pixels (default 200)")
+    group.add_argument("--height", type=whole_number, metavar="PX", help="image height in pixels, 16-128 (default 28)")
+    group.add_argument("--fit", choices=("stretch", "keep-aspect"),
+                       help="stretch: the digits fill height x width (default); keep-aspect: digits keep their "
+                            "shape, centred and padded with background (scaled down when they do not fit)")
     group.add_argument("--spacing-type", choices=("variable", "fixed"), help="variable: random gaps; fixed: equal gaps filling the width")
     group.add_argument("--spacing-subtype", choices=("between", "edge"), help="between: gaps between digits; edge: also at both ends")
     group.add_argument("--transform", action=argparse.BooleanOptionalAction, default=None,
@@ -90,7 +94,8 @@ def config_from_args(args: argparse.Namespace):
     config = load_config(args.config) if args.config else Config()
     overrides = {
         ("spacing", "min"): args.min_spacing, ("spacing", "max"): args.max_spacing,
-        ("image", "width"): args.width, ("spacing", "type"): args.spacing_type,
+        ("image", "width"): args.width, ("image", "height"): args.height, ("image", "fit"): args.fit,
+        ("spacing", "type"): args.spacing_type,
         ("spacing", "subtype"): args.spacing_subtype, ("image", "transform"): args.transform,
         ("image", "trim_padding"): args.trim, ("dataset", "source"): args.dataset, ("dataset", "split"): args.split,
     }

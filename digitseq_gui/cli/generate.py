@@ -5,7 +5,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .common import add_engine_options, config_from_args, non_negative_int, whole_number
+from .common import add_engine_options, config_from_args, non_negative_int
 
 HELP = "make one image of a digit sequence and print where it was written"
 
@@ -17,7 +17,6 @@ def register(subparsers) -> None:
     )
     parser.add_argument("digits", help="the digits to draw, e.g. 0123 (leading zeros are kept)")
     add_engine_options(parser)
-    add_shape_options(parser)
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
     parser.add_argument("--output", "-o", metavar="PATH", default=".",
                         help="a folder (the file is named seq_<digits>.png there; a path ending in / is "
@@ -26,28 +25,10 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def add_shape_options(parser: argparse.ArgumentParser) -> None:
-    """--height and --fit (defaults from --config, else 28 and stretch)."""
-    parser.add_argument("--height", type=whole_number, metavar="PX", help="image height in pixels, 16-128 (default 28)")
-    parser.add_argument("--fit", choices=("stretch", "keep-aspect"),
-                        help="stretch: the digits fill height x width (default); keep-aspect: digits keep their "
-                             "shape, centred and padded with background (scaled down when they do not fit)")
-
-
-def shaped_config(args: argparse.Namespace):
-    """config_from_args with --height and --fit laid over it, validated."""
-    config = config_from_args(args)
-    if args.height is not None:
-        config.image.height = args.height
-    if args.fit is not None:
-        config.image.fit = args.fit
-    return config.validated()
-
-
 def run(args: argparse.Namespace) -> int:
     from ..engine.generator import DigitSequence
 
-    config = shaped_config(args)
+    config = config_from_args(args)
     generator = DigitSequence(config)
     result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
     print(write_output(generator, result, args.output, args.force, text=args.digits))

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     info = read_image_info(args.file)
     if args.json:
-        print(json.dumps({"label": info.label, "text": info.text, "seed": info.seed, "index": info.index,
+        print(json.dumps({"label": info.label, "text": info.text, "seed": info.seed, "index": info.index, "part": info.part,
                           "settings": info.settings, "software": info.software}, sort_keys=True))
         return 0
     print(f"label: {info.label}")
@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"seed: {'' if info.seed is None else info.seed}")
     if info.index is not None:
         print(f"index: {info.index}")
+    if info.part:
+        print(f"part: {info.part}")
     print(f"settings: {json.dumps(info.settings, sort_keys=True)}")
     print(f"software: {info.software}")
     return 0

@@ -6,8 +6,9 @@ by any PNG reader (Pillow: ``Image.open(path).text``):
     Software   "DigitSeq <version>" (what marks a file as DigitSeq's)
     label      the digits, leading zeros kept ("09012345678")
     text       the sequence as given, separators included ("090-1234-5678")
-    seed       the seed that reproduces the image (of the call; an export's seed for exports)
-    index      an export's image number (exports only)
+    seed       the seed that reproduces the image (of the call; the export's --seed for exports)
+    index      an export's image number in its part (exports only)
+    part       an export's part (train, val, test; exports with splits only)
     settings   the configuration as JSON (the config file's schema)
 
 OpenCV encodes PNGs about twice as fast as Pillow but cannot write text chunks, so they are
@@ -59,11 +60,26 @@ def text_chunks(chunks: dict[str, str]) -> bytes:
     return b"".join(out)
 
 
-def with_text(png: bytes, chunks: dict[str, str]) -> bytes:
-    """PNG bytes with ``chunks`` inserted after IHDR (where any encoder puts its first chunk)."""
+def with_text(png: bytes, chunks: dict[str, str] | bytes) -> bytes:
+    """PNG bytes with ``chunks`` (a dict, or chunk bytes from ``text_chunks``) inserted after
+    IHDR, where any encoder puts its first ancillary chunk."""
     if png[:8] != _PNG_SIGNATURE or png[12:16] != b"IHDR":
         raise ValueError("not PNG bytes with IHDR first")
-    return png[:_IHDR_END] + text_chunks(chunks) + png[_IHDR_END:]
+    return png[:_IHDR_END] + (chunks if isinstance(chunks, bytes) else text_chunks(chunks)) + png[_IHDR_END:]
+
+
+def export_chunks(seed: int, settings: dict, part: str = "") -> bytes:
+    """The chunks every image of an export part shares (Software, seed, settings, part), encoded
+    once per part; each image adds ``sample_chunks``."""
+    chunks = metadata("", seed, settings)
+    del chunks["label"], chunks["text"]
+    if part:
+        chunks["part"] = part
+    return text_chunks(chunks)
+
+
+def sample_chunks(label: str, text: str, index: int) -> bytes:
+    return text_chunks({"label": label, "text": text, "index": str(int(index))})
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class ImageInfo:
     settings: dict = field(default_factory=dict)
     index: int | None = None
     software: str = ""
+    part: str = ""
 
 
 def read_image_info(path: str | Path) -> ImageInfo:
@@ -105,4 +122,5 @@ def read_image_info(path: str | Path) -> ImageInfo:
         settings = json.loads(chunks["settings"]) if "settings" in chunks else {}
     except ValueError:
         raise InvalidInputError(f"{path}: its DigitSeq text chunks are damaged (seed, index or settings unreadable)") from None
-    return ImageInfo(chunks["label"], chunks.get("text", chunks["label"]), seed, settings, index, software)
+    return ImageInfo(chunks["label"], chunks.get("text", chunks["label"]), seed, settings, index, software,
+                     chunks.get("part", ""))
