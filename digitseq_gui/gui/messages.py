@@ -24,7 +24,8 @@ PLACE_OF_FIELD = {
 # ConfigError has field "config"; the key it names decides the place.
 PLACE_OF_CONFIG_KEY = (
     ("spacing.min", "gap_range"), ("spacing.max", "gap_range"), ("spacing.type", "spacing_type"),
-    ("spacing.subtype", "spacing_type"), ("image.width", "width"), ("image.augmentations", "augmentation"),
+    ("spacing.subtype", "spacing_type"), ("image.width", "width"), ("image.height", "width"), ("image.fit", "width"),
+    ("image.augmentations", "augmentation"),
     ("image.transform", "augmentation"), ("dataset", "dataset"),
 )
 
@@ -38,6 +39,8 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"spacing\.min/spacing\.max:\s*", ""),
     (r"\bimage_width\s*>=\s*(\d+)", r"an Image width of at least \1 px"),
     (r"\bimage_width\b|\bimage\.width\b", "Image width"),
+    (r"\bimage\.height\b", "Image height"),
+    (r"\bimage\.fit\b", "Proportions"),
     (r"\bspacing\.min\b|\bminimum spacing\b", "Minimum gap"),
     (r"\bspacing\.max\b|\bmaximum spacing\b", "Maximum gap"),
     (r"\b(Minimum gap|Maximum gap) (\d+)\b(?! ?px)", r"\1 (\2 px)"),
