@@ -103,7 +103,9 @@ def test_existing_folder_is_refused_in_the_dialogs_words(dialog, qtbot, tmp_path
     dialog.export_button.click()
     qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
     text = dialog.status.text()
-    assert "Replace an existing export" in text  # the check box to tick, as it is labelled
+    # Only an earlier export may be replaced: a folder of someone else's files is never emptied,
+    # so the advice is another folder, not the Replace check box.
+    assert "choose an empty or new folder" in text and "Replace an existing export" not in text
     assert not FLAG.search(text), text
     assert (tmp_path / "out" / "x.txt").read_text() == "x" and len(list((tmp_path / "out").iterdir())) == 1
 
