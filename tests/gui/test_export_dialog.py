@@ -200,3 +200,21 @@ def test_closing_while_running_cancels_and_waits(dialog, qtbot, tmp_path):
     dialog.close()
     assert not task.isRunning()
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "partial"
+
+
+@pytest.mark.parametrize("format_name", ["lmdb", "webdataset"])
+def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbot, tmp_path, format_name):
+    from digitseq_gui.gui.export_dialog import COMPRESSIONS, FORMATS
+
+    assert [dialog.format.itemText(i) for i in range(dialog.format.count())] == [text for text, _ in FORMATS]
+    assert set(name for _, name in FORMATS) == set(export.FORMATS)
+    dialog.count.setValue(70)
+    dialog.format.setCurrentIndex([name for _, name in FORMATS].index(format_name))
+    dialog.compression.setCurrentIndex([name for _, name in COMPRESSIONS].index("fast"))
+    dialog.copy_button.click()
+    command = QApplication.clipboard().text()
+    assert f"--format {format_name}" in command and "--compression fast" in command
+    export_and_wait(dialog, qtbot)
+    written = export.load_export(tmp_path / "out")
+    assert written["manifest"]["format"] == format_name and written["manifest"]["compression"] == "fast"
+    assert len(written["all"]["labels"]) == 70 and len(written["all"]["image_bytes"]) == 70
