@@ -49,7 +49,7 @@ def command_line(config: Config, digits: str, seed: int, program: str = "digitse
 
 def export_command_line(config: Config, what: list[str], *, count: int, seed: int, output: str, format: str,
                         separator_width: int, unique: bool = False, splits: str | None = None, workers: int = 1,
-                        program: str = "digitseq") -> str:
+                        compression: str = "default", program: str = "digitseq") -> str:
     """The ``digitseq export`` command for these settings; ``what`` is ``["--pattern", P]``,
     ``["--length", "4-8"]`` or ``["--sequences", FILE]``."""
     rest = what + ["--count", str(count), "--seed", str(seed), "--format", format,
@@ -58,5 +58,7 @@ def export_command_line(config: Config, what: list[str], *, count: int, seed: in
         rest.append("--unique")
     if splits:
         rest += ["--split", splits]
+    if compression != "default":
+        rest += ["--compression", compression]
     rest += generation_args(config) + ["--workers", str(workers), "--output", output]
     return _with_config_file(config, [program, "export"], rest)

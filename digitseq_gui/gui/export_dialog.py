@@ -32,7 +32,9 @@ from .messages import window_message
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
-FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"))
+FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"),
+           ("LMDB (deep-text-recognition-benchmark)", "lmdb"), ("WebDataset tar shards", "webdataset"))
+COMPRESSIONS = (("Default (smaller files)", "default"), ("Fast (larger files)", "fast"), ("None (largest, fastest)", "none"))
 MAX_SEED = 2**31 - 1
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
@@ -111,6 +113,11 @@ class ExportDialog(QDialog):
         for text, _ in FORMATS:
             self.format.addItem(text)
         form.addRow("&Format:", self.format)
+        self.compression = QComboBox()
+        for text, _ in COMPRESSIONS:
+            self.compression.addItem(text)
+        self.compression.setToolTip("Deflate effort for PNG and npz: it never changes the pixels, only file size and speed")
+        form.addRow("Compressio&n:", self.compression)
         self.splits = QLineEdit()
         self.splits.setPlaceholderText("none, or train=0.8,val=0.1,test=0.1")
         form.addRow("S&plits:", self.splits)
@@ -223,7 +230,8 @@ class ExportDialog(QDialog):
                       config=self.config, seed=self.seed.value(), format=FORMATS[self.format.currentIndex()][1],
                       splits=self.splits.text().strip() or None, unique=self.unique.isChecked(),
                       separator_width=self.separator_width.value(), workers=self.workers.value(),
-                      resume=self.resume.isChecked(), overwrite=self.overwrite.isChecked())
+                      resume=self.resume.isChecked(), overwrite=self.overwrite.isChecked(),
+                      compression=COMPRESSIONS[self.compression.currentIndex()][1])
         values.update(overrides)
         return export.ExportRequest(**values)
 
@@ -234,7 +242,8 @@ class ExportDialog(QDialog):
         return export_command_line(self.config, what, count=self.count.value(), seed=self.seed.value(),
                                    output=str(Path(output).expanduser()), format=FORMATS[self.format.currentIndex()][1],
                                    separator_width=self.separator_width.value(), unique=self.unique.isChecked(),
-                                   splits=self.splits.text().strip() or None, workers=self.workers.value())
+                                   splits=self.splits.text().strip() or None, workers=self.workers.value(),
+                                   compression=COMPRESSIONS[self.compression.currentIndex()][1])
 
     def copy_command(self) -> None:
         try:

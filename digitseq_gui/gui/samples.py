@@ -21,7 +21,7 @@ import numpy as np
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
 from ..engine.sequences import make_sequences, parse_pattern, pattern as pattern_source
-from ..export.worker import insert_separator_gaps
+from ..export.rendering import insert_separator_gaps
 
 DIGITS_PER_BATCH = 40  # imgaug is much cheaper per digit in batches; this keeps one batch ~10 ms
 

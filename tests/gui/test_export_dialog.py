@@ -103,7 +103,9 @@ def test_existing_folder_is_refused_in_the_dialogs_words(dialog, qtbot, tmp_path
     dialog.export_button.click()
     qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
     text = dialog.status.text()
-    assert "Replace an existing export" in text  # the check box to tick, as it is labelled
+    # Only an earlier export may be replaced: a folder of someone else's files is never emptied,
+    # so the advice is another folder, not the Replace check box.
+    assert "choose an empty or new folder" in text and "Replace an existing export" not in text
     assert not FLAG.search(text), text
     assert (tmp_path / "out" / "x.txt").read_text() == "x" and len(list((tmp_path / "out").iterdir())) == 1
 
@@ -198,3 +200,21 @@ def test_closing_while_running_cancels_and_waits(dialog, qtbot, tmp_path):
     dialog.close()
     assert not task.isRunning()
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "partial"
+
+
+@pytest.mark.parametrize("format_name", ["lmdb", "webdataset"])
+def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbot, tmp_path, format_name):
+    from digitseq_gui.gui.export_dialog import COMPRESSIONS, FORMATS
+
+    assert [dialog.format.itemText(i) for i in range(dialog.format.count())] == [text for text, _ in FORMATS]
+    assert set(name for _, name in FORMATS) == set(export.FORMATS)
+    dialog.count.setValue(70)
+    dialog.format.setCurrentIndex([name for _, name in FORMATS].index(format_name))
+    dialog.compression.setCurrentIndex([name for _, name in COMPRESSIONS].index("fast"))
+    dialog.copy_button.click()
+    command = QApplication.clipboard().text()
+    assert f"--format {format_name}" in command and "--compression fast" in command
+    export_and_wait(dialog, qtbot)
+    written = export.load_export(tmp_path / "out")
+    assert written["manifest"]["format"] == format_name and written["manifest"]["compression"] == "fast"
+    assert len(written["all"]["labels"]) == 70 and len(written["all"]["image_bytes"]) == 70
