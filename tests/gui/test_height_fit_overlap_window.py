@@ -33,7 +33,13 @@ def test_height_and_proportions_shape_the_image_on_screen(qtbot, window):
 
 def test_the_height_box_cannot_leave_the_engines_range(qtbot, window):
     controls = window.controls
-    qtbot.keyClicks(controls.image_height.lineEdit(), "")
+    controls.image_height.selectAll()
+    def type_64():
+        qtbot.keyClicks(controls.image_height, "64")
+        qtbot.keyClick(controls.image_height, Qt.Key_Return)
+
+    result = change_and_wait(qtbot, window, type_64)
+    assert result.request.config.image.height == 64 and shown_pixels(window).shape == (64, 200)
     controls.image_height.setValue(500)
     assert controls.image_height.value() == 128
     controls.image_height.setValue(3)
