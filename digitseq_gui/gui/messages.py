@@ -47,6 +47,8 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bspacing_range\b", "the gap range (Minimum gap to Maximum gap)"),
     (r"\bthe spacing range\b", "the gap range"),
     (r"\bspacing\.subtype\b", "Gaps"),
+    (r"use subtype 'between'", "choose Gaps: “Between digits”"),
+    (r"fixed spacing with edge margins", "fixed spacing with gaps at both ends"),
     (r"\bspacing\.type\b", "Spacing type"),
     (r"\bimage\.transform\b", "Augment the digits"),
     (r"\bimage\.trim_padding\b|\btrim padding\b", "Trim blank columns"),

@@ -58,7 +58,8 @@ def test_negative_gaps_down_to_minus_eight_overlap_the_digits(qtbot, window):
     # fixed spacing with margins at both ends cannot have a negative gap: a message where the gaps are
     choose(controls.spacing_type, "fixed")
     field, message = change_and_fail(qtbot, window, lambda: choose(controls.spacing_subtype, "edge"))
-    assert "between" in message
+    shown = controls.errors["gap_range"].text() + controls.errors["spacing_type"].text()
+    assert "Between digits" in shown and "subtype" not in shown
     assert controls.errors["gap_range"].isVisible() or controls.errors["spacing_type"].isVisible()
 
 
