@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -101,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from digitseq_gui.gui.app import create_application
 
-    app = create_application([sys.argv[0]])
+    app = create_application([sys.argv[0]])  # noqa: F841 - kept alive for the whole run
     from digitseq_gui.gui.main_window import MainWindow
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.IniFormat)

@@ -73,7 +73,7 @@ def test_samples_without_augmentation_are_the_same_digits(qtbot, window):
 
 
 def test_a_pattern_draws_new_digits_for_every_sample(qtbot, window):
-    result = wait_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(4),
+    wait_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(4),
                                                    window.grid_columns.setValue(2),
                                                    window.controls.digits.setText("0[789]0-####-####")))
     texts = [cell.text for cell in window.preview.canvas.cells]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from PyQt5.QtCore import QPoint, QPointF, QRect, QSize, Qt
+from PyQt5.QtCore import QPoint, QPointF, QRect, Qt
 from PyQt5.QtGui import QWheelEvent
 from PyQt5.QtWidgets import QApplication, QScrollArea
 

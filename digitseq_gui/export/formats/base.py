@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..disk import INTERNAL, is_temp
+from ..disk import INTERNAL, finish_temp, is_temp, temp_path
 from ..rendering import Rendered
 
 COMPRESSIONS = ("fast", "default", "none")
@@ -126,6 +126,15 @@ def _temp_files(folder: Path):
 
 def record(rendered: Rendered, chunk: int, digest, size: int) -> dict:
     return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": size, "sha256": digest.hexdigest()}
+
+
+def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int) -> dict:
+    """Write one chunk's piece durably under its final name (through a temporary file); its ledger record."""
+    tmp = temp_path(path)
+    with open(tmp, "wb") as handle:
+        handle.write(body)
+    finish_temp(tmp, path)
+    return record(rendered, chunk, hashlib.sha256(body), len(body))
 
 
 def annotations(rendered: Rendered, i: int) -> dict:

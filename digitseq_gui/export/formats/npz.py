@@ -13,7 +13,6 @@ bar moves evenly and the bytes depend neither on workers nor on chunk size.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 from ...engine.seeding import BLOCK_SIZE
 from ..disk import finish_temp, temp_path
 from ..rendering import Rendered
-from .base import Format, PartContext, padded
+from .base import Format, PartContext, padded, write_piece
 from .deflatezip import Entry, compress_segment, write_zip
 
 LEVELS = {"fast": 1, "default": 6, "none": 0}
@@ -71,13 +70,7 @@ class NpzFormat(Format):
         header = json.dumps({"count": len(rendered), "image_shape": list(arrays["images"].shape[1:]),
                              "segments": index}, separators=(",", ":")).encode()
         body = _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(blobs)
-        path = self.piece_path(ctx, chunk)
-        tmp = temp_path(path)
-        with open(tmp, "wb") as handle:
-            handle.write(body)
-        finish_temp(tmp, path)
-        return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": len(body),
-                "sha256": hashlib.sha256(body).hexdigest()}
+        return write_piece(self.piece_path(ctx, chunk), body, rendered, chunk)
 
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
         pieces = [self.piece_path(ctx, k) for k in chunks]

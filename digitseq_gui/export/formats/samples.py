@@ -3,14 +3,12 @@
 fixed metadata (owner 0, time 0, mode 0644) so the same samples give the same bytes."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Iterator
 
-from ..disk import finish_temp, temp_path
 from ..rendering import Rendered
-from .base import PartContext, annotations, compact_json
+from .base import PartContext, annotations, compact_json, write_piece
 from .encoding import encode_image, image_info
 from .tarstream import end, member, read_members
 
@@ -24,13 +22,7 @@ def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rende
                                                                              image_info(ctx, rendered, i))),
                    member(f"{key}.txt", row["label"].encode()), member(f"{key}.json", compact_json(row).encode())]
     written = sum(map(len, blocks))
-    body = b"".join(blocks) + end(written)
-    tmp = temp_path(path)
-    with open(tmp, "wb") as handle:
-        handle.write(body)
-    finish_temp(tmp, path)
-    return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": len(body),
-            "sha256": hashlib.sha256(body).hexdigest()}
+    return write_piece(path, b"".join(blocks) + end(written), rendered, chunk)
 
 
 def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:
