@@ -173,13 +173,13 @@ class ControlsPanel(QWidget):
         form.addRow("Image &width:", self.image_width)
         self.image_height = spin_box(MIN_HEIGHT, MAX_HEIGHT, " px", "Height of the image in pixels (MNIST digits are "
                                      "28 high; recognisers are often trained at 32).")
-        form.addRow("Image h&eight:", self.image_height)
+        form.addRow("Image heigh&t:", self.image_height)
         self.fit = combo_box(
             [("Stretch to fill the image", "stretch"), ("Keep the digits' shape", "keep-aspect")],
             "Stretch: the row of digits is resized to exactly the image's height and width, so digits grow "
             "wide or thin with their number.\nKeep the digits' shape: the row is scaled to the height and "
             "centred on a white background (scaled down when it is too wide).")
-        form.addRow("Propo&rtions:", self.fit)
+        form.addRow("Pr&oportions:", self.fit)
         self._error_row(form, "width")
         self.spacing_type = combo_box(
             [("Variable: random gaps", "variable"), ("Fixed: fill the width", "fixed")],
