@@ -155,15 +155,16 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
     paint(ink, cell_start, widths, slot[image_of_digit], x, strips, local)
     sorted_widths = strip_width[order]
     edges = [0, *(np.flatnonzero(np.diff(sorted_widths)) + 1).tolist(), len(order)]
-    if height == cell_height and fit == "stretch":
-        # Only columns change: every row of the block resampled in one call per width, in place.
-        resampled = workspace.empty("resampled", out.shape)
+    if fit == "stretch":
+        # Every strip to the same size: columns, one call per strip width, then (for another
+        # height) rows, one call for the whole block.
+        resampled = workspace.empty("resampled", (len(order), cell_height, width))
         rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
         for start, stop in zip(edges[:-1], edges[1:]):
             columns = int(sorted_widths[start])
-            scaling.resample_rows(rows[start * height: stop * height, :columns], width,
-                                  out=rows_out[start * height: stop * height])
-        out[order] = resampled
+            scaling.resample_rows(rows[start * cell_height: stop * cell_height, :columns], width,
+                                  out=rows_out[start * cell_height: stop * cell_height])
+        out[order] = resampled if height == cell_height else scaling.resample_stack(resampled, height, width)
         return h, w, top, left
     out.fill(0)
     for start, stop in zip(edges[:-1], edges[1:]):
