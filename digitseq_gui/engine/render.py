@@ -166,12 +166,26 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
                                   out=rows_out[start * cell_height: stop * cell_height])
         out[order] = resampled if height == cell_height else scaling.resample_stack(resampled, height, width)
         return h, w, top, left
+    # keep-aspect: columns, one call per strip width; then rows, one call per target height
+    # (the columns of strips of every width stacked: the rows pass reads each column on its own).
     out.fill(0)
+    by_height: dict[int, list] = {}
     for start, stop in zip(edges[:-1], edges[1:]):
         first = int(order[start])
-        th, tw, y, x0 = int(h[first]), int(w[first]), int(top[first]), int(left[first])
-        group = strips[start:stop, :, : int(sorted_widths[start])]
-        out[order[start:stop], y: y + th, x0: x0 + tw] = scaling.resample_stack(group, th, tw)
+        target = int(h[first]), int(w[first]), int(top[first]), int(left[first])
+        wide = scaling.resample_stack(strips[start:stop, :, : int(sorted_widths[start])], cell_height, target[1])
+        by_height.setdefault(target[0], []).append((order[start:stop], target, wide))
+    for th, groups in by_height.items():
+        if th == cell_height:
+            tall = [wide for _, _, wide in groups]
+        else:
+            columns = np.concatenate([wide.transpose(0, 2, 1).reshape(-1, cell_height) for _, _, wide in groups])
+            done = scaling.resample_rows(columns, th)
+            ends = np.cumsum([wide.shape[0] * wide.shape[2] for _, _, wide in groups])[:-1]
+            tall = [part.reshape(wide.shape[0], wide.shape[2], th).transpose(0, 2, 1)
+                    for part, (_, _, wide) in zip(np.split(done, ends), groups)]
+        for (images, (_, tw, y, x0), _), image in zip(groups, tall):
+            out[images, y: y + th, x0: x0 + tw] = image
     return h, w, top, left
 
 
