@@ -44,6 +44,10 @@ setup(
             "pytest-qt>=4.2",
             "dask[distributed]>=2023.1",
         ],
+        # SequenceDataset works without torch; this extra is for DataLoader use and examples/train_crnn.py.
+        "torch": [
+            "torch>=2.1",
+        ],
     },
     entry_points={
         "console_scripts": [
