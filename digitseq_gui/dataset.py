@@ -71,7 +71,10 @@ def _plan_part(request_args: dict, split: str) -> _Part:
     from .export.run import ExportRequest, plan_export
 
     plan = plan_export(ExportRequest(output=".", format="npz", **request_args))
-    part = next(p for p in plan.parts if p.name == split)
+    part = next((p for p in plan.parts if p.name == split), None)
+    if part is None:
+        raise InvalidInputError(f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
+                                f"use one of {', '.join(p.name for p in plan.parts)} or add {split}", field="split")
     rows = part.rows
     return _Part(split, plan.config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop),
                  plan.request.separator_width, tuple(part.texts), part.seed, part.uniform_separators)

@@ -187,6 +187,7 @@ def narrow_config() -> Config:
     (dict(count=10, lengths=(1, 2, 3)), "lengths must be N or (MIN, MAX)"),
     (dict(count=10, lengths=12, config=narrow_config()), "image_width 10 is too small for 12 digits"),
     (dict(count=2, lengths=4, split="val"), "split val gets no images"),
+    (dict(count=20, lengths=4, split="val", splits="train=0.5,test=0.5"), "split val is not one of the parts"),
 ])
 def test_bad_settings_say_what_to_change(kwargs, words):
     with pytest.raises(DigitSeqError) as caught:
