@@ -75,6 +75,20 @@ def test_items_are_byte_identical_to_the_export_on_disk(tmp_path, case):
             np.testing.assert_array_equal(item["boxes"], boxes[i])
 
 
+def test_items_are_the_images_of_the_digitseq_export_command(tmp_path):
+    from digitseq_gui.cli import main
+
+    assert main(["export", "--count", "200", "--pattern", "###-####", "--separator-width", "8", "--format", "png",
+                 "--split", "train=0.5,test=0.5", "--seed", "3", "--workers", "2", "-o", str(tmp_path), "-q"]) == 0
+    labels = export.load_export(tmp_path)["test"]["labels"]
+    dataset = SequenceDataset(200, pattern="###-####", separator_width=8, seed=3, split="test",
+                              splits="train=0.5,test=0.5")
+    assert len(dataset) == len(labels) == 100
+    for i in range(len(dataset)):
+        on_disk = np.asarray(Image.open(tmp_path / "test" / "images" / f"{i:06d}.png"))
+        assert dataset[i]["image"].tobytes() == on_disk.tobytes() and dataset[i]["label"] == labels[i]
+
+
 def test_random_order_gives_the_same_items_as_sequential_order():
     dataset = SequenceDataset(200, lengths=(2, 5), seed=9, split="train")
     in_order = [dataset[i] for i in range(len(dataset))]
