@@ -36,13 +36,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_output(generator, result, output: str | Path, force: bool) -> Path:
-    from ..engine.imagefile import write_image, write_array
+    from ..engine.files import check_name_length
+    from ..engine.imagefile import check_target, write_image, write_array
 
     if str(output).endswith(("/", os.sep)):  # clearly a folder: make it
         Path(output).expanduser().mkdir(parents=True, exist_ok=True)
     output = Path(output).expanduser()
+    check_name_length(output)  # before is_dir(), which raises ENAMETOOLONG on Python 3.13
     if output.is_dir():
         return generator.save_image(result.image, result.label, output)
+    check_target(output, force)  # a device, a FIFO, or an existing file without --force
     if not output.suffix:
         raise FileNotFoundError(f"output folder {output} does not exist; create it, or give a file name "
                                 "ending in .png, .jpg or .npy")

@@ -13,15 +13,18 @@ naming the key.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, DigitSeqError
-from .files import atomic_write_bytes
+from .errors import ConfigError, DigitSeqError, InputTypeError
+from .files import atomic_write_bytes, read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
+# A config is a few hundred bytes; anything much larger is the wrong file (or a hostile one).
+MAX_CONFIG_BYTES = 1 << 20
 
 
 @dataclass
@@ -112,27 +115,70 @@ class Config:
 
 
 def load_config(path: str | Path) -> Config:
-    path = Path(path)
+    """Read, parse and validate a JSON config file; any problem is a ConfigError naming the file."""
+    path = _config_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_regular_file(path, MAX_CONFIG_BYTES, "config file")
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(str(exc.strerror or exc) if exc.filename else f"cannot read config file {path}: {exc}") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        document = parse_json(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 JSON") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     try:
         return Config.from_dict(document)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
+def parse_json(text: str) -> object:
+    """``json.loads`` that refuses what the standard module lets through or fails on with a
+    traceback: a key given twice (the later one would silently win), nesting too deep
+    (RecursionError) and an integer of thousands of digits (ValueError from int's size limit).
+    Every refusal is a ConfigError that says what to change. (NaN and Infinity parse, and the
+    validation then names the key that holds them.)"""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ConfigError("JSON nested too deeply; a DigitSeq config is at most a few levels deep") from None
+    except ValueError as exc:  # int("1" * 5000): "Exceeds the limit (4300 digits) ..."
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"a number in the JSON is too long ({exc}); use a number of a sensible size") from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    document: dict = {}
+    for key, value in pairs:
+        if key in document:
+            raise ConfigError(f"the key {key!r} appears twice in one JSON object; keep only one of them")
+        document[key] = value
+    return document
+
+
+def _config_path(path: object) -> Path:
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str):
+        raise InputTypeError(f"a config path must be a string or pathlib.Path, got {type(path).__name__}", field="config")
+    if not path or "\0" in path:
+        raise ConfigError(f"{path!r} is not a usable config file path")
+    return Path(path).expanduser()
+
+
 def save_config(config: Config, path: str | Path) -> Path:
     """Write ``config`` as JSON (atomically); it loads back equal."""
+    if not isinstance(config, Config):
+        raise InputTypeError(f"save_config needs a Config, got {type(config).__name__}", field="config")
+    path = _config_path(path)
     text = json.dumps(config.validated().to_dict(), indent=2) + "\n"
-    return atomic_write_bytes(Path(path), text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # -- validation helpers ------------------------------------------------------------------------

@@ -1,22 +1,41 @@
 """Writing a generated image to disk: 8-bit grayscale PNG or JPEG, atomically, never over a file."""
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from .errors import InputTypeError, InvalidInputError
-from .files import atomic_write_bytes
+from .files import NAME_MAX, atomic_write_bytes, check_name_length, describe_kind
+
+# Room left in a file name for "_99999" and the extension when a long stem is shortened.
+_SUFFIX_ROOM = 16
 
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG"}
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg"}
 
 
+def as_image_array(image: object) -> np.ndarray:
+    """``image`` as a numeric numpy array, or InputTypeError (None, a string, ragged lists...)."""
+    if isinstance(image, (str, bytes)) or image is None:
+        raise InputTypeError(f"an image must be a numpy array, got {type(image).__name__}")
+    try:
+        array = np.asarray(image)
+    except (ValueError, TypeError) as exc:
+        raise InputTypeError(f"an image must be a numpy array, got {type(image).__name__} ({exc})") from None
+    if array.dtype.kind not in "fiub":
+        raise InputTypeError(f"an image must hold numbers (float in [0, 1] or uint8), got {array.dtype}")
+    return array
+
+
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """The [0, 1] float image as 0-255 bytes (exact for generated images, which lie on that grid)."""
-    image = np.asarray(image)
+    image = as_image_array(image)
     if image.ndim != 2:
         raise InvalidInputError(f"an image must be 2-D (height, width), got shape {image.shape}")
     if image.dtype == np.uint8:
@@ -33,9 +52,9 @@ def encode(image: np.ndarray, fmt: str) -> bytes:
     about twice as fast as Pillow's here, which matters when an export writes 10^5 files."""
     from .imgaug_compat import cv2
 
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
+    if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
         raise InvalidInputError(f"unknown image format {fmt!r}; use png or jpeg")
+    fmt = fmt.lower()
     cv = cv2()
     if FORMATS[fmt] == "PNG":
         # Run-length strategy: mostly-white digit strips come out both smaller and faster
@@ -57,8 +76,29 @@ def format_for_path(path: Path) -> str:
     return suffix
 
 
+def as_path(value: object, what: str) -> Path:
+    """``value`` as a Path, or InputTypeError naming ``what`` (Path(5) would raise a bare TypeError)."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise InputTypeError(f"{what} must be a path (a string or pathlib.Path), got {type(value).__name__}")
+    if not value or "\0" in value:
+        raise InvalidInputError(f"{what} {value!r} is not a usable path; give a file or folder name")
+    return Path(value).expanduser()
+
+
+def short_stem(stem: str) -> str:
+    """``stem`` if a file name made of it fits the file system's limit, else its start and a
+    hash of the whole (seq_0123...-1a2b3c4d5e6f): distinct sequences keep distinct names."""
+    if len(os.fsencode(stem)) <= NAME_MAX - _SUFFIX_ROOM:
+        return stem
+    digest = hashlib.sha256(stem.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    keep = NAME_MAX - _SUFFIX_ROOM - len(digest) - 1
+    return f"{os.fsencode(stem)[:keep].decode('utf-8', 'ignore')}-{digest}"
+
+
 def check_writable_folder(folder: Path) -> Path:
-    folder = Path(folder).expanduser()
+    folder = as_path(folder, "the save folder")
     if not folder.exists():
         raise FileNotFoundError(f"save folder {folder} does not exist; create it or choose another")
     if not folder.is_dir():
@@ -68,20 +108,36 @@ def check_writable_folder(folder: Path) -> Path:
     return folder
 
 
+def check_target(path: Path, overwrite: bool) -> None:
+    """An existing ``path`` is an error unless ``overwrite``; a FIFO, device or folder in its place
+    is never replaced (overwriting means replacing a file)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):  # OSError picks the subclass from the errno (IsADirectoryError...)
+        raise OSError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL,
+                      f"cannot write {path}: it is {describe_kind(mode)}, not a file; choose another name", str(path))
+    if not overwrite:
+        raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow overwriting", str(path))
+
+
 def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, overwrite: bool = False) -> Path:
     """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file."""
-    path = Path(path).expanduser()
-    check_writable_folder(path.parent if str(path.parent) else Path("."))
+    path = as_path(path, "the image path")
+    check_writable_folder(path.parent)
+    check_name_length(path)
     data = encode(image, fmt or format_for_path(path))
-    if not overwrite and path.exists():
-        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    check_target(path, overwrite)
     return atomic_write_bytes(path, data, overwrite=overwrite)
 
 
 def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str) -> Path:
-    """Save as ``folder/stem.ext``, or ``stem_2.ext``, ``stem_3.ext``... if that name is taken."""
-    folder = check_writable_folder(Path(folder))
+    """Save as ``folder/stem.ext``, or ``stem_2.ext``, ``stem_3.ext``... if that name is taken.
+    A stem too long for a file name (a sequence of hundreds of digits) is shortened by short_stem."""
+    folder = check_writable_folder(folder)
     data = encode(image, fmt)
+    stem = short_stem(stem)
     extension = EXTENSIONS[fmt.lower()]
     for attempt in range(1, 100_000):
         name = f"{stem}{extension}" if attempt == 1 else f"{stem}_{attempt}{extension}"
@@ -94,10 +150,11 @@ def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str) -> Pa
 
 def write_array(image: np.ndarray, path: str | Path, overwrite: bool = False) -> Path:
     """Write the float image as a .npy array (never pickled), atomically."""
-    path = Path(path).expanduser()
-    check_writable_folder(path.parent if str(path.parent) else Path("."))
-    if not overwrite and path.exists():
-        raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
+    path = as_path(path, "the array path")
+    check_writable_folder(path.parent)
+    check_name_length(path)
+    image = as_image_array(image)
+    check_target(path, overwrite)
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(image, dtype=np.float32), allow_pickle=False)
     return atomic_write_bytes(path, buffer.getvalue(), overwrite=overwrite)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import zlib
 
 import numpy as np
 import pytest
@@ -110,6 +112,8 @@ def _tamper(document, labels):
         "boolean row": edit(lambda g, d: g[0].__setitem__(0, True)),
         "string row": edit(lambda g, d: g[0].__setitem__(0, "5")),
         "null list": edit(lambda g, d: g.__setitem__(6, None)),
+        "duplicate key": json.dumps(document)[:-1] + ', "grouped_labels": []}',
+        "huge integer": edit(lambda g, d: g[3].__setitem__(0, "HUGE")).replace('"HUGE"', "9" * 5000),
     }
 
 
@@ -245,15 +249,57 @@ def test_image_cache_is_reused(cache, tmp_path, mnist_test):
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_an_image_cache_without_checksum_is_rebuilt_quietly(cache, tmp_path, mnist_test, caplog):
-    """A cache written before checksums existed is old, not damaged: rebuilt without a warning."""
+def test_an_image_cache_is_checked_against_the_data_file_not_a_stored_checksum(cache, tmp_path, mnist_test, caplog):
+    """Editing the cached pixels and writing a matching checksum beside them (as older versions
+    stored one) does not make the cache trusted: it must agree with the gzip file's own CRC-32."""
     images, labels, _ = small_sample(mnist_test, per_digit=5)
     folder = tmp_path / "data"
     write_idx_pair(folder, images, labels)
     load_dataset(folder)
-    [checksum] = list(cache.glob("images-*.crc32"))
-    checksum.unlink()
-    caplog.set_level(logging.INFO)
+    [cached] = list(cache.glob("images-*.npy"))
+    assert not list(cache.glob("*.crc32")), "no checksum of its own is needed"
+    forged = images.copy()
+    forged[forged.shape[0] // 2] = 255 - forged[forged.shape[0] // 2]
+    cached.write_bytes(_npy(forged))
+    checksum = f"{zlib.crc32(forged.tobytes()):08x}"
+    cached.with_suffix(".crc32").write_text(checksum)
+    caplog.set_level(logging.WARNING)
     np.testing.assert_array_equal(load_dataset(folder).images, images)
-    assert checksum.exists(), "the cache was not rebuilt with its checksum"
-    assert not warnings_of(caplog) and "older version" in caplog.text
+    assert "do not match the data file" in caplog.text
+    np.testing.assert_array_equal(np.load(cached), images)  # rebuilt
+    assert not cached.with_suffix(".crc32").exists()
+
+
+def test_no_image_cache_for_a_raw_idx_file(cache, tmp_path, mnist_test):
+    """An uncompressed IDX file already holds the pixels: read them, cache nothing."""
+    images, labels, _ = small_sample(mnist_test, per_digit=5)
+    folder = tmp_path / "data"
+    write_idx_pair(folder, images, labels, gz=False)
+    np.testing.assert_array_equal(load_dataset(folder).images, images)
+    assert not list(cache.glob("images-*"))
+
+
+def test_a_fifo_in_place_of_a_cache_file_never_blocks(cache, tmp_path, mnist_test, caplog):
+    images, labels, _ = small_sample(mnist_test, per_digit=5)
+    folder = tmp_path / "data"
+    write_idx_pair(folder, images, labels)
+    load_dataset(folder).by_label  # builds both caches
+    [cached] = list(cache.glob("images-*.npy"))
+    index = label_index.index_path(labels)
+    for path in (cached, index):
+        path.unlink()
+        os.mkfifo(path)
+    caplog.set_level(logging.WARNING)
+    dataset = load_dataset(folder)  # would block forever if either FIFO were opened
+    np.testing.assert_array_equal(dataset.images, images)
+    assert_index_equal(dataset.by_label, labels)
+    assert "FIFO" in caplog.text
+
+
+def test_a_label_index_cache_larger_than_any_index_of_its_labels_is_not_read(cache, labels, caplog):
+    path = label_index.index_path(labels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(" " * (len(labels) * 10 + 2048) + "{}")
+    caplog.set_level(logging.WARNING)
+    assert_index_equal(label_index.load_or_build(labels), labels)
+    assert "at most" in caplog.text and path.name in caplog.text

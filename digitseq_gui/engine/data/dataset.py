@@ -6,11 +6,9 @@ image of a given digit in constant time.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
-import logging
-import zlib
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -18,15 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import label_index
-from ..errors import DatasetError, InvalidInputError
-from ..files import atomic_write_bytes, cache_dir
-
-log = logging.getLogger(__name__)
+from . import idx, image_cache, label_index, npz
+from ..errors import DatasetError, InputTypeError, InvalidInputError
+from ..files import describe_kind
+from .limits import check_declared_size
 
 DIGIT_SIZE = 28
-IMAGES_MAGIC = 2051
-LABELS_MAGIC = 2049
 EMBEDDED = "mnist"
 SPLITS = ("train", "test")
 # The embedded files, by split; other folders are searched for the same name patterns.
@@ -101,52 +96,6 @@ class DigitDataset:
 
 
 # ---------------------------------------------------------------------------------------------
-# IDX files
-
-
-def parse_idx(data: bytes, expected_magic: int, what: str) -> np.ndarray:
-    """Parse the bytes of one (decompressed) IDX file of unsigned bytes in a single pass."""
-    if len(data) < 8:
-        raise DatasetError(f"{what} is too short to be an IDX file ({len(data)} bytes)")
-    magic = int.from_bytes(data[0:4], "big")
-    if magic != expected_magic:
-        kind = "images" if expected_magic == IMAGES_MAGIC else "labels"
-        raise DatasetError(
-            f"{what} is not an IDX {kind} file: magic number {magic}, expected {expected_magic}"
-        )
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DatasetError(f"{what} ends inside its header")
-    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(dims, dtype=np.int64))
-    if len(data) - header != expected:
-        raise DatasetError(
-            f"{what} holds {len(data) - header} bytes of data but its header announces "
-            f"{'x'.join(map(str, dims))} = {expected}; the file is truncated or corrupt"
-        )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
-
-
-def read_file_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped if the file is gzip-compressed."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"cannot read data file {path}: {exc.strerror or exc}") from exc
-    return _gunzip_if_needed(raw, path)
-
-
-def _gunzip_if_needed(raw: bytes, path: Path) -> bytes:
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise DatasetError(f"{path} is a broken gzip file ({exc}); download or copy it again") from exc
-
-
-# ---------------------------------------------------------------------------------------------
 # Loading
 
 
@@ -156,29 +105,49 @@ def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDa
     ``source`` is ``"mnist"`` (the copy shipped inside the package), a folder holding an IDX
     image/label pair (``train-images-idx3-ubyte[.gz]`` and so on, or a single pair of any name),
     or a Keras-style ``mnist.npz`` with ``x_train``, ``y_train``, ``x_test``, ``y_test``.
-    ``split`` is ``"train"`` or ``"test"``.
+    ``split`` is ``"train"`` or ``"test"``. Data files are checked before they are read (regular
+    files only, sizes declared in their headers within limits and consistent with the file);
+    anything wrong is a DatasetError saying what.
     """
-    if split not in SPLITS:
-        raise InvalidInputError(f"unknown data set split {split!r}; use one of {', '.join(SPLITS)}")
-    if str(source) == EMBEDDED:
+    if not isinstance(split, str) or split not in SPLITS:
+        raise InvalidInputError(f"unknown data set split {split!r}; use one of {', '.join(SPLITS)}", field="dataset")
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if not isinstance(source, str):
+        raise InputTypeError(f"a data set source must be 'mnist', a folder or an .npz path (a string or "
+                             f"pathlib.Path), got {type(source).__name__}", field="dataset")
+    if not source.strip() or "\0" in source:
+        raise DatasetError(f"{source!r} is not a data set; give 'mnist', a folder of IDX files or an .npz file")
+    if source == EMBEDDED:
         root = resources.files("digitseq_gui.resources") / "mnist"
         image_name, label_name = _MNIST_FILES[split]
         with resources.as_file(root / image_name) as images_path, resources.as_file(root / label_name) as labels_path:
             return _load_idx_pair(Path(images_path), Path(labels_path), f"MNIST {split}")
     path = Path(source).expanduser()
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DatasetError(f"data set {source!r} does not exist; give 'mnist', a folder of IDX files or an .npz file") from None
+    except OSError as exc:
+        raise DatasetError(f"cannot read data set {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
         images_path, labels_path = _find_idx_pair(path, split)
         return _load_idx_pair(images_path, labels_path, f"{path.name} {split}")
-    if path.suffix == ".npz" and path.is_file():
-        return _load_npz(path, split)
-    if not path.exists():
-        raise DatasetError(f"data set {str(source)!r} does not exist; give 'mnist', a folder of IDX files or an .npz file")
+    if path.suffix.lower() == ".npz":
+        return _load_npz(path, split)  # refuses a FIFO or device itself, before opening it
+    if not stat.S_ISREG(mode):
+        raise DatasetError(f"data set {path} is {describe_kind(mode)}, not a regular file or folder; "
+                           "give 'mnist', a folder of IDX files or an .npz file")
     raise DatasetError(f"{path} is neither a folder of IDX files nor an .npz file")
 
 
 def _find_idx_pair(folder: Path, split: str) -> tuple[Path, Path]:
-    images = sorted(p for p in folder.iterdir() if "idx3-ubyte" in p.name)
-    labels = sorted(p for p in folder.iterdir() if "idx1-ubyte" in p.name)
+    try:
+        names = sorted(p for p in folder.iterdir())
+    except OSError as exc:
+        raise DatasetError(f"cannot read the data set folder {folder}: {exc.strerror}") from None
+    images = [p for p in names if "idx3-ubyte" in p.name]
+    labels = [p for p in names if "idx1-ubyte" in p.name]
     if len(images) == 1 and len(labels) == 1:
         return images[0], labels[0]  # a single pair serves whichever split is asked for
 
@@ -196,123 +165,54 @@ def _find_idx_pair(folder: Path, split: str) -> tuple[Path, Path]:
 
 
 def _load_idx_pair(images_path: Path, labels_path: Path, name: str) -> DigitDataset:
-    labels = parse_idx(read_file_bytes(labels_path), LABELS_MAGIC, str(labels_path))
-    image_raw = _read_raw(images_path)
-    image_hash = hashlib.sha256(image_raw).hexdigest()
-    images = _cached_images(image_hash)
-    if images is None or images.shape != (len(labels), DIGIT_SIZE, DIGIT_SIZE):
-        images = parse_idx(_gunzip_if_needed(image_raw, images_path), IMAGES_MAGIC, str(images_path))
-        _check_arrays(images, labels, name)
-        _store_cached_images(image_hash, images)
+    labels = idx.read_idx(labels_path, idx.LABELS_MAGIC)
+    what = str(images_path)
+    raw = idx.read_file(images_path)
+    image_hash = hashlib.sha256(raw).hexdigest()
+    if idx.is_gzip(raw):
+        # Check the header before decompressing: 28x28 digits, a size within the limits and in
+        # proportion to the compressed file (decompression then stops at the declared size).
+        header = idx.gzip_header(raw, idx.IMAGES_MAGIC, what)
+        _check_image_dims(header.dims, name)
+        check_declared_size(header.data_bytes, what, compressed_size=len(raw))
+        trailer = idx.gzip_trailer(raw)
+        images = image_cache.load(image_hash, header, trailer)
+        if images is None:
+            images = idx.parse_idx(idx.gunzip_exactly(raw, header, what), idx.IMAGES_MAGIC, what)
+            image_cache.store(image_hash, images, header.raw, trailer)
+    else:  # already the pixels: nothing to cache
+        images = idx.parse_idx(raw, idx.IMAGES_MAGIC, what)
     _check_arrays(images, labels, name)
     fingerprint = hashlib.sha256(image_hash.encode() + labels.tobytes()).hexdigest()
     return DigitDataset(images=images, labels=labels, name=name, fingerprint=fingerprint)
 
 
-def _read_raw(path: Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"cannot read data file {path}: {exc.strerror or exc}") from exc
-
-
 def _load_npz(path: Path, split: str) -> DigitDataset:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            x_key, y_key = f"x_{split}", f"y_{split}"
-            if x_key not in archive or y_key not in archive:
-                raise DatasetError(
-                    f"{path} has no {x_key}/{y_key} arrays (it has {', '.join(sorted(archive.files))}); "
-                    "a Keras-style mnist.npz holds x_train, y_train, x_test, y_test"
-                )
-            images, labels = archive[x_key], archive[y_key]
-    except DatasetError:
-        raise
-    except (OSError, ValueError, EOFError, zlib.error) as exc:
-        raise DatasetError(f"cannot read {path} as an .npz archive: {exc}") from exc
-    if images.dtype != np.uint8 or labels.dtype.kind not in "ui":
-        raise DatasetError(f"{path}: expected uint8 images and integer labels, got {images.dtype} and {labels.dtype}")
+    images, labels, digest = npz.load_npz(path, split)
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise DatasetError(f"{path}: labels must be digits 0-9, found {int(labels.min())}..{int(labels.max())}")
     labels = labels.astype(np.uint8)
     _check_arrays(images, labels, f"{path.name} {split}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     fingerprint = hashlib.sha256(f"{digest}:{split}".encode()).hexdigest()
     return DigitDataset(images=images, labels=labels, name=f"{path.name} {split}", fingerprint=fingerprint)
 
 
-def _check_arrays(images: np.ndarray, labels: np.ndarray, name: str) -> None:
-    if images.ndim != 3:
-        raise DatasetError(f"{name}: images must be a stack of 2-D digit images, got shape {images.shape}")
-    if images.shape[1:] != (DIGIT_SIZE, DIGIT_SIZE):
+def _check_image_dims(dims: tuple[int, ...], name: str) -> None:
+    """The image header's sizes against what DigitSeq needs, before the pixels are read."""
+    if len(dims) != 3:
+        raise DatasetError(f"{name}: images must be a stack of 2-D digit images, got shape {dims}")
+    if dims[1:] != (DIGIT_SIZE, DIGIT_SIZE):
         raise DatasetError(
-            f"{name}: digit images are {images.shape[1]}x{images.shape[2]}; DigitSeq needs "
+            f"{name}: digit images are {dims[1]}x{dims[2]}; DigitSeq needs "
             f"{DIGIT_SIZE}x{DIGIT_SIZE} images (resize them first)"
         )
+
+
+def _check_arrays(images: np.ndarray, labels: np.ndarray, name: str) -> None:
+    _check_image_dims(images.shape, name)
     if labels.ndim != 1 or len(labels) != len(images):
         raise DatasetError(f"{name}: {len(images)} images but {labels.size} labels; the counts must agree")
     if len(labels) == 0:
         raise DatasetError(f"{name}: the data set is empty")
     if labels.max() > 9:
         raise DatasetError(f"{name}: labels must be digits 0-9, found {int(labels.max())}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Decompressed image cache: gunzipping 47 MB costs 0.2 s; a memory-mapped .npy costs nothing.
-
-
-def _image_cache_path(image_hash: str) -> Path:
-    return cache_dir() / f"images-{image_hash[:32]}.npy"
-
-
-def _checksum_file(cache: Path) -> Path:
-    return cache.with_suffix(".crc32")
-
-
-def _checksum(images: np.ndarray) -> str:
-    """CRC-32 of the pixels: 13 ms for the 60k set, so every load can check the cache was not
-    changed since it was written (it is trusted for speed, never for safety: no pickle)."""
-    return f"{zlib.crc32(memoryview(np.ascontiguousarray(images)).cast('B')):08x}"
-
-
-def _cached_images(image_hash: str) -> np.ndarray | None:
-    path = _image_cache_path(image_hash)
-    if not path.exists():
-        return None
-    try:
-        images = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
-        log.warning("ignoring unreadable image cache %s (%s); rebuilding it", path, exc)
-        return None
-    if not isinstance(images, np.ndarray):  # e.g. a zip archive, which np.load opens as NpzFile
-        images.close()
-        log.warning("ignoring image cache %s: not a .npy array; rebuilding it", path)
-        return None
-    if images.dtype != np.uint8 or images.ndim != 3:
-        log.warning("ignoring image cache %s of unexpected shape %s", path, images.shape)
-        return None
-    try:
-        expected = _checksum_file(path).read_text(encoding="ascii").strip()
-    except FileNotFoundError:  # written by a version without checksums: not damage, just old
-        log.info("image cache %s has no checksum (an older version wrote it); rebuilding it", path)
-        return None
-    except (OSError, UnicodeDecodeError):
-        expected = None
-    if expected != _checksum(images):
-        log.warning("ignoring image cache %s: its pixels do not match their checksum; rebuilding it", path)
-        return None
-    # A plain ndarray view of the mapping: np.memmap's subclass hooks would otherwise follow
-    # every slice into the generator and cost tens of microseconds per numpy call.
-    return np.asarray(images)
-
-
-def _store_cached_images(image_hash: str, images: np.ndarray) -> None:
-    path = _image_cache_path(image_hash)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(images), allow_pickle=False)
-        atomic_write_bytes(_checksum_file(path), _checksum(images).encode("ascii"))
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError as exc:
-        log.warning("cannot write the image cache %s (%s); loading will stay slower", path, exc)

@@ -3,8 +3,10 @@
 It is a list of ten lists, stored as JSON (never pickle: a data file must not be able to run
 code) in the user's cache folder, not the install folder, which may be read-only. The file name
 carries a hash of the labels, so a changed data set never picks up a stale index. A cached index
-is used only after it has been checked against the labels; anything wrong with it (missing,
-unreadable, truncated, tampered with, unwritable folder) is logged and the index rebuilt.
+is used only after it has been checked against the labels it indexes (every row listed under its
+own label, each row once, every row present): there is no checksum of its own to forge. Anything
+wrong with it (missing, unreadable, truncated, tampered with, not a regular file, larger than an
+index of these labels can be, duplicate keys, unwritable folder) is logged and the index rebuilt.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_write_bytes, cache_dir
+from ..files import atomic_write_bytes, cache_dir, read_regular_file
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -45,17 +47,32 @@ def load_or_build(labels: np.ndarray) -> list[np.ndarray]:
 
 
 def _load(path: Path, labels: np.ndarray) -> list[np.ndarray] | None:
-    if not path.exists():
+    # At most what a valid index of these labels can take (each row number and a comma), so a
+    # huge file is never read; a FIFO or device in its place is refused before it is opened.
+    max_bytes = len(labels) * (len(str(len(labels))) + 1) + 1024
+    try:
+        raw = read_regular_file(path, max_bytes, "label index cache")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("label index cache %s is unusable (%s); rebuilding it", path, exc.strerror or exc)
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
         index = _validated(document, labels)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError,
-            OverflowError, RecursionError) as exc:
-        # OverflowError: a row number too large for int64; RecursionError: JSON nested too deep.
+    except (UnicodeDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # ValueError includes bad JSON and integers of thousands of digits; OverflowError: a row
+        # number too large for int64; RecursionError: JSON nested too deep.
         log.warning("label index cache %s is unusable (%s); rebuilding it", path, exc)
         return None
     return index
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+    return dict(pairs)
 
 
 def _validated(document: object, labels: np.ndarray) -> list[np.ndarray]:
