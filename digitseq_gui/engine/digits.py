@@ -10,6 +10,14 @@ MAX_DIGITS = 1000
 
 def parse_digits(digits: object) -> np.ndarray:
     """Accept "0123", [0, 1, 2, 3], (0, 1, 2, 3) or a numpy array of ints; return int64 digits."""
+    return np.asarray(digit_values(digits), dtype=np.int64)
+
+
+def digit_values(digits: object) -> list[int]:
+    """``parse_digits`` as a list of ints (what one image needs: no numpy call)."""
+    if type(digits) in (list, tuple) and 0 < len(digits) <= MAX_DIGITS and \
+            all(type(v) is int and 0 <= v <= 9 for v in digits):
+        return list(digits)  # the common case, checked in one pass
     if digits is None:
         raise InputTypeError("digits is None; pass a sequence such as [0, 1, 2, 3] or the string '0123'", field="digits")
     if isinstance(digits, str):
@@ -41,7 +49,24 @@ def parse_digits(digits: object) -> np.ndarray:
     out_of_range = [int(v) for v in values if not 0 <= int(v) <= 9]
     if out_of_range:
         raise InvalidInputError(f"{out_of_range[0]} is not a digit; each digit must be 0-9", field="digits")
-    return np.asarray(values, dtype=np.int64)
+    return [int(v) for v in values]
+
+
+def parse_many(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Many sequences at once: (every digit, image after image, as int64; digits per sequence;
+    labels). Texts of digits only, the common case, are checked and converted all together."""
+    if all(type(s) is str for s in sequences):
+        labels = [s.strip() for s in sequences]
+        counts = np.fromiter(map(len, labels), dtype=np.int64, count=len(labels))
+        joined = "".join(labels)
+        if joined.isascii() and counts.min() > 0 and counts.max() <= MAX_DIGITS:
+            codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            if ((codes >= 48) & (codes <= 57)).all():
+                return (codes - 48).astype(np.int64), counts, labels
+    values = [digit_values(s) for s in sequences]  # the slow path, with the first error in order
+    counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return np.fromiter((d for v in values for d in v), dtype=np.int64, count=int(counts.sum())), counts, \
+        ["".join(map(str, v)) for v in values]
 
 
 def label_of(digits: np.ndarray) -> str:

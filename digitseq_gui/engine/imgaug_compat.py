@@ -53,9 +53,15 @@ def _import_cv2_keeping_qt_plugin_path():
     return cv2
 
 
+_cv2_module = None
+
+
 def cv2():
-    """The cv2 module, imported without breaking Qt."""
-    return _import_cv2_keeping_qt_plugin_path()
+    """The cv2 module, imported without breaking Qt (once: the environment check is not free)."""
+    global _cv2_module
+    if _cv2_module is None:
+        _cv2_module = _import_cv2_keeping_qt_plugin_path()
+    return _cv2_module
 
 
 def stack_versions() -> dict[str, str]:

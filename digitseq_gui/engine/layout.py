@@ -9,17 +9,17 @@ spaced gaps, so gaps differ by at most one pixel.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 import numpy as np
 
 from .errors import InputTypeError, InvalidInputError, LayoutError
+from .seeding import is_int
 
 SPACING_TYPES = ("variable", "fixed")
 SPACING_SUBTYPES = ("between", "edge")
 MAX_IMAGE_WIDTH = 100_000
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_spacing_type(spacing_type: object, subtype: object) -> None:
@@ -31,7 +31,8 @@ def check_spacing_type(spacing_type: object, subtype: object) -> None:
 
 def check_spacing_range(spacing_range: object) -> tuple[int, int]:
     """(min, max) as ints, or a clear error."""
-    if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__"):
+    if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__") or \
+            (isinstance(spacing_range, np.ndarray) and spacing_range.ndim != 1):
         raise InputTypeError(f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}", field="spacing_range")
     if len(spacing_range) != 2:
         raise InvalidInputError(f"spacing_range must have two values (min, max), got {len(spacing_range)}", field="spacing_range")
@@ -117,6 +118,131 @@ def fixed_gaps(free: int, gaps: int, low: int, high: int) -> tuple[np.ndarray, i
     return spread_evenly(free, gaps), 0
 
 
-def variable_gaps(rng: np.random.Generator, count: int, low: int, high: int) -> np.ndarray:
-    """``count`` gaps drawn independently and uniformly from [low, high] inclusive."""
-    return rng.integers(low, high + 1, size=count, dtype=np.int64)
+
+
+def check_layout(config, lengths: Iterable[int], spacing_range, image_width, digit_width: int) -> tuple[int, int, int]:
+    """Reject up front a layout that could fail for some sequence of these lengths; return
+    (min gap, max gap, width). Every check the generator relies on is here, so a caller that
+    knows all its lengths in advance (an export) can fail before writing anything. ``config`` is
+    an engine Config (its spacing type and subtype, and whether padding is trimmed)."""
+    lengths = sorted(set(lengths))
+    low, high = check_spacing_range(spacing_range)
+    width = check_image_width(image_width, lengths[-1])
+    spacing = config.spacing
+    check_spacing_type(spacing.type, spacing.subtype)
+    if spacing.type != "fixed":
+        return low, high, width
+    trimmed = config.image.trim_padding
+    if len(lengths) > 1 and not trimmed:
+        ranges = [fixed_width_range(n * digit_width, gap_count(n, spacing.subtype), low, high) for n in lengths]
+        shortest, longest = max(r[0] for r in ranges), min(r[1] for r in ranges)
+        if not shortest <= width <= longest:
+            works = f"widths that work for all of them: {shortest} to {longest}" if shortest <= longest else \
+                "no width works for all of them"
+            raise LayoutError(
+                f"fixed spacing of {low}-{high} px cannot fill {width} px for every length {lengths[0]}-{lengths[-1]}; "
+                f"{works} (or use variable spacing, trim padding, a wider spacing range, or one length)",
+                field="image_width")
+    for n in lengths:
+        check_fixed_width(width, n, digit_width, spacing.subtype, low, high, trimmed)
+    return low, high, width
+
+
+# -- placing digits on strips -----------------------------------------------------------------
+#
+# A strip is an image's digits side by side at their final gaps, before resampling to the image
+# width (variable spacing; fixed spacing fills the width exactly). ``place_block`` places every
+# digit of a block at once; ``place_one`` is the same rule for one image in plain Python (numpy's
+# per-call overhead dominates at that size). A test holds the two equal.
+
+
+@dataclass
+class Placement:
+    """Where each digit (flattened over the block, in image order) goes on its image's strip."""
+
+    image_of_digit: np.ndarray  # (K,) which image each digit belongs to
+    x: np.ndarray  # (K,) strip column of the digit's first used cell column
+    strip_width: np.ndarray  # (B,) width of each image's strip
+
+
+def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None, width: int, subtype: str,
+                low: int, high: int) -> Placement:
+    """Lay out every image of a block: ``counts`` digits per image, ``widths`` per digit (the
+    columns of its cell that are used), ``gaps`` the drawn gaps of variable spacing, image after
+    image, or None for fixed spacing (solved here so that each strip fills ``width``)."""
+    edge = subtype == "edge"
+    n_images = len(counts)
+    first = np.cumsum(counts) - counts
+    image_of_digit = np.repeat(np.arange(n_images), counts)
+    local = np.arange(len(widths)) - first[image_of_digit]
+    gap_counts = counts + 1 if edge else counts - 1
+    gap_first = np.cumsum(gap_counts) - gap_counts
+    if gaps is None:
+        gaps, slack = _fixed_gaps_block(first, widths, width, gap_counts, gap_first, high)
+    else:
+        slack = np.zeros(n_images, dtype=np.int64)
+    # The space before each digit (for an image's first digit its left margin) and after its last.
+    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
+        gap_before = gaps[gap_first[image_of_digit] + local]
+        trail = gaps[gap_first + counts]
+    else:
+        gap_before = np.zeros(len(widths), dtype=np.int64)
+        has_gap = local > 0
+        gap_before[has_gap] = gaps[gap_first[image_of_digit[has_gap]] + local[has_gap] - 1]
+        trail = np.zeros(n_images, dtype=np.int64)
+    gap_before[first] += slack // 2
+    trail = trail + (slack - slack // 2)
+
+    step = gap_before + widths
+    end = np.cumsum(step)
+    image_base = end[first] - step[first]
+    x = end - widths - image_base[image_of_digit]
+    strip_width = end[first + counts - 1] - image_base + trail
+    return Placement(image_of_digit, x, strip_width)
+
+
+def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, high) -> tuple[np.ndarray, np.ndarray]:
+    """``fixed_gaps`` for every image of a block at once: (gaps image after image, slack per image)."""
+    free = width - np.add.reduceat(widths, first)
+    over = free > gap_counts * high
+    gap_image = np.repeat(np.arange(len(first)), gap_counts)
+    i = np.arange(int(gap_counts.sum())) - gap_first[gap_image]
+    g, f = gap_counts[gap_image], free[gap_image]
+    even = ((i + 1) * f) // g - (i * f) // g  # spread_evenly, gap by gap
+    gaps = np.where(over[gap_image], high, even)
+    slack = np.where(gap_counts == 0, free, np.where(over, free - gap_counts * high, 0))
+    return gaps, slack
+
+
+def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> list[int]:
+    """``place_block`` for one image, as the blank columns before each digit and after the
+    last (n + 1 runs; margins and slack included)."""
+    n, edge = len(widths), subtype == "edge"
+    if gaps is None:
+        count, free = n + 1 if edge else n - 1, width - sum(widths)
+        if count == 0:
+            gaps, slack = [], free
+        elif free > count * high:
+            gaps, slack = [high] * count, free - count * high
+        else:
+            gaps, slack = [((i + 1) * free) // count - (i * free) // count for i in range(count)], 0
+    else:
+        slack = 0
+    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
+        return [slack // 2 + gaps[0], *gaps[1:-1], gaps[-1] + slack - slack // 2]
+    return [slack // 2, *gaps, slack - slack // 2]
+
+
+def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> tuple[list[int], int]:
+    """``place_block`` for one image: (x of each digit, strip width)."""
+    return positions(widths, blank_runs_one(widths, gaps, width, subtype, high))
+
+
+def positions(widths: list[int], blank_runs: list[int]) -> tuple[list[int], int]:
+    """(x of each digit, strip width) of digits of ``widths`` after ``blank_runs``."""
+    x, at = [], 0
+    for run, w in zip(blank_runs, widths):
+        at += run
+        x.append(at)
+        at += w
+    return x, at + blank_runs[-1]

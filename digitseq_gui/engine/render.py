@@ -1,74 +1,174 @@
-"""Composing a block of images: digit cells placed on strips, strips resampled to the width.
+"""Rendering: digit cells painted onto strips, strips resampled to the width, ink to output.
 
-Everything is vectorised over the block (no Python loop per digit). Variable spacing makes
-strips of different widths, each resampled to the image width with OpenCV (area averaging to
-shrink, linear to grow: non-negative weights, so nothing overshoots). Boxes are mapped through
-the same resampling by its input footprints, so a box covers every column its ink can reach.
+Ink is uint8 inside (0 = background, 255 = full ink); the output is ``255 - ink`` (uint8) or
+``1 - ink / 255`` (float32), so a saved 8-bit file holds exactly the generated array.
+
+Variable spacing makes strips of different widths, each resampled to the image width with
+OpenCV (area averaging to shrink, linear to grow: non-negative weights, so nothing overshoots).
+The height is not resampled, so OpenCV treats every row on its own: the strips of a block that
+share a width are stacked into one tall image and resampled in one call, with exactly the bytes
+of one call per strip. Boxes are mapped through the same resampling by its input footprints, so
+a box covers every column its ink can reach.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-DIGIT_SIZE = 28
+from .imgaug_compat import cv2 as _cv2
 
-
-@dataclass
-class Placement:
-    """Where each digit (flattened over the block, in image order) goes on its image's strip."""
-
-    image_of_digit: np.ndarray  # (K,) which image each digit belongs to
-    x: np.ndarray  # (K,) strip column of the digit's first used cell column
-    strip_width: np.ndarray  # (B,) width of each image's strip
+_MARGIN = 1e-4  # OpenCV computes source positions in float32: stay on the generous side
 
 
-def place(counts: np.ndarray, widths: np.ndarray, gap_before: np.ndarray, trail: np.ndarray) -> Placement:
-    """Lay digits left to right: each preceded by ``gap_before`` (which, for an image's first
-    digit, is its left margin), each image closed by ``trail`` columns."""
-    image_of_digit = np.repeat(np.arange(len(counts)), counts)
-    step = gap_before + widths
-    end = np.cumsum(step)
-    first = np.cumsum(counts) - counts
-    image_base = end[first] - step[first]
-    x = end - widths - image_base[image_of_digit]
-    last = first + counts - 1
-    strip_width = end[last] - image_base + trail
-    return Placement(image_of_digit, x, strip_width)
-
-
-def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, placement: Placement) -> np.ndarray:
-    """(B, 28, max strip width) uint8 ink strips with every digit's used columns copied in."""
-    strips = np.zeros((len(placement.strip_width), DIGIT_SIZE, int(placement.strip_width.max())), dtype=np.uint8)
-    digit_of_column = np.repeat(np.arange(len(widths)), widths)
+def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, slot: np.ndarray, x: np.ndarray,
+          strips: np.ndarray) -> None:
+    """Copy columns [cell_start, cell_start + width) of each digit of ``ink`` (K, H, cell width)
+    to columns [x, x + width) of strip ``slot`` of ``strips`` (B, H, strip width), which must be
+    zero where nothing is painted. Digits must not overlap."""
+    count, height, cell_width = ink.shape
+    if count and bool((widths == cell_width).all()):
+        # Whole cells: each is one (H, cell width) tile, copied through a view of the strips
+        # that starts a tile at every byte (tiles of one image never overlap).
+        if not strips.flags.c_contiguous:
+            raise ValueError("paint needs C-contiguous strips")  # a reshape would copy, losing the paint
+        row = strips.shape[2]
+        flat = strips.reshape(-1)
+        tiles = as_strided(flat, shape=(flat.size - (height - 1) * row - cell_width + 1, height, cell_width),
+                           strides=(1, row, 1))
+        tiles[slot * (height * row) + x] = ink
+        return
+    digit_of_column = np.repeat(np.arange(count), widths)
     offset = np.arange(len(digit_of_column)) - (np.cumsum(widths) - widths)[digit_of_column]
-    # Advanced indices around a slice: both sides are (columns, 28).
-    strips[placement.image_of_digit[digit_of_column], :, placement.x[digit_of_column] + offset] = \
+    # Advanced indices around a slice: both sides are (columns, H).
+    strips[slot[digit_of_column], :, x[digit_of_column] + offset] = \
         ink[digit_of_column, :, cell_start[digit_of_column] + offset]
-    return strips
 
 
-def paint_one(ink: np.ndarray, cell_start: list[int], widths: list[int], placement: Placement) -> np.ndarray:
-    """``paint`` for a block of one image: a slice copy per digit."""
-    strip = np.zeros((1, DIGIT_SIZE, int(placement.strip_width[0])), dtype=np.uint8)
-    for j, (x, start, w) in enumerate(zip(placement.x.tolist(), cell_start, widths)):
-        strip[0, :, x: x + w] = ink[j, :, start: start + w]
-    return strip
+def paint_one(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
+    """``paint`` for one image: its (H, columns) ink strip, ``blank_runs[j]`` blank columns
+    before tile j (a digit's used columns) and ``blank_runs[-1]`` after the last, joined in one
+    call (numpy's per-call cost dominates at this size)."""
+    blank = _blank(tiles[0].shape[0], max(blank_runs))
+    pieces = []
+    for run, tile in zip(blank_runs, tiles):
+        if run:
+            pieces.append(blank[:, :run])
+        pieces.append(tile)
+    if blank_runs[-1]:
+        pieces.append(blank[:, :blank_runs[-1]])
+    return np.concatenate(pieces, axis=1)
 
 
-def resample(strips: np.ndarray, strip_width: np.ndarray, width: int) -> np.ndarray:
-    """Each strip's first ``strip_width[b]`` columns resampled to ``width``: (B, 28, width) uint8."""
-    from .imgaug_compat import cv2
+_BLANKS: dict[int, np.ndarray] = {}
 
-    cv = cv2()
-    out = np.empty((len(strips), DIGIT_SIZE, width), dtype=np.uint8)
-    for b, columns in enumerate(strip_width.tolist()):
+
+def _blank(height: int, columns: int) -> np.ndarray:
+    """A read-only blank (H, >= columns) block to cut blank runs from, kept between calls."""
+    blank = _BLANKS.get(height)
+    if blank is None or blank.shape[1] < columns:
+        blank = np.zeros((height, max(columns, 256)), dtype=np.uint8)
+        blank.flags.writeable = False
+        _BLANKS[height] = blank
+    return blank
+
+
+def _interpolation(cv, columns: int, width: int) -> int:
+    return cv.INTER_AREA if columns > width else cv.INTER_LINEAR
+
+
+def resample_one(strip: np.ndarray, width: int) -> np.ndarray:
+    """One (H, columns) strip resampled to (H, width)."""
+    if strip.shape[1] == width:
+        return strip
+    cv = _cv2()
+    return cv.resize(strip, (width, strip.shape[0]), interpolation=_interpolation(cv, strip.shape[1], width))
+
+
+class Workspace:
+    """Scratch arrays reused from block to block of one call (fresh large arrays cost page faults)."""
+
+    def __init__(self):
+        self._flat: dict[str, np.ndarray] = {}
+
+    def zeros(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        array = self.empty(name, shape)
+        array.fill(0)
+        return array
+
+    def empty(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        size = math.prod(shape)
+        flat = self._flat.get(name)
+        if flat is None or flat.size < size:
+            flat = self._flat[name] = np.empty(size, dtype=np.uint8)
+        return flat[:size].reshape(shape)
+
+
+def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, image_of_digit: np.ndarray,
+                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray, workspace: Workspace | None = None) -> None:
+    """Paint a block's digits and resample its strips into ``out`` (B, H, width) uint8 ink."""
+    workspace = workspace or Workspace()
+    width = out.shape[2]
+    if bool((strip_width == width).all()):  # fixed spacing: no resampling, paint in place
+        out.fill(0)
+        paint(ink, cell_start, widths, image_of_digit, x, out)
+        return
+    # Strips sorted by width, so that those of one width are neighbours: one OpenCV call each.
+    order = np.argsort(strip_width, kind="stable")
+    slot = np.empty_like(order)
+    slot[order] = np.arange(len(order))
+    height = out.shape[1]
+    strips = workspace.zeros("strips", (len(order), height, int(strip_width.max())))
+    paint(ink, cell_start, widths, slot[image_of_digit], x, strips)
+    resampled = workspace.empty("resampled", out.shape)
+    rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
+    sorted_widths = strip_width[order]
+    edges = [0, *(np.flatnonzero(np.diff(sorted_widths)) + 1).tolist(), len(order)]
+    cv = _cv2()
+    for start, stop in zip(edges[:-1], edges[1:]):
+        columns = int(sorted_widths[start])
+        source, target = rows[start * height: stop * height, :columns], rows_out[start * height: stop * height]
         if columns == width:
-            out[b] = strips[b, :, :width]
+            target[...] = source
         else:
-            mode = cv.INTER_AREA if columns > width else cv.INTER_LINEAR
-            out[b] = cv.resize(strips[b, :, :columns], (width, DIGIT_SIZE), interpolation=mode)
+            done = cv.resize(source, (width, len(target)), dst=target, interpolation=_interpolation(cv, columns, width))
+            if done is not target:  # OpenCV wrote a new array instead
+                target[...] = done
+    out[order] = resampled
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+# 1 - v / 255 in float32 for every ink value v, computed as numpy computes it elementwise.
+_FLOAT_OF_INK = np.float32(1.0) - np.arange(256, dtype=np.float32) / np.float32(255.0)
+
+
+def ink_to_float(ink: np.ndarray) -> np.ndarray:
+    """One (H, W) ink image as float32 ``1 - ink / 255``, in one table look-up."""
+    return _cv2().LUT(ink, _FLOAT_OF_INK)
+
+
+def ink_to_output(ink: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Ink 0-255 into ``out``: uint8 ``255 - ink``, or float32 ``1 - ink / 255`` (on the exact
+    1/255 grid that 8-bit files store) by table look-up."""
+    if out.dtype == np.uint8:
+        np.subtract(255, ink, out=out)
+        return out
+    if not out.flags.c_contiguous:  # a reshape would copy and the table's answer be lost
+        np.divide(ink, np.float32(255.0), out=out, dtype=np.float32)
+        np.subtract(np.float32(1.0), out, out=out)
+        return out
+    rows = ink.reshape(-1, ink.shape[-1])
+    target = out.reshape(rows.shape)
+    done = _cv2().LUT(rows, _FLOAT_OF_INK, dst=target)
+    if done is not target:  # OpenCV wrote a new array instead
+        target[...] = done
     return out
+
+
+# -- boxes -------------------------------------------------------------------------------------
 
 
 def map_columns(x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,10 +182,21 @@ def map_columns(x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: 
     """
     s = strip_width / width
     grow = s <= 1.0
-    margin = 1e-4  # OpenCV computes u in float32; stay on the generous side of its rounding
-    first = np.where(grow, np.ceil((x0 - 0.5) / s - 0.5 - margin), np.floor(x0 / s - margin))
-    last = np.where(grow, np.ceil((x1 + 0.5) / s - 0.5 + margin), np.ceil(x1 / s + margin))
+    first = np.where(grow, np.ceil((x0 - 0.5) / s - 0.5 - _MARGIN), np.floor(x0 / s - _MARGIN))
+    last = np.where(grow, np.ceil((x1 + 0.5) / s - 0.5 + _MARGIN), np.ceil(x1 / s + _MARGIN))
     same = strip_width == width  # not resampled: the columns stay where they are
     first = np.where(same, x0, np.clip(first, 0, width - 1))
     last = np.where(same, x1, np.clip(last, 1, width))
     return first.astype(np.int64), last.astype(np.int64)
+
+
+def map_columns_one(x0: int, x1: int, strip_width: int, width: int) -> tuple[int, int]:
+    """``map_columns`` for one box, in plain Python (the same float64 arithmetic)."""
+    if strip_width == width:
+        return x0, x1
+    s = strip_width / width
+    if s <= 1.0:
+        first, last = math.ceil((x0 - 0.5) / s - 0.5 - _MARGIN), math.ceil((x1 + 0.5) / s - 0.5 + _MARGIN)
+    else:
+        first, last = math.floor(x0 / s - _MARGIN), math.ceil(x1 / s + _MARGIN)
+    return min(max(first, 0), width - 1), min(max(last, 1), width)

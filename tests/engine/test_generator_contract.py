@@ -461,3 +461,38 @@ def test_uint8_batches_are_the_float_images_times_255(make_generator, transform)
     assert bytes_.images.dtype == np.uint8
     assert np.array_equal(bytes_.images, np.rint(floats.images * 255).astype(np.uint8))
     assert all(np.array_equal(a, b) for a, b in zip(floats.boxes, bytes_.boxes))
+
+
+# ---------------------------------------------------------------------------------------------
+# One image at a time and in a batch: two routes, the same bytes
+
+
+@pytest.mark.parametrize("trim", [False, True], ids=["untrimmed", "trimmed"])
+@pytest.mark.parametrize("spacing_type,subtype,transform", ALL_EIGHT, ids=EIGHT_IDS)
+def test_one_call_gives_exactly_the_batch_of_one(make_generator, spacing_type, subtype, transform, trim):
+    """``generate`` has a lean route of its own; it must give the bytes, boxes and rows of
+    ``generate_batch`` with one sequence, for every configuration, length and seed."""
+    config = make_config(spacing_type, subtype, transform, trim)
+    if transform:
+        config.image.augmentations["noise"].enabled = True  # the whole-image step too
+    generator = make_generator(config)
+    sequences = ["7", "42", "0123", "90210", "31415926"]
+    for seed, digits in enumerate(sequences * (2 if transform else 6)):
+        n = len(digits)
+        if spacing_type == "fixed":
+            gaps = gap_count(n, subtype)
+            width = n * SIZE + gaps * 5 + (seed % max(gaps, 1) if gaps else 0)  # remainders to spread
+            spacing_range = (2, 8) if gaps else (0, 0)
+            if trim:
+                width += 9
+        else:
+            width, spacing_range = (60, 300, 97)[seed % 3], (0, 12)
+        one = generator.generate(digits, spacing_range, width, seed=seed)
+        batch = generator.generate_batch([digits], spacing_range, width, seed=seed)
+        as_bytes = generator.generate_batch([digits], spacing_range, width, seed=seed, as_uint8=True)
+        assert one.image.dtype == np.float32 and one.image.shape == (SIZE, width)
+        assert one.image.tobytes() == batch.images[0].tobytes(), (digits, seed)
+        assert np.array_equal(np.rint(one.image * 255).astype(np.uint8), as_bytes.images[0])
+        assert one.boxes.dtype == np.int32 and one.boxes.tolist() == batch.boxes[0].tolist()
+        assert one.source_indices.tolist() == batch.source_indices[0].tolist()
+        assert one.label == batch.labels[0] == digits and one.seed == batch.seed == seed

@@ -126,7 +126,7 @@ def _noise_config():
     for augmentation in config.image.augmentations.values():
         augmentation.enabled = False
     config.image.augmentations["noise"].enabled = True
-    config.image.augmentations["noise"].strength = 0.3
+    config.image.augmentations["noise"].strength = 0.12  # the maximum
     return config
 
 
