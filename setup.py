@@ -37,12 +37,18 @@ setup(
         "platformdirs>=3.0",
         "tqdm>=4.60",
         "PyQt5>=5.15.9,<5.16",
+        # export: --format lmdb writes the database deep-text-recognition-benchmark reads, with
+        # the same library they read it with; filelock: one writer per export folder (flock on
+        # Unix, msvcrt on Windows, released when a process dies, unlike a hand-made lock file)
+        "lmdb>=1.4",
+        "filelock>=3.12",
     ],
     extras_require={
         "test": [
             "pytest>=7.0",
             "pytest-qt>=4.2",
             "dask[distributed]>=2023.1",
+            "webdataset>=0.2",  # reads --format webdataset back the way training code does
         ],
         # SequenceDataset works without torch; this extra is for DataLoader use and examples/train_crnn.py.
         "torch": [

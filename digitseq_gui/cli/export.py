@@ -10,13 +10,20 @@ from pathlib import Path
 
 from .common import EXIT_INTERRUPTED, add_engine_options, config_from_args, non_negative_int, positive_int
 
-HELP = "make a labelled data set (png + labels.csv, jsonl or npz) in parallel, reproducibly"
+HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb or webdataset) in parallel, reproducibly"
 EXAMPLES = """examples:
   digitseq export --count 100000 --length 4-8 --output data --format npz --workers 4 --seed 7
   digitseq export --count 5000 --pattern '0[789]0-####-####' --unique --output phones
   digitseq export --sequences numbers.txt --output data --split train=0.8,val=0.1,test=0.1
   digitseq export ... --resume          (finish an interrupted export: same bytes as one run)
   digitseq export ... --shard 2/8       (the chunks shard 2 of 8 owns; join with 'digitseq merge')"""
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def register(subparsers) -> None:
@@ -39,8 +46,14 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
     add_engine_options(parser)  # its --dataset-split names the data file; --split below is train/val/test
     out = parser.add_argument_group("output")
     out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
-    out.add_argument("--format", choices=("png", "jsonl", "npz"), default="png",
-                     help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file (default png)")
+    out.add_argument("--format", choices=("png", "jsonl", "npz", "lmdb", "webdataset"), default="png",
+                     help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file with CTC "
+                          "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards (default png)")
+    out.add_argument("--compression", choices=("fast", "default", "none"), default="default",
+                     help="deflate effort for png and npz (deflate is the ceiling of a compressed export): "
+                          "fast (level 1), default, none (largest files, fastest)")
+    out.add_argument("--shard-size", type=positive_int, metavar="N", default=10_000,
+                     help="samples per tar with --format webdataset (default 10000)")
     out.add_argument("--split", dest="splits", metavar="SPEC",
                      help="e.g. train=0.8,val=0.1,test=0.1: digits for each part come from disjoint MNIST images")
     out.add_argument("--unique", action="store_true", help="never repeat a sequence")
@@ -48,7 +61,7 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
                      help="width of the blank gap a separator in a pattern or sequence becomes (default 10)")
     out.add_argument("--seed", type=non_negative_int, metavar="S", default=0, help="the data set's seed (default 0)")
     run = parser.add_argument_group("running")
-    run.add_argument("--workers", type=positive_int, metavar="N", default=min(os.cpu_count() or 1, 8),
+    run.add_argument("--workers", type=positive_int, metavar="N", default=min(_cores(), 8),
                      help="worker processes (default: the number of cores, at most 8); the output does not depend on it")
     run.add_argument("--chunk-size", type=positive_int, metavar="N", default=512,
                      help="images per chunk, a multiple of 64 (default 512)")
@@ -80,16 +93,79 @@ def request_from_args(args: argparse.Namespace, source):
         output=args.output, sequences=source, count=args.count, config=config_from_args(args), seed=args.seed,
         format=args.format, splits=args.splits, unique=args.unique, separator_width=args.separator_width,
         chunk_size=args.chunk_size, workers=args.workers, shard=args.shard, resume=args.resume, overwrite=args.overwrite,
+        compression=getattr(args, "compression", "default"), shard_size=getattr(args, "shard_size", 10_000),
     )
 
 
+# What the CLI adds to an export folder error, by kind (the window words its own advice).
+CLI_ADVICE = {
+    "not_empty": "; pass --overwrite to replace it, or --resume to finish it",
+    "settings_changed": "; repeat the original command with --resume, or pass --overwrite to start again",
+    "not_complete": "",
+    "damaged": "",
+}
+
+
+def cli_error(exc):
+    """The export error reworded for the command line."""
+    from ..engine.errors import InvalidInputError
+
+    return InvalidInputError(str(exc) + CLI_ADVICE.get(getattr(exc, "kind", ""), ""), field=exc.field)
+
+
+class _Interrupt(threading.Event):
+    """Ctrl+C: the first stops after the chunks being made; a second stops at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.at_once = threading.Event()
+
+    def stop_now(self) -> bool:
+        return self.at_once.is_set()
+
+
 def run_request(request, prog: str, quiet: bool = False) -> int:
-    """Run the export with a tqdm bar; the first Ctrl+C stops cleanly after the current chunk."""
+    """Run the export with a tqdm bar. The first Ctrl+C stops cleanly after the current chunk
+    (the folder is left consistent, resumable); a second one stops at once, also resumable, as
+    any kill is: one line either way, never a traceback."""
+    from ..export.errors import ExportFolderError
+
+    cancel = _Interrupt()
+    output = request.output
+
+    def on_sigint(signum, frame):
+        if cancel.at_once.is_set():  # a third: the export is somewhere it cannot be stopped from
+            sys.stderr.write(f"{prog}: stopped; {output} can be finished with --resume\n")
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)  # any kill point is resumable; workers die with us
+        if cancel.is_set():
+            cancel.at_once.set()
+            return
+        cancel.set()
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if main else None
+    try:
+        try:
+            result = _run_with_bar(request, quiet, cancel)
+        except ExportFolderError as exc:
+            raise cli_error(exc) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if result.status != "complete":
+        print(f"{prog}: interrupted after {result.written} of {result.total} images; {result.output} is consistent. "
+              "Run the same command with --resume to finish it.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"wrote {result.written} images to {result.output} (manifest: {result.manifest})")
+    return 0
+
+
+def _run_with_bar(request, quiet: bool, cancel):
     from tqdm import tqdm
 
     from ..export.run import run_export
 
-    cancel = threading.Event()
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -100,22 +176,8 @@ def run_request(request, prog: str, quiet: bool = False) -> int:
             bar = tqdm(total=total, initial=done, unit="img", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
         bar.update(done - bar.n)
 
-    def on_sigint(signum, frame):
-        if cancel.is_set():
-            raise KeyboardInterrupt  # a second Ctrl+C: stop now (resume still cleans up)
-        cancel.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() else None
     try:
-        result = run_export(request, progress, cancel)
+        return run_export(request, progress, cancel)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
-    if result.status != "complete":
-        print(f"{prog}: interrupted after {result.written} of {result.total} images; {result.output} is consistent. "
-              "Run the same command with --resume to finish it.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    print(f"wrote {result.written} images to {result.output} (manifest: {result.manifest})")
-    return 0

@@ -19,8 +19,16 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.run import merge_exports
+    from ..export.errors import ExportFolderError
+    from ..export.merge import merge_exports
+    from .export import cli_error
 
-    result = merge_exports(args.shards, args.output, overwrite=args.overwrite)
+    try:
+        result = merge_exports(args.shards, args.output, overwrite=args.overwrite)
+    except ExportFolderError as exc:
+        if exc.kind == "not_empty":
+            exc.args = (str(exc),)
+            raise cli_error(exc).__class__(f"{exc}; pass --overwrite to replace it", field=exc.field) from None
+        raise cli_error(exc) from None
     print(f"merged {len(args.shards)} shards: {result.written} images in {result.output}")
     return 0

@@ -3,7 +3,7 @@
 A sequence is a *text*: digits, possibly with separator characters between them
 ("090-1234-5678"). Its *label* is the digits alone, leading zeros kept ("09012345678"): one
 label character per digit box. A separator becomes a blank gap of ``separator_width`` pixels in
-the image (see export_worker.insert_separator_gaps: the digits are generated at the image width
+the image (see export.rendering.insert_separator_gaps: the digits are generated at the image width
 minus the separator gaps, then blank columns are inserted between the two digits a separator
 stands between, and the boxes after it move right).
 
@@ -11,9 +11,19 @@ Patterns: ``#`` is a random digit, ``[789]`` one random digit out of those liste
 itself, and one of SEPARATORS is a separator (it must stand between two digits). Example: the
 Japanese mobile numbers ``0[789]0-####-####``.
 
-Everything is drawn from ``numpy.random.default_rng(seed)``, so a seed gives the same list of
-sequences on every machine. With ``unique=True`` no text repeats; asking for more unique
-sequences than a source can make is an error raised before anything is drawn, never at random.
+Drawing streams (``SequenceStream``): text i is computed from (seed, i) alone, in blocks of
+TEXT_BLOCK texts, so any range of a 10^8-image data set costs only its own length in time and
+memory, and text i does not depend on how many texts are asked for (without ``unique``). Block b
+draws from ``default_rng(SeedSequence(seed, spawn_key=(0x5E0, b)))``.
+
+``unique=True`` without storing what was drawn: a keyed pseudo-random permutation (a small
+Feistel network, cycle-walked into range) maps index i to the i-th sequence number of the
+source, so no two indices share a text. For random lengths the count is shared evenly over the
+lengths (a short length that cannot hold its share passes the rest on), a second permutation
+shuffles the lengths' order. Sources of more than 2^62 sequences permute only the last
+positions (at least 2^58 sequences, far above MAX_COUNT) and draw the leading ones freely:
+still never a repeat. Asking for more unique sequences than a source can make is an error
+raised before anything is drawn, never at random.
 """
 from __future__ import annotations
 
@@ -227,27 +237,138 @@ def pattern(text: str) -> SequenceSource:
 
 # -- drawing -----------------------------------------------------------------------------------
 
+TEXT_BLOCK = 4096
+_STREAM_KEY = 0x5E0
+_PERMUTATION_LIMIT = 2**62
+SEQUENCE_RULE = ("text i from (seed, i): blocks of 4096 drawn from SeedSequence(seed, (0x5E0, block)); "
+                 "unique: a keyed Feistel permutation of the sequence numbers")
+
 
 def make_sequences(source: SequenceSource, count: int, seed: int, unique: bool = False) -> list[str]:
-    """``count`` sequence texts from ``source``, the same for the same seed everywhere."""
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
-        raise InputTypeError(f"count must be a whole number, got {count!r}", field="count")
-    if not 1 <= count <= MAX_COUNT:
-        raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {count}", field="count")
-    count = int(count)
-    if unique and source.kind != "explicit":  # explicit lists name the repeated line instead
-        capacity = source.capacity()
-        if count > capacity:
+    """``count`` sequence texts from ``source``, the same for the same seed everywhere (all at once:
+    use ``SequenceStream`` for a range of a large data set)."""
+    return SequenceStream(source, count, seed, unique).texts(0, count)
+
+
+class SequenceStream:
+    """The texts of a data set, computable by range: ``texts(start, stop)`` costs stop - start.
+
+    Checks the request (count, uniqueness) when made, so a stream that exists always works.
+    """
+
+    def __init__(self, source: SequenceSource, count: int, seed: int, unique: bool = False):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+            raise InputTypeError(f"count must be a whole number, got {count!r}", field="count")
+        if not 1 <= count <= MAX_COUNT:
+            raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {count}", field="count")
+        self.source, self.count, self.seed, self.unique = source, int(count), int(seed), bool(unique)
+        if unique and source.kind != "explicit":  # explicit lists name the repeated line instead
+            capacity = source.capacity()
+            if count > capacity:
+                raise InvalidInputError(
+                    f"cannot make {count} unique sequences: {_source_words(source)} can make only {capacity}; "
+                    "ask for fewer, allow repeats, or use longer sequences", field="count")
+        if source.kind == "explicit":
+            if unique:
+                _check_explicit_unique(source.texts, self.count)
+        elif source.kind == "random":
+            lengths = list(range(source.min_length, source.max_length + 1))
+            self._lengths = [_Digits(("0123456789",) * n, seed, ("len", n), unique) for n in lengths]
+            if unique:
+                quotas = _length_quotas(lengths, self.count)
+                self._cumulative = np.concatenate([[0], np.cumsum(quotas)]).astype(np.int64)
+                self._order = _Permutation(self.count, seed, ("order",))
+        else:
+            self._pattern = parse_pattern(source.pattern)
+            self._digits = _Digits(self._pattern.choices, seed, ("pattern",), unique)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def shapes(self) -> set[tuple[int, int]]:
+        """Every (digits, separator gaps) a text of the stream can have: what a layout check needs."""
+        if self.source.kind == "explicit":
+            return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, self._explicit_used())}
+        if self.source.kind == "random":
+            return {(n, 0) for n in range(self.source.min_length, self.source.max_length + 1)}
+        return {(len(self._pattern.choices), sum(1 for s in self._pattern.separators_after if s))}
+
+    def longest(self) -> tuple[int, int]:
+        """(longest label, longest text) any text of the stream can have (npz pads to these)."""
+        if self.source.kind == "explicit":
+            used = self._explicit_used()
+            return max(len(split_text(t)[0]) for t in used), max(map(len, used))
+        if self.source.kind == "random":
+            return self.source.max_length, self.source.max_length
+        return len(self._pattern.choices), len(self._pattern.render("0" * len(self._pattern.choices)))
+
+    def _explicit_used(self) -> tuple[str, ...]:
+        return self.source.texts[: self.count]
+
+    def texts(self, start: int, stop: int) -> list[str]:
+        start, stop = max(0, int(start)), min(self.count, int(stop))
+        if start >= stop:
+            return []
+        if self.source.kind == "explicit":
+            texts = self.source.texts
+            return [texts[i % len(texts)] for i in range(start, stop)]
+        out: list[str] = []
+        for block in range(start // TEXT_BLOCK, (stop - 1) // TEXT_BLOCK + 1):
+            first = block * TEXT_BLOCK
+            texts = self._block(block)
+            out += texts[max(start, first) - first: min(stop, first + TEXT_BLOCK) - first]
+        return out
+
+    def _block(self, block: int) -> list[str]:
+        first = block * TEXT_BLOCK
+        indices = np.arange(first, min(self.count, first + TEXT_BLOCK), dtype=np.int64)
+        if not self.unique:  # independent of count: a whole block is drawn whatever is used
+            indices = np.arange(first, first + TEXT_BLOCK, dtype=np.int64)
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_STREAM_KEY, block)))
+        if self.source.kind == "pattern":
+            digits = self._digits.draw(rng, indices)
+            return [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
+        low, high = self.source.min_length, self.source.max_length
+        if not self.unique:
+            lengths = rng.integers(low, high + 1, size=len(indices))
+            rows = rng.integers(0, 10, size=(len(indices), high)).astype(np.uint8) + ord("0")
+            strings = rows.view(f"S{high}").ravel()
+            return [strings[i][: lengths[i]].decode() for i in range(len(indices))]
+        numbers = self._order(indices.astype(np.uint64)).astype(np.int64)
+        buckets = np.searchsorted(self._cumulative, numbers, side="right") - 1
+        texts = [""] * len(indices)
+        for bucket in np.unique(buckets):
+            members = np.flatnonzero(buckets == bucket)
+            ranks = numbers[members] - self._cumulative[bucket]
+            for j, text in zip(members, self._lengths[bucket].draw(rng, ranks)):
+                texts[j] = text
+        return texts
+
+
+def _check_explicit_unique(texts: tuple[str, ...], count: int) -> None:
+    seen: dict[str, int] = {}
+    for number, text in enumerate(texts[:count], 1):
+        if text in seen:
             raise InvalidInputError(
-                f"cannot make {count} unique sequences: {_source_words(source)} can make only {capacity}; "
-                "ask for fewer, allow repeats, or use longer sequences", field="count")
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x5E0,)))
-    if source.kind == "explicit":
-        return _explicit(source.texts, count, unique)
-    if source.kind == "random":
-        return _random(rng, source.min_length, source.max_length, count, unique)
-    parsed = parse_pattern(source.pattern)
-    return [parsed.render(d) for d in _draw_positions(rng, parsed.choices, count, unique)]
+                f"sequence {number} ({text!r}) repeats sequence {seen[text]}; remove repeats or allow them", field="digits")
+        seen[text] = number
+    if count > len(texts):
+        raise InvalidInputError(
+            f"cannot make {count} unique sequences from a list of {len(texts)}; ask for at most {len(texts)}", field="count")
+
+
+def _length_quotas(lengths: list[int], count: int) -> np.ndarray:
+    """Share ``count`` evenly over the lengths, moving what a short length cannot hold (10
+    sequences of length 1...) to the longer ones. Fails only when count exceeds the total,
+    which is checked before."""
+    quotas = np.full(len(lengths), count // len(lengths), dtype=np.int64)
+    quotas[len(lengths) - count % len(lengths):] += 1
+    for i, n in enumerate(lengths[:-1]):
+        excess = int(quotas[i]) - 10**n
+        if excess > 0:
+            quotas[i] -= excess
+            quotas[i + 1] += excess
+    return quotas
 
 
 def _source_words(source: SequenceSource) -> str:
@@ -258,74 +379,76 @@ def _source_words(source: SequenceSource) -> str:
     return f"pattern {source.pattern!r}"
 
 
-def _explicit(texts: tuple[str, ...], count: int, unique: bool) -> list[str]:
-    if unique:
-        seen: dict[str, int] = {}
-        for number, text in enumerate(texts[:count], 1):
-            if text in seen:
-                raise InvalidInputError(
-                    f"sequence {number} ({text!r}) repeats sequence {seen[text]}; remove repeats or allow them", field="digits")
-            seen[text] = number
-        if count > len(texts):
-            raise InvalidInputError(
-                f"cannot make {count} unique sequences from a list of {len(texts)}; ask for at most {len(texts)}", field="count")
-    return [texts[i % len(texts)] for i in range(count)]
+class _Digits:
+    """Digit strings whose position p is drawn from ``choices[p]``; with ``unique`` the string of
+    rank r is the permuted r-th number of the mixed-radix space (its last positions, when the
+    space is larger than 2^62; the leading ones are then drawn freely)."""
+
+    def __init__(self, choices: tuple[str, ...], seed: int, purpose: tuple, unique: bool):
+        self.sizes = np.array([len(c) for c in choices], dtype=np.int64)
+        self.table = np.full((len(choices), 10), ord("0"), dtype=np.uint8)
+        for i, choice in enumerate(choices):
+            self.table[i, : len(choice)] = np.frombuffer(choice.encode(), dtype=np.uint8)
+        self.permuted_from = len(choices)  # positions [permuted_from:] come from the permutation
+        self.permutation = None
+        if unique:
+            space = 1
+            while self.permuted_from > 0 and space * int(self.sizes[self.permuted_from - 1]) <= _PERMUTATION_LIMIT:
+                self.permuted_from -= 1
+                space *= int(self.sizes[self.permuted_from])
+            self.permutation = _Permutation(space, seed, purpose)
+
+    def draw(self, rng: np.random.Generator, ranks: np.ndarray) -> list[str]:
+        n, positions = len(ranks), len(self.sizes)
+        picks = (rng.random((n, positions)) * self.sizes).astype(np.int64)
+        if self.permutation is not None:
+            numbers = self.permutation(np.asarray(ranks, dtype=np.uint64))
+            for p in range(positions - 1, self.permuted_from - 1, -1):
+                picks[:, p] = (numbers % np.uint64(self.sizes[p])).astype(np.int64)
+                numbers = numbers // np.uint64(self.sizes[p])
+        chars = self.table[np.arange(positions), picks]
+        return [s.decode() for s in np.ascontiguousarray(chars).view(f"S{positions}").ravel()]
 
 
-def _random(rng: np.random.Generator, low: int, high: int, count: int, unique: bool) -> list[str]:
-    lengths = np.arange(low, high + 1)
-    if not unique:
-        drawn = rng.integers(low, high + 1, size=count)
-        digits = rng.integers(0, 10, size=(count, high)).astype(np.uint8) + ord("0")
-        rows = digits.view(f"S{high}").ravel()
-        return [rows[i][: drawn[i]].decode() for i in range(count)]
-    # Unique: share the count evenly over the lengths, moving what a short length cannot hold
-    # (10 sequences of length 1...) to the longer ones; then draw each length without repeats
-    # and shuffle. Deterministic, and it fails only when count exceeds the total (checked above).
-    per_length = np.full(len(lengths), count // len(lengths))
-    per_length[len(lengths) - count % len(lengths):] += 1
-    for i, n in enumerate(lengths[:-1]):
-        excess = per_length[i] - 10**int(n)
-        if excess > 0:
-            per_length[i] -= excess
-            per_length[i + 1] += excess
-    texts: list[str] = []
-    for n, wanted in zip(lengths, per_length):
-        texts.extend("".join(d) for d in _draw_positions(rng, ("0123456789",) * int(n), int(wanted), True))
-    order = rng.permutation(len(texts))
-    return [texts[i] for i in order]
+class _Permutation:
+    """A keyed bijection of [0, size), vectorised: a 4-round balanced Feistel network on the
+    smallest even number of bits that covers ``size``, cycle-walked back into range (each
+    step at most 4x the range, so a few rounds on average)."""
+
+    ROUNDS = 4
+
+    def __init__(self, size: int, seed: int, purpose: tuple):
+        self.size = np.uint64(size)
+        bits = max(2, (int(size) - 1).bit_length())
+        bits += bits % 2
+        self.half = np.uint64(bits // 2)
+        self.mask = np.uint64((1 << (bits // 2)) - 1)
+        entropy = np.random.SeedSequence(seed, spawn_key=(_STREAM_KEY + 1, *[_key_int(p) for p in purpose]))
+        self.keys = entropy.generate_state(self.ROUNDS, np.uint64)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        out = self._once(values.astype(np.uint64))
+        outside = out >= self.size
+        while outside.any():
+            out[outside] = self._once(out[outside])
+            outside = out >= self.size
+        return out
+
+    def _once(self, values: np.ndarray) -> np.ndarray:
+        left, right = values >> self.half, values & self.mask
+        for key in self.keys:
+            left, right = right, left ^ (_mix(right ^ key) & self.mask)
+        return (left << self.half) | right
 
 
-def _draw_positions(rng: np.random.Generator, choices: tuple[str, ...], count: int, unique: bool) -> list[str]:
-    """``count`` digit strings, position i drawn uniformly from ``choices[i]``."""
-    if count == 0:
-        return []
-    sizes = [len(c) for c in choices]
-    table = np.full((len(choices), 10), ord("0"), dtype=np.uint8)
-    for i, choice in enumerate(choices):
-        table[i, : len(choice)] = np.frombuffer(choice.encode(), dtype=np.uint8)
-    capacity = 1
-    for s in sizes:
-        capacity *= s
-    if not unique:
-        picks = (rng.random((count, len(choices))) * np.asarray(sizes)).astype(np.int64)
-    elif capacity <= _EXACT_UNIQUE_LIMIT:
-        # Exact sampling without replacement over the numbered sequences, then mixed-radix digits.
-        numbers = rng.choice(capacity, size=count, replace=False, shuffle=True) if capacity > 1 else np.zeros(1, np.int64)
-        picks = np.empty((count, len(choices)), dtype=np.int64)
-        for i in range(len(choices) - 1, -1, -1):
-            picks[:, i] = numbers % sizes[i]
-            numbers = numbers // sizes[i]
-    else:
-        seen: set[bytes] = set()
-        rows = []
-        while len(rows) < count:
-            row = (rng.random(len(choices)) * np.asarray(sizes)).astype(np.int64)
-            key = row.tobytes()
-            if key not in seen:
-                seen.add(key)
-                rows.append(row)
-        picks = np.asarray(rows)
-    chars = table[np.arange(len(choices)), picks]
-    strings = np.ascontiguousarray(chars).view(f"S{len(choices)}").ravel()
-    return [s.decode() for s in strings]
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit changes every output bit (wraps mod 2^64)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _key_int(part) -> int:
+    if isinstance(part, int):
+        return part
+    return int.from_bytes(hashlib.sha256(str(part).encode()).digest()[:4], "little")

@@ -2,39 +2,77 @@
 
 The *plan* part (config, seed, count, sequences, format, block and chunk size, splits and the rows
 each draws digits from, package version, data set fingerprints, shard) fully determines the
-output. ``status`` is "partial" while an export runs, with ``progress`` counting the chunks
-committed (in order); a finished export has ``status: complete`` and no progress, so an
-interrupted and resumed export ends with the same bytes as an uninterrupted one.
+output. ``status`` is "partial" while an export runs, with ``progress``: the chunks committed
+(in order), the committed sizes of the files that grow as chunks commit (label files, the
+ledger), so a resume cuts back exactly what was not committed. A finished export has ``status:
+complete`` and no progress, so an interrupted and resumed export ends with the same bytes as an
+uninterrupted one.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from ..engine.errors import InvalidInputError
-from ..engine.files import atomic_write_bytes
+from .disk import atomic_write
+from .errors import DAMAGED, ExportFolderError
 
 MANIFEST_NAME = "manifest.json"
-SCHEMA = "digitseq-export/1"
-_RUN_STATE = ("status", "progress")
+SCHEMA = "digitseq-export/2"
+OLDER_SCHEMAS = ("digitseq-export/1",)  # recognised as ours (for --overwrite), not resumable
+_RUN_STATE = ("status", "progress", "shard_files")
 
 
 def write_manifest(folder: Path, manifest: dict) -> Path:
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
-    return atomic_write_bytes(Path(folder) / MANIFEST_NAME, text.encode("utf-8"))
+    return atomic_write(Path(folder) / MANIFEST_NAME, text.encode("utf-8"))
 
 
-def read_manifest(folder: str | Path) -> dict:
+def read_manifest(folder: str | Path, schemas: tuple[str, ...] = (SCHEMA,)) -> dict:
     path = Path(folder) / MANIFEST_NAME
     try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise ExportFolderError(f"{path} is not a regular file; the export is damaged", DAMAGED, path)
+        if path.stat().st_size > 16 << 20:
+            raise ExportFolderError(f"{path} is larger than any manifest DigitSeq writes; the export is damaged",
+                                    DAMAGED, path)
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{path} does not exist; {folder} is not a DigitSeq export") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path} is not a valid manifest ({exc}); the export is damaged") from None
-    if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
-        raise InvalidInputError(f"{path} is not a DigitSeq export manifest (schema {SCHEMA} expected)")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ExportFolderError(f"{path} is not a valid manifest ({str(exc)[:80]}); the export is damaged",
+                                DAMAGED, path) from None
+    if not isinstance(manifest, dict) or manifest.get("schema") not in schemas:
+        raise ExportFolderError(f"{path} is not a DigitSeq export manifest (schema {SCHEMA} expected)", DAMAGED, path)
+    if manifest["schema"] == SCHEMA:
+        _check_shape(path, manifest)
     return manifest
+
+
+def _check_shape(path: Path, manifest: dict) -> None:
+    """The fields resume, merge and read rely on have the types they need."""
+    def bad(what: str):
+        raise ExportFolderError(f"{path}: {what}; the export is damaged", DAMAGED, path)
+
+    if manifest.get("status") not in ("partial", "complete"):
+        bad(f"status {manifest.get('status')!r} is neither 'partial' nor 'complete'")
+    parts = manifest.get("parts")
+    if not isinstance(parts, list) or not parts or not all(
+            isinstance(p, dict) and isinstance(p.get("folder"), str) and isinstance(p.get("count"), int)
+            and p["folder"] in (".", "train", "val", "test") for p in parts):
+        bad("'parts' is not a list of parts with a folder and a count")
+    if not isinstance(manifest.get("format"), str) or not isinstance(manifest.get("count"), int):
+        bad("'format' or 'count' has the wrong type")
+    shard = manifest.get("shard")
+    if shard is not None and not (isinstance(shard, dict) and all(isinstance(shard.get(k), int) for k in ("index", "count", "chunk_count"))
+                                  and isinstance(shard.get("chunks"), list) and len(shard["chunks"]) == 2
+                                  and all(isinstance(v, int) for v in shard["chunks"])):
+        bad("'shard' is not {index, count, chunks: [first, stop], chunk_count}")
+    if manifest["status"] == "partial":
+        progress = manifest.get("progress")
+        if not (isinstance(progress, dict) and isinstance(progress.get("chunks_committed"), int)
+                and progress["chunks_committed"] >= 0 and isinstance(progress.get("sizes"), dict)
+                and all(isinstance(k, str) and isinstance(v, int) and v >= 0 for k, v in progress["sizes"].items())):
+            bad("'progress' is not {chunks_committed: whole number, sizes: {file: bytes}}")
 
 
 def plan_of(manifest: dict) -> dict:

@@ -35,13 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     window = MainWindow()
     window.show()
-    # Ctrl+C in the terminal closes the window the normal way (settings saved, worker stopped).
-    # Python only sees the signal when it runs, so a timer hands it control now and then.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    wake = QTimer(interval=250)
+    close_on_interrupt(window)
+    return app.exec_()
+
+
+def close_on_interrupt(window) -> QTimer:
+    """Ctrl+C (SIGINT) or SIGTERM closes the window the normal way: settings saved, an export
+    cancelled (its folder resumable), threads stopped, exit status 0. Python only sees a signal
+    when it runs, so a timer hands it control now and then."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: window.close())
+    wake = QTimer(window, interval=250)
     wake.timeout.connect(lambda: None)
     wake.start()
-    return app.exec_()
+    return wake
 
 
 if __name__ == "__main__":

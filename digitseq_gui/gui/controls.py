@@ -1,32 +1,42 @@
-"""The settings panel: every engine option as a grouped, labelled, keyboard-usable control.
+"""The settings panel: every engine option as a labelled, keyboard-usable control, in three tabs.
 
-The panel turns its controls into a ``Config`` (plus the digits and the seed) and back. It does no
-checking of its own beyond what a control can express: the engine judges the settings, and a
-rejection comes back through ``show_error(field, message)``, shown in red under the group of the
-control at fault.
+Tabs ("Digits and spacing", "Augmentation", "Data set") keep the panel within a normal window's
+height, so nothing needs scrolling at the default size; each tab still scrolls in a very small
+window. The seed row is built here but placed by the window above the preview, next to "New sample".
+
+The panel turns its controls into a ``Config`` (plus the sequence text, separator gap and seed)
+and back. It does no checking of its own beyond what a control can express: the engine judges
+the settings, and a rejection comes back through ``show_error(field, message)``, shown in red right
+under the control at fault (its tab brought to the front, scrolled into view), in the window's words.
 """
 from __future__ import annotations
 
 import random
 from pathlib import Path
 
-from PyQt5.QtCore import QRegularExpression, pyqtSignal
-from PyQt5.QtGui import QRegularExpressionValidator
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                             QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
+                             QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout,
+                             QWidget)
 
 from ..engine.config import Config
-from ..engine.digits import MAX_DIGITS
+from ..engine.layout import MAX_IMAGE_WIDTH
 from .augmentation_controls import AugmentationGroup
+from .messages import place_of, window_message
 
-MAX_WIDTH = 10_000
 MAX_SEED = 2**31 - 1  # what a QSpinBox holds; the engine and CLI accept any of these
+MIN_GAP = 0  # the engine's smallest gap (overlapping digits, when the engine allows them, lower this)
+MAX_SEPARATOR = 1000
+DEFAULT_DIGITS = "0123"
+DEFAULT_SEPARATOR = 10  # what `digitseq export --separator-width` uses
+MAX_SEQUENCE_CHARS = 200  # a pattern with brackets and separators is longer than its digits
 
 
 def error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setStyleSheet("color: #c62828;")
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     label.setVisible(False)
     return label
 
@@ -46,6 +56,8 @@ def combo_box(items: list[tuple[str, str]], tip: str) -> QComboBox:
     for text, data in items:
         box.addItem(text, data)
     box.setToolTip(tip)
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)  # the panel stays narrow; a longer item is shown whole when open
     return box
 
 
@@ -54,45 +66,83 @@ def select_data(box: QComboBox, data: str) -> None:
     box.setCurrentIndex(max(index, 0))
 
 
+def scrolling(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return area
+
+
 class ControlsPanel(QWidget):
     """All settings. ``changed``: a setting that shapes the image changed; ``seedEdited``: the
     user typed or drew a seed (that change must not draw yet another seed)."""
 
     changed = pyqtSignal()
     seedEdited = pyqtSignal()
+    resetRequested = pyqtSignal()  # the Reset button: the window resets its view too, then calls reset()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        self.digits_group = self._build_digits()
-        self.layout_group = self._build_layout()
+        self.errors: dict[str, QLabel] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.digits_page = self._page(self._build_digits(), self._build_layout())
         self.augmentation_group = AugmentationGroup()
-        self.augmentation_group.error = error_label()
-        self.augmentation_group.layout().addWidget(self.augmentation_group.error)
-        self.dataset_group = self._build_dataset()
-        self.seed_group = self._build_seed()
-        for group in (self.digits_group, self.layout_group, self.augmentation_group, self.dataset_group, self.seed_group):
-            layout.addWidget(group)
-        layout.addStretch(1)
         self.augmentation_group.changed.connect(self.changed)
-        self._groups_by_field = {
-            "digits": self.digits_group, "spacing_range": self.layout_group, "spacing": self.layout_group,
-            "image_width": self.layout_group, "dataset": self.dataset_group, "seed": self.seed_group,
-            "config": self.augmentation_group,
-        }
+        self.errors["augmentation"] = error_label()
+        self.augmentation_group.layout().addWidget(self.errors["augmentation"])
+        self.augmentation_page = self._page(self.augmentation_group)
+        self.dataset_page = self._page(self._build_dataset())
+        self.tabs.addTab(scrolling(self.digits_page), "Digits and spacing")
+        self.tabs.addTab(scrolling(self.augmentation_page), "Augmentation")
+        self.tabs.addTab(scrolling(self.dataset_page), "Data set")
+        self.reset_button = QPushButton("Reset to defaults")
+        self.reset_button.setToolTip("Every setting back to its default (the seed stays)")
+        self.reset_button.clicked.connect(self.resetRequested)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 1)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(6, 0, 6, 6)
+        bottom.addStretch(1)
+        bottom.addWidget(self.reset_button)
+        layout.addLayout(bottom)
+        self.seed_bar = self._build_seed()
         self._custom_source = ""
+
+    @staticmethod
+    def _page(*groups: QWidget) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        for group in groups:
+            column.addWidget(group)
+        column.addStretch(1)
+        return page
+
+    def _error_row(self, form: QFormLayout, place: str) -> None:
+        self.errors[place] = error_label()
+        form.addRow(self.errors[place])
 
     # -- building ----------------------------------------------------------------------------
 
     def _build_digits(self) -> QGroupBox:
-        group = QGroupBox("Digits")
+        group = QGroupBox("Sequence")
         form = QFormLayout(group)
-        self.digits = QLineEdit("0123")
-        self.digits.setValidator(QRegularExpressionValidator(QRegularExpression(f"[0-9]{{0,{MAX_DIGITS}}}"), self.digits))
-        self.digits.setToolTip("The digits to draw, in order. Only 0-9; leading zeros are kept.")
-        self.digits.setPlaceholderText("e.g. 0901234567")
+        self.digits = QLineEdit(DEFAULT_DIGITS)
+        self.digits.setMaxLength(MAX_SEQUENCE_CHARS)
+        self.digits.setToolTip(
+            "What to draw: digits such as 0123 (leading zeros are kept).\n"
+            "Separators - . / ( ) _ and space become a blank gap: 090-1234-5678.\n"
+            "A pattern draws different digits for each sample: # is a random digit,\n"
+            "[789] one of those digits, e.g. 0[789]0-####-####.")
+        self.digits.setPlaceholderText("e.g. 0123 or 0[789]0-####-####")
         self.digits.textChanged.connect(self.changed)
-        form.addRow("&Sequence:", self.digits)
+        label = QLabel("&Sequence:")
+        label.setBuddy(self.digits)
+        form.addRow(label, self.digits)
+        self._error_row(form, "sequence")
         self.random_length = spin_box(1, 50, " digits", "How many digits the Random button draws.")
         self.random_length.setValue(8)
         self.random_button = QPushButton("&Random")
@@ -104,29 +154,39 @@ class ControlsPanel(QWidget):
         length_label = QLabel("Random &length:")
         length_label.setBuddy(self.random_length)
         form.addRow(length_label, row)
-        group.error = error_label()
-        form.addRow(group.error)
+        self.separator_width = spin_box(0, MAX_SEPARATOR, " px",
+                                        "The blank gap a separator (- . / ( ) _ space) in the sequence becomes.")
+        self.separator_width.setValue(DEFAULT_SEPARATOR)
+        self.separator_width.valueChanged.connect(self.changed)
+        separator_label = QLabel("Separator ga&p:")
+        separator_label.setBuddy(self.separator_width)
+        form.addRow(separator_label, self.separator_width)
+        self._error_row(form, "separator")
         return group
 
     def _build_layout(self) -> QGroupBox:
         group = QGroupBox("Size and spacing")
         form = QFormLayout(group)
-        self.image_width = spin_box(1, MAX_WIDTH, " px", "Width of the image in pixels (the height is always 28).")
+        self.image_width = spin_box(1, MAX_IMAGE_WIDTH, " px", "Width of the image in pixels (the height is 28).")
+        self.image_width.setGroupSeparatorShown(True)
         form.addRow("Image &width:", self.image_width)
+        self._error_row(form, "width")
         self.spacing_type = combo_box(
-            [("Variable: random gaps", "variable"), ("Fixed: equal gaps filling the width", "fixed")],
+            [("Variable: random gaps", "variable"), ("Fixed: fill the width", "fixed")],
             "Variable: each gap is drawn at random between the minimum and maximum, and the row is "
             "resized to the width.\nFixed: all gaps equal, chosen so the digits fill the width exactly.")
         form.addRow("Spacing t&ype:", self.spacing_type)
         self.spacing_subtype = combo_box(
-            [("Between digits only", "between"), ("Between digits and at both ends", "edge")],
+            [("Between digits", "between"), ("Between and at both ends", "edge")],
             "Where gaps go: only between neighbouring digits, or also before the first and after the last.")
         form.addRow("&Gaps:", self.spacing_subtype)
-        self.min_spacing = spin_box(0, MAX_WIDTH, " px", "The smallest gap between digits, in pixels.")
+        self._error_row(form, "spacing_type")
+        self.min_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The smallest gap between digits, in pixels.")
         form.addRow("M&inimum gap:", self.min_spacing)
-        self.max_spacing = spin_box(0, MAX_WIDTH, " px", "The largest gap between digits, in pixels.")
+        self.max_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The largest gap between digits, in pixels.")
         form.addRow("Ma&ximum gap:", self.max_spacing)
-        self.trim = QCheckBox("Tri&m blank columns around each digit")
+        self._error_row(form, "gap_range")
+        self.trim = QCheckBox("Tri&m blank columns")
         self.trim.setToolTip("MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
                              "makes the gap the visible space between strokes.")
         form.addRow(self.trim)
@@ -135,8 +195,6 @@ class ControlsPanel(QWidget):
         for widget in (self.spacing_type, self.spacing_subtype):
             widget.currentIndexChanged.connect(self.changed)
         self.trim.toggled.connect(self.changed)
-        group.error = error_label()
-        form.addRow(group.error)
         return group
 
     def _build_dataset(self) -> QGroupBox:
@@ -162,36 +220,32 @@ class ControlsPanel(QWidget):
         self.split = combo_box([("Training set (60,000 in MNIST)", "train"), ("Test set (10,000 in MNIST)", "test")],
                                "Which part of the data set the digits are drawn from.")
         form.addRow("Par&t:", self.split)
+        self._error_row(form, "dataset")
         self.source.currentIndexChanged.connect(self._source_changed)
         self.split.currentIndexChanged.connect(self.changed)
         self.browse_folder.clicked.connect(lambda: self._browse(folder=True))
         self.browse_npz.clicked.connect(lambda: self._browse(folder=False))
         self.last_dataset_folder = str(Path.home())
-        group.error = error_label()
-        form.addRow(group.error)
         return group
 
-    def _build_seed(self) -> QGroupBox:
-        group = QGroupBox("Random seed")
-        form = QFormLayout(group)
+    def _build_seed(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
         self.seed = spin_box(0, MAX_SEED, "", "The seed that picks the digit images, the gaps and the "
                                                  "augmentation. The same seed and settings give the same image.")
+        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("2147483647") + 40)
         self.seed.valueChanged.connect(self.seedEdited)
-        self.new_seed_button = QPushButton("New see&d")
-        self.new_seed_button.setToolTip("Draw a new random seed (the same as New sample).")
-        self.new_seed_button.clicked.connect(self.draw_seed)
-        row = QHBoxLayout()
-        row.addWidget(self.seed, 1)
-        row.addWidget(self.new_seed_button)
-        form.addRow("Seed:", row)
-        self.seed_locked = QCheckBox("&Keep this seed when settings change")
+        seed_label = QLabel("See&d:")
+        seed_label.setBuddy(self.seed)
+        self.seed_locked = QCheckBox("&Keep seed")
         self.seed_locked.setToolTip("On: the same settings always give the same image.\n"
                                     "Off: every change draws new digits with a new seed.")
         self.seed_locked.setChecked(True)
-        form.addRow(self.seed_locked)
-        group.error = error_label()
-        form.addRow(group.error)
-        return group
+        row.addWidget(seed_label)
+        row.addWidget(self.seed)
+        row.addWidget(self.seed_locked)
+        return bar
 
     # -- behaviour ---------------------------------------------------------------------------
 
@@ -201,6 +255,19 @@ class ControlsPanel(QWidget):
     def draw_seed(self) -> None:
         """A new random seed; emits seedEdited once."""
         self.seed.setValue(random.randint(0, MAX_SEED))
+
+    def reset(self) -> None:
+        """Every setting to its default, as one change (the seed stays: it is not a setting)."""
+        for widget in (self.digits, self.separator_width, self.random_length):
+            widget.blockSignals(True)
+        self.digits.setText(DEFAULT_DIGITS)
+        self.separator_width.setValue(DEFAULT_SEPARATOR)
+        self.random_length.setValue(8)
+        for widget in (self.digits, self.separator_width, self.random_length):
+            widget.blockSignals(False)
+        self._custom_source = ""
+        self.source_path.clear()
+        self.set_config(Config())
 
     def _source_changed(self) -> None:
         custom = self.source.currentData() == "custom"
@@ -280,20 +347,32 @@ class ControlsPanel(QWidget):
     # -- errors ------------------------------------------------------------------------------
 
     def show_error(self, field: str, message: str) -> bool:
-        """Show ``message`` under the group of ``field``; False if no group owns that field."""
+        """Show ``message`` right under the control of ``field``, its tab in front and the message
+        scrolled into view; False if no control owns that field (the window shows it elsewhere)."""
         self.clear_errors()
-        group = self._groups_by_field.get(field)
-        if group is None:
+        place = place_of(field, message)
+        label = self.errors.get(place)
+        if label is None:
             return False
-        group.error.setText(message)
-        group.error.setVisible(True)
+        label.setText(window_message(message))
+        label.setVisible(True)
+        for index in range(self.tabs.count()):
+            area = self.tabs.widget(index)
+            if area.isAncestorOf(label):
+                self.tabs.setCurrentIndex(index)
+                area.widget().layout().activate()
+                area.ensureWidgetVisible(label)
         return True
 
     def clear_errors(self) -> None:
-        for group in set(self._groups_by_field.values()):
-            group.error.clear()
-            group.error.setVisible(False)
+        for label in self.errors.values():
+            label.clear()
+            label.setVisible(False)
 
-    def error_text(self, field: str) -> str:
-        group = self._groups_by_field.get(field)
-        return group.error.text() if group is not None and not group.error.isHidden() else ""
+    def error_text(self, field: str, message: str = "") -> str:
+        """The message shown for ``field`` ("" when none is shown there)."""
+        label = self.errors.get(place_of(field, message))
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def shown_error_label(self) -> QLabel | None:
+        return next((label for label in self.errors.values() if not label.isHidden()), None)

@@ -1,63 +1,73 @@
 """File > Export data set...: the export engine behind a dialog, run off the UI thread.
 
-The dialog offers what ``digitseq export`` offers, previews the first samples, and runs the
-export in a QThread (cooperative cancel through ``requestInterruption``; the engine checks it
-between chunks). Closing the dialog cancels and waits for the thread. Errors are shown in the
-dialog, never raised into Qt's event loop.
+The dialog offers what ``digitseq export`` offers and starts from the main window's settings
+and seed. Its preview shows the export's first samples and is redrawn whenever a setting changes
+(newest wins: a change while one is being made waits for it, then only the newest runs), so it is
+never stale. **Copy command** copies the ``digitseq export`` command that makes the same data set.
+The export runs in a background task (cooperative cancel; the engine checks it between chunks).
+Closing the dialog or quitting the window cancels it and waits (bounded) for it to stop, so the
+folder stays resumable and the process exits normally. Errors are shown in the dialog, in the
+dialog's words (tick boxes, not command-line flags), never raised into Qt's event loop.
 """
 from __future__ import annotations
 
 import os
+import random
 import time
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import QThread, Qt, QUrl, pyqtSignal
+from PyQt5.QtCore import Qt, QTimer, QUrl
 from PyQt5.QtGui import QDesktopServices, QImage, QPixmap
 from PyQt5.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-    QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+    QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ..engine.config import Config
+from ..engine.sequences import SEPARATORS
+from .background import BackgroundTask
+from .command_line import export_command_line
+from .messages import window_message
+from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
-FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"))
-
-
-class _Task(QThread):
-    """Runs ``job(self)`` off the UI thread; ``self`` is the cancel flag (``is_set``)."""
-
-    progressed = pyqtSignal(int, int)
-    succeeded = pyqtSignal(object)
-    failed = pyqtSignal(str)
-
-    def __init__(self, job, parent=None):
-        super().__init__(parent)
-        self._job = job
-
-    def is_set(self) -> bool:
-        return self.isInterruptionRequested()
-
-    def run(self) -> None:
-        try:
-            self.succeeded.emit(self._job(self))
-        except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
-            self.failed.emit(f"unexpected error ({type(exc).__name__}): {exc}")
+FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"),
+           ("LMDB (deep-text-recognition-benchmark)", "lmdb"), ("WebDataset tar shards", "webdataset"))
+COMPRESSIONS = (("Default (smaller files)", "default"), ("Fast (larger files)", "fast"), ("None (largest, fastest)", "none"))
+MAX_SEED = 2**31 - 1
+PREVIEW_COUNT = 6
+PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
+PREVIEW_DELAY_MS = 150  # typing a pattern makes one preview, not one per key
+SHUT_DOWN_SECONDS = 20.0  # how long closing waits for a cancelled export to stop
 
 
 class ExportDialog(QDialog):
-    def __init__(self, config: Config, parent: QWidget | None = None):
+    def __init__(self, config: Config, parent: QWidget | None = None, seed: int | None = None,
+                 sequence: str = "", separator_width: int = 10):
         super().__init__(parent)
         self.setWindowTitle("Export data set")
         self.config = config
-        self._task: _Task | None = None
-        self._preview_task: _Task | None = None
+        self._task: BackgroundTask | None = None
+        self._preview_task: BackgroundTask | None = None
+        self._preview_wanted = False
+        self._preview_busy = False
+        self._preview_serial = 0
         self._started = 0.0
+        self._first_done: int | None = None
         self.result = None
+        self.preview_samples: list[tuple[np.ndarray, str]] = []
         self._build()
+        self.seed.setValue(random.randint(0, MAX_SEED) if seed is None else min(int(seed), MAX_SEED))
+        self.separator_width.setValue(separator_width)
+        if any(c in sequence for c in "#[") or any(c in sequence for c in SEPARATORS.strip()):
+            self.source.setCurrentIndex(1)
+            self.pattern.setText(sequence.strip())
+        guard_wheel(self)
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.start_preview)
+        self._connect_changes()
+        self.start_preview()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -65,7 +75,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         self.source = QComboBox()
         self.source.addItems(SOURCES)
-        form.addRow("Sequences", self.source)
+        form.addRow("&Sequences:", self.source)
         self.source_pages = QStackedWidget()
         lengths = QWidget()
         row = QHBoxLayout(lengths)
@@ -78,131 +88,243 @@ class ExportDialog(QDialog):
         row.addWidget(self.min_length)
         row.addWidget(QLabel("to"))
         row.addWidget(self.max_length)
+        row.addStretch(1)
         self.pattern = QLineEdit("0[789]0-####-####")
         self.pattern.setToolTip("# random digit, [789] one of those digits, digits literal, - . / ( ) _ space separators")
         files, self.sequence_file = _path_row(self._browse_sequences)
         for page in (lengths, self.pattern, files):
             self.source_pages.addWidget(page)
+        self.source_pages.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.source.currentIndexChanged.connect(self.source_pages.setCurrentIndex)
         form.addRow("", self.source_pages)
         self.count = QSpinBox()
         self.count.setRange(1, 100_000_000)
         self.count.setValue(1000)
         self.count.setGroupSeparatorShown(True)
-        form.addRow("Images", self.count)
+        form.addRow("&Images:", self.count)
         self.unique = QCheckBox("every sequence different")
         form.addRow("", self.unique)
         self.separator_width = QSpinBox()
         self.separator_width.setRange(0, 1000)
-        self.separator_width.setValue(10)
         self.separator_width.setSuffix(" px")
-        form.addRow("Separator gap", self.separator_width)
+        self.separator_width.setToolTip("The blank gap each separator (- . / ( ) _ space) becomes")
+        form.addRow("Separator &gap:", self.separator_width)
         self.format = QComboBox()
         for text, _ in FORMATS:
             self.format.addItem(text)
-        form.addRow("Format", self.format)
+        form.addRow("&Format:", self.format)
+        self.compression = QComboBox()
+        for text, _ in COMPRESSIONS:
+            self.compression.addItem(text)
+        self.compression.setToolTip("Deflate effort for PNG and npz: it never changes the pixels, only file size and speed")
+        form.addRow("Compressio&n:", self.compression)
         self.splits = QLineEdit()
-        self.splits.setPlaceholderText("none, or e.g. train=0.8,val=0.1,test=0.1")
-        form.addRow("Splits", self.splits)
+        self.splits.setPlaceholderText("none, or train=0.8,val=0.1,test=0.1")
+        form.addRow("S&plits:", self.splits)
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        form.addRow("Seed", self.seed)
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setToolTip("The data set's seed: the same seed and settings make the same data set. "
+                             "It starts as the main window's seed.")
+        self.new_seed_button = QPushButton("New seed")
+        self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random.randint(0, MAX_SEED)))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.new_seed_button)
+        form.addRow("S&eed:", seed_row)
         self.workers = QSpinBox()
         self.workers.setRange(1, 64)
         self.workers.setValue(min(os.cpu_count() or 1, 8))
-        form.addRow("Worker processes", self.workers)
+        form.addRow("&Worker processes:", self.workers)
         output, self.output = _path_row(self._browse_output)
-        form.addRow("Folder", output)
-        self.overwrite = QCheckBox("replace an existing export")
-        self.resume = QCheckBox("finish an interrupted export")
+        form.addRow("F&older:", output)
+        self.overwrite = QCheckBox("Replace an existing export")
+        self.resume = QCheckBox("Finish an interrupted export")
         form.addRow("", self.overwrite)
         form.addRow("", self.resume)
 
-        self.preview_button = QPushButton("Preview")
-        self.preview_button.clicked.connect(self.start_preview)
-        self.preview_images = QVBoxLayout()
+        preview_box = QGroupBox("First samples of the export")
+        self.preview_grid = QGridLayout(preview_box)
+        self.preview_labels: list[tuple[QLabel, QLabel]] = []
+        for i in range(PREVIEW_COUNT):
+            image, caption = QLabel(), QLabel()
+            image.setFixedSize(PREVIEW_WIDTH, 2 * 28)  # room for the image at 2x, so nothing is clipped
+            image.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+            caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.preview_grid.addWidget(image, 2 * i, 0)
+            self.preview_grid.addWidget(caption, 2 * i + 1, 0)
+            self.preview_labels.append((image, caption))
+        self.preview_grid.setRowStretch(2 * PREVIEW_COUNT, 1)
+        self.preview_state = QLabel("")
+        self.preview_state.setWordWrap(True)
+        self.preview_grid.addWidget(self.preview_state, 2 * PREVIEW_COUNT + 1, 0)
+
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.export_button = QPushButton("Export")
+        self.copy_button = QPushButton("&Copy command")
+        self.copy_button.setToolTip("Copy the digitseq export command that makes this same data set")
+        self.copy_button.clicked.connect(self.copy_command)
+        self.export_button = QPushButton("&Export")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
-        self.open_button = QPushButton("Open folder")
+        self.open_button = QPushButton("&Open folder")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_folder)
         self.cancel_button = QPushButton("Close")
         self.cancel_button.clicked.connect(self._cancel_or_close)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         for button in (self.open_button, self.export_button, self.cancel_button):
             buttons.addWidget(button)
+        settings = QVBoxLayout()
+        settings.addLayout(form)
+        settings.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(settings, 1)
+        columns.addWidget(preview_box, 0)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(self.preview_images)
+        layout.addLayout(columns)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+    def _connect_changes(self) -> None:
+        """Every setting that changes the images redraws the preview."""
+        for box in (self.min_length, self.max_length, self.count, self.separator_width, self.seed):
+            box.valueChanged.connect(self.schedule_preview)
+        for combo in (self.source, self.format):
+            combo.currentIndexChanged.connect(self.schedule_preview)
+        for line in (self.pattern, self.sequence_file, self.splits):
+            line.textChanged.connect(self.schedule_preview)
+        self.unique.toggled.connect(self.schedule_preview)
+
     # -- the request -------------------------------------------------------------------------
 
-    def request(self, **overrides):
-        """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
-        from .. import export
+    def _what(self) -> tuple[object, list[str]]:
+        """The sequence source and the matching command-line option."""
         from ..engine import sequences
 
         kind = self.source.currentIndex()
         if kind == 0:
-            source = sequences.random_lengths(self.min_length.value(), self.max_length.value())
-        elif kind == 1:
-            source = sequences.pattern(self.pattern.text())
-        else:
-            if not self.sequence_file.text().strip():
-                raise ValueError("choose the file of sequences (one per line)")
-            source = sequences.from_file(self.sequence_file.text().strip())
+            low, high = self.min_length.value(), self.max_length.value()
+            return sequences.random_lengths(low, high), ["--length", f"{low}-{high}"]
+        if kind == 1:
+            return sequences.pattern(self.pattern.text()), ["--pattern", self.pattern.text().strip()]
+        path = self.sequence_file.text().strip()
+        if not path:
+            raise ValueError("choose the file of sequences (one per line)")
+        return sequences.from_file(path), ["--sequences", str(Path(path).expanduser().resolve())]
+
+    def request(self, **overrides):
+        """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
+        from .. import export
+
+        source, _ = self._what()
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
         values = dict(output=Path(self.output.text().strip()).expanduser(), sequences=source, count=self.count.value(),
                       config=self.config, seed=self.seed.value(), format=FORMATS[self.format.currentIndex()][1],
                       splits=self.splits.text().strip() or None, unique=self.unique.isChecked(),
                       separator_width=self.separator_width.value(), workers=self.workers.value(),
-                      resume=self.resume.isChecked(), overwrite=self.overwrite.isChecked())
+                      resume=self.resume.isChecked(), overwrite=self.overwrite.isChecked(),
+                      compression=COMPRESSIONS[self.compression.currentIndex()][1])
         values.update(overrides)
         return export.ExportRequest(**values)
 
+    def command(self) -> str:
+        """The ``digitseq export`` command that makes the data set these settings describe."""
+        _, what = self._what()
+        output = self.output.text().strip() or "digitseq-export"
+        return export_command_line(self.config, what, count=self.count.value(), seed=self.seed.value(),
+                                   output=str(Path(output).expanduser()), format=FORMATS[self.format.currentIndex()][1],
+                                   separator_width=self.separator_width.value(), unique=self.unique.isChecked(),
+                                   splits=self.splits.text().strip() or None, workers=self.workers.value(),
+                                   compression=COMPRESSIONS[self.compression.currentIndex()][1])
+
+    def copy_command(self) -> None:
+        try:
+            text = self.command()
+        except (ValueError, TypeError, OSError) as exc:
+            self._show_error(window_message(str(exc)))
+            return
+        QApplication.clipboard().setText(text)
+        self.status.setStyleSheet("")
+        self.status.setText("Copied the digitseq export command for these settings.")
+
     # -- preview -----------------------------------------------------------------------------
+
+    def schedule_preview(self) -> None:
+        self._preview_serial += 1  # what is shown now no longer matches the settings
+        self._set_preview_current(False)
+        self._preview_timer.start()
 
     def start_preview(self) -> None:
         from ..export.run import preview
 
-        if self._preview_task is not None and self._preview_task.isRunning():
+        if self._preview_busy:
+            self._preview_wanted = True  # newest wins: run again when this one is done
             return
+        self._preview_wanted = False
+        serial = self._preview_serial
         try:
-            request = self.request(output=Path("."), count=min(self.count.value(), 64))
+            request = self.request(output=Path("."), count=min(self.count.value(), 64), overwrite=False, resume=False)
         except (ValueError, TypeError, OSError) as exc:
-            self._show_error(str(exc))
+            self._show_preview_error(window_message(str(exc)))
             return
-        self._preview_task = _Task(lambda flag: preview(request, 4), self)
-        self._preview_task.succeeded.connect(self._show_preview)
-        self._preview_task.failed.connect(self._show_error)
-        self._preview_task.start()
+        self.preview_state.setText("Making the preview…")
+        task = BackgroundTask(lambda flag: preview(request, PREVIEW_COUNT), self)
+        task.succeeded.connect(lambda samples: self._show_preview(serial, samples))
+        task.failed.connect(lambda message: self._show_preview_error(message, serial))
+        task.finished.connect(self._preview_finished)
+        self._preview_task = task
+        self._preview_busy = True
+        task.start()
 
-    def _show_preview(self, samples) -> None:
-        while self.preview_images.count():
-            widget = self.preview_images.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        for image, text in samples:
-            image = np.ascontiguousarray(image)
-            qimage = QImage(image.data, image.shape[1], image.shape[0], image.strides[0], QImage.Format_Grayscale8).copy()
-            label = QLabel()
-            label.setPixmap(QPixmap.fromImage(qimage))
-            label.setToolTip(text)
-            self.preview_images.addWidget(label)
-        self.status.setText(f"preview: {', '.join(text for _, text in samples)}")
+    def _preview_finished(self) -> None:
+        self._preview_busy = False
+        if self._preview_wanted:
+            self.start_preview()
+
+    def _set_preview_current(self, current: bool) -> None:
+        for image, caption in self.preview_labels:
+            image.setEnabled(current)  # greyed out until the preview matches the settings again
+            caption.setEnabled(current)
+
+    def _show_preview(self, serial: int, samples) -> None:
+        if serial != self._preview_serial:
+            return  # made for settings that have changed since
+        self.preview_samples = [(np.ascontiguousarray(image), text) for image, text in samples]
+        for i, (image, caption) in enumerate(self.preview_labels):
+            if i < len(self.preview_samples):
+                pixels, text = self.preview_samples[i]
+                qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0],
+                                QImage.Format_Grayscale8).copy()
+                scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1])
+                mode = Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation  # crisp up, smooth down
+                image.setPixmap(QPixmap.fromImage(qimage).scaled(round(pixels.shape[1] * scale),
+                                                                 max(1, round(pixels.shape[0] * scale)),
+                                                                 Qt.IgnoreAspectRatio, mode))
+                caption.setText(text)
+            else:
+                image.clear()
+                caption.clear()
+        self._set_preview_current(True)
+        self.preview_state.setStyleSheet("")
+        self.preview_state.setText("")
+
+    def _show_preview_error(self, message: str, serial: int | None = None) -> None:
+        if serial is not None and serial != self._preview_serial:
+            return
+        self.preview_samples = []
+        for image, caption in self.preview_labels:
+            image.clear()
+            caption.clear()
+        self.preview_state.setStyleSheet("color: #b00020;")
+        self.preview_state.setText(f"No preview: {message}")
 
     # -- export ------------------------------------------------------------------------------
 
@@ -214,17 +336,17 @@ class ExportDialog(QDialog):
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:
-            self._show_error(str(exc))
+            self._show_error(window_message(str(exc)))
             return
         self.result = None
         self.open_button.setEnabled(False)
         self.export_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.status.setStyleSheet("")
-        self.status.setText("starting…")
+        self.status.setText("Starting…")
         self._started = time.monotonic()
-        self._first_done: int | None = None
-        self._task = _Task(lambda flag: run_export(request, flag.progressed.emit, flag), self)
+        self._first_done = None
+        self._task = BackgroundTask(lambda task: run_export(request, task.report, task), self)
         self._task.progressed.connect(self._on_progress)
         self._task.succeeded.connect(self._on_done)
         self._task.failed.connect(self._on_failed)
@@ -249,11 +371,10 @@ class ExportDialog(QDialog):
         self._idle()
         if result.status == "complete":
             self.status.setText(f"Done: {result.written:,} images in {result.output}")
-            self.open_button.setEnabled(True)
         else:
-            self.status.setText(f"Cancelled after {result.written:,} of {result.total:,} images; the folder is consistent. "
-                                "Tick “finish an interrupted export” and Export again to complete it.")
-            self.open_button.setEnabled(True)
+            self.status.setText(f"Cancelled after {result.written:,} of {result.total:,} images; the folder is "
+                                "consistent. Tick “Finish an interrupted export” and Export again to complete it.")
+        self.open_button.setEnabled(True)
 
     def _on_failed(self, message: str) -> None:
         self._idle()
@@ -269,8 +390,8 @@ class ExportDialog(QDialog):
 
     def cancel(self) -> None:
         if self.is_running():
-            self.status.setText("cancelling after the current chunk…")
-            self._task.requestInterruption()
+            self.status.setText("Cancelling after the current chunk…")
+            self._task.cancel()
 
     def _cancel_or_close(self) -> None:
         if self.is_running():
@@ -284,18 +405,27 @@ class ExportDialog(QDialog):
 
     # -- closing -----------------------------------------------------------------------------
 
-    def _stop_threads(self) -> None:
+    def shut_down(self, timeout: float = SHUT_DOWN_SECONDS) -> bool:
+        """Cancel what runs and wait for it (at most ``timeout`` seconds in all); True if all stopped.
+        A task still running after that is a daemon thread: it cannot keep the process alive."""
+        self._preview_timer.stop()
+        self._preview_wanted = False
+        deadline = time.monotonic() + timeout
+        stopped = True
         for task in (self._task, self._preview_task):
             if task is not None and task.isRunning():
-                task.requestInterruption()
-                task.wait()
+                task.cancel()
+                stopped &= task.wait(max(0.0, deadline - time.monotonic()))
+        return stopped
+
+    _stop_threads = shut_down
 
     def reject(self) -> None:
-        self._stop_threads()
+        self.shut_down()
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self._stop_threads()
+        self.shut_down()
         super().closeEvent(event)
 
     def _browse_output(self) -> None:

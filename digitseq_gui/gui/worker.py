@@ -2,12 +2,17 @@
 
 Like Orange3's restart-on-change preview, it holds at most ONE pending request: a newer request
 replaces an older one that has not started, so dragging a slider never queues work. Requests
-carry an increasing id; a result whose request has been superseded by the time it is ready is
-dropped here, and the window shows only the newest id anyway. Stopping is cooperative
-(labelme-style ``requestInterruption``), checked between the slow steps.
+carry an increasing id; work for a superseded request stops at the next step. A grid is delivered
+in pieces: sample 0 first (one image, a few milliseconds), then, once the window has painted it,
+the others in small batches, each checked against newer requests, so a change shows new pixels at
+once and never waits behind a whole grid of stale work. Waiting for the paint also keeps this
+thread from starving the window of the GIL while a slider is dragged. Stopping is cooperative (labelme-style
+``requestInterruption``), checked between the steps.
 
-Data sets are loaded here (the first one is "Loading MNIST...") and cached by (source, split), and
-imgaug is imported here on first use of the transform, so neither blocks the window.
+Data sets load in a separate daemon thread that this one only waits on while nothing newer is
+asked for: a data file that never answers (a FIFO with no writer) can hold up neither the window,
+nor newer previews, nor closing the window, nor the process's exit. Loaded data sets are cached
+by (source, split); imgaug is imported here on first use, so neither blocks the window.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PyQt5.QtCore import QThread, pyqtSignal
 
@@ -23,29 +28,51 @@ from ..engine.config import Config
 from ..engine.data.dataset import DigitDataset, load_dataset
 from ..engine.errors import DigitSeqError
 from ..engine.generator import DigitSequence, SequenceImage
+from .samples import Sample, batch_size, first_sequence, make_samples, sample_texts
+
+POLL_SECONDS = 0.02  # how often a wait for a data set looks for newer requests
+FIRST_PAINT_WAIT = 0.1  # how long the worker waits for sample 0 to be painted (a hidden window never paints)
+SLOW_LOAD_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
 class PreviewRequest:
     request_id: int
-    digits: str
+    digits: str  # the sequence text: digits, with separators, or a pattern
     config: Config
     seed: int
+    separator_width: int = 10
+    cells: int = 1  # how many samples (a grid of rows x columns)
+    compare: bool = False  # also the same samples without augmentation
 
 
 @dataclass(frozen=True)
 class PreviewResult:
+    """One delivery of a request's samples: ``samples[k]`` is sample ``start + k``."""
+
     request: PreviewRequest
-    sequence: SequenceImage
-    elapsed: float  # seconds spent generating (not loading)
+    start: int
+    samples: list[Sample]
+    plain: list[Sample] | None  # the same samples without augmentation (compare on, transform on)
+    sequence: SequenceImage | None  # sample 0 as the engine's float image (only when start == 0)
+    elapsed: float  # seconds spent generating this request so far (not loading)
+    complete: bool  # the last delivery of the request
 
     @property
     def request_id(self) -> int:
         return self.request.request_id
 
 
+@dataclass
+class _Load:
+    thread: threading.Thread
+    done: threading.Event
+    dataset: DigitDataset | None = None
+    error: BaseException | None = None
+
+
 class PreviewWorker(QThread):
-    """Makes one image per request; the newest request wins."""
+    """Makes the samples of each request; the newest request wins."""
 
     resultReady = pyqtSignal(object)  # PreviewResult
     failed = pyqtSignal(int, str, str)  # request id, field at fault ("" if none), message
@@ -57,8 +84,10 @@ class PreviewWorker(QThread):
         self._pending: PreviewRequest | None = None
         self._stopping = False
         self._datasets: dict[tuple[str, str], DigitDataset] = {}
-        self._last_generator: tuple[tuple, DigitSequence] | None = None
-        self.generation_count = 0  # images actually made; tests check coalescing with it
+        self._loads: dict[tuple[str, str], _Load] = {}
+        self._generators: dict[tuple, DigitSequence] = {}
+        self._painted_id = -1
+        self.generation_count = 0  # requests whose first image was made; tests check coalescing with it
 
     # -- called from the UI thread ---------------------------------------------------------
 
@@ -68,8 +97,15 @@ class PreviewWorker(QThread):
             self._pending = request
             self._condition.notify()
 
+    def first_sample_painted(self, request_id: int) -> None:
+        """The window has painted sample 0 of ``request_id``: the rest of its grid may start."""
+        with self._condition:
+            self._painted_id = max(self._painted_id, request_id)
+            self._condition.notify_all()
+
     def stop(self) -> None:
-        """Ask the thread to finish and wait for it (the current image is at most milliseconds)."""
+        """Ask the thread to finish and wait for it: at most the image being made (milliseconds),
+        never a data set load (that thread is left behind)."""
         self.requestInterruption()
         with self._condition:
             self._stopping = True
@@ -88,17 +124,17 @@ class PreviewWorker(QThread):
                     return
                 request, self._pending = self._pending, None
             try:
-                result = self._make(request)
+                self._make(request)
             except DigitSeqError as exc:
                 if not self._superseded():
                     self.failed.emit(request.request_id, exc.field or "", str(exc))
+            except OSError as exc:  # a data file that cannot be read
+                if not self._superseded():
+                    self.failed.emit(request.request_id, "dataset", str(exc))
             except Exception as exc:  # a bug must not kill the worker: report it and carry on
                 traceback.print_exc()
                 if not self._superseded():
                     self.failed.emit(request.request_id, "", f"Unexpected error: {type(exc).__name__}: {exc}")
-            else:
-                if result is not None and not self._superseded():
-                    self.resultReady.emit(result)
 
     def _cancelled(self) -> bool:
         return self._stopping or self.isInterruptionRequested()
@@ -108,37 +144,98 @@ class PreviewWorker(QThread):
         with self._condition:
             return self._pending is not None or self._cancelled()
 
-    def _make(self, request: PreviewRequest) -> PreviewResult | None:
+    def _make(self, request: PreviewRequest) -> None:
         dataset = self._dataset(request)
-        if self._superseded():
-            return None
-        if request.config.image.enabled_augmentations() and "imgaug.augmenters" not in sys.modules:
+        if dataset is None or self._superseded():
+            return
+        config = request.config
+        if config.image.enabled_augmentations() and "imgaug.augmenters" not in sys.modules:
             self.progress.emit(request.request_id, "Loading the augmentation library (first time only)…")
             from ..engine.imgaug_compat import augmenters
 
             augmenters()
             if self._superseded():
-                return None
-        generator = self._generator(request.config, dataset)
+                return
         started = time.perf_counter()
+        generator = self._generator(config, dataset)
+        plain = None
+        if request.compare and config.image.enabled_augmentations():
+            plain = self._generator(replace(config, image=replace(config.image, transform=False)), dataset)
+        texts = sample_texts(request.digits, request.cells, request.seed)
+        first, sequence = first_sequence(generator, texts[0], request.seed, request.separator_width)
+        plain_first = [first_sequence(plain, texts[0], request.seed, request.separator_width)[0]] if plain else None
         self.generation_count += 1
-        sequence = generator.generate(request.digits, request.config.spacing_range,
-                                      request.config.image.width, seed=request.seed)
-        return PreviewResult(request, sequence, time.perf_counter() - started)
+        rest = texts[1:]
+        if self._cancelled():
+            return
+        # Made, so shown even when a newer request is waiting: while a slider is dragged there
+        # always is one, and dropping finished images would freeze the picture until it stops.
+        self.resultReady.emit(PreviewResult(request, 0, [first], plain_first, sequence,
+                                            time.perf_counter() - started, not rest))
+        # New pixels first: the window paints sample 0 before this thread takes the CPU (and the GIL)
+        # again, for the rest of a grid or for a newer request; bounded, as a hidden window never paints.
+        with self._condition:
+            self._condition.wait_for(lambda: self._painted_id >= request.request_id or self._cancelled(),
+                                     timeout=FIRST_PAINT_WAIT)
+        size = batch_size(len(first.label))
+        for number, offset in enumerate(range(0, len(rest), size)):
+            if self._superseded():
+                return
+            chunk = rest[offset: offset + size]
+            samples = make_samples(generator, chunk, request.seed, number + 1, request.separator_width)
+            twins = make_samples(plain, chunk, request.seed, number + 1, request.separator_width) if plain else None
+            if self._superseded():
+                return
+            self.resultReady.emit(PreviewResult(request, 1 + offset, samples, twins, None,
+                                                time.perf_counter() - started, offset + size >= len(rest)))
 
     def _generator(self, config: Config, dataset: DigitDataset) -> DigitSequence:
-        """Reuse the generator while settings stay the same (it keeps its imgaug pipeline)."""
+        """Reuse generators while settings stay the same (each keeps its imgaug pipeline)."""
         key = (id(dataset), repr(config))
-        if self._last_generator is None or self._last_generator[0] != key:
-            self._last_generator = (key, DigitSequence(config, dataset=dataset))
-        return self._last_generator[1]
+        generator = self._generators.get(key)
+        if generator is None:
+            if len(self._generators) >= 4:
+                self._generators.pop(next(iter(self._generators)))
+            generator = self._generators[key] = DigitSequence(config, dataset=dataset)
+        return generator
 
-    def _dataset(self, request: PreviewRequest) -> DigitDataset:
+    def _dataset(self, request: PreviewRequest) -> DigitDataset | None:
+        """The request's data set, or None when a newer request (or stop) came while loading."""
         key = (request.config.dataset.source, request.config.dataset.split)
         dataset = self._datasets.get(key)
-        if dataset is None:
-            name = "MNIST" if key[0] == "mnist" else key[0]
-            self.progress.emit(request.request_id, f"Loading {name} ({key[1]})…")
-            dataset = load_dataset(*key)
-            self._datasets[key] = dataset
-        return dataset
+        if dataset is not None:
+            return dataset
+        name = "MNIST" if key[0] == "mnist" else key[0]
+        self.progress.emit(request.request_id, f"Loading {name} ({key[1]})…")
+        load = self._loads.get(key)
+        if load is None:
+            load = self._loads[key] = self._start_load(key)
+        waited = 0.0
+        while not load.done.wait(POLL_SECONDS):
+            if self._superseded():
+                return None
+            waited += POLL_SECONDS
+            if SLOW_LOAD_SECONDS <= waited < SLOW_LOAD_SECONDS + POLL_SECONDS:
+                self.progress.emit(request.request_id, f"Still loading {name} ({key[1]})… If this file is not an "
+                                   "ordinary file (a pipe, a device), choose another data set.")
+        del self._loads[key]
+        if load.error is not None:
+            raise load.error
+        self._datasets[key] = load.dataset
+        return load.dataset
+
+    @staticmethod
+    def _start_load(key: tuple[str, str]) -> _Load:
+        load = _Load(thread=None, done=threading.Event())  # type: ignore[arg-type]
+
+        def run() -> None:
+            try:
+                load.dataset = load_dataset(*key)
+            except BaseException as exc:  # noqa: BLE001 - handed to the worker, which reports it
+                load.error = exc
+            finally:
+                load.done.set()
+
+        load.thread = threading.Thread(target=run, name=f"digitseq-load-{key[1]}", daemon=True)
+        load.thread.start()
+        return load

@@ -90,3 +90,56 @@ def test_count_is_checked():
         seq.make_sequences(seq.pattern("#"), 0, seed=0)
     with pytest.raises(InputTypeError):
         seq.make_sequences(seq.pattern("#"), 1.5, seed=0)
+
+
+# -- streams: text i from (seed, i), any range, bounded memory ----------------------------------
+
+
+@pytest.mark.parametrize("source, unique", [
+    (seq.random_lengths(1, 6), False), (seq.pattern("0[789]0-####-####"), True), (seq.random_lengths(2, 5), True),
+    (seq.pattern("##-##"), False), (seq.random_lengths(30, 40), True),
+])
+def test_any_range_of_a_stream_is_the_same_slice_of_the_whole(source, unique):
+    count = 10_000  # more than two blocks of 4096
+    stream = seq.SequenceStream(source, count, seed=9, unique=unique)
+    whole = stream.texts(0, count)
+    assert len(whole) == count
+    for start, stop in ((0, 1), (4090, 4100), (8191, 8193), (9999, 10_000), (123, 5000)):
+        assert stream.texts(start, stop) == whole[start:stop]
+    if unique:
+        assert len(set(whole)) == count
+    assert whole == seq.make_sequences(source, count, seed=9, unique=unique)
+
+
+def test_without_unique_text_i_does_not_depend_on_the_count():
+    source = seq.random_lengths(3, 7)
+    short = seq.SequenceStream(source, 5000, seed=4).texts(0, 5000)
+    long = seq.SequenceStream(source, 50_000, seed=4).texts(0, 5000)
+    assert short == long
+
+
+def test_unique_streams_of_a_huge_count_cost_only_the_range_asked_for():
+    stream = seq.SequenceStream(seq.pattern("0[789]0-####-####"), 10**8, seed=1, unique=True)
+    texts = stream.texts(99_999_000, 10**8)
+    assert len(texts) == 1000 == len(set(texts))
+    assert stream.texts(99_999_500, 99_999_501) == texts[500:501]
+    # a full capacity draw is a permutation: every sequence exactly once
+    full = seq.make_sequences(seq.pattern("[01234]#"), 50, seed=2, unique=True)
+    assert sorted(full) == sorted(f"{a}{b}" for a in "01234" for b in "0123456789")
+
+
+def test_unique_random_lengths_share_the_count_evenly_over_the_lengths():
+    texts = seq.make_sequences(seq.random_lengths(1, 4), 400, seed=3, unique=True)
+    counts = {n: sum(len(t) == n for t in texts) for n in range(1, 5)}
+    assert counts[1] == 10  # only ten one-digit sequences exist; the rest moves to longer lengths
+    assert counts == {1: 10, 2: 100, 3: 190, 4: 100}  # what length 1 cannot hold moves on (via 2, full) to 3
+    assert sum(counts.values()) == 400 and len(set(texts)) == 400
+    lengths = [len(t) for t in texts[:50]]
+    assert lengths != sorted(lengths)  # shuffled, not grouped by length
+
+
+def test_stream_shapes_and_longest_cover_every_text():
+    stream = seq.SequenceStream(seq.explicit(["0213", "090-1234-5678", "7"]), 10, seed=0)
+    assert stream.shapes() == {(4, 0), (11, 2), (1, 0)}
+    assert stream.longest() == (11, 13)
+    assert seq.SequenceStream(seq.random_lengths(2, 9), 10, seed=0).longest() == (9, 9)

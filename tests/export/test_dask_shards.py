@@ -44,5 +44,5 @@ def test_dask_shards_merge_into_the_single_machine_export(tmp_path):
     export.merge_exports(shard_folders, tmp_path / "merged")
     export.run_export(make_request(tmp_path / "single"))
     merged = hashes(tmp_path / "merged")
-    assert set(merged) == {"manifest.json", "train/data.npz", "val/data.npz", "test/data.npz"}
+    assert set(merged) == {"manifest.json", ".digitseq/lock", "train/data.npz", "val/data.npz", "test/data.npz"}
     assert merged == hashes(tmp_path / "single")

@@ -1,7 +1,8 @@
 """Exports: formats read back against the manifest, leading zeros, splits, separators, safety."""
 from __future__ import annotations
 
-import io
+import csv
+import json
 
 import numpy as np
 import pytest
@@ -10,9 +11,10 @@ from PIL import Image
 from digitseq_gui import InvalidInputError
 from digitseq_gui import export
 from digitseq_gui.engine import sequences
+from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.manifest import read_manifest
 
-from test_export_helpers import request, small_config
+from test_export_helpers import folder_hashes, request, small_config
 
 
 @pytest.mark.parametrize("fmt", ["png", "jsonl", "npz"])
@@ -76,8 +78,11 @@ def test_splits_never_share_a_digit_image(tmp_path):
     assert not used["train"] & used["val"]
     # test rows index the test file: different images even where the numbers coincide
     assert max(used["test"]) < 10_000
-    labels = [set(map(str, data[n]["labels"])) for n in ("train", "val", "test")]
-    assert sum(map(len, labels)) <= 200
+    # the parts take consecutive ranges of the one sequence stream: train 0-119, val 120-159, test 160-199
+    planned = sequences.make_sequences(sequences.random_lengths(1, 6), 200, seed=11)
+    assert [str(x) for x in data["train"]["labels"]] == planned[:120]
+    assert [str(x) for x in data["val"]["labels"]] == planned[120:160]
+    assert [str(x) for x in data["test"]["labels"]] == planned[160:]
 
 
 def test_separators_become_blank_gaps(tmp_path):
@@ -110,24 +115,41 @@ def test_bad_requests_fail_before_writing(tmp_path):
         assert not out.exists()
 
 
-def test_existing_folders_are_not_overwritten_unless_asked(tmp_path):
+def test_existing_exports_are_replaced_only_when_asked(tmp_path):
+    out = tmp_path / "out"
+    export.run_export(request(out, count=64))
+    with pytest.raises(ExportFolderError, match="holds an earlier export") as caught:
+        export.run_export(request(out, count=128))
+    assert caught.value.kind == "not_empty" and "--overwrite" not in str(caught.value)  # the CLI adds its words
+    assert read_manifest(out)["count"] == 64
+    export.run_export(request(out, count=128, overwrite=True))
+    assert read_manifest(out)["count"] == 128
+    assert len(list((out / "images").iterdir())) == 128
+
+
+def test_overwrite_refuses_naming_files_no_export_wrote(tmp_path):
     out = tmp_path / "out"
     export.run_export(request(out, count=64))
     (out / "mine.txt").write_text("keep")
-    with pytest.raises(FileExistsError, match="--overwrite"):
-        export.run_export(request(out, count=128))
-    export.run_export(request(out, count=128, overwrite=True))
-    assert (out / "mine.txt").read_text() == "keep"  # only the export's own files are replaced
-    assert read_manifest(out)["count"] == 128
+    (out / "images" / "photo.jpg").write_bytes(b"jpeg")
+    (out / "images" / "000064.png").write_bytes(b"beyond the count: not the export's")
+    before = folder_hashes(out)
+    with pytest.raises(ExportFolderError, match="mine.txt") as caught:
+        export.run_export(request(out, count=128, overwrite=True))
+    message = str(caught.value)
+    assert caught.value.kind == "foreign_files"
+    assert "images/photo.jpg" in message and "images/000064.png" in message
+    assert folder_hashes(out) == before  # nothing touched
 
 
 def test_overwrite_refuses_a_folder_that_holds_no_export(tmp_path):
     out = tmp_path / "out"
     (out / "train").mkdir(parents=True)
     (out / "train" / "mine.csv").write_text("keep")
-    with pytest.raises(FileExistsError, match="holds no DigitSeq export"):
+    with pytest.raises(ExportFolderError, match="holds no DigitSeq export"):
         export.run_export(request(out, count=64, overwrite=True))
     assert (out / "train" / "mine.csv").read_text() == "keep"
+    assert sorted(p.name for p in out.iterdir()) == ["train"]  # not even a lock file was left
 
 
 def test_resume_with_other_settings_is_refused(tmp_path):
@@ -149,16 +171,31 @@ def test_preview_shows_the_first_images_of_the_export(tmp_path):
         assert np.array_equal(image, part["images"][i])
 
 
-def test_transform_exports_stay_in_range(tmp_path):
+def test_transform_exports_move_the_digits_but_keep_them_in_their_boxes(tmp_path):
+    export.run_export(request(tmp_path / "plain", count=64, fmt="npz"))
     export.run_export(request(tmp_path / "out", count=64, fmt="npz", config=small_config(transform=True)))
-    images = export.load_export(tmp_path / "out")["all"]["images"]
-    assert images.dtype == np.uint8 and images.min() < 128 and images.max() == 255
+    plain = export.load_export(tmp_path / "plain")["all"]
+    part = export.load_export(tmp_path / "out")["all"]
+    images = part["images"]
+    assert images.dtype == np.uint8 and images.shape == plain["images"].shape
+    assert list(part["labels"]) == list(plain["labels"])  # the same texts, other pixels
+    assert np.mean([not np.array_equal(a, b) for a, b in zip(images, plain["images"])]) > 0.9
+    for image, boxes in zip(images, part["box_list"]):
+        for x0, y0, x1, y1 in boxes:  # every digit still has ink inside its box
+            assert image[y0:y1, x0:x1].min() < 128
 
 
 def test_csv_is_plain_csv(tmp_path):
-    export.run_export(request(tmp_path / "out", count=64))
-    header = (tmp_path / "out" / "labels.csv").read_text().splitlines()[0]
-    assert header == "index,file,label,text,boxes,source_indices"
+    export.run_export(request(tmp_path / "out", count=64, sequences=sequences.explicit(["0213", "007"])))
+    with open(tmp_path / "out" / "labels.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["index", "file", "label", "text", "boxes", "source_indices"]
+    assert len(rows) == 65 and rows[1][:4] == ["0", "images/000000.png", "0213", "0213"]
+    assert rows[2][2] == "007"  # leading zeros kept as text
+    boxes = json.loads(rows[1][4])
+    assert len(boxes) == 4 and all(len(b) == 4 and b[0] < b[2] <= 200 for b in boxes)
     with Image.open(tmp_path / "out" / "images" / "000000.png") as image:
         assert image.mode == "L" and image.size == (200, 28)
-    assert io  # keep the import used
+        pixels = np.asarray(image)
+    for x0, y0, x1, y1 in boxes:
+        assert pixels[y0:y1, x0:x1].min() < 128  # the box holds a digit's ink

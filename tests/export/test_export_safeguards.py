@@ -95,7 +95,7 @@ def test_merge_refuses_its_own_shard_as_output_and_names_the_odd_shard(tmp_path)
         out = tmp_path / f"s{i}"
         export.run_export(request(out, count=128, fmt="npz", shard=(i, 2)))
         shards.append(out)
-    with pytest.raises(InvalidInputError, match="one of the shards"):
+    with pytest.raises(InvalidInputError, match="lies in, the shard"):
         export.merge_exports(shards, shards[0], overwrite=True)
     odd = tmp_path / "odd"
     export.run_export(request(odd, count=128, fmt="png", shard=(2, 2)))

@@ -1,6 +1,12 @@
 """Helpers shared by the GUI tests (imported as ``gui_helpers``)."""
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from digitseq_gui.gui.preview import from_qimage
@@ -24,6 +30,18 @@ def change_and_wait(qtbot, window, action):
     return blocker.args[0]
 
 
+def change_and_complete(qtbot, window, action):
+    """Run ``action`` and return the last delivery of the request it makes (every sample shown)."""
+    with qtbot.waitSignal(window.previewCompleted, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def shown_grid(window) -> np.ndarray:
+    """Every sample on screen, stacked (rows x columns, 28, W) uint8."""
+    return np.stack([from_qimage(cell.image) for cell in window.preview.canvas.cells])
+
+
 def change_and_fail(qtbot, window, action) -> tuple[str, str]:
     with qtbot.waitSignal(window.previewFailed, timeout=PREVIEW_TIMEOUT_MS) as blocker:
         action()
@@ -31,11 +49,33 @@ def change_and_fail(qtbot, window, action) -> tuple[str, str]:
 
 
 def engine_image(result) -> np.ndarray:
-    """A fresh generation with the result's settings and seed, straight from the engine."""
+    """A fresh generation with the result's settings and seed, straight from the engine (and, for
+    separators, the export's gap insertion: the digits at the width minus the gaps)."""
     from digitseq_gui import DigitSequence, load_dataset
+    from digitseq_gui.engine.sequences import split_text
+    from digitseq_gui.export.rendering import insert_separator_gaps
 
     request = result.request
     dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
     generator = DigitSequence(request.config, dataset=dataset)
-    return generator.generate(request.digits, request.config.spacing_range, request.config.image.width,
-                              seed=request.seed).image
+    label, separators = split_text(request.digits)
+    after = [i for i, separator in enumerate(separators) if separator]
+    if not after:
+        return generator.generate(label, request.config.spacing_range, request.config.image.width,
+                                  seed=request.seed).image
+    gaps = len(after) * request.separator_width
+    batch = generator.generate_batch([label], image_width=request.config.image.width - gaps, seed=request.seed,
+                                     as_uint8=True)
+    image, _ = insert_separator_gaps(batch.images[0], batch.boxes[0], after, request.separator_width)
+    return image.astype(np.float32) / np.float32(255)
+
+
+def run_in_shell(text: str, folder: Path) -> None:
+    """Run copied command text in ``sh`` in ``folder``, with ``digitseq`` being this checkout's CLI."""
+    shim = folder / "bin" / "digitseq"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; '
+                    f'sys.exit(main(sys.argv[1:]))" "$@"\n')
+    shim.chmod(0o755)
+    env = dict(os.environ, PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run(["sh", "-c", text], cwd=folder, env=env, check=True, timeout=300)

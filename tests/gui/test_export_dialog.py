@@ -1,14 +1,20 @@
-"""The Export data set dialog: a small export, a cancel, errors in the dialog, preview, closing."""
+"""The Export data set dialog: a small export, a cancel, errors in the dialog's words, a preview that
+follows every setting, the seed it starts from, and a copied command that makes the same data set."""
 from __future__ import annotations
 
 import json
+import re
 
+import numpy as np
 import pytest
+from PyQt5.QtWidgets import QApplication
 
 from digitseq_gui import Config
 from digitseq_gui import export
+from gui_helpers import run_in_shell
 
 TIMEOUT_MS = 60_000
+FLAG = re.compile(r"(^|\s)--\w")  # a command-line flag: the window must not speak them
 
 
 @pytest.fixture
@@ -17,14 +23,27 @@ def dialog(qtbot, tmp_path):
 
     config = Config()
     config.dataset.split = "test"
-    dlg = ExportDialog(config)
+    dlg = ExportDialog(config, seed=4242)
     qtbot.addWidget(dlg)
     dlg.output.setText(str(tmp_path / "out"))
     dlg.workers.setValue(1)
     dlg.count.setValue(100)
     dlg.show()
     yield dlg
-    dlg._stop_threads()
+    assert dlg.shut_down(), "a task of the dialog outlived it"
+
+
+def export_and_wait(dialog, qtbot) -> None:
+    """Click Export and wait for the task to finish and its result to be shown."""
+    dialog.export_button.click()
+    assert dialog.is_running() and not dialog.export_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.result is not None and not dialog.is_running(), timeout=TIMEOUT_MS)
+
+
+def wait_for_preview(dialog, qtbot, texts_match=None) -> None:
+    qtbot.waitUntil(lambda: bool(dialog.preview_samples) and dialog.preview_labels[0][0].isEnabled()
+                    and (texts_match is None or all(bool(texts_match(t)) for _, t in dialog.preview_samples)),
+                    timeout=TIMEOUT_MS)
 
 
 def test_small_export_reports_where_and_how_many(dialog, qtbot, tmp_path, monkeypatch):
@@ -39,16 +58,10 @@ def test_small_export_reports_where_and_how_many(dialog, qtbot, tmp_path, monkey
     assert dialog.progress.value() == dialog.progress.maximum() == 100
     data = export.load_export(tmp_path / "out")
     assert len(set(data["all"]["texts"])) == 100
+    assert data["manifest"]["seed"] == 4242
     assert dialog.open_button.isEnabled()
     dialog.open_button.click()
     assert opened and opened[0].toLocalFile() == str((tmp_path / "out").resolve())
-
-
-def export_and_wait(dialog, qtbot) -> None:
-    """Click Export and wait for the worker to finish and its result to be shown."""
-    dialog.export_button.click()
-    assert dialog.is_running() and not dialog.export_button.isEnabled()
-    qtbot.waitUntil(lambda: dialog.result is not None and not dialog.is_running(), timeout=TIMEOUT_MS)
 
 
 def test_cancel_stops_and_leaves_a_consistent_folder(dialog, qtbot, tmp_path):
@@ -62,7 +75,7 @@ def test_cancel_stops_and_leaves_a_consistent_folder(dialog, qtbot, tmp_path):
         dialog.cancel_button.click()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=TIMEOUT_MS)
     assert dialog.result.status == "cancelled" and 0 < dialog.result.written < 20_000
-    assert "Cancelled" in dialog.status.text()
+    assert "Cancelled" in dialog.status.text() and "Finish an interrupted export" in dialog.status.text()
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     rows = (tmp_path / "out" / "labels.csv").read_text().splitlines()[1:]
     assert len(rows) == len(list((tmp_path / "out" / "images").iterdir())) == dialog.result.written
@@ -74,31 +87,134 @@ def test_errors_show_in_the_dialog(dialog, qtbot):
     dialog.pattern.setText("0x##")
     dialog.export_button.click()
     assert not dialog.is_running()
-    assert "'x'" in dialog.status.text()
+    assert "'x'" in dialog.status.text() and "color" in dialog.status.styleSheet()
     dialog.pattern.setText("##")
     dialog.unique.setChecked(True)
     dialog.count.setValue(500)
     dialog.export_button.click()
-    qtbot.waitUntil(lambda: "cannot make 500 unique" in dialog.status.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "cannot make 500 unique" in dialog.status.text().lower(), timeout=TIMEOUT_MS)
     assert dialog.export_button.isEnabled()
+    assert not FLAG.search(dialog.status.text())
 
 
-def test_existing_folder_is_refused_in_the_dialog(dialog, qtbot, tmp_path):
+def test_existing_folder_is_refused_in_the_dialogs_words(dialog, qtbot, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x.txt").write_text("x")
     dialog.export_button.click()
-    qtbot.waitUntil(lambda: "--overwrite" in dialog.status.text() or "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
+    text = dialog.status.text()
+    # Only an earlier export may be replaced: a folder of someone else's files is never emptied,
+    # so the advice is another folder, not the Replace check box.
+    assert "choose an empty or new folder" in text and "Replace an existing export" not in text
+    assert not FLAG.search(text), text
+    assert (tmp_path / "out" / "x.txt").read_text() == "x" and len(list((tmp_path / "out").iterdir())) == 1
 
 
-def test_preview_shows_samples(dialog, qtbot):
-    dialog.start_preview()
-    qtbot.waitUntil(lambda: dialog.preview_images.count() == 4, timeout=TIMEOUT_MS)
-    assert dialog.status.text().startswith("preview:")
+def test_preview_shows_the_exports_first_images(dialog, qtbot, tmp_path):
+    dialog.source.setCurrentIndex(1)
+    dialog.pattern.setText("0[789]0-####")
+    wait_for_preview(dialog, qtbot, lambda text: re.fullmatch(r"0[789]0-\d{4}", text))
+    shown = dialog.preview_samples
+    assert len(shown) == 6
+    for (image, caption), (pixels, text) in zip(dialog.preview_labels, shown):
+        assert caption.text() == text
+        assert image.pixmap() is not None and image.pixmap().width() == 2 * pixels.shape[1]  # 200 px at 2x
+        assert image.width() >= image.pixmap().width()  # shown whole
+    dialog.format.setCurrentIndex(2)  # npz: the images as one array
+    wait_for_preview(dialog, qtbot)
+    shown = dialog.preview_samples
+    export_and_wait(dialog, qtbot)
+    data = export.load_export(tmp_path / "out")["all"]
+    assert [t for _, t in shown] == list(data["texts"][:6])
+    np.testing.assert_array_equal(np.stack([p for p, _ in shown]), data["images"][:6])
 
 
-def test_closing_while_running_waits_for_the_worker(dialog, qtbot):
+def test_preview_follows_every_change_and_is_never_stale(dialog, qtbot):
+    dialog.source.setCurrentIndex(1)
+    dialog.pattern.setText("11-##")
+    wait_for_preview(dialog, qtbot, lambda text: text.startswith("11-"))
+    first = [p.copy() for p, _ in dialog.preview_samples]
+    dialog.pattern.setText("22-##")
+    assert not dialog.preview_labels[0][0].isEnabled()  # greyed at once: it no longer matches
+    wait_for_preview(dialog, qtbot, lambda text: text.startswith("22-"))
+    dialog.separator_width.setValue(30)
+    wait_for_preview(dialog, qtbot)
+    widened = dialog.preview_samples[0][0]
+    assert not np.array_equal(widened, first[0])
+    dialog.pattern.setText("2x-##")
+    qtbot.waitUntil(lambda: "No preview" in dialog.preview_state.text(), timeout=TIMEOUT_MS)
+    assert dialog.preview_samples == []
+    assert all(image.pixmap() is None or image.pixmap().isNull() for image, _ in dialog.preview_labels)
+    assert "'x'" in dialog.preview_state.text()
+
+
+def test_the_seed_starts_as_the_main_windows_or_fresh(qtbot):
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    given = ExportDialog(Config(), seed=987654)
+    qtbot.addWidget(given)
+    assert given.seed.value() == 987654
+    fresh = [ExportDialog(Config()) for _ in range(2)]
+    for dlg in fresh:
+        qtbot.addWidget(dlg)
+    assert fresh[0].seed.value() != fresh[1].seed.value()  # drawn, not a constant such as 0
+    for dlg in [given, *fresh]:
+        assert dlg.shut_down()
+
+
+def test_copied_command_makes_the_same_data_set(dialog, qtbot, tmp_path):
+    config = Config()
+    config.dataset.split = "test"
+    config.image.transform = True
+    config.image.augmentations["rotate"].strength = 20.0
+    config.image.augmentations["noise"].enabled = True
+    config.image.width = 180
+    dialog.config = config
+    dialog.source.setCurrentIndex(1)
+    dialog.pattern.setText("0[789]-###")
+    dialog.count.setValue(70)
+    dialog.unique.setChecked(True)
+    dialog.separator_width.setValue(6)
+    dialog.format.setCurrentIndex(2)  # npz
+    dialog.copy_button.click()
+    command = QApplication.clipboard().text()
+    assert command.startswith("cat > ") and "digitseq export --config" in command
+    assert "--seed 4242" in command and "--pattern '0[789]-###'" in command
+    export_and_wait(dialog, qtbot)
+    ours = export.load_export(tmp_path / "out")
+    shell_folder = tmp_path / "shell"
+    shell_folder.mkdir()
+    run_in_shell(command.replace(str(tmp_path / "out"), str(shell_folder / "copy")), shell_folder)
+    theirs = export.load_export(shell_folder / "copy")
+    for key in ("images", "labels", "texts", "boxes"):
+        np.testing.assert_array_equal(ours["all"][key], theirs["all"][key])
+    assert ours["manifest"]["config"] == theirs["manifest"]["config"]
+
+
+def test_closing_while_running_cancels_and_waits(dialog, qtbot, tmp_path):
     dialog.count.setValue(20_000)
     dialog.export_button.click()
     task = dialog._task
+    with qtbot.waitSignal(task.progressed, timeout=TIMEOUT_MS, check_params_cb=lambda done, total: done > 0):
+        pass
     dialog.close()
     assert not task.isRunning()
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "partial"
+
+
+@pytest.mark.parametrize("format_name", ["lmdb", "webdataset"])
+def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbot, tmp_path, format_name):
+    from digitseq_gui.gui.export_dialog import COMPRESSIONS, FORMATS
+
+    assert [dialog.format.itemText(i) for i in range(dialog.format.count())] == [text for text, _ in FORMATS]
+    assert set(name for _, name in FORMATS) == set(export.FORMATS)
+    dialog.count.setValue(70)
+    dialog.format.setCurrentIndex([name for _, name in FORMATS].index(format_name))
+    dialog.compression.setCurrentIndex([name for _, name in COMPRESSIONS].index("fast"))
+    dialog.copy_button.click()
+    command = QApplication.clipboard().text()
+    assert f"--format {format_name}" in command and "--compression fast" in command
+    export_and_wait(dialog, qtbot)
+    written = export.load_export(tmp_path / "out")
+    assert written["manifest"]["format"] == format_name and written["manifest"]["compression"] == "fast"
+    assert len(written["all"]["labels"]) == 70 and len(written["all"]["image_bytes"]) == 70

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,7 @@ from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from digitseq_gui import load_config
 from digitseq_gui.gui import image_saving
-from gui_helpers import change_and_wait, shown_pixels, to_bytes
+from gui_helpers import change_and_wait, run_in_shell, shown_pixels, to_bytes
 
 
 @pytest.fixture
@@ -70,6 +67,9 @@ def test_save_jpeg_by_extension(window, tmp_path, save_dialog):
     window.save_image_action.trigger()
     with Image.open(tmp_path / "photo.jpeg") as saved:
         assert saved.format == "JPEG" and saved.size == (200, 28)
+        pixels = np.asarray(saved.convert("L")).astype(int)
+    # Lossy, but the image on screen: close to its pixels, far from a blank or another image.
+    assert np.abs(pixels - shown_pixels(window).astype(int)).mean() < 6
 
 
 def test_saving_after_a_rejected_change_saves_the_image_still_shown(qtbot, window, tmp_path, save_dialog):
@@ -143,18 +143,13 @@ def test_a_broken_config_is_reported_and_changes_nothing(window, tmp_path, monke
     before = window.controls.config()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a: (str(path), "")))
     window.open_config_action.trigger()
-    assert len(critical) == 1 and "spacing.type" in critical[0][2]
+    assert len(critical) == 1 and "Spacing type" in critical[0][2] and "zigzag" in critical[0][2]
+    assert "spacing.type" not in critical[0][2]  # the label the user sees, not the config key
     assert window.controls.config() == before
 
 
 def _run_copied_command(text: str, folder: Path) -> np.ndarray:
-    """Run the copied text in a shell, with ``digitseq`` being this checkout's CLI."""
-    shim = folder / "bin" / "digitseq"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; sys.exit(main(sys.argv[1:]))" "$@"\n')
-    shim.chmod(0o755)
-    env = dict(os.environ, PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
-    subprocess.run(["sh", "-c", text + " -o out.npy"], cwd=folder, env=env, check=True, timeout=120)
+    run_in_shell(text + " -o out.npy", folder)
     return np.load(folder / "out.npy", allow_pickle=False)
 
 
@@ -175,6 +170,23 @@ def test_copied_command_carries_non_default_augmentations(qtbot, window, tmp_pat
     np.testing.assert_array_equal(_run_copied_command(text, tmp_path), window.shown_result.sequence.image)
 
 
+def test_copied_command_for_a_pattern_is_an_export_with_these_settings(qtbot, window, tmp_path):
+    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
+                                            window.controls.separator_width.setValue(14)))
+    window.copy_command_action.trigger()
+    text = QApplication.clipboard().text()
+    seed = window.controls.seed.value()
+    assert text.startswith("digitseq export --pattern '0[789]0-####' ")
+    assert f"--seed {seed}" in text and "--separator-width 14" in text
+    assert "copied" in window.statusBar().currentMessage().lower()
+    run_in_shell(text.replace("--count 1000", "--count 5"), tmp_path)
+    from digitseq_gui import export
+
+    data = export.load_export(tmp_path / "digitseq-export")
+    assert len(data["all"]["texts"]) == 5 and data["manifest"]["separator_width"] == 14
+    assert all(t[:3] in ("070", "080", "090") and t[3] == "-" for t in data["all"]["texts"])
+
+
 def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, settings, tmp_path):
     default = QSettings(QSettings.IniFormat, QSettings.UserScope, "DigitSeq", "DigitSeq")
     assert default.fileName().startswith(str(tmp_path))  # the default location is redirected too
@@ -183,6 +195,9 @@ def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, sett
                                             window.controls.split.setCurrentIndex(1)))
     seed = window.controls.seed.value()
     window.boxes_check.setChecked(True)
+    window.grid_rows.setValue(3)
+    window.compare_check.setChecked(True)
+    window.controls.separator_width.setValue(7)
     window.close()
     assert Path(settings.fileName()).is_file() and str(tmp_path) in settings.fileName()
 
@@ -192,6 +207,8 @@ def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, sett
     assert again.controls.split.currentData() == "test"
     assert again.controls.seed.value() == seed
     assert again.boxes_check.isChecked()
+    assert again.grid() == (3, 2) and again.compare_check.isChecked()
+    assert again.controls.separator_width.value() == 7
     assert again.shown_result.request.seed == seed
 
 
@@ -203,19 +220,21 @@ def test_about_credits_mnist_and_its_licence(window, monkeypatch):
         assert needle in shown[0]
 
 
-def test_export_opens_the_export_dialog_or_says_it_is_unavailable(window, monkeypatch):
-    told = []
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *args: told.append(args)))
-    try:
-        from digitseq_gui.gui import export_dialog
-    except ImportError:
-        window.export_action.trigger()
-        assert told and "not available" in told[0][2]
-        return
-    opened = []
-    monkeypatch.setattr(export_dialog.ExportDialog, "exec_", lambda self: opened.append(self) or 0)
+def test_export_opens_with_the_main_windows_settings_seed_and_pattern(qtbot, window):
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
+                                            window.controls.separator_width.setValue(14),
+                                            window.controls.image_width.setValue(240)))
     window.export_action.trigger()
-    assert opened and not told
+    dialog = window.export_dialog
+    assert isinstance(dialog, ExportDialog) and dialog.isVisible() and dialog.isModal()
+    assert dialog.seed.value() == window.controls.seed.value()
+    assert dialog.config == window.controls.config()
+    assert dialog.source.currentText() == "Pattern" and dialog.pattern.text() == "0[789]0-####"
+    assert dialog.separator_width.value() == 14
+    dialog.close()
+    assert dialog.shut_down()
 
 
 def test_menus_use_the_standard_shortcuts(window):

@@ -65,3 +65,39 @@ def test_importing_the_window_does_not_import_imgaug_or_opencv():
             "print('imgaug' in sys.modules, 'cv2' in sys.modules)")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert output.stdout.split() == ["False", "False"]
+
+
+def test_a_data_set_that_never_loads_holds_up_neither_newer_requests_nor_stopping(qtbot, monkeypatch):
+    """A data file whose read never returns (a FIFO before the engine refused them, a hung network
+    drive): the worker waits for it only while nothing newer is asked for, and stops at once."""
+    import threading
+
+    from digitseq_gui.gui import worker as worker_module
+
+    released = threading.Event()
+    real_load = worker_module.load_dataset
+
+    def load(source, split):
+        if source == "never":
+            released.wait(60)
+            raise OSError("gave up")
+        return real_load(source, split)
+
+    monkeypatch.setattr(worker_module, "load_dataset", load)
+    worker = PreviewWorker()
+    worker.start()
+    try:
+        stuck = Config()
+        stuck.dataset.source = "never"
+        with qtbot.waitSignal(worker.progress, timeout=PREVIEW_TIMEOUT_MS,
+                              check_params_cb=lambda request_id, text: request_id == 1 and "never" in text):
+            worker.submit(request(1, config=stuck))
+        with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS) as blocker:
+            worker.submit(request(2))
+        assert blocker.args[0].request_id == 2
+        worker.submit(request(3, config=stuck))  # waiting on the stuck load again...
+        qtbot.wait(100)
+    finally:
+        worker.stop()  # ...and stopping does not wait for it
+        assert worker.isFinished()
+        released.set()

@@ -1,0 +1,28 @@
+"""The export formats, one module each, behind one interface (base.Format).
+
+    png         images/000000.png ... + labels.csv
+    jsonl       the same images + labels.jsonl
+    npz         data.npz: images, labels, texts, lengths, targets (CTC), boxes, source indices
+    lmdb        data.mdb with deep-text-recognition-benchmark's keys
+    webdataset  tar shards of {key}.png, {key}.txt, {key}.json
+"""
+from __future__ import annotations
+
+from ...engine.errors import InvalidInputError
+from .base import COMPRESSIONS, Format, PartContext
+from .jsonl import JsonlFormat
+from .lmdb import LmdbFormat
+from .npz import NpzFormat
+from .png import CSV_FIELDS, PngFormat
+from .webdataset import WebDatasetFormat
+
+FORMATS: dict[str, Format] = {f.name: f for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat())}
+
+
+def format_named(name: object) -> Format:
+    if not isinstance(name, str) or name not in FORMATS:
+        raise InvalidInputError(f"unknown export format {name!r}; use one of {', '.join(FORMATS)}", field="format")
+    return FORMATS[name]
+
+
+__all__ = ["FORMATS", "COMPRESSIONS", "CSV_FIELDS", "Format", "PartContext", "format_named"]

@@ -1,0 +1,174 @@
+"""The one interface every export format implements, and what a format is told about a part.
+
+Life of a part, whatever the format:
+
+- ``start_part`` (calling process): folders and empty label files;
+- ``write_chunk`` (a worker, or the caller): the chunk's images or its *piece* (a file holding
+  the whole chunk, in ``.digitseq/chunks/``), on the disk before it returns; returns the
+  chunk's ledger record (bytes written, sha256);
+- ``commit_chunk`` (calling process, chunks in order): append the chunk's label rows;
+- ``finish_part``: build the final container from the pieces (npz, lmdb, webdataset);
+- ``is_own`` says which names in a part folder an export writes, so clean-up and
+  ``--overwrite`` touch nothing else; ``read_part`` reads a finished part back.
+
+A chunk counts once the manifest says it is committed; anything written beyond that is removed
+by ``recover`` before a resume. So every format is resumable at any kill point.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..disk import INTERNAL, finish_temp, is_temp, temp_path
+from ..rendering import Rendered
+
+COMPRESSIONS = ("fast", "default", "none")
+
+
+@dataclass(frozen=True)
+class PartContext:
+    """What a format needs to know about one part (picklable: workers get it by value)."""
+
+    output: str  # the export's folder
+    name: str  # "" without splits, else train / val / test
+    count: int  # images in the part (the whole part, not only this shard's)
+    image_format: str  # png or jpeg: how images are encoded where they are encoded
+    compression: str  # fast, default or none
+    label_length: int  # longest label any image of the part can have (npz pads to it)
+    text_length: int
+    shard_size: int = 10_000  # samples per tar (webdataset)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.output) / self.name if self.name else Path(self.output)
+
+    @property
+    def pieces(self) -> Path:
+        return Path(self.output) / INTERNAL / "chunks" / (self.name or "all")
+
+    @property
+    def name_digits(self) -> int:
+        return max(6, len(str(self.count - 1)))
+
+    @property
+    def extension(self) -> str:
+        return ".jpg" if self.image_format in ("jpeg", "jpg") else ".png"
+
+    def key(self, index: int) -> str:
+        return f"{index:0{self.name_digits}d}"
+
+
+class Format:
+    """Base of the export formats; subclasses fill in the steps above."""
+
+    name = ""
+    description = ""
+    uses_pieces = False  # chunks are pieces, joined by finish_part
+    label_file = ""  # the file appended to as chunks commit ("" for piece formats)
+
+    def start_part(self, ctx: PartContext) -> None:
+        ctx.folder.mkdir(parents=True, exist_ok=True)
+        if self.uses_pieces:
+            ctx.pieces.mkdir(parents=True, exist_ok=True)
+
+    def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
+        raise NotImplementedError
+
+    def commit_chunk(self, ctx: PartContext, rendered: Rendered) -> None:
+        """Append the chunk's label rows (formats whose labels live in a growing file)."""
+
+    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
+        """Build the part's final files from its committed ``chunks`` (piece formats)."""
+
+    def final_files(self, ctx: PartContext) -> list[str]:
+        """The part's files finish_part makes (relative to the part folder)."""
+        return []
+
+    def is_own(self, ctx: PartContext, relative: str) -> bool:
+        """Whether a file at ``relative`` (to the part folder) is one this format writes."""
+        name = relative.rsplit("/", 1)[-1]
+        return is_temp(name) or relative in self.final_files(ctx) or relative == self.label_file
+
+    def recover(self, ctx: PartContext, indices: range, chunks: range) -> None:
+        """Remove what an abrupt stop left beyond the committed images ``indices`` (chunks
+        ``chunks``) of the part, before resuming; label files are cut back by the caller."""
+        for path in _temp_files(ctx.folder):
+            path.unlink()
+        if self.uses_pieces and ctx.pieces.is_dir():
+            for path in ctx.pieces.iterdir():
+                if not (path.stem.isdigit() and int(path.stem) in chunks):
+                    path.unlink()
+
+    def piece_path(self, ctx: PartContext, chunk: int) -> Path:
+        return ctx.pieces / f"{chunk:08d}{self.piece_suffix}"
+
+    piece_suffix = ".piece"
+
+    def read_part(self, folder: Path, part: dict) -> dict:
+        raise NotImplementedError
+
+
+def _temp_files(folder: Path):
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if is_temp(p.name)]
+    for sub in ("images",):
+        if (folder / sub).is_dir():
+            found += [p for p in (folder / sub).iterdir() if is_temp(p.name)]
+    return found
+
+
+def record(rendered: Rendered, chunk: int, digest, size: int) -> dict:
+    return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": size, "sha256": digest.hexdigest()}
+
+
+def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int) -> dict:
+    """Write one chunk's piece durably under its final name (through a temporary file); its ledger record."""
+    tmp = temp_path(path)
+    with open(tmp, "wb") as handle:
+        handle.write(body)
+    finish_temp(tmp, path)
+    return record(rendered, chunk, hashlib.sha256(body), len(body))
+
+
+def annotations(rendered: Rendered, i: int) -> dict:
+    """One image's annotations, as the label files and the webdataset .json hold them."""
+    return {"index": rendered.start + i, "label": rendered.labels[i], "text": rendered.texts[i],
+            "boxes": rendered.boxes[i].tolist(), "source_indices": rendered.sources[i].tolist()}
+
+
+def compact_json(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:
+    out = np.full((len(items), length) + tail, -1, dtype=dtype)
+    for i, a in enumerate(items):
+        out[i, : len(a)] = a
+    return out
+
+
+def hash_file(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def own_numbered(name: str, prefix: str, digits: int, suffix: str) -> int | None:
+    """The number in ``prefix<digits><suffix>`` (exactly ``digits`` digits), else None."""
+    if not (name.startswith(prefix) and name.endswith(suffix)):
+        return None
+    middle = name[len(prefix): len(name) - len(suffix)]
+    return int(middle) if len(middle) == digits and _DIGITS.fullmatch(middle) else None

@@ -1,0 +1,75 @@
+"""Formats of one image file per sample plus a label file: ``images/000000.png`` ... named by
+index (never by label), and the label rows appended, in order, as chunks commit."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ..disk import sync_filesystem
+from ..rendering import Rendered
+from .base import Format, PartContext, own_numbered, record
+from .encoding import encode_image
+
+
+class ImageFilesFormat(Format):
+    header = b""
+
+    def image_name(self, ctx: PartContext, index: int) -> str:
+        return f"images/{ctx.key(index)}{ctx.extension}"
+
+    def start_part(self, ctx: PartContext) -> None:
+        super().start_part(ctx)
+        (ctx.folder / "images").mkdir(exist_ok=True)
+        labels = ctx.folder / self.label_file
+        if not labels.exists():
+            with open(labels, "wb") as handle:
+                handle.write(self.header)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
+        """Straight to the final names: an image counts only once its label row is committed, and
+        recovery deletes any image without one. All reach the disk before this returns."""
+        digest, size, paths = hashlib.sha256(), 0, []
+        for i, image in enumerate(rendered.images):
+            data = encode_image(image, ctx.image_format, ctx.compression)
+            path = ctx.folder / self.image_name(ctx, rendered.start + i)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            digest.update(data)
+            size += len(data)
+            paths.append(path)
+        sync_filesystem(ctx.folder / "images", paths)
+        return record(rendered, chunk, digest, size)
+
+    def commit_chunk(self, ctx: PartContext, rendered: Rendered) -> None:
+        with open(ctx.folder / self.label_file, "ab") as handle:
+            handle.write(self.rows(ctx, rendered))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+        raise NotImplementedError
+
+    def image_index(self, ctx: PartContext, relative: str) -> int | None:
+        if not relative.startswith("images/") or "/" in relative[7:]:
+            return None
+        return own_numbered(relative[7:], "", ctx.name_digits, ctx.extension)
+
+    def is_own(self, ctx: PartContext, relative: str) -> bool:
+        index = self.image_index(ctx, relative)
+        return super().is_own(ctx, relative) or (index is not None and index < ctx.count)
+
+    def recover(self, ctx: PartContext, indices: range, chunks: range) -> None:
+        super().recover(ctx, indices, chunks)
+        images = ctx.folder / "images"
+        if images.is_dir():
+            with os.scandir(images) as entries:
+                for entry in entries:
+                    index = self.image_index(ctx, "images/" + entry.name)
+                    if index is not None and index not in indices and entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+
+    def image_files(self, ctx: PartContext, start: int, count: int) -> list[Path]:
+        return [ctx.folder / self.image_name(ctx, i) for i in range(start, start + count)]

@@ -1,0 +1,30 @@
+"""``jsonl``: the same images as png and ``labels.jsonl``, one JSON object per image (index,
+file, label, text, boxes, source_indices)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..rendering import Rendered
+from .base import PartContext, annotations, compact_json
+from .imagefiles import ImageFilesFormat
+from .png import rows_to_part
+
+
+class JsonlFormat(ImageFilesFormat):
+    name = "jsonl"
+    description = "images + labels.jsonl"
+    label_file = "labels.jsonl"
+
+    def rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+        lines = []
+        for i in range(len(rendered)):
+            row = annotations(rendered, i)
+            row = {"index": row["index"], "file": self.image_name(ctx, row["index"]), **{k: row[k] for k in
+                   ("label", "text", "boxes", "source_indices")}}
+            lines.append(compact_json(row) + "\n")
+        return "".join(lines).encode()
+
+    def read_part(self, folder: Path, part: dict) -> dict:
+        text = (folder / self.label_file).read_text(encoding="utf-8")
+        return rows_to_part([json.loads(line) for line in text.splitlines() if line.strip()])

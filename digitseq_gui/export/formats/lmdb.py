@@ -1,0 +1,74 @@
+"""``lmdb``: the layout deep-text-recognition-benchmark (and the many OCR trainers that copied
+its ``LmdbDataset``) reads unchanged: in each part folder ``data.mdb`` with keys
+``image-%09d`` (the encoded image), ``label-%09d`` (the digits, leading zeros kept), numbered
+from 1, and ``num-samples``. Open it as they do: ``lmdb.open(folder, readonly=True, lock=False)``.
+
+The workers write sample pieces as they go; ``finish_part`` puts them into a fresh database in
+one pass, in index order and in transactions of a fixed number of samples, so the file's bytes
+depend neither on workers, chunk size nor interruptions.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..disk import finish_temp, remove_tree, temp_path
+from ..rendering import Rendered
+from .base import Format, PartContext
+from .samples import read_samples, write_sample_piece
+
+SAMPLES_PER_TRANSACTION = 4096
+
+
+class LmdbFormat(Format):
+    name = "lmdb"
+    description = "data.mdb per part, deep-text-recognition-benchmark's keys"
+    uses_pieces = True
+    piece_suffix = ".tar"
+
+    def final_files(self, ctx: PartContext) -> list[str]:
+        return ["data.mdb", "lock.mdb"]  # lock.mdb appears when a reader opens it with locking
+
+    def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
+        return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered)
+
+    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
+        import lmdb
+
+        pieces = [self.piece_path(ctx, k) for k in chunks]
+        size = sum(p.stat().st_size for p in pieces)
+        target = ctx.folder / "data.mdb"
+        tmp = temp_path(target)
+        remove_tree(tmp)
+        # The map size is stored in the file: a function of the data, so the bytes are too.
+        env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=((2 * size) >> 20) * (1 << 20) + (64 << 20),
+                        meminit=True, sync=False)
+        try:
+            count = 0
+            txn = env.begin(write=True)
+            for key, sample in read_samples(pieces):
+                count += 1
+                image = sample.get("png", sample.get("jpg"))
+                txn.put(b"image-%09d" % count, image)
+                txn.put(b"label-%09d" % count, sample["txt"])
+                if count % SAMPLES_PER_TRANSACTION == 0:
+                    txn.commit()
+                    txn = env.begin(write=True)
+            txn.put(b"num-samples", str(count).encode())
+            txn.commit()
+            env.sync(True)
+        finally:
+            env.close()
+        finish_temp(tmp, target)
+
+    def read_part(self, folder: Path, part: dict) -> dict:
+        import lmdb
+
+        env = lmdb.open(str(folder), readonly=True, lock=False)
+        try:
+            with env.begin() as txn:
+                count = int(txn.get(b"num-samples"))
+                images = [bytes(txn.get(b"image-%09d" % i)) for i in range(1, count + 1)]
+                labels = [txn.get(b"label-%09d" % i).decode() for i in range(1, count + 1)]
+        finally:
+            env.close()
+        return {"labels": labels, "image_bytes": images, "indices": list(range(count))}

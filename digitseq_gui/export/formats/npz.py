@@ -1,0 +1,129 @@
+"""``npz``: one ``data.npz`` per part (loads with ``np.load(..., allow_pickle=False)``):
+
+- ``images`` (n, H, W) uint8, 255 = white;
+- ``labels`` and ``texts`` (n,) unicode; ``lengths`` (n,) int32, the digits per label;
+- ``targets`` (n, L) int32, the label's digits padded with -1: CTC targets beside ``lengths``;
+- ``boxes`` (n, L, 4) int32 and ``source_indices`` (n, L) int64, padded with -1;
+- ``indices`` (n,) int64, the image numbers within the part.
+
+L is the longest label the part's sequences can have. Compression happens as the export goes:
+each worker deflates its chunk's arrays block by block (BLOCK_SIZE images a segment) into a
+piece; ``finish_part`` only copies the segments into the zip (see deflatezip), so the progress
+bar moves evenly and the bytes depend neither on workers nor on chunk size.
+"""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ...engine.seeding import BLOCK_SIZE
+from ..disk import finish_temp, temp_path
+from ..rendering import Rendered
+from .base import Format, PartContext, padded, write_piece
+from .deflatezip import Entry, compress_segment, write_zip
+
+LEVELS = {"fast": 1, "default": 6, "none": 0}
+_MAGIC = b"DIGITSEQ-NPZ-PIECE 1\n"
+ARRAYS = ("images", "labels", "texts", "lengths", "targets", "boxes", "source_indices", "indices")
+
+
+def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
+    L, T = ctx.label_length, ctx.text_length
+    n = len(rendered)
+    digits = [np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels]
+    return {
+        "images": rendered.images,
+        "labels": np.array(rendered.labels, dtype=f"<U{L}"),
+        "texts": np.array(rendered.texts, dtype=f"<U{T}"),
+        "lengths": np.array([len(label) for label in rendered.labels], dtype=np.int32),
+        "targets": padded(digits, L, (), np.int32),
+        "boxes": padded(rendered.boxes, L, (4,), np.int32),
+        "source_indices": padded(rendered.sources, L, (), np.int64),
+        "indices": np.arange(rendered.start, rendered.start + n, dtype=np.int64),
+    }
+
+
+class NpzFormat(Format):
+    name = "npz"
+    description = "one compressed data.npz per part"
+    uses_pieces = True
+    piece_suffix = ".npzpiece"
+
+    def final_files(self, ctx: PartContext) -> list[str]:
+        return ["data.npz"]
+
+    def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
+        arrays = chunk_arrays(ctx, rendered)
+        level = LEVELS[ctx.compression]
+        index, blobs, offset = {}, [], 0
+        for name in ARRAYS:
+            array = np.ascontiguousarray(arrays[name])
+            index[name] = []
+            for first in range(0, len(array), BLOCK_SIZE):
+                data, crc, raw = compress_segment(array[first: first + BLOCK_SIZE].tobytes(), level)
+                index[name].append([offset, len(data), crc, raw])
+                blobs.append(data)
+                offset += len(data)
+        header = json.dumps({"count": len(rendered), "image_shape": list(arrays["images"].shape[1:]),
+                             "segments": index}, separators=(",", ":")).encode()
+        body = _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(blobs)
+        return write_piece(self.piece_path(ctx, chunk), body, rendered, chunk)
+
+    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
+        pieces = [self.piece_path(ctx, k) for k in chunks]
+        headers = [read_piece_header(p) for p in pieces]
+        total = sum(h["count"] for h in headers)
+        image_shape = tuple(headers[0]["image_shape"]) if headers else (28, 0)
+        L, T = ctx.label_length, ctx.text_length
+        layouts = {"images": ((total, *image_shape), np.uint8), "labels": ((total,), f"<U{L}"),
+                   "texts": ((total,), f"<U{T}"), "lengths": ((total,), np.int32), "targets": ((total, L), np.int32),
+                   "boxes": ((total, L, 4), np.int32), "source_indices": ((total, L), np.int64),
+                   "indices": ((total,), np.int64)}
+        level = LEVELS[ctx.compression]
+        entries = []
+        for name in ARRAYS:
+            shape, dtype = layouts[name]
+            buffer = io.BytesIO()
+            np.lib.format.write_array_header_1_0(
+                buffer, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape})
+            head, head_crc, head_raw = compress_segment(buffer.getvalue(), level)
+            sizes = [(len(head), head_crc, head_raw)] + [(s[1], s[2], s[3]) for h in headers for s in h["segments"][name]]
+            entries.append(Entry(f"{name}.npy", sizes, _segment_bytes(head, pieces, headers, name)))
+        target = ctx.folder / "data.npz"
+        tmp = temp_path(target)
+        with open(tmp, "wb") as handle:
+            write_zip(handle, entries)
+        finish_temp(tmp, target)
+
+    def read_part(self, folder: Path, part: dict) -> dict:
+        with np.load(folder / "data.npz", allow_pickle=False) as archive:
+            data = {name: archive[name] for name in archive.files}
+        lengths = data["lengths"]
+        data["box_list"] = [data["boxes"][i, : lengths[i]] for i in range(len(lengths))]
+        data["source_list"] = [data["source_indices"][i, : lengths[i]] for i in range(len(lengths))]
+        return data
+
+
+def read_piece_header(path: Path) -> dict:
+    """A piece's index: which bytes hold each array's segments. Checked, since merge reads
+    pieces from other folders: a damaged piece is a clear error, never a crash."""
+    with open(path, "rb") as handle:
+        magic = handle.read(len(_MAGIC))
+        size = int.from_bytes(handle.read(8), "little")
+        if magic != _MAGIC or not 0 < size < 1 << 30:
+            raise ValueError(f"{path} is not an npz piece of a DigitSeq export")
+        header = json.loads(handle.read(size))
+    header["data_start"] = len(_MAGIC) + 8 + size
+    return header
+
+
+def _segment_bytes(head: bytes, pieces: list[Path], headers: list[dict], name: str):
+    yield head
+    for path, header in zip(pieces, headers):
+        with open(path, "rb") as handle:
+            for offset, length, _crc, _raw in header["segments"][name]:
+                handle.seek(header["data_start"] + offset)
+                yield handle.read(length)

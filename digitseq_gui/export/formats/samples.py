@@ -1,0 +1,43 @@
+"""Sample pieces shared by lmdb and webdataset: a chunk as a small tar (tarstream) of ``{key}.png``,
+``{key}.txt`` (the label) and ``{key}.json`` (index, label, text, boxes, source indices), with
+fixed metadata (owner 0, time 0, mode 0644) so the same samples give the same bytes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from ..rendering import Rendered
+from .base import PartContext, annotations, compact_json, write_piece
+from .encoding import encode_image
+from .tarstream import end, member, read_members
+
+
+def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered) -> dict:
+    blocks = []
+    for i, image in enumerate(rendered.images):
+        key = ctx.key(rendered.start + i)
+        row = annotations(rendered, i)
+        blocks += [member(f"{key}{ctx.extension}", encode_image(image, ctx.image_format, ctx.compression)),
+                   member(f"{key}.txt", row["label"].encode()), member(f"{key}.json", compact_json(row).encode())]
+    written = sum(map(len, blocks))
+    return write_piece(path, b"".join(blocks) + end(written), rendered, chunk)
+
+
+def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """(key, {extension: bytes}) for every sample of the pieces, in order."""
+    for path in paths:
+        key, sample = None, {}
+        for name, data in read_members(path):
+            stem, _, extension = name.partition(".")
+            if stem != key and sample:
+                yield key, sample
+                sample = {}
+            key = stem
+            sample[extension] = data
+        if sample:
+            yield key, sample
+
+
+def json_of(sample: dict[str, bytes]) -> dict:
+    return json.loads(sample["json"])

@@ -1,0 +1,229 @@
+"""Joining shard exports (``--shard 1/N`` .. ``N/N``) into the export one machine would make.
+
+Before writing anything, every shard is checked, and the first problem refuses the merge naming
+the shard: it is a complete shard export; all come from the same run (configuration, seed,
+count, N); together they cover every chunk exactly once; each is whole (every chunk its ledger
+lists is there with the recorded size and sha256, label files as recorded) and holds regular
+files only: a link is never followed out of a shard. The output is then written under its lock,
+its manifest first, so an interrupted merge is recognised as an export and can be overwritten.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from ..engine.errors import InputTypeError, InvalidInputError
+from . import ledger
+from .disk import INTERNAL, remove_tree, sync_folder
+from .errors import DAMAGED, NOT_COMPLETE, ExportFolderError
+from .formats import FORMATS
+from .formats.base import hash_file
+from .lock import folder_lock
+from .manifest import MANIFEST_NAME, differences, plan_of, read_manifest, write_manifest
+from .resume import clear_export, contexts_of, has_content
+from .run import ExportResult
+
+
+def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool = False) -> ExportResult:
+    """Join complete shard exports 1/N..N/N into one export, identical to a single-machine run."""
+    if isinstance(shards, (str, Path)) or not isinstance(shards, (list, tuple)):
+        raise InputTypeError("give a list of shard folders, e.g. ['shard-1', 'shard-2']", field="shards")
+    folders = [Path(s).expanduser() for s in shards]
+    if not folders:
+        raise InvalidInputError("give the shard folders to merge", field="shards")
+    output = Path(output).expanduser()
+    target = output.resolve()
+    for folder in folders:
+        if folder.resolve() == target or target in folder.resolve().parents or folder.resolve() in target.parents:
+            raise InvalidInputError(f"the output {output} is, or lies in, the shard {folder}; choose another folder",
+                                    field="output")
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(f"output {output} is a file; give a folder")
+    if has_content(output) and not (output / MANIFEST_NAME).exists():
+        raise ExportFolderError(f"output folder {output} is not empty and holds no DigitSeq export; choose an empty "
+                                "or new folder", "not_an_export", output)
+    manifests = [_shard_manifest(f) for f in folders]
+    order = _check_same_run_and_coverage(folders, manifests)
+    folders, manifests = [folders[i] for i in order], [manifests[i] for i in order]
+    locks = [folder_lock(f, create=False) for f in folders]
+    for lock in locks:
+        lock.__enter__()
+    try:
+        records = [_check_whole(f, m) for f, m in zip(folders, manifests)]
+        output.mkdir(parents=True, exist_ok=True)
+        with folder_lock(output):
+            if has_content(output):
+                if not overwrite:
+                    raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
+                                            "not_empty", output)
+                clear_export(output)
+            return _write(folders, manifests, records, output)
+    finally:
+        for lock in reversed(locks):
+            lock.__exit__(None, None, None)
+
+
+def _shard_manifest(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise ExportFolderError(f"shard {folder} is not a folder", DAMAGED, folder, field="shards")
+    try:
+        manifest = read_manifest(folder)
+    except FileNotFoundError:
+        raise ExportFolderError(f"shard {folder} holds no DigitSeq export (no {MANIFEST_NAME})", DAMAGED, folder,
+                                field="shards") from None
+    except ExportFolderError as exc:
+        raise ExportFolderError(f"shard {folder}: {exc}", DAMAGED, folder, field="shards") from None
+    if manifest.get("shard") is None:
+        raise ExportFolderError(f"{folder} is not a shard (its manifest has no shard); nothing to merge", DAMAGED, folder,
+                                field="shards")
+    if manifest.get("status") != "complete":
+        raise ExportFolderError(f"shard {folder} is not complete; finish it (resume) first", NOT_COMPLETE, folder,
+                                field="shards")
+    if manifest.get("format") not in FORMATS:
+        raise ExportFolderError(f"shard {folder} names an unknown format", DAMAGED, folder, field="shards")
+    return manifest
+
+
+def _check_same_run_and_coverage(folders: list[Path], manifests: list[dict]) -> list[int]:
+    def plan(m):
+        return dict(plan_of(m), shard={k: m["shard"][k] for k in ("count", "chunk_count")})
+
+    base = plan(manifests[0])
+    for folder, manifest in zip(folders[1:], manifests[1:]):
+        changed = differences(base, plan(manifest))
+        if changed:
+            raise ExportFolderError(f"shard {folder} belongs to another export than {folders[0]} (differs in "
+                                    f"{', '.join(changed[:4])})", DAMAGED, folder, field="shards")
+    count, chunk_count = base["shard"]["count"], base["shard"]["chunk_count"]
+    seen: dict[int, Path] = {}
+    for folder, manifest in zip(folders, manifests):
+        index = manifest["shard"]["index"]
+        expected = [chunk_count * (index - 1) // count, chunk_count * index // count]
+        if manifest["shard"]["chunks"] != expected:
+            raise ExportFolderError(f"shard {folder} says it is {index}/{count} but holds chunks "
+                                    f"{manifest['shard']['chunks']} instead of {expected}", DAMAGED, folder, field="shards")
+        if index in seen:
+            raise ExportFolderError(f"shards {seen[index]} and {folder} are both shard {index}/{count}; need shards "
+                                    f"1..{count} exactly once each", DAMAGED, folder, field="shards")
+        seen[index] = folder
+    missing = [i for i in range(1, count + 1) if i not in seen]
+    if missing:
+        raise ExportFolderError(f"shard {missing[0]}/{count} is missing; need shards 1..{count} exactly once each "
+                                f"(got {', '.join(f'{i}/{count}' for i in sorted(seen))})", DAMAGED, None, field="shards")
+    return sorted(range(len(folders)), key=lambda i: manifests[i]["shard"]["index"])
+
+
+def chunk_layout(manifest: dict):
+    """(part folder, chunk in part, first image, images) of every chunk, in global order."""
+    size = manifest["chunk_size"]
+    for part in manifest["parts"]:
+        for k, start in enumerate(range(0, part["count"], size)):
+            yield part["folder"], k, start, min(size, part["count"] - start)
+
+
+def _regular(folder: Path, path: Path) -> Path:
+    """``path`` if it is a regular file inside ``folder`` (no link anywhere on the way)."""
+    relative = path.relative_to(folder)
+    current = folder
+    for name in relative.parts:
+        current = current / name
+        if current.is_symlink():
+            raise ExportFolderError(f"shard {folder}: {relative} is a link; merge never follows links out of a shard",
+                                    DAMAGED, folder, field="shards")
+    if not path.is_file():
+        raise ExportFolderError(f"shard {folder} is incomplete: {relative} is missing", DAMAGED, folder, field="shards")
+    return path
+
+
+def _check_whole(folder: Path, manifest: dict) -> list[dict]:
+    """Every chunk the shard owns is recorded in its ledger and present as recorded."""
+    fmt = FORMATS[manifest["format"]]
+    contexts = {ctx.name or ".": ctx for _, ctx in contexts_of(folder, manifest)}
+    first, stop = manifest["shard"]["chunks"]
+    owned = [c for i, c in enumerate(chunk_layout(manifest)) if first <= i < stop]
+    _regular(folder, ledger.ledger_path(folder))
+    try:
+        records = ledger.read(folder)
+    except (ValueError, UnicodeDecodeError):
+        raise ExportFolderError(f"shard {folder}: its ledger is damaged", DAMAGED, folder, field="shards") from None
+    wanted = [(p if p != "." else "", k, start, n) for p, k, start, n in owned]
+    got = [(r.get("part"), r.get("chunk"), r.get("start"), r.get("count")) for r in records]
+    if got != wanted:
+        missing = next((w for w in wanted if w not in got), None)
+        what = f"chunk {missing[1]} of part {missing[0] or 'all'} is not recorded" if missing else "its ledger lists other chunks"
+        raise ExportFolderError(f"shard {folder} is incomplete: {what}", DAMAGED, folder, field="shards")
+    for record in records:
+        ctx = contexts[record["part"] or "."]
+        if fmt.uses_pieces:
+            size, digest = hash_file(_regular(folder, fmt.piece_path(ctx, record["chunk"])))
+        else:
+            hasher, size = hashlib.sha256(), 0
+            for path in fmt.image_files(ctx, record["start"], record["count"]):
+                data = _regular(folder, path).read_bytes()
+                hasher.update(data)
+                size += len(data)
+            digest = hasher.hexdigest()
+        if (size, digest) != (record.get("bytes"), record.get("sha256")):
+            raise ExportFolderError(f"shard {folder}: chunk {record['chunk']} of part {record['part'] or 'all'} does not "
+                                    "hold what was written (size or sha256 differ)", DAMAGED, folder, field="shards")
+    for relative, (size, digest) in (manifest.get("shard_files") or {}).items():
+        if (size, digest) != tuple(hash_file(_regular(folder, folder / relative))):
+            raise ExportFolderError(f"shard {folder}: {relative} is not as written (size or sha256 differ)",
+                                    DAMAGED, folder, field="shards")
+    return records
+
+
+def _write(folders: list[Path], manifests: list[dict], records: list[list[dict]], output: Path) -> ExportResult:
+    merged = {k: v for k, v in manifests[0].items() if k != "shard_files"}
+    merged["shard"] = None
+    fmt = FORMATS[merged["format"]]
+    write_manifest(output, dict(merged, status="partial", progress={"chunks_committed": 0, "sizes": {}}))
+    contexts = contexts_of(output, merged)
+    for _, ctx in contexts:
+        fmt.start_part(ctx)
+        part_key = ctx.name or "."
+        shard_contexts = [{c.name or ".": c for _, c in contexts_of(f, m)}[part_key] for f, m in zip(folders, manifests)]
+        if fmt.uses_pieces:
+            chunks = []
+            for source_ctx, shard_records in zip(shard_contexts, records):
+                for record in shard_records:
+                    if (record["part"] or ".") == part_key:
+                        _link_or_copy(fmt.piece_path(source_ctx, record["chunk"]), fmt.piece_path(ctx, record["chunk"]))
+                        chunks.append(record["chunk"])
+            if chunks:
+                fmt.finish_part(ctx, chunks)
+            continue
+        header = getattr(fmt, "header", b"")
+        labels = ctx.folder / fmt.label_file
+        with open(labels, "wb") as out:
+            out.write(header)
+            for source_ctx, shard_records in zip(shard_contexts, records):
+                for record in shard_records:
+                    if (record["part"] or ".") == part_key:
+                        for source in fmt.image_files(source_ctx, record["start"], record["count"]):
+                            _link_or_copy(source, ctx.folder / source.relative_to(source_ctx.folder))
+                source_labels = source_ctx.folder / fmt.label_file
+                if source_labels.exists():
+                    with open(source_labels, "rb") as handle:
+                        handle.seek(len(header))
+                        shutil.copyfileobj(handle, out)
+            out.flush()
+            os.fsync(out.fileno())
+        sync_folder(ctx.folder / "images")
+    write_manifest(output, dict(merged, status="complete"))
+    remove_tree(output / INTERNAL / "chunks")
+    remove_tree(ledger.ledger_path(output))
+    total = int(merged["count"])
+    return ExportResult(output, "complete", total, total, output / MANIFEST_NAME)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copyfile(source, target, follow_symlinks=False)

@@ -1,0 +1,210 @@
+"""Getting an output folder ready: a fresh export, a resume, or an overwrite, deleting only
+what an export wrote.
+
+- Fresh: the folder is missing or empty (DigitSeq's own ``.digitseq/`` aside).
+- Resume: cut the label files and the ledger back to the sizes the manifest recorded, remove
+  images and pieces of chunks that were never committed and DigitSeq's temporary files; the
+  rest is then made exactly as an uninterrupted run would.
+- Overwrite: only a folder holding an export (a manifest), and only if every file in it is one
+  that export writes: anything else makes it refuse, naming the files.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import ledger
+from .disk import INTERNAL, is_temp, remove_tree, sync_folder
+from .errors import (FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, DAMAGED, ExportFolderError)
+from .formats import FORMATS, PartContext
+from .manifest import MANIFEST_NAME, OLDER_SCHEMAS, SCHEMA, differences, plan_of, read_manifest, write_manifest
+from .plan import ExportPlan
+
+
+def has_content(output: Path) -> bool:
+    """Whether ``output`` holds anything but DigitSeq's bookkeeping and temporary files (an
+    export killed before its manifest was first written leaves only those)."""
+    return output.is_dir() and any(entry.name != INTERNAL and not is_temp(entry.name) for entry in os.scandir(output))
+
+
+def check_output_before_lock(plan: ExportPlan) -> None:
+    """Refusals that need no lock, made before anything is created."""
+    output = plan.output
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(f"output {output} is a file; give a folder")
+    if has_content(output) and not (output / MANIFEST_NAME).exists():
+        raise ExportFolderError(
+            f"output folder {output} is not empty and holds no DigitSeq export (no {MANIFEST_NAME}); "
+            "an export replaces only an earlier export, so choose an empty or new folder", NOT_AN_EXPORT, output)
+
+
+def prepare_output(plan: ExportPlan) -> int | None:
+    """Make the (locked) output folder ready; return how many owned chunks are committed, or
+    None when the export is already complete (resume of a finished export)."""
+    output, request = plan.output, plan.request
+    if has_content(output):
+        if request.resume:
+            old = read_manifest(output)
+            changed = differences(plan_of(old), plan_of(plan.manifest))
+            if changed:
+                raise ExportFolderError(
+                    f"cannot resume {output}: it was made with different settings ({', '.join(changed[:4])})",
+                    SETTINGS_CHANGED, output)
+            if old["status"] == "complete":
+                tidy_complete(plan)
+                return None
+            return recover(plan, old["progress"])
+        if not request.overwrite:
+            raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
+                                    NOT_EMPTY, output)
+        clear_export(output)
+    output.mkdir(parents=True, exist_ok=True)
+    ledger.ledger_path(output).parent.mkdir(exist_ok=True)
+    remove_tree(ledger.ledger_path(output))
+    write_progress(plan, 0, {})
+    return 0
+
+
+def write_progress(plan: ExportPlan, committed: int, sizes: dict) -> None:
+    write_manifest(plan.output, dict(plan.manifest, status="partial",
+                                     progress={"chunks_committed": committed, "sizes": sizes}))
+
+
+def committed_ranges(plan: ExportPlan, committed: int) -> dict[str, tuple[range, range]]:
+    """Per part name: (images, chunks) committed, given the first ``committed`` owned chunks."""
+    out: dict[str, tuple[range, range]] = {}
+    for c in range(plan.first_chunk, plan.first_chunk + committed):
+        part, k, start, size = plan.chunk(c)
+        images, chunks = out.get(part.name, (range(start, start), range(k, k)))
+        out[part.name] = (range(images.start, start + size), range(chunks.start, k + 1))
+    return out
+
+
+def recover(plan: ExportPlan, progress: dict) -> int:
+    committed = progress["chunks_committed"]
+    if committed > len(plan.owned):
+        raise ExportFolderError(f"{plan.output / MANIFEST_NAME}: progress counts {committed} chunks, but the export "
+                                f"has {len(plan.owned)}; the export is damaged", DAMAGED, plan.output)
+    sizes = progress["sizes"]
+    for relative, size in sizes.items():
+        path = plan.output / relative
+        if relative not in growing_files(plan) or not path.is_file() or path.stat().st_size < size:
+            raise ExportFolderError(f"{path} is missing or shorter than the manifest records; the export is damaged: "
+                                    "start it again (overwrite)", DAMAGED, path)
+        with open(path, "r+b") as handle:
+            handle.truncate(size)
+            os.fsync(handle.fileno())
+    if committed == 0:
+        for relative in growing_files(plan):
+            if relative not in sizes and (plan.output / relative).exists():
+                os.truncate(plan.output / relative, len(getattr(plan.format, "header", b"")) if
+                            not relative.startswith(INTERNAL) else 0)
+    ranges = committed_ranges(plan, committed)
+    for part in plan.parts:
+        images, chunks = ranges.get(part.name, (range(0), range(0)))
+        plan.format.recover(part.context, images, chunks)
+    return committed
+
+
+def growing_files(plan: ExportPlan) -> list[str]:
+    """Files that grow as chunks commit, relative to the output: label files and the ledger."""
+    files = [ledger.LEDGER]
+    if plan.format.label_file:
+        files += [str(Path(p.name or ".") / plan.format.label_file).removeprefix("./") for p in plan.parts]
+    return files
+
+
+def tidy_complete(plan: ExportPlan) -> None:
+    """A complete export killed while tidying up: finish tidying (pieces, ledger, temp files)."""
+    for part in plan.parts:
+        plan.format.recover(part.context, range(part.count), range(1 << 62))
+    if plan.manifest.get("shard") is None:
+        remove_tree(plan.output / INTERNAL / "chunks")
+        remove_tree(ledger.ledger_path(plan.output))
+
+
+# -- overwriting ------------------------------------------------------------------------------
+
+
+def contexts_of(output: Path, manifest: dict) -> list[tuple[object, PartContext]]:
+    """The (format, part context) pairs an existing export's manifest describes."""
+    fmt = FORMATS.get(manifest.get("format"))
+    if fmt is None:
+        raise ExportFolderError(f"{output / MANIFEST_NAME} names an unknown format; remove the folder yourself",
+                                DAMAGED, output)
+    contexts = []
+    for part in manifest["parts"]:
+        name = "" if part["folder"] == "." else part["folder"]
+        contexts.append((fmt, PartContext(str(output), name, int(part["count"]), manifest.get("image_format") or "png",
+                                          manifest.get("compression", "default"),
+                                          int(part.get("label_length", 0)), int(part.get("text_length", 0)),
+                                          int(manifest.get("shard_size", 10_000)))))
+    return contexts
+
+
+def own_and_foreign(output: Path) -> tuple[list[Path], list[str]]:
+    """Every path of the export in ``output`` (files and its folders, deepest first) and the
+    names of everything else. Links are never followed: a link is never ours."""
+    manifest = read_manifest(output, (SCHEMA, *OLDER_SCHEMAS))
+    old_schema = manifest["schema"] != SCHEMA
+    contexts = contexts_of(output, manifest)
+    part_dirs = {ctx.name: (fmt, ctx) for fmt, ctx in contexts}
+    own_dirs = {"images"} if any(fmt.label_file for fmt, _ in contexts) else set()
+    if old_schema:
+        own_dirs.add(".chunks")
+    own, foreign, folders = [], [], []
+    for root, dirs, files in os.walk(output, topdown=True, followlinks=False):
+        here = Path(root)
+        relative_root = here.relative_to(output).as_posix()
+        relative_root = "" if relative_root == "." else relative_root
+        if relative_root == INTERNAL:
+            dirs[:] = []
+            continue
+        top = relative_root.split("/", 1)[0]
+        fmt_ctx = part_dirs.get("" if relative_root in ("", "images", ".chunks") and "" in part_dirs else top)
+        for name in files + [d for d in dirs if (here / d).is_symlink()]:
+            relative = f"{relative_root}/{name}" if relative_root else name
+            if relative == MANIFEST_NAME or is_temp(name):
+                own.append(here / name)
+                continue
+            inner = relative if fmt_ctx is None or not fmt_ctx[1].name else relative.split("/", 1)[-1]
+            if (fmt_ctx is not None and not (here / name).is_symlink()
+                    and (fmt_ctx[0].is_own(fmt_ctx[1], inner) or (old_schema and inner.startswith(".chunks/")))):
+                own.append(here / name)
+            else:
+                foreign.append(relative)
+        keep = []
+        for d in dirs:
+            relative = f"{relative_root}/{d}" if relative_root else d
+            if (here / d).is_symlink():
+                continue
+            if relative == INTERNAL or (relative_root == "" and d in part_dirs) or d in own_dirs:
+                keep.append(d)
+                if relative != INTERNAL:
+                    folders.append(here / d)
+            else:
+                foreign.append(relative + "/")
+        dirs[:] = keep
+    return own + sorted(folders, key=lambda p: -len(p.parts)), foreign
+
+
+def clear_export(output: Path) -> None:
+    """Remove an earlier export's files, and nothing else (the caller holds the lock)."""
+    own, foreign = own_and_foreign(output)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ExportFolderError(f"output folder {output} holds files no DigitSeq export wrote ({shown}); "
+                                "move them away or choose another folder", FOREIGN_FILES, output)
+    for path in own:
+        if path.is_dir() and not path.is_symlink():
+            try:
+                path.rmdir()
+            except OSError:
+                pass  # not empty: a folder of the export that holds nothing else is removed, else kept
+        elif path.name != MANIFEST_NAME:
+            path.unlink()
+    # the manifest goes last: until then a killed overwrite is still recognised as an export
+    remove_tree(output / INTERNAL / "chunks")
+    remove_tree(ledger.ledger_path(output))
+    (output / MANIFEST_NAME).unlink(missing_ok=True)
+    sync_folder(output)
