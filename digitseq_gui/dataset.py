@@ -47,10 +47,10 @@ DEFAULT_SPLITS = "train=0.8,val=0.1,test=0.1"
 DTYPES = ("uint8", "float32")
 
 
-# -- the adapter over the export's internals -----------------------------------------------------
-# Everything this module needs from export/ goes through these three functions (and _Part), so
-# that they alone change when the export exposes its plan publicly. The byte-identity tests in
-# tests/dataset/ compare against a real run_export and guard them.
+# -- the adapter over the export's plan ------------------------------------------------------------
+# Everything this module needs from export/ goes through these three functions (and _Part): the
+# plan's public part_texts and render_blocks, its digit-row rule and its up-front layout check.
+# The byte-identity tests in tests/dataset/ compare against a real run_export and guard them.
 
 
 @dataclass(frozen=True)
@@ -58,26 +58,20 @@ class _Part:
     """What rendering needs about one part (split) of an export, all picklable."""
 
     name: str
-    config: dict
-    rows: tuple[str, str, int, int]  # digit data: source, file split, first row, row after the last
-    separator_width: int
+    spec: Any  # export.rendering.RenderSpec: config, digit rows, part seed, separator width
     texts: tuple[str, ...] = ()  # the part's sequence texts (the map-style data set only)
-    seed: int = 0  # the part's seed: block b is rendered from (seed, b)
-    uniform_separators: bool = True
 
 
 def _plan_part(request_args: dict, split: str) -> _Part:
-    """The export plan's part ``split`` ('' without splits): its texts, seed and digit rows."""
-    from .export.run import ExportRequest, plan_export
+    """The export plan's part ``split`` ('' without splits): its texts and how it is rendered."""
+    from .export.plan import ExportRequest, part_texts, plan_export
 
     plan = plan_export(ExportRequest(output=".", format="npz", **request_args))
     part = next((p for p in plan.parts if p.name == split), None)
     if part is None:
         raise InvalidInputError(f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
                                 f"use one of {', '.join(p.name for p in plan.parts)} or add {split}", field="split")
-    rows = part.rows
-    return _Part(split, plan.config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop),
-                 plan.request.separator_width, tuple(part.texts), part.seed, part.uniform_separators)
+    return _Part(split, part.spec, tuple(part_texts(plan, part, 0, part.count)))
 
 
 def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separator_width: int) -> _Part:
@@ -85,7 +79,8 @@ def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separ
     export's up-front layout checks for every (digits, separators) shape the stream can make."""
     from .engine.data.dataset import load_dataset
     from .export import splits as splitting
-    from .export.run import _check_layouts
+    from .export.plan import _check_layouts
+    from .export.rendering import RenderSpec
 
     files = {config.dataset.split} if not split else {"test"} if split == "test" else {"train"}
     sizes = {name: len(load_dataset(config.dataset.source, name)) for name in files}
@@ -94,17 +89,22 @@ def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separ
         splitting.check_files_differ({name: load_dataset(config.dataset.source, name).fingerprint
                                       for name in ("train", "test")})
     _check_layouts(config, shapes, separator_width)
-    return _Part(split, config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), separator_width)
+    return _Part(split, RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0,
+                                   separator_width))
 
 
-def _render(part: _Part, start: int, texts: list[str], seed: int, uniform_separators: bool):
+def _render(part: _Part, start: int, texts: list[str], seed: int | None = None, uniform_separators: bool | None = None):
     """Images ``start``..``start + len(texts)`` of a part (start a multiple of BLOCK_SIZE), as the
-    export renders them: (uint8 images, labels, boxes)."""
-    from .export.worker import ChunkTask, render_chunk
+    export renders them: (uint8 images, labels, boxes). ``seed`` and ``uniform_separators``
+    replace the part's (the stream renders each block from its own seed)."""
+    from dataclasses import replace
 
-    task = ChunkTask(part.name, start // BLOCK_SIZE, start, list(texts), part.config, part.rows, seed,
-                     part.separator_width, None, uniform_separators=uniform_separators)
-    result = render_chunk(task)
+    from .export.rendering import render_blocks
+
+    spec = part.spec
+    if seed is not None:
+        spec = replace(spec, seed=seed, uniform_separators=uniform_separators)
+    result = render_blocks(spec, start, list(texts))
     return result.images, result.labels, result.boxes
 
 
@@ -235,7 +235,7 @@ class SequenceDataset:
         if self._block is None or self._block[0] != number:
             start = number * BLOCK_SIZE
             texts = self._part.texts[start: start + BLOCK_SIZE]
-            self._block = (number, _render(self._part, start, texts, self._part.seed, self._part.uniform_separators))
+            self._block = (number, _render(self._part, start, texts))
         return self._block[1]
 
     def __getstate__(self):  # a worker gets the settings, not the parent's rendered block
