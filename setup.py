@@ -49,6 +49,7 @@ setup(
             "pytest-qt>=4.2",
             "dask[distributed]>=2023.1",
             "webdataset>=0.2",  # reads --format webdataset back the way training code does
+            "setuptools>=64",  # tests/test_packaging.py asks it which packages a wheel ships
         ],
         # SequenceDataset works without torch; this extra is for DataLoader use and examples/train_crnn.py.
         "torch": [
