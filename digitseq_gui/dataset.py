@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from .engine import seeding
 from .engine import sequences as sources
 from .engine.config import Config
 from .engine.errors import InputTypeError, InvalidInputError
@@ -79,7 +80,7 @@ def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separ
     export's up-front layout checks for every (digits, separators) shape the stream can make."""
     from .engine.data.dataset import load_dataset
     from .export import splits as splitting
-    from .export.plan import _check_layouts
+    from .export.plan import check_layouts
     from .export.rendering import RenderSpec
 
     files = {config.dataset.split} if not split else {"test"} if split == "test" else {"train"}
@@ -88,7 +89,7 @@ def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separ
     if split == "test":  # a folder with a single IDX pair would serve train digits as test
         splitting.check_files_differ({name: load_dataset(config.dataset.source, name).fingerprint
                                       for name in ("train", "test")})
-    _check_layouts(config, shapes, separator_width)
+    check_layouts(config, shapes, separator_width)
     return _Part(split, RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0,
                                    separator_width))
 
@@ -254,7 +255,6 @@ class SequenceDataset:
 
 # -- the endless stream ---------------------------------------------------------------------------
 
-_STREAM_KEY = 0x57E4  # keeps stream seeds apart from the export's part and block seeds
 
 
 def _torch_data():
@@ -311,7 +311,7 @@ class SequenceStream:
 
     def block_seeds(self, block: int) -> tuple[int, int]:
         """(text seed, image seed) of block ``block`` in the current epoch."""
-        state = np.random.SeedSequence(self.seed, spawn_key=(_STREAM_KEY, self.epoch, block)).generate_state(2, np.uint64)
+        state = seeding.training_stream_seeds(self.seed, self.epoch, block)
         return int(state[0]) >> 1, int(state[1]) >> 1
 
     def block_texts(self, block: int) -> list[str]:
