@@ -36,6 +36,9 @@ import numpy as np
 from .digits import MAX_DIGITS, label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError
 from . import seeding
+from .files import read_regular_file
+
+MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
 
 SEPARATORS = "-_./ ()"
 MAX_RANDOM_LENGTH = 100
@@ -193,7 +196,9 @@ def from_file(path: str | Path) -> SequenceSource:
     """One sequence per line; blank lines and lines starting with '#' are skipped."""
     path = Path(path).expanduser()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # A regular file only (a FIFO would block for ever, /dev/zero never end), of bounded size:
+        # the texts are held in memory.
+        lines = read_regular_file(path, MAX_SEQUENCES_FILE_BYTES, "sequences file").decode("utf-8").splitlines()
     except FileNotFoundError:
         raise FileNotFoundError(f"sequences file {path} does not exist") from None
     except UnicodeDecodeError:

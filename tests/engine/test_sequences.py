@@ -143,3 +143,14 @@ def test_stream_shapes_and_longest_cover_every_text():
     assert stream.shapes() == {(4, 0), (11, 2), (1, 0)}
     assert stream.longest() == (11, 13)
     assert seq.SequenceTexts(seq.random_lengths(2, 9), 10, seed=0).longest() == (9, 9)
+
+
+def test_a_sequences_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="sequences file"):
+        seq.from_file(fifo)  # would block for ever if it were opened for reading
+    with pytest.raises(OSError, match="sequences file"):
+        seq.from_file(tmp_path)
