@@ -51,6 +51,10 @@ setup(
             "webdataset>=0.2",  # reads --format webdataset back the way training code does
             "setuptools>=64",  # tests/test_packaging.py asks it which packages a wheel ships
         ],
+        # SequenceDataset works without torch; this extra is for DataLoader use and examples/train_crnn.py.
+        "torch": [
+            "torch>=2.1",
+        ],
     },
     entry_points={
         "console_scripts": [

@@ -19,6 +19,7 @@ from .engine.errors import (
 )
 from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
 from .engine.imageinfo import ImageInfo, read_image_info
+from .dataset import SequenceDataset, SequenceStream, collate_ctc
 
 _default_generator: DigitSequence | None = None
 
@@ -43,6 +44,6 @@ def generate_numbers_sequence(digits, spacing_range, image_width):
 __all__ = [
     "BLOCK_SIZE", "Config", "ConfigError", "DatasetError", "DigitDataset", "DigitSeqError",
     "DigitSequence", "ImageInfo", "InputTypeError", "InvalidInputError", "LayoutError", "SequenceBatch",
-    "SequenceImage", "__version__", "default_generator", "generate_numbers_sequence",
-    "load_config", "load_dataset", "read_image_info", "save_config",
+    "SequenceDataset", "SequenceImage", "SequenceStream", "__version__", "collate_ctc", "default_generator",
+    "generate_numbers_sequence", "load_config", "load_dataset", "read_image_info", "save_config",
 ]

@@ -32,6 +32,8 @@ PART_TAG = 0x5B1
 SEPARATOR_GROUP_TAG = 0x5E9
 NOISE_TAG = 0x4015E
 SEQUENCE_TEXTS_TAG = 0x5E0
+UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence texts
+TRAINING_STREAM_TAG = 0x57E4  # SequenceTexts's blocks, apart from the export's part and block seeds
 
 
 def is_int(value: object) -> bool:
@@ -175,6 +177,16 @@ def noise_seed(part: int, block: int) -> int:
     return _derived(part, (block, NOISE_TAG), np.uint32)
 
 
-def sequence_texts_stream(seed: int) -> np.random.Generator:
-    """The stream that draws an export's sequence texts."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SEQUENCE_TEXTS_TAG,)))
+def sequence_texts_stream(seed: int, block: int) -> np.random.Generator:
+    """The stream that draws block ``block`` of a data set's sequence texts."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SEQUENCE_TEXTS_TAG, block)))
+
+
+def unique_permutation_keys(seed: int, purpose: tuple[int, ...], rounds: int) -> np.ndarray:
+    """The round keys of the permutation that numbers unique sequence texts."""
+    return np.random.SeedSequence(seed, spawn_key=(UNIQUE_PERMUTATION_TAG, *purpose)).generate_state(rounds, np.uint64)
+
+
+def training_stream_seeds(seed: int, epoch: int, block: int) -> np.ndarray:
+    """Two 64-bit words seeding block ``block`` of epoch ``epoch`` of an endless training stream."""
+    return np.random.SeedSequence(seed, spawn_key=(TRAINING_STREAM_TAG, epoch, block)).generate_state(2, np.uint64)

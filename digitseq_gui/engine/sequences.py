@@ -11,7 +11,7 @@ Patterns: ``#`` is a random digit, ``[789]`` one random digit out of those liste
 itself, and one of SEPARATORS is a separator (it must stand between two digits). Example: the
 Japanese mobile numbers ``0[789]0-####-####``.
 
-Drawing streams (``SequenceStream``): text i is computed from (seed, i) alone, in blocks of
+Drawing streams (``SequenceTexts``): text i is computed from (seed, i) alone, in blocks of
 TEXT_BLOCK texts, so any range of a 10^8-image data set costs only its own length in time and
 memory, and text i does not depend on how many texts are asked for (without ``unique``). Block b
 draws from ``default_rng(SeedSequence(seed, spawn_key=(0x5E0, b)))``.
@@ -35,6 +35,10 @@ import numpy as np
 
 from .digits import MAX_DIGITS, label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError
+from . import seeding
+from .files import read_regular_file
+
+MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
 
 SEPARATORS = "-_./ ()"
 MAX_RANDOM_LENGTH = 100
@@ -206,7 +210,9 @@ def from_file(path: str | Path) -> SequenceSource:
     """One sequence per line; blank lines and lines starting with '#' are skipped."""
     path = Path(path).expanduser()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # A regular file only (a FIFO would block for ever, /dev/zero never end), of bounded size:
+        # the texts are held in memory.
+        lines = read_regular_file(path, MAX_SEQUENCES_FILE_BYTES, "sequences file").decode("utf-8").splitlines()
     except FileNotFoundError:
         raise FileNotFoundError(f"sequences file {path} does not exist") from None
     except UnicodeDecodeError:
@@ -252,7 +258,6 @@ def pattern(text: str) -> SequenceSource:
 # -- drawing -----------------------------------------------------------------------------------
 
 TEXT_BLOCK = 4096
-_STREAM_KEY = 0x5E0
 _PERMUTATION_LIMIT = 2**62
 SEQUENCE_RULE = ("text i from (seed, i): blocks of 4096 drawn from SeedSequence(seed, (0x5E0, block)); "
                  "unique: a keyed Feistel permutation of the sequence numbers")
@@ -260,11 +265,11 @@ SEQUENCE_RULE = ("text i from (seed, i): blocks of 4096 drawn from SeedSequence(
 
 def make_sequences(source: SequenceSource, count: int, seed: int, unique: bool = False) -> list[str]:
     """``count`` sequence texts from ``source``, the same for the same seed everywhere (all at once:
-    use ``SequenceStream`` for a range of a large data set)."""
-    return SequenceStream(source, count, seed, unique).texts(0, count)
+    use ``SequenceTexts`` for a range of a large data set)."""
+    return SequenceTexts(source, count, seed, unique).texts(0, count)
 
 
-class SequenceStream:
+class SequenceTexts:
     """The texts of a data set, computable by range: ``texts(start, stop)`` costs stop - start.
 
     Checks the request (count, uniqueness) when made, so a stream that exists always works.
@@ -336,7 +341,7 @@ class SequenceStream:
         indices = np.arange(first, min(self.count, first + TEXT_BLOCK), dtype=np.int64)
         if not self.unique:  # independent of count: a whole block is drawn whatever is used
             indices = np.arange(first, first + TEXT_BLOCK, dtype=np.int64)
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(_STREAM_KEY, block)))
+        rng = seeding.sequence_texts_stream(self.seed, block)
         if self.source.kind == "pattern":
             digits = self._digits.draw(rng, indices)
             return [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
@@ -435,8 +440,7 @@ class _Permutation:
         bits += bits % 2
         self.half = np.uint64(bits // 2)
         self.mask = np.uint64((1 << (bits // 2)) - 1)
-        entropy = np.random.SeedSequence(seed, spawn_key=(_STREAM_KEY + 1, *[_key_int(p) for p in purpose]))
-        self.keys = entropy.generate_state(self.ROUNDS, np.uint64)
+        self.keys = seeding.unique_permutation_keys(seed, tuple(_key_int(p) for p in purpose), self.ROUNDS)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         out = self._once(values.astype(np.uint64))

@@ -7,7 +7,7 @@ grow with the count: the parts, their seeds and digit rows, the chunks, the mani
     ...                                format="npz", splits="train=0.8,val=0.1,test=0.1", seed=7)
     >>> result = export.run_export(request, progress=lambda done, total: None, cancel=None)
 
-Reproducibility: the texts come from a SequenceStream (text i from (seed, i)); part p has its own
+Reproducibility: the texts come from a SequenceTexts (text i from (seed, i)); part p has its own
 seed derived from ``seed``; image i of a part is in block i // BLOCK_SIZE, rendered by
 ``rendering.render_blocks`` from (part seed, block). So the bytes depend on neither the number
 of workers, nor the order chunks finish in, nor the chunk size.
@@ -29,10 +29,11 @@ import numpy as np
 
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
+from ..engine import seeding
 from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from ..engine.imageinfo import export_chunks
 from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
-from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceStream
+from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceTexts
 from . import splits as splitting
 from .formats import COMPRESSIONS, Format, PartContext, format_named
 from .manifest import SCHEMA
@@ -95,7 +96,7 @@ class ExportPlan:
     config: Config
     output: Path
     format: Format
-    stream: SequenceStream
+    stream: SequenceTexts
     parts: list[PartPlan]
     chunk_size: int
     first_chunk: int  # the chunks this run (shard) makes: [first_chunk, stop_chunk)
@@ -257,7 +258,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         if request.sequences.kind != "explicit":
             raise InvalidInputError("say how many images to make (count)", field="count")
         count = len(request.sequences.texts)
-    stream = SequenceStream(request.sequences, count, seed, request.unique)
+    stream = SequenceTexts(request.sequences, count, seed, request.unique)
     fractions = splitting.parse_splits(request.splits)
     counts = splitting.split_counts(fractions, count)
     if not fractions:
@@ -268,13 +269,13 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
     sizes = {name: len(d) for name, d in datasets.items()}
     output = Path(request.output).expanduser()
-    _check_layouts(config, stream.shapes(), request.separator_width)
+    check_layouts(config, stream.shapes(), request.separator_width)
     label_length, text_length = stream.longest()
     image_format = config.output_format if config.output_format in ("png", "jpeg", "jpg") else "png"
     parts, offset = [], 0
     for number, (name, n) in enumerate(counts.items()):
         rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
-        part_seed = seed if name == "" else int(np.random.SeedSequence(seed, spawn_key=(0x5B1, number)).generate_state(1, np.uint64)[0]) >> 1
+        part_seed = seed if name == "" else seeding.part_seed(seed, number)
         spec = RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), part_seed,
                           request.separator_width, _uniform_separators(request.sequences, offset, n))
         context = PartContext(str(output), name, n, image_format, request.compression, label_length, text_length,
@@ -326,7 +327,7 @@ def _uniform_separators(source: SequenceSource, offset: int, n: int) -> bool:
     return len({sum(1 for s in split_text(t)[1] if s) for t in set(window)}) <= 1
 
 
-def _check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
+def check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
     """Every (digits, separators) shape of the export must fit before anything is written: the
     digits are laid out in the width the separator gaps leave."""
     from ..engine.generator import check_layout

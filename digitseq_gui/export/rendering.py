@@ -79,6 +79,7 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
     multiple of BLOCK_SIZE. Block b (BLOCK_SIZE images) is ``generate_batch(labels, seed=spec.seed,
     first_index=64*b)`` at the width the separator gaps leave, the gaps inserted, then the
     whole-image augmentations (noise) over each block with a seed from (part seed, b)."""
+    from ..engine import seeding
     from ..engine.seeding import BLOCK_SIZE
     from ..engine.sequences import split_text
 
@@ -102,8 +103,7 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
             block = (start + block_start) // BLOCK_SIZE
             members = np.arange(block_start, min(n, block_start + BLOCK_SIZE))
             for k in sorted(set(counts[members].tolist())):
-                entropy = np.random.SeedSequence(spec.seed, spawn_key=(block, k, 0x5E9))
-                groups.append((members[counts[members] == k], int(entropy.generate_state(1, np.uint64)[0]) >> 1, 0))
+                groups.append((members[counts[members] == k], seeding.separator_group_seed(spec.seed, block, k), 0))
     # Noise goes on last, over the separator gaps too (else a model could learn the clean
     # stripes), one call per block of BLOCK_SIZE images so that any chunk size gives the same bytes.
     noise_last = generator.has_whole_image_augmentation
@@ -120,9 +120,8 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
     if noise_last:
         for block_start in range(0, n, BLOCK_SIZE):
             block = (start + block_start) // BLOCK_SIZE
-            noise_seed = int(np.random.SeedSequence(spec.seed, spawn_key=(block, 0x4015E)).generate_state(1)[0])
             images[block_start: block_start + BLOCK_SIZE] = generator.augment_whole_images(
-                images[block_start: block_start + BLOCK_SIZE], noise_seed)
+                images[block_start: block_start + BLOCK_SIZE], seeding.noise_seed(spec.seed, block))
     return Rendered(start, labels, list(texts), boxes, sources, images)
 
 

@@ -67,8 +67,12 @@ def test_derived_seeds_follow_the_export_rules():
     assert seeding.part_seed(7, 2) == derived(7, (0x5B1, 2)) >> 1
     assert seeding.separator_group_seed(11, 3, 1) == derived(11, (3, 1, 0x5E9)) >> 1
     assert seeding.noise_seed(11, 3) == derived(11, (3, 0x4015E), np.uint32)
-    texts = np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0x5E0,))).integers(0, 10, 8)
-    assert np.array_equal(seeding.sequence_texts_stream(5).integers(0, 10, 8), texts)
+    texts = np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0x5E0, 3))).integers(0, 10, 8)
+    assert np.array_equal(seeding.sequence_texts_stream(5, 3).integers(0, 10, 8), texts)
+    keys = np.random.SeedSequence(5, spawn_key=(0x5E1, 2, 9)).generate_state(4, np.uint64)
+    assert np.array_equal(seeding.unique_permutation_keys(5, (2, 9), 4), keys)
+    state = np.random.SeedSequence(5, spawn_key=(0x57E4, 1, 7)).generate_state(2, np.uint64)
+    assert np.array_equal(seeding.training_stream_seeds(5, 1, 7), state)
     assert 0 <= seeding.part_seed(seeding.MAX_SEED, 9) <= seeding.MAX_SEED
     assert seeding.whole_image_seed(2**40 + 5) == 5
 

@@ -101,7 +101,7 @@ def test_count_is_checked():
 ])
 def test_any_range_of_a_stream_is_the_same_slice_of_the_whole(source, unique):
     count = 10_000  # more than two blocks of 4096
-    stream = seq.SequenceStream(source, count, seed=9, unique=unique)
+    stream = seq.SequenceTexts(source, count, seed=9, unique=unique)
     whole = stream.texts(0, count)
     assert len(whole) == count
     for start, stop in ((0, 1), (4090, 4100), (8191, 8193), (9999, 10_000), (123, 5000)):
@@ -113,13 +113,13 @@ def test_any_range_of_a_stream_is_the_same_slice_of_the_whole(source, unique):
 
 def test_without_unique_text_i_does_not_depend_on_the_count():
     source = seq.random_lengths(3, 7)
-    short = seq.SequenceStream(source, 5000, seed=4).texts(0, 5000)
-    long = seq.SequenceStream(source, 50_000, seed=4).texts(0, 5000)
+    short = seq.SequenceTexts(source, 5000, seed=4).texts(0, 5000)
+    long = seq.SequenceTexts(source, 50_000, seed=4).texts(0, 5000)
     assert short == long
 
 
 def test_unique_streams_of_a_huge_count_cost_only_the_range_asked_for():
-    stream = seq.SequenceStream(seq.pattern("0[789]0-####-####"), 10**8, seed=1, unique=True)
+    stream = seq.SequenceTexts(seq.pattern("0[789]0-####-####"), 10**8, seed=1, unique=True)
     texts = stream.texts(99_999_000, 10**8)
     assert len(texts) == 1000 == len(set(texts))
     assert stream.texts(99_999_500, 99_999_501) == texts[500:501]
@@ -139,10 +139,21 @@ def test_unique_random_lengths_share_the_count_evenly_over_the_lengths():
 
 
 def test_stream_shapes_and_longest_cover_every_text():
-    stream = seq.SequenceStream(seq.explicit(["0213", "090-1234-5678", "7"]), 10, seed=0)
+    stream = seq.SequenceTexts(seq.explicit(["0213", "090-1234-5678", "7"]), 10, seed=0)
     assert stream.shapes() == {(4, 0), (11, 2), (1, 0)}
     assert stream.longest() == (11, 13)
-    assert seq.SequenceStream(seq.random_lengths(2, 9), 10, seed=0).longest() == (9, 9)
+    assert seq.SequenceTexts(seq.random_lengths(2, 9), 10, seed=0).longest() == (9, 9)
+
+
+def test_a_sequences_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="sequences file"):
+        seq.from_file(fifo)  # would block for ever if it were opened for reading
+    with pytest.raises(OSError, match="sequences file"):
+        seq.from_file(tmp_path)
 
 
 def test_sources_name_every_shape_they_can_make_drawn_or_not():

@@ -1,0 +1,145 @@
+"""Train a small CRNN with CTC loss on DigitSeq images, then read sequences of MNIST *test* digits.
+
+    pip install -e ".[torch]"
+    python examples/train_crnn.py --smoke                  # a few steps on the CPU, in seconds
+    python examples/train_crnn.py --steps 600              # a few minutes on 2 CPU cores
+
+Training reads SequenceDataset's train split (MNIST training digits minus the validation hold-out);
+evaluation builds its sequences from the MNIST test file, whose digit images training never saw,
+and prints the sequence accuracy (every digit right, none missing or extra) and the digit error rate.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from digitseq_gui import Config, SequenceDataset, collate_ctc
+from digitseq_gui.dataset import CTC_BLANK, NUM_CLASSES, label_of_targets
+
+
+class CRNN(nn.Module):
+    """Three conv blocks shrink (1, 28, W) to (64, 3, W/4); each column is one time step of a
+    bidirectional GRU; a linear layer gives blank + ten digits per step. Small, for 2 CPU cores."""
+
+    def __init__(self, hidden: int = 64):
+        super().__init__()
+
+        def block(inputs, outputs, pool):
+            return [nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True),
+                    nn.MaxPool2d(pool)]
+
+        self.features = nn.Sequential(*block(1, 16, 2), *block(16, 32, 2), *block(32, 64, (2, 1)))
+        self.rnn = nn.GRU(64 * 3, hidden, batch_first=True, bidirectional=True)
+        self.classify = nn.Linear(2 * hidden, NUM_CLASSES)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 28, W) float, ink dark -> (T, N, classes) log-probabilities, T = W / 4."""
+        features = self.features(1.0 - images)  # ink as signal, background 0
+        n, channels, height, steps = features.shape
+        sequence = features.permute(0, 3, 1, 2).reshape(n, steps, channels * height)
+        out, _ = self.rnn(sequence)
+        return self.classify(out).log_softmax(2).permute(1, 0, 2)
+
+
+def greedy_decode(log_probs: torch.Tensor) -> list[str]:
+    """Best class per step, repeats merged, blanks dropped."""
+    best = log_probs.argmax(2).T.cpu().numpy()  # (N, T)
+    labels = []
+    for row in best:
+        merged = [c for c, _ in itertools.groupby(row.tolist()) if c != CTC_BLANK]
+        labels.append(label_of_targets(merged))
+    return labels
+
+
+def to_tensor(image: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(image)[None]
+
+
+def evaluate(model: CRNN, loader: DataLoader) -> tuple[float, float, int]:
+    """(sequence accuracy, digit error rate, sequences) over the loader."""
+    model.eval()
+    right = errors = digits = total = 0
+    with torch.no_grad():
+        for batch in loader:
+            for guess, truth in zip(greedy_decode(model(batch["images"])), batch["labels"]):
+                right += guess == truth
+                errors += edit_distance(guess, truth)
+                digits += len(truth)
+                total += 1
+    model.train()
+    return right / total, errors / digits, total
+
+
+def edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=600, help="training steps (batches)")
+    parser.add_argument("--batch-size", type=int, default=64, help="a multiple of 64 keeps workers on their own blocks")
+    parser.add_argument("--lengths", default="4-8", help="sequence lengths MIN-MAX, for training and test")
+    parser.add_argument("--augment", action="store_true", help="train on augmented images (the config's classic set)")
+    parser.add_argument("--test-count", type=int, default=2000, help="test sequences of MNIST test digits")
+    parser.add_argument("--workers", type=int, default=1, help="DataLoader worker processes making images")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the model")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--smoke", action="store_true", help="a few steps on tiny data, to check it runs (seconds)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.steps, args.batch_size, args.test_count, args.workers = 3, 32, 64, 0
+    low, _, high = args.lengths.partition("-")
+    lengths = (int(low), int(high or low))
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+
+    config = Config()
+    config.image.transform = args.augment
+    # The whole training set is made of MNIST training digits; the test sequences, from the test file.
+    train = SequenceDataset(args.steps * args.batch_size, lengths=lengths, config=config, seed=args.seed,
+                            split="train", splits="train=1", dtype="float32", transform=to_tensor)
+    test = SequenceDataset(args.test_count, lengths=lengths, seed=args.seed + 1, split="test", splits="test=1",
+                           dtype="float32", transform=to_tensor)
+    train_loader = DataLoader(train, batch_size=args.batch_size, num_workers=args.workers, collate_fn=collate_ctc)
+    test_loader = DataLoader(test, batch_size=256, num_workers=args.workers, collate_fn=collate_ctc)
+
+    model = CRNN()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15)
+    ctc = nn.CTCLoss(blank=CTC_BLANK, zero_infinity=True)
+    print(f"training on {len(train)} images ({lengths[0]}-{lengths[1]} digits, augmentation "
+          f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size}", flush=True)
+    started = time.perf_counter()
+    for step, batch in enumerate(train_loader, 1):
+        log_probs = model(batch["images"])
+        input_lengths = torch.full((log_probs.shape[1],), log_probs.shape[0], dtype=torch.long)
+        loss = ctc(log_probs, batch["targets"], input_lengths, batch["target_lengths"])
+        optimiser.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimiser.step()
+        schedule.step()
+        if step % max(1, args.steps // 10) == 0 or step == args.steps:
+            elapsed = time.perf_counter() - started
+            print(f"step {step}/{args.steps}  loss {loss.item():.3f}  {step * args.batch_size / elapsed:.0f} images/s",
+                  flush=True)
+    trained = time.perf_counter() - started
+    accuracy, digit_errors, total = evaluate(model, test_loader)
+    print(f"trained {trained:.0f} s on {len(train)} images")
+    print(f"sequence accuracy on {total} sequences of MNIST test digits: {100 * accuracy:.2f}% "
+          f"(digit error rate {100 * digit_errors:.2f}%)")
+
+
+if __name__ == "__main__":
+    main()
