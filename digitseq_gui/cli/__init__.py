@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 
 from .common import OneLineArgumentParser, run_guarded
-from . import export, generate, gui, merge
+from . import export, generate, gui, inspect, merge
 
-SUBCOMMANDS = [generate, export, merge, gui]
+SUBCOMMANDS = [generate, export, merge, inspect, gui]
 
 
 def build_parser() -> OneLineArgumentParser:

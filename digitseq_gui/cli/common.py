@@ -49,6 +49,14 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def whole_number(text: str) -> int:
+    """Any whole number (the engine checks the range and says why)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def positive_int(text: str) -> int:
     value = non_negative_int(text)
     if value == 0:
@@ -60,9 +68,14 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options that shape generation, shared by generate and export; None means 'from --config'."""
     group = parser.add_argument_group("generation (defaults come from --config, else built-in defaults)")
     group.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration file (the earlier version's files load too)")
-    group.add_argument("--min-spacing", type=non_negative_int, metavar="PX", help="smallest gap in pixels (default 2)")
-    group.add_argument("--max-spacing", type=non_negative_int, metavar="PX", help="largest gap in pixels (default 8)")
+    group.add_argument("--min-spacing", type=whole_number, metavar="PX",
+                       help="smallest gap in pixels (default 2; down to -8: neighbouring digits overlap)")
+    group.add_argument("--max-spacing", type=whole_number, metavar="PX", help="largest gap in pixels (default 8)")
     group.add_argument("--width", type=positive_int, metavar="PX", help="image width in pixels (default 200)")
+    group.add_argument("--height", type=whole_number, metavar="PX", help="image height in pixels, 16-128 (default 28)")
+    group.add_argument("--fit", choices=("stretch", "keep-aspect"),
+                       help="stretch: the digits fill height x width (default); keep-aspect: digits keep their "
+                            "shape, centred and padded with background (scaled down when they do not fit)")
     group.add_argument("--spacing-type", choices=("variable", "fixed"), help="variable: random gaps; fixed: equal gaps filling the width")
     group.add_argument("--spacing-subtype", choices=("between", "edge"), help="between: gaps between digits; edge: also at both ends")
     group.add_argument("--transform", action=argparse.BooleanOptionalAction, default=None,
@@ -81,7 +94,8 @@ def config_from_args(args: argparse.Namespace):
     config = load_config(args.config) if args.config else Config()
     overrides = {
         ("spacing", "min"): args.min_spacing, ("spacing", "max"): args.max_spacing,
-        ("image", "width"): args.width, ("spacing", "type"): args.spacing_type,
+        ("image", "width"): args.width, ("image", "height"): args.height, ("image", "fit"): args.fit,
+        ("spacing", "type"): args.spacing_type,
         ("spacing", "subtype"): args.spacing_subtype, ("image", "transform"): args.transform,
         ("image", "trim_padding"): args.trim, ("dataset", "source"): args.dataset, ("dataset", "split"): args.split,
     }

@@ -31,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     generator = DigitSequence(config)
     result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
-    print(write_output(generator, result, args.output, args.force))
+    print(write_output(generator, result, args.output, args.force, text=args.digits))
     return 0
 
 
-def write_output(generator, result, output: str | Path, force: bool) -> Path:
+def write_output(generator, result, output: str | Path, force: bool, text: str | None = None) -> Path:
+    """Write ``result`` (a .png carries its label, ``text``, seed and settings)."""
     from ..engine.files import check_name_length
     from ..engine.imagefile import check_target, write_image, write_array
 
@@ -44,11 +45,11 @@ def write_output(generator, result, output: str | Path, force: bool) -> Path:
     output = Path(output).expanduser()
     check_name_length(output)  # before is_dir(), which raises ENAMETOOLONG on Python 3.13
     if output.is_dir():
-        return generator.save_image(result.image, result.label, output)
+        return generator.save_image(result.image, result.label, output, seed=result.seed, text=text)
     check_target(output, force)  # a device, a FIFO, or an existing file without --force
     if not output.suffix:
         raise FileNotFoundError(f"output folder {output} does not exist; create it, or give a file name "
                                 "ending in .png, .jpg or .npy")
     if output.suffix.lower() == ".npy":
         return write_array(result.image, output, overwrite=force)
-    return write_image(result.image, output, overwrite=force)
+    return write_image(result.image, output, overwrite=force, info=generator.image_info(result.label, result.seed, text))

@@ -5,8 +5,10 @@ The seed's files load unchanged::
     {"image": {"transform": false}, "spacing": {"type": "variable", "subtype": "between"},
      "output_format": "png"}
 
-New options extend that schema, each with a default: ``image.width``, ``image.trim_padding``,
-``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` and
+New options extend that schema, each with a default: ``image.width``, ``image.height`` (16-128,
+default 28), ``image.fit`` ("stretch", the default, or "keep-aspect"), ``image.trim_padding``,
+``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` (down
+to -8: touching digits) and
 ``dataset`` ({"source", "split"}). Unknown keys, wrong types and bad values raise ConfigError
 naming the key.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import atomic_write_bytes, read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
+from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
 from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
@@ -41,6 +44,8 @@ def default_augmentations() -> dict[str, Augmentation]:
 class ImageConfig:
     transform: bool = False
     width: int = 200
+    height: int = DEFAULT_HEIGHT
+    fit: str = "stretch"
     trim_padding: bool = False
     augmentations: dict[str, Augmentation] = field(default_factory=default_augmentations)
 
@@ -85,7 +90,7 @@ class Config:
         top = _mapping(document, "the configuration")
         _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
         image = _mapping(top.get("image", {}), "image")
-        _no_unknown_keys(image, "image.", ("transform", "width", "trim_padding", "augmentations"))
+        _no_unknown_keys(image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations"))
         spacing = _mapping(top.get("spacing", {}), "spacing")
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
         dataset = _mapping(top.get("dataset", {}), "dataset")
@@ -94,12 +99,15 @@ class Config:
         config = cls()
         config.image.transform = _bool(image, "transform", "image.transform", False)
         config.image.width = _int(image, "width", "image.width", 200, 1, MAX_IMAGE_WIDTH)
+        config.image.height = _int(image, "height", "image.height", DEFAULT_HEIGHT, MIN_HEIGHT, MAX_HEIGHT)
+        config.image.fit = _choice(image, "fit", "image.fit", "stretch", FITS)
         config.image.trim_padding = _bool(image, "trim_padding", "image.trim_padding", False)
         config.image.augmentations = _augmentations(image.get("augmentations", {}))
         config.spacing.type = _choice(spacing, "type", "spacing.type", "variable", SPACING_TYPES)
         config.spacing.subtype = _choice(spacing, "subtype", "spacing.subtype", "between", SPACING_SUBTYPES)
-        config.spacing.min = _int(spacing, "min", "spacing.min", 2, 0, MAX_IMAGE_WIDTH)
-        config.spacing.max = _int(spacing, "max", "spacing.max", 8, 0, MAX_IMAGE_WIDTH)
+        # The lower bound (-8) is check_spacing_range's, whose message says why.
+        config.spacing.min = _int(spacing, "min", "spacing.min", 2, -MAX_IMAGE_WIDTH, MAX_IMAGE_WIDTH)
+        config.spacing.max = _int(spacing, "max", "spacing.max", 8, -MAX_IMAGE_WIDTH, MAX_IMAGE_WIDTH)
         try:
             check_spacing_range((config.spacing.min, config.spacing.max))
         except DigitSeqError as exc:

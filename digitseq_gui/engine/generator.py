@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy as np
 
-from . import layout, render, sampling, seeding
+from . import imageinfo, layout, render, sampling, scaling, seeding
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, load_dataset
@@ -36,7 +36,7 @@ class SequenceImage:
     max exclusive. ``source_indices`` are the digits' rows in the original data file.
     """
 
-    image: np.ndarray
+    image: np.ndarray  # (height, width) float32, 1.0 background
     label: str
     boxes: np.ndarray
     source_indices: np.ndarray
@@ -45,7 +45,7 @@ class SequenceImage:
 
 @dataclass
 class SequenceBatch:
-    images: np.ndarray  # (N, 28, W) float32, or uint8 (255 = white) with as_uint8
+    images: np.ndarray  # (N, height, width) float32, or uint8 (255 = white) with as_uint8
     labels: list[str]
     boxes: list[np.ndarray]
     source_indices: list[np.ndarray]
@@ -89,6 +89,7 @@ class DigitSequence:
         self._variable = self.config.spacing.type == "variable"
         self._subtype = self.config.spacing.subtype
         self._trim = self.config.image.trim_padding
+        self._height, self._fit = self.config.image.height, self.config.image.fit
         self._enabled_augmentations = self.config.image.enabled_augmentations()
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
@@ -97,17 +98,27 @@ class DigitSequence:
     # -- the seed-compatible API -------------------------------------------------------------
 
     def generate_numbers_sequence(self, digits, spacing_range, image_width) -> np.ndarray:
-        """The image of ``digits``: (28, image_width) float32, 1.0 background, 0.0 ink."""
+        """The image of ``digits``: (height, image_width) float32, 1.0 background, 0.0 ink
+        (height from the config, 28 by default)."""
         if spacing_range is None or image_width is None:
             raise InputTypeError("generate_numbers_sequence needs spacing_range, a (min, max) pair, and "
                                  "image_width, a whole number of pixels; neither may be None",
                                  field="spacing_range" if spacing_range is None else "image_width")
         return self._generate_one(digits, spacing_range, image_width, None, annotate=False).image
 
-    def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".") -> Path:
-        """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites."""
+    def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".", *, seed: int | None = None,
+                   text: str | None = None) -> Path:
+        """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites.
+        A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
+        (when given) and this generator's settings in text chunks (see ``image_info``)."""
         label = label_of(parse_digits(digits))
-        return save_named(image, f"seq_{label}", save_dir, self.config.output_format)
+        return save_named(image, f"seq_{label}", save_dir, self.config.output_format,
+                          self.image_info(label, seed, text))
+
+    def image_info(self, label: str, seed: int | None = None, text: str | None = None,
+                   index: int | None = None) -> dict[str, str]:
+        """The PNG text chunks of an image of this generator (imageinfo.metadata)."""
+        return imageinfo.metadata(label, seed, self.config.to_dict(), text, index)
 
     # -- the richer API ----------------------------------------------------------------------
 
@@ -143,7 +154,7 @@ class DigitSequence:
         first_index = seeding.check_first_index(first_index)
         seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
 
-        height = self.dataset.images.shape[1]
+        height = self._height
         images = np.empty((len(counts), height, width), dtype=np.uint8 if as_uint8 else np.float32)
         boxes = np.empty((len(digits), 4), dtype=np.int32)
         sources = np.empty(len(digits), dtype=np.int64)
@@ -229,16 +240,23 @@ class DigitSequence:
         else:
             ink = [source.images[row] for row in rows]  # views: nothing is copied before the paint
             extents = source.extents(rows).tolist() if annotate or self._trim else None
-        height, cell_width = source.cell_height, source.cell_width
+        cell_height, cell_width = source.cell_height, source.cell_width
         if self._trim:
             cell_start = [e[1] if e[0] else 0 for e in extents]
             widths = [e[2] - e[1] if e[0] else cell_width for e in extents]
+            narrowest = layout.min_cell_width(low)
+            if narrowest > 1:  # overlaps: widen narrow cells to the right of their ink
+                for i, w in enumerate(widths):
+                    if w < narrowest:
+                        cell_start[i] = min(cell_start[i], cell_width - narrowest)
+                        widths[i] = narrowest
             tiles = [digit[:, start: start + w] for digit, start, w in zip(ink, cell_start, widths)]
         else:
             cell_start, widths, tiles = [0] * n, [cell_width] * n, list(ink)
-        blank_runs = layout.blank_runs_one(widths, draws.gaps, width, self._subtype, high)
+        laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
+        blank_runs = layout.blank_runs_one(widths, draws.gaps, laid_out, self._subtype, low, high)
         strip = render.paint_one(tiles, blank_runs)
-        ink_out = render.resample_one(strip, width)
+        ink_out, (box_h, box_w, top, left) = scaling.fit_one(strip, self._height, width, self._fit)
         if augmenter is not None:
             ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
         image = render.ink_to_float(ink_out)
@@ -248,10 +266,11 @@ class DigitSequence:
         x, strip_width = layout.positions(widths, blank_runs)
         boxes = []  # the ink's extent in its cell, moved to where the cell landed, then resampled
         for (has_ink, x0, x1, y0, y1), at, start, w in zip(extents, x, cell_start, widths):
-            left, right = (x0 + at - start, x1 + at - start) if has_ink else (at, at + w)
-            if strip_width != width:
-                left, right = render.map_columns_one(left, right, strip_width, width)
-            boxes.append((left, y0 if has_ink else 0, right, y1 if has_ink else height))
+            x0, x1 = (x0 + at - start, x1 + at - start) if has_ink else (at, at + w)
+            y0, y1 = (y0, y1) if has_ink else (0, cell_height)
+            x0, x1 = render.map_columns_one(x0, x1, strip_width, box_w)
+            y0, y1 = render.map_columns_one(y0, y1, cell_height, box_h)
+            boxes.append((x0 + left, y0 + top, x1 + left, y1 + top))
         return SequenceImage(image, label, np.array(boxes, dtype=np.int32), source.source_indices[rows], seed)
 
     def _render_block(self, digits: np.ndarray, counts: np.ndarray, gap_count: int | None, seed: int, block: int,
@@ -269,17 +288,24 @@ class DigitSequence:
         else:
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = source.extents(rows).T
             has_ink = has_ink.astype(bool)
-        height, cell_width = ink.shape[1:]
+        cell_height, cell_width = ink.shape[1:]
         if self._trim:
             cell_start = np.where(has_ink, ink_x0, 0)
             widths = np.where(has_ink, ink_x1 - ink_x0, cell_width)
+            narrowest = layout.min_cell_width(low)
+            if narrowest > 1:  # overlaps: widen narrow cells to the right of their ink
+                narrow = widths < narrowest
+                cell_start = np.where(narrow, np.minimum(cell_start, cell_width - narrowest), cell_start)
+                widths = np.where(narrow, narrowest, widths)
         else:
             cell_start = np.zeros(len(digits), dtype=np.int64)
             widths = np.full(len(digits), cell_width, dtype=np.int64)
         width = ink_out.shape[2]
-        placement = layout.place_block(counts, widths, draws.gaps, width, self._subtype, low, high)
-        render.render_block(ink, cell_start, widths, placement.image_of_digit, placement.x, placement.strip_width,
-                            ink_out, workspace)
+        laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
+        placement = layout.place_block(counts, widths, draws.gaps, laid_out, self._subtype, low, high)
+        box_h, box_w, top, left = render.render_block(
+            ink, cell_start, widths, placement.image_of_digit, placement.x, placement.strip_width, ink_out, workspace,
+            self._fit, overlapping=low < 0)
         if augmenter is not None and image_augmentation:
             ink_out[...] = augmenter.augment_images(ink_out, draws.image_seed)
 
@@ -287,8 +313,10 @@ class DigitSequence:
         shift = placement.x - cell_start
         x0 = np.where(has_ink, ink_x0 + shift, placement.x)
         x1 = np.where(has_ink, ink_x1 + shift, placement.x + widths)
-        x0, x1 = render.map_columns(x0, x1, placement.strip_width[placement.image_of_digit], width)
-        boxes[:, 0], boxes[:, 2] = x0, x1
-        boxes[:, 1] = np.where(has_ink, ink_y0, 0)
-        boxes[:, 3] = np.where(has_ink, ink_y1, height)
+        y0, y1 = np.where(has_ink, ink_y0, 0), np.where(has_ink, ink_y1, cell_height)
+        image = placement.image_of_digit
+        x0, x1 = render.map_columns(x0, x1, placement.strip_width[image], box_w[image])
+        y0, y1 = render.map_columns(y0, y1, np.full(len(y0), cell_height), box_h[image])
+        boxes[:, 0], boxes[:, 2] = x0 + left[image], x1 + left[image]
+        boxes[:, 1], boxes[:, 3] = y0 + top[image], y1 + top[image]
         sources[:] = source.source_indices[rows]

@@ -1,4 +1,5 @@
-"""Writing a generated image to disk: 8-bit grayscale PNG or JPEG, atomically, never over a file."""
+"""Writing a generated image to disk: 8-bit grayscale PNG or JPEG, atomically, never over a file.
+A PNG can carry its label, seed and settings in text chunks (imageinfo.py)."""
 from __future__ import annotations
 
 import errno
@@ -12,6 +13,7 @@ import numpy as np
 
 from .errors import InputTypeError, InvalidInputError
 from .files import NAME_MAX, atomic_write_bytes, check_name_length, describe_kind
+from .imageinfo import with_text
 
 # Room left in a file name for "_99999" and the extension when a long stem is shortened.
 _SUFFIX_ROOM = 16
@@ -47,9 +49,10 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return np.rint(image * 255).astype(np.uint8)
 
 
-def encode(image: np.ndarray, fmt: str) -> bytes:
+def encode(image: np.ndarray, fmt: str, info: dict[str, str] | None = None) -> bytes:
     """8-bit grayscale PNG or JPEG bytes. OpenCV's encoder (already loaded, imgaug needs it) is
-    about twice as fast as Pillow's here, which matters when an export writes 10^5 files."""
+    about twice as fast as Pillow's here, which matters when an export writes 10^5 files.
+    ``info`` (imageinfo.metadata) goes into a PNG's text chunks; a JPEG has none."""
     from .imgaug_compat import cv2
 
     if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
@@ -65,6 +68,8 @@ def encode(image: np.ndarray, fmt: str) -> bytes:
         ok, data = cv.imencode(".jpg", to_uint8(image), [cv.IMWRITE_JPEG_QUALITY, 95])
     if not ok:
         raise OSError(f"could not encode the image as {fmt}")
+    if info and FORMATS[fmt] == "PNG":
+        return with_text(data.tobytes(), info)
     return data.tobytes()
 
 
@@ -122,21 +127,23 @@ def check_target(path: Path, overwrite: bool) -> None:
         raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow overwriting", str(path))
 
 
-def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, overwrite: bool = False) -> Path:
-    """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file."""
+def write_image(image: np.ndarray, path: str | Path, fmt: str | None = None, overwrite: bool = False,
+                info: dict[str, str] | None = None) -> Path:
+    """Write ``image`` to ``path`` (format from ``fmt`` or the extension); never half a file.
+    ``info``: the PNG text chunks (imageinfo.metadata)."""
     path = as_path(path, "the image path")
     check_writable_folder(path.parent)
     check_name_length(path)
-    data = encode(image, fmt or format_for_path(path))
+    data = encode(image, fmt or format_for_path(path), info)
     check_target(path, overwrite)
     return atomic_write_bytes(path, data, overwrite=overwrite)
 
 
-def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str) -> Path:
+def save_named(image: np.ndarray, stem: str, folder: str | Path, fmt: str, info: dict[str, str] | None = None) -> Path:
     """Save as ``folder/stem.ext``, or ``stem_2.ext``, ``stem_3.ext``... if that name is taken.
     A stem too long for a file name (a sequence of hundreds of digits) is shortened by short_stem."""
     folder = check_writable_folder(folder)
-    data = encode(image, fmt)
+    data = encode(image, fmt, info)
     stem = short_stem(stem)
     extension = EXTENSIONS[fmt.lower()]
     for attempt in range(1, 100_000):

@@ -6,6 +6,13 @@ the inclusive range [min, max]; the strip is then resampled to the image width, 
 ``fixed``: all gaps equal, solved so that the strip fills the width exactly without resampling;
 when the free space does not divide evenly the remainder is spread, one pixel each, over evenly
 spaced gaps, so gaps differ by at most one pixel.
+
+Gaps may be negative down to -MAX_OVERLAP: neighbouring digits then overlap (render.py lets the
+darker pixel win). A margin (``edge``) is never negative, so that no digit is cut by the border:
+variable spacing uses max(drawn gap, 0) there, and fixed spacing with margins needs a minimum of
+0 or more. A trimmed digit is kept at least ``1 - min`` columns wide (widened to the right of
+its ink), so no digit starts before the one before it. Gaps are in the digits' own pixels (a digit is
+28 high in MNIST); scaling.py then fits the strip to the image's height and width.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from .seeding import is_int
 SPACING_TYPES = ("variable", "fixed")
 SPACING_SUBTYPES = ("between", "edge")
 MAX_IMAGE_WIDTH = 100_000
+MAX_OVERLAP = 8  # pixels two neighbouring digits may share; beyond that they read as one
 
 
 def check_spacing_type(spacing_type: object, subtype: object) -> None:
@@ -40,8 +48,9 @@ def check_spacing_range(spacing_range: object) -> tuple[int, int]:
     if not (is_int(low) and is_int(high)):
         raise InputTypeError(f"spacing_range must hold whole numbers of pixels, got ({low!r}, {high!r})", field="spacing_range")
     low, high = int(low), int(high)
-    if low < 0 or high < 0:
-        raise InvalidInputError(f"spacing cannot be negative, got ({low}, {high}); use 0 or more pixels", field="spacing_range")
+    if low < -MAX_OVERLAP or high < -MAX_OVERLAP:
+        raise InvalidInputError(f"spacing below -{MAX_OVERLAP} px, got ({low}, {high}): digits overlapping by more than "
+                                f"{MAX_OVERLAP} px no longer read as two digits; use -{MAX_OVERLAP} or more", field="spacing_range")
     if low > high:
         raise InvalidInputError(f"minimum spacing {low} is larger than maximum spacing {high}; swap them", field="spacing_range")
     if high > MAX_IMAGE_WIDTH:
@@ -60,6 +69,12 @@ def check_image_width(image_width: object, digit_count: int) -> int:
             f"image_width {width} is too small for {digit_count} digits; use at least {digit_count} pixels", field="image_width",
         )
     return width
+
+
+def min_cell_width(low: int) -> int:
+    """The narrowest a trimmed digit's cell may be with gaps down to ``low``: 1 - low columns
+    (1 for gaps of 0 or more), so an overlap never reaches past a whole digit."""
+    return max(1, 1 - low)
 
 
 def gap_count(digit_count: int, subtype: str) -> int:
@@ -93,7 +108,7 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         works = f"{shortest}" if shortest == longest else f"{shortest} to {longest}"
         raise LayoutError(
             f"fixed spacing cannot fill {width} px with {digit_count} digits ({digit_count * digit_width} px) "
-            f"and {gaps} gap(s) of {low}-{high} px; widths that work: {works} "
+            f"and {gaps} gap(s) of {low} to {high} px; widths that work: {works} "
             f"(or change the spacing range, or use variable spacing)", field="image_width",
         )
 
@@ -132,6 +147,12 @@ def check_layout(config, lengths: Iterable[int], spacing_range, image_width, dig
     check_spacing_type(spacing.type, spacing.subtype)
     if spacing.type != "fixed":
         return low, high, width
+    if spacing.subtype == "edge" and low < 0:
+        raise LayoutError(f"fixed spacing with edge margins cannot use a negative minimum ({low} px): a margin "
+                          "cannot be negative; use subtype 'between' for touching digits, or a minimum of 0 or more",
+                          field="spacing_range")
+    if getattr(config.image, "fit", "stretch") == "keep-aspect":
+        return low, high, width  # equal gaps clamped to the range: centred or scaled down, never refused
     trimmed = config.image.trim_padding
     if len(lengths) > 1 and not trimmed:
         ranges = [fixed_width_range(n * digit_width, gap_count(n, spacing.subtype), low, high) for n in lengths]
@@ -140,7 +161,7 @@ def check_layout(config, lengths: Iterable[int], spacing_range, image_width, dig
             works = f"widths that work for all of them: {shortest} to {longest}" if shortest <= longest else \
                 "no width works for all of them"
             raise LayoutError(
-                f"fixed spacing of {low}-{high} px cannot fill {width} px for every length {lengths[0]}-{lengths[-1]}; "
+                f"fixed spacing of {low} to {high} px cannot fill {width} px for every length {lengths[0]}-{lengths[-1]}; "
                 f"{works} (or use variable spacing, trim padding, a wider spacing range, or one length)",
                 field="image_width")
     for n in lengths:
@@ -178,13 +199,14 @@ def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None,
     gap_counts = counts + 1 if edge else counts - 1
     gap_first = np.cumsum(gap_counts) - gap_counts
     if gaps is None:
-        gaps, slack = _fixed_gaps_block(first, widths, width, gap_counts, gap_first, high)
+        gaps, slack = _fixed_gaps_block(first, widths, width, gap_counts, gap_first, low, high)
     else:
         slack = np.zeros(n_images, dtype=np.int64)
     # The space before each digit (for an image's first digit its left margin) and after its last.
-    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
+    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge); margins never negative
         gap_before = gaps[gap_first[image_of_digit] + local]
-        trail = gaps[gap_first + counts]
+        trail = np.maximum(gaps[gap_first + counts], 0)
+        gap_before[first] = np.maximum(gap_before[first], 0)
     else:
         gap_before = np.zeros(len(widths), dtype=np.int64)
         has_gap = local > 0
@@ -201,41 +223,46 @@ def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None,
     return Placement(image_of_digit, x, strip_width)
 
 
-def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, high) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, low, high) -> tuple[np.ndarray, np.ndarray]:
     """``fixed_gaps`` for every image of a block at once: (gaps image after image, slack per image)."""
     free = width - np.add.reduceat(widths, first)
     over = free > gap_counts * high
+    under = free < gap_counts * low  # keep-aspect only (else refused up front): scaled down later
     gap_image = np.repeat(np.arange(len(first)), gap_counts)
     i = np.arange(int(gap_counts.sum())) - gap_first[gap_image]
     g, f = gap_counts[gap_image], free[gap_image]
     even = ((i + 1) * f) // g - (i * f) // g  # spread_evenly, gap by gap
-    gaps = np.where(over[gap_image], high, even)
-    slack = np.where(gap_counts == 0, free, np.where(over, free - gap_counts * high, 0))
+    gaps = np.where(over[gap_image], high, np.where(under[gap_image], low, even))
+    slack = np.where(gap_counts == 0, np.maximum(free, 0), np.where(over, free - gap_counts * high, 0))
     return gaps, slack
 
 
-def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> list[int]:
+def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, low: int,
+                   high: int) -> list[int]:
     """``place_block`` for one image, as the blank columns before each digit and after the
-    last (n + 1 runs; margins and slack included)."""
+    last (n + 1 runs; margins and slack included; a negative run is an overlap)."""
     n, edge = len(widths), subtype == "edge"
     if gaps is None:
         count, free = n + 1 if edge else n - 1, width - sum(widths)
         if count == 0:
-            gaps, slack = [], free
+            gaps, slack = [], max(free, 0)
         elif free > count * high:
             gaps, slack = [high] * count, free - count * high
+        elif free < count * low:
+            gaps, slack = [low] * count, 0
         else:
             gaps, slack = [((i + 1) * free) // count - (i * free) // count for i in range(count)], 0
     else:
         slack = 0
-    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge)
-        return [slack // 2 + gaps[0], *gaps[1:-1], gaps[-1] + slack - slack // 2]
+    if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge); margins never negative
+        return [slack // 2 + max(gaps[0], 0), *gaps[1:-1], max(gaps[-1], 0) + slack - slack // 2]
     return [slack // 2, *gaps, slack - slack // 2]
 
 
-def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, high: int) -> tuple[list[int], int]:
+def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, low: int,
+              high: int) -> tuple[list[int], int]:
     """``place_block`` for one image: (x of each digit, strip width)."""
-    return positions(widths, blank_runs_one(widths, gaps, width, subtype, high))
+    return positions(widths, blank_runs_one(widths, gaps, width, subtype, low, high))
 
 
 def positions(widths: list[int], blank_runs: list[int]) -> tuple[list[int], int]:

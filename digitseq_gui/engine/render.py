@@ -3,12 +3,12 @@
 Ink is uint8 inside (0 = background, 255 = full ink); the output is ``255 - ink`` (uint8) or
 ``1 - ink / 255`` (float32), so a saved 8-bit file holds exactly the generated array.
 
-Variable spacing makes strips of different widths, each resampled to the image width with
-OpenCV (area averaging to shrink, linear to grow: non-negative weights, so nothing overshoots).
-The height is not resampled, so OpenCV treats every row on its own: the strips of a block that
-share a width are stacked into one tall image and resampled in one call, with exactly the bytes
-of one call per strip. Boxes are mapped through the same resampling by its input footprints, so
-a box covers every column its ink can reach.
+Variable spacing makes strips of different widths, each fitted to the image (scaling.py: area
+averaging to shrink, linear to grow: non-negative weights, so nothing overshoots). OpenCV
+treats every row on its own, so the strips of a block that share a width are stacked and
+resampled in one call, with exactly the bytes of one call per strip. Digits of one strip may
+overlap (negative spacing): the larger ink wins. Boxes are mapped through the same resampling
+by its input footprints, so a box covers every column (and row) its ink can reach.
 """
 from __future__ import annotations
 
@@ -17,39 +17,61 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import scaling
 from .imgaug_compat import cv2 as _cv2
 
 _MARGIN = 1e-4  # OpenCV computes source positions in float32: stay on the generous side
 
 
 def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, slot: np.ndarray, x: np.ndarray,
-          strips: np.ndarray) -> None:
+          strips: np.ndarray, local: np.ndarray | None = None) -> None:
     """Copy columns [cell_start, cell_start + width) of each digit of ``ink`` (K, H, cell width)
     to columns [x, x + width) of strip ``slot`` of ``strips`` (B, H, strip width), which must be
-    zero where nothing is painted. Digits must not overlap."""
+    zero where nothing is painted. Digits of one strip may overlap (negative spacing) only when
+    ``local`` (each digit's place in its image) is given: they are then painted place by place,
+    each over the others with the larger ink (the darker pixel) winning."""
+    if local is None:
+        _copy(ink, cell_start, widths, slot, x, strips, composite=False)
+        return
+    for place in range(int(local.max()) + 1 if len(local) else 0):
+        chosen = np.flatnonzero(local == place)  # one digit per strip: no overlap within a pass
+        _copy(ink[chosen], cell_start[chosen], widths[chosen], slot[chosen], x[chosen], strips, composite=place > 0)
+
+
+def _copy(ink, cell_start, widths, slot, x, strips, composite: bool) -> None:
     count, height, cell_width = ink.shape
     if count and bool((widths == cell_width).all()):
         # Whole cells: each is one (H, cell width) tile, copied through a view of the strips
-        # that starts a tile at every byte (tiles of one image never overlap).
+        # that starts a tile at every byte (the tiles of one call never overlap).
         if not strips.flags.c_contiguous:
             raise ValueError("paint needs C-contiguous strips")  # a reshape would copy, losing the paint
         row = strips.shape[2]
         flat = strips.reshape(-1)
         tiles = as_strided(flat, shape=(flat.size - (height - 1) * row - cell_width + 1, height, cell_width),
                            strides=(1, row, 1))
-        tiles[slot * (height * row) + x] = ink
+        at = slot * (height * row) + x
+        tiles[at] = np.maximum(tiles[at], ink) if composite else ink
         return
     digit_of_column = np.repeat(np.arange(count), widths)
     offset = np.arange(len(digit_of_column)) - (np.cumsum(widths) - widths)[digit_of_column]
     # Advanced indices around a slice: both sides are (columns, H).
-    strips[slot[digit_of_column], :, x[digit_of_column] + offset] = \
-        ink[digit_of_column, :, cell_start[digit_of_column] + offset]
+    where = slot[digit_of_column], slice(None), x[digit_of_column] + offset
+    columns = ink[digit_of_column, :, cell_start[digit_of_column] + offset]
+    strips[where] = np.maximum(strips[where], columns) if composite else columns
+
+
+def places(image_of_digit: np.ndarray) -> np.ndarray:
+    """Each digit's place in its image (0 for the first), given the sorted image of each digit."""
+    return np.arange(len(image_of_digit)) - np.searchsorted(image_of_digit, image_of_digit)
 
 
 def paint_one(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
     """``paint`` for one image: its (H, columns) ink strip, ``blank_runs[j]`` blank columns
     before tile j (a digit's used columns) and ``blank_runs[-1]`` after the last, joined in one
-    call (numpy's per-call cost dominates at this size)."""
+    call (numpy's per-call cost dominates at this size). A negative run overlaps tile j with
+    the tile before it; the larger ink wins there."""
+    if min(blank_runs[1:-1], default=0) < 0:
+        return _paint_overlapping(tiles, blank_runs)
     blank = _blank(tiles[0].shape[0], max(blank_runs))
     pieces = []
     for run, tile in zip(blank_runs, tiles):
@@ -59,6 +81,19 @@ def paint_one(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
     if blank_runs[-1]:
         pieces.append(blank[:, :blank_runs[-1]])
     return np.concatenate(pieces, axis=1)
+
+
+def _paint_overlapping(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
+    at, starts = 0, []
+    for run, tile in zip(blank_runs, tiles):
+        at += run
+        starts.append(at)
+        at += tile.shape[1]
+    strip = np.zeros((tiles[0].shape[0], at + blank_runs[-1]), dtype=np.uint8)
+    for start, tile in zip(starts, tiles):
+        target = strip[:, start: start + tile.shape[1]]
+        np.maximum(target, tile, out=target)
+    return strip
 
 
 _BLANKS: dict[int, np.ndarray] = {}
@@ -74,16 +109,9 @@ def _blank(height: int, columns: int) -> np.ndarray:
     return blank
 
 
-def _interpolation(cv, columns: int, width: int) -> int:
-    return cv.INTER_AREA if columns > width else cv.INTER_LINEAR
-
-
 def resample_one(strip: np.ndarray, width: int) -> np.ndarray:
     """One (H, columns) strip resampled to (H, width)."""
-    if strip.shape[1] == width:
-        return strip
-    cv = _cv2()
-    return cv.resize(strip, (width, strip.shape[0]), interpolation=_interpolation(cv, strip.shape[1], width))
+    return scaling.resample_rows(strip, width)
 
 
 class Workspace:
@@ -106,36 +134,59 @@ class Workspace:
 
 
 def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, image_of_digit: np.ndarray,
-                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray, workspace: Workspace | None = None) -> None:
-    """Paint a block's digits and resample its strips into ``out`` (B, H, width) uint8 ink."""
+                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray, workspace: Workspace | None = None,
+                 fit: str = "stretch", overlapping: bool = False) -> tuple[np.ndarray, ...]:
+    """Paint a block's digits and fit its strips into ``out`` (B, height, width) uint8 ink
+    (see scaling.py). Returns each strip's target (h, w, top, left) for mapping boxes."""
     workspace = workspace or Workspace()
-    width = out.shape[2]
-    if bool((strip_width == width).all()):  # fixed spacing: no resampling, paint in place
+    height, width = out.shape[1:]
+    cell_height = ink.shape[1]
+    local = places(image_of_digit) if overlapping else None
+    h, w, top, left = scaling.targets(strip_width, cell_height, height, width, fit)
+    if height == cell_height and bool((strip_width == width).all()):  # fixed spacing: paint in place
         out.fill(0)
-        paint(ink, cell_start, widths, image_of_digit, x, out)
-        return
-    # Strips sorted by width, so that those of one width are neighbours: one OpenCV call each.
+        paint(ink, cell_start, widths, image_of_digit, x, out, local)
+        return h, w, top, left
+    # Strips sorted by width, so that those of one width (and so one target) are neighbours.
     order = np.argsort(strip_width, kind="stable")
     slot = np.empty_like(order)
     slot[order] = np.arange(len(order))
-    height = out.shape[1]
-    strips = workspace.zeros("strips", (len(order), height, int(strip_width.max())))
-    paint(ink, cell_start, widths, slot[image_of_digit], x, strips)
-    resampled = workspace.empty("resampled", out.shape)
-    rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
+    strips = workspace.zeros("strips", (len(order), cell_height, int(strip_width.max())))
+    paint(ink, cell_start, widths, slot[image_of_digit], x, strips, local)
     sorted_widths = strip_width[order]
     edges = [0, *(np.flatnonzero(np.diff(sorted_widths)) + 1).tolist(), len(order)]
-    cv = _cv2()
+    if fit == "stretch":
+        # Every strip to the same size: columns, one call per strip width, then (for another
+        # height) rows, one call for the whole block.
+        resampled = workspace.empty("resampled", (len(order), cell_height, width))
+        rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
+        for start, stop in zip(edges[:-1], edges[1:]):
+            columns = int(sorted_widths[start])
+            scaling.resample_rows(rows[start * cell_height: stop * cell_height, :columns], width,
+                                  out=rows_out[start * cell_height: stop * cell_height])
+        out[order] = resampled if height == cell_height else scaling.resample_stack(resampled, height, width)
+        return h, w, top, left
+    # keep-aspect: columns, one call per strip width; then rows, one call per target height
+    # (the columns of strips of every width stacked: the rows pass reads each column on its own).
+    out.fill(0)
+    by_height: dict[int, list] = {}
     for start, stop in zip(edges[:-1], edges[1:]):
-        columns = int(sorted_widths[start])
-        source, target = rows[start * height: stop * height, :columns], rows_out[start * height: stop * height]
-        if columns == width:
-            target[...] = source
+        first = int(order[start])
+        target = int(h[first]), int(w[first]), int(top[first]), int(left[first])
+        wide = scaling.resample_stack(strips[start:stop, :, : int(sorted_widths[start])], cell_height, target[1])
+        by_height.setdefault(target[0], []).append((order[start:stop], target, wide))
+    for th, groups in by_height.items():
+        if th == cell_height:
+            tall = [wide for _, _, wide in groups]
         else:
-            done = cv.resize(source, (width, len(target)), dst=target, interpolation=_interpolation(cv, columns, width))
-            if done is not target:  # OpenCV wrote a new array instead
-                target[...] = done
-    out[order] = resampled
+            columns = np.concatenate([wide.transpose(0, 2, 1).reshape(-1, cell_height) for _, _, wide in groups])
+            done = scaling.resample_rows(columns, th)
+            ends = np.cumsum([wide.shape[0] * wide.shape[2] for _, _, wide in groups])[:-1]
+            tall = [part.reshape(wide.shape[0], wide.shape[2], th).transpose(0, 2, 1)
+                    for part, (_, _, wide) in zip(np.split(done, ends), groups)]
+        for (images, (_, tw, y, x0), _), image in zip(groups, tall):
+            out[images, y: y + th, x0: x0 + tw] = image
+    return h, w, top, left
 
 
 # -- output ------------------------------------------------------------------------------------

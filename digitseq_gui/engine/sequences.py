@@ -171,6 +171,20 @@ class SequenceSource:
             return {"kind": "random", "min_length": self.min_length, "max_length": self.max_length}
         return {"kind": "pattern", "pattern": self.pattern}
 
+    def shapes(self) -> set[tuple[int, int]]:
+        """Every (digit count, separator count) this source can make, drawn or not: what a
+        layout check must accept up front, so that no configuration fails at random."""
+        if self.kind == "explicit":
+            return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, self.texts)}
+        if self.kind == "random":
+            return {(n, 0) for n in range(self.min_length, self.max_length + 1)}
+        parsed = parse_pattern(self.pattern)
+        return {(len(parsed.choices), sum(1 for s in parsed.separators_after if s))}
+
+    def lengths(self) -> set[int]:
+        """Every digit count this source can make."""
+        return {n for n, _ in self.shapes()}
+
     def capacity(self) -> int:
         if self.kind == "explicit":
             return len(set(self.texts))
@@ -294,9 +308,7 @@ class SequenceTexts:
         """Every (digits, separator gaps) a text of the stream can have: what a layout check needs."""
         if self.source.kind == "explicit":
             return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, self._explicit_used())}
-        if self.source.kind == "random":
-            return {(n, 0) for n in range(self.source.min_length, self.source.max_length + 1)}
-        return {(len(self._pattern.choices), sum(1 for s in self._pattern.separators_after if s))}
+        return self.source.shapes()  # every length of a range, drawn or not
 
     def longest(self) -> tuple[int, int]:
         """(longest label, longest text) any text of the stream can have (npz pads to these)."""

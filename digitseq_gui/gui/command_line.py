@@ -22,7 +22,7 @@ def needs_config_file(config: Config) -> bool:
 def generation_args(config: Config) -> list[str]:
     """The flags ``digitseq generate`` and ``digitseq export`` share, for ``config``."""
     args = ["--min-spacing", str(config.spacing.min), "--max-spacing", str(config.spacing.max),
-            "--width", str(config.image.width),
+            "--width", str(config.image.width), "--height", str(config.image.height), "--fit", config.image.fit,
             "--spacing-type", config.spacing.type, "--spacing-subtype", config.spacing.subtype,
             "--transform" if config.image.transform else "--no-transform",
             "--trim" if config.image.trim_padding else "--no-trim"]

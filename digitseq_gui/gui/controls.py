@@ -20,12 +20,13 @@ from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFr
                              QWidget)
 
 from ..engine.config import Config
-from ..engine.layout import MAX_IMAGE_WIDTH
+from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
+from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
 
 MAX_SEED = 2**31 - 1  # what a QSpinBox holds; the engine and CLI accept any of these
-MIN_GAP = 0  # the engine's smallest gap (overlapping digits, when the engine allows them, lower this)
+MIN_GAP = -MAX_OVERLAP  # the engine's smallest gap: negative gaps overlap neighbouring digits
 MAX_SEPARATOR = 1000
 DEFAULT_DIGITS = "0123"
 DEFAULT_SEPARATOR = 10  # what `digitseq export --separator-width` uses
@@ -167,9 +168,18 @@ class ControlsPanel(QWidget):
     def _build_layout(self) -> QGroupBox:
         group = QGroupBox("Size and spacing")
         form = QFormLayout(group)
-        self.image_width = spin_box(1, MAX_IMAGE_WIDTH, " px", "Width of the image in pixels (the height is 28).")
+        self.image_width = spin_box(1, MAX_IMAGE_WIDTH, " px", "Width of the image in pixels.")
         self.image_width.setGroupSeparatorShown(True)
         form.addRow("Image &width:", self.image_width)
+        self.image_height = spin_box(MIN_HEIGHT, MAX_HEIGHT, " px", "Height of the image in pixels (MNIST digits are "
+                                     "28 high; recognisers are often trained at 32).")
+        form.addRow("Image heigh&t:", self.image_height)
+        self.fit = combo_box(
+            [("Stretch to fill the image", "stretch"), ("Keep the digits' shape", "keep-aspect")],
+            "Stretch: the row of digits is resized to exactly the image's height and width, so digits grow "
+            "wide or thin with their number.\nKeep the digits' shape: the row is scaled to the height and "
+            "centred on a white background (scaled down when it is too wide).")
+        form.addRow("Pr&oportions:", self.fit)
         self._error_row(form, "width")
         self.spacing_type = combo_box(
             [("Variable: random gaps", "variable"), ("Fixed: fill the width", "fixed")],
@@ -181,18 +191,20 @@ class ControlsPanel(QWidget):
             "Where gaps go: only between neighbouring digits, or also before the first and after the last.")
         form.addRow("&Gaps:", self.spacing_subtype)
         self._error_row(form, "spacing_type")
-        self.min_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The smallest gap between digits, in pixels.")
+        self.min_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The smallest gap between digits, in pixels. "
+                                    f"Down to -{MAX_OVERLAP}: neighbouring digits overlap (touching handwriting).")
         form.addRow("M&inimum gap:", self.min_spacing)
-        self.max_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The largest gap between digits, in pixels.")
+        self.max_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The largest gap between digits, in pixels "
+                                    "(negative: the digits always overlap).")
         form.addRow("Ma&ximum gap:", self.max_spacing)
         self._error_row(form, "gap_range")
         self.trim = QCheckBox("Tri&m blank columns")
         self.trim.setToolTip("MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
                              "makes the gap the visible space between strokes.")
         form.addRow(self.trim)
-        for widget in (self.image_width, self.min_spacing, self.max_spacing):
+        for widget in (self.image_width, self.image_height, self.min_spacing, self.max_spacing):
             widget.valueChanged.connect(self.changed)
-        for widget in (self.spacing_type, self.spacing_subtype):
+        for widget in (self.fit, self.spacing_type, self.spacing_subtype):
             widget.currentIndexChanged.connect(self.changed)
         self.trim.toggled.connect(self.changed)
         return group
@@ -304,6 +316,8 @@ class ControlsPanel(QWidget):
     def config(self) -> Config:
         config = Config()
         config.image.width = self.image_width.value()
+        config.image.height = self.image_height.value()
+        config.image.fit = self.fit.currentData()
         config.image.trim_padding = self.trim.isChecked()
         config.image.transform, config.image.augmentations = self.augmentation_group.values()
         config.spacing.type = self.spacing_type.currentData()
@@ -322,6 +336,8 @@ class ControlsPanel(QWidget):
             widget.blockSignals(True)
         try:
             self.image_width.setValue(config.image.width)
+            self.image_height.setValue(config.image.height)
+            select_data(self.fit, config.image.fit)
             self.trim.setChecked(config.image.trim_padding)
             self.augmentation_group.set_values(config.image.transform, config.image.augmentations)
             select_data(self.spacing_type, config.spacing.type)

@@ -38,6 +38,7 @@ COMPRESSIONS = (("Default (smaller files)", "default"), ("Fast (larger files)", 
 MAX_SEED = 2**31 - 1
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
+PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
 PREVIEW_DELAY_MS = 150  # typing a pattern makes one preview, not one per key
 SHUT_DOWN_SECONDS = 20.0  # how long closing waits for a cancelled export to stop
 
@@ -147,7 +148,7 @@ class ExportDialog(QDialog):
         self.preview_labels: list[tuple[QLabel, QLabel]] = []
         for i in range(PREVIEW_COUNT):
             image, caption = QLabel(), QLabel()
-            image.setFixedSize(PREVIEW_WIDTH, 2 * 28)  # room for the image at 2x, so nothing is clipped
+            image.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)  # room for the image at 2x, so nothing is clipped
             image.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
             caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.preview_grid.addWidget(image, 2 * i, 0)
@@ -303,7 +304,7 @@ class ExportDialog(QDialog):
                 pixels, text = self.preview_samples[i]
                 qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0],
                                 QImage.Format_Grayscale8).copy()
-                scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1])
+                scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1], PREVIEW_HEIGHT / pixels.shape[0])  # any image.height
                 mode = Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation  # crisp up, smooth down
                 image.setPixmap(QPixmap.fromImage(qimage).scaled(round(pixels.shape[1] * scale),
                                                                  max(1, round(pixels.shape[0] * scale)),

@@ -27,11 +27,20 @@ def resolve_path(path: str, selected_filter: str) -> Path:
     return chosen.with_name(chosen.name + _SUFFIX_BY_FILTER.get(selected_filter, ".png"))
 
 
-def save_image(image: np.ndarray, path: Path) -> Path:
-    """Write ``image`` to ``path`` (type from the extension), atomically.
+def save_image(image: np.ndarray, path: Path, info: dict[str, str] | None = None) -> Path:
+    """Write ``image`` to ``path`` (type from the extension), atomically; a PNG carries ``info``
+    (label, text, seed, settings: engine/imageinfo.py) in its text chunks.
 
     Overwriting is allowed: the save-as dialog has already asked the user about it.
     """
     if path.suffix.lower() == ".npy":
         return write_array(image, path, overwrite=True)
-    return write_image(image, path, overwrite=True)
+    return write_image(image, path, overwrite=True, info=info)
+
+
+def image_info(result) -> dict[str, str]:
+    """The text chunks of the first sample of a PreviewResult: its label, text, seed and settings."""
+    from ..engine.imageinfo import metadata
+
+    text = result.samples[0].text if result.start == 0 and result.samples else result.sequence.label
+    return metadata(result.sequence.label, result.sequence.seed, result.request.config.to_dict(), text)

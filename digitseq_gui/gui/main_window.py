@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
             return
         target = image_saving.resolve_path(path, selected)
         try:
-            written = image_saving.save_image(result.sequence.image, target)
+            written = image_saving.save_image(result.sequence.image, target, image_saving.image_info(result))
         except (OSError, DigitSeqError) as exc:
             QMessageBox.critical(self, "Could not save the image",
                                  f"The image was not saved to {target}.\n\n{window_message(str(exc))}")

@@ -24,7 +24,8 @@ PLACE_OF_FIELD = {
 # ConfigError has field "config"; the key it names decides the place.
 PLACE_OF_CONFIG_KEY = (
     ("spacing.min", "gap_range"), ("spacing.max", "gap_range"), ("spacing.type", "spacing_type"),
-    ("spacing.subtype", "spacing_type"), ("image.width", "width"), ("image.augmentations", "augmentation"),
+    ("spacing.subtype", "spacing_type"), ("image.width", "width"), ("image.height", "width"), ("image.fit", "width"),
+    ("image.augmentations", "augmentation"),
     ("image.transform", "augmentation"), ("dataset", "dataset"),
 )
 
@@ -38,12 +39,16 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"spacing\.min/spacing\.max:\s*", ""),
     (r"\bimage_width\s*>=\s*(\d+)", r"an Image width of at least \1 px"),
     (r"\bimage_width\b|\bimage\.width\b", "Image width"),
+    (r"\bimage\.height\b", "Image height"),
+    (r"\bimage\.fit\b", "Proportions"),
     (r"\bspacing\.min\b|\bminimum spacing\b", "Minimum gap"),
     (r"\bspacing\.max\b|\bmaximum spacing\b", "Maximum gap"),
     (r"\b(Minimum gap|Maximum gap) (\d+)\b(?! ?px)", r"\1 (\2 px)"),
     (r"\bspacing_range\b", "the gap range (Minimum gap to Maximum gap)"),
     (r"\bthe spacing range\b", "the gap range"),
     (r"\bspacing\.subtype\b", "Gaps"),
+    (r"use subtype 'between'", "choose Gaps: “Between digits”"),
+    (r"fixed spacing with edge margins", "fixed spacing with gaps at both ends"),
     (r"\bspacing\.type\b", "Spacing type"),
     (r"\bimage\.transform\b", "Augment the digits"),
     (r"\bimage\.trim_padding\b|\btrim padding\b", "Trim blank columns"),

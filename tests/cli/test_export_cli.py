@@ -305,3 +305,20 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
 
     manifest = read_manifest(out)  # the killed export is still a readable, resumable one
     assert manifest["status"] == "partial" and manifest["progress"]["chunks_committed"] >= 1
+
+
+def test_export_takes_height_fit_and_negative_spacing_and_inspect_reads_the_files(tmp_path, capsys):
+    from PIL import Image
+
+    out = tmp_path / "out"
+    assert main(["export", "--count", "6", "--length", "3-5", "--output", str(out), "--seed", "4", "--height", "32",
+                 "--fit", "keep-aspect", "--min-spacing", "-5", "--max-spacing", "0", "--quiet"]) == 0
+    with Image.open(out / "images" / "000002.png") as image:
+        assert image.size == (200, 32)
+    capsys.readouterr()
+    assert main(["inspect", str(out / "images" / "000002.png")]) == 0
+    shown = dict(line.split(": ", 1) for line in capsys.readouterr().out.strip().splitlines())
+    assert shown["seed"] == "4" and shown["index"] == "2" and 3 <= len(shown["label"]) <= 5
+    assert json.loads(shown["settings"])["spacing"]["min"] == -5
+    assert main(["export", "--count", "6", "--length", "3", "--output", str(tmp_path / "bad"), "--height", "200"]) == 2
+    assert "image.height" in capsys.readouterr().err

@@ -85,7 +85,7 @@ def test_output_file_path_and_config(tmp_path):
 def test_help_mentions_the_options():
     done = run("generate", "--help")
     assert done.returncode == 0
-    for option in ("--min-spacing", "--max-spacing", "--width", "--seed", "--output", "--config"):
+    for option in ("--min-spacing", "--max-spacing", "--width", "--seed", "--output", "--config", "--height", "--fit"):
         assert option in done.stdout
     top = run("--help")
     assert top.returncode == 0 and "generate" in top.stdout
@@ -93,7 +93,11 @@ def test_help_mentions_the_options():
 
 @pytest.mark.parametrize("args,fragments", [
     (["generate", "12a"], ["'a'"]),
-    (["generate", "0123", "--min-spacing", "-1"], ["--min-spacing"]),
+    (["generate", "0123", "--min-spacing", "-9"], ["-8", "no longer read as two digits"]),
+    (["generate", "0123", "--min-spacing", "x"], ["--min-spacing"]),
+    (["generate", "0123", "--height", "15"], ["image.height", "16 and 128"]),
+    (["generate", "0123", "--height", "129"], ["image.height", "16 and 128"]),
+    (["generate", "0123", "--fit", "crop"], ["--fit"]),
     (["generate", "0123", "--min-spacing", "9", "--max-spacing", "3"], ["9", "3"]),
     (["generate", "0123", "--width", "0"], ["--width"]),
     (["generate", "0123", "--width", "wide"], ["--width"]),
@@ -154,3 +158,20 @@ def test_output_folder_without_a_slash_that_does_not_exist(tmp_path):
     done = subprocess.run(digitseq_command() + ["generate", "0123", "--output", str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=120)
     assert_usage_error(done, "does not exist")
+
+
+def test_height_fit_and_negative_spacing_reach_the_image(tmp_path):
+    """--height 64 --fit keep-aspect: a 64-high image whose four digits keep their shape (each
+    digit's box about as wide as it is high, not stretched to fill 300 px), centred with white
+    margins; -6 spacing is accepted."""
+    done = run("generate", "0123", "--height", 64, "--fit", "keep-aspect", "--width", 300, "--min-spacing", -6,
+               "--max-spacing", -6, "--seed", 4, "--output", tmp_path / "a.png")
+    assert done.returncode == 0, done.stderr
+    with Image.open(tmp_path / "a.png") as image:
+        assert image.size == (300, 64)
+        pixels = np.asarray(image)
+    columns = np.flatnonzero(pixels.min(axis=0) < 128)
+    # 4 cells of 28 px with 3 overlaps of 6 px: 94 px at 28 high, 215 px at 64 high, centred.
+    assert 20 < columns[0] and columns[-1] < 280
+    assert abs((columns[0] - 0) - (299 - columns[-1])) < 40, "the strip is centred"
+    assert pixels[:, :20].min() == 255 and pixels[:, -20:].min() == 255

@@ -92,8 +92,8 @@ def test_module_level_function_rejects_bad_digits():
 
 @pytest.mark.parametrize("spacing_range,kind,fragments", [
     ((8, 2), ValueError, ["8", "2", "larger"]),
-    ((-1, 4), ValueError, ["negative"]),
-    ((-3, -1), ValueError, ["negative"]),
+    ((-9, 4), ValueError, ["-8", "no longer read as two digits"]),
+    ((-12, -9), ValueError, ["-8", "overlapping by more than 8 px"]),
     ((2.0, 8), TypeError, ["whole"]),
     ((2, 8.5), TypeError, ["whole"]),
     (("2", "8"), TypeError, ["whole"]),

@@ -12,10 +12,13 @@ from digitseq_gui.engine.imgaug_compat import cv2
 from digitseq_gui.engine.sampling import ink_extents
 
 
-@pytest.mark.parametrize("kind,subtype,trim", list(itertools.product(("variable", "fixed"), ("between", "edge"), (False, True))))
-def test_one_image_layout_matches_the_block_layout(kind, subtype, trim):
+# Every kind x subtype x trim, with gaps from 0 and with overlaps (fixed edge refuses a negative minimum).
+@pytest.mark.parametrize("kind,subtype,trim,low,high", [
+    (kind, subtype, trim, low, high)
+    for kind, subtype, trim in itertools.product(("variable", "fixed"), ("between", "edge"), (False, True))
+    for low, high in ((0, 12), (-8, 4)) if not (kind == "fixed" and subtype == "edge" and low < 0)])
+def test_one_image_layout_matches_the_block_layout(kind, subtype, trim, low, high):
     rng = np.random.default_rng(1)
-    low, high = 0, 12
     for _ in range(50):
         n = int(rng.integers(1, 7))
         widths = rng.integers(5, 29, n) if trim else np.full(n, 28)
@@ -25,7 +28,7 @@ def test_one_image_layout_matches_the_block_layout(kind, subtype, trim):
             width = 28 * n + gap_count * high + int(rng.integers(0, 20))  # slack to share
         gaps = rng.integers(low, high + 1, gap_count) if kind == "variable" else None
 
-        x, strip_width = layout.place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, high)
+        x, strip_width = layout.place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high)
         block = layout.place_block(np.array([n]), widths, gaps, width, subtype, low, high)
         assert x == block.x.tolist()
         assert [strip_width] == block.strip_width.tolist()
@@ -48,7 +51,7 @@ def test_a_block_is_laid_out_as_its_images_one_by_one():
         first, gap_first = 0, 0
         for i, n in enumerate(counts.tolist()):
             own_gaps = None if gaps is None else gaps[gap_first: gap_first + gap_counts[i]].tolist()
-            x, strip_width = layout.place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 8)
+            x, strip_width = layout.place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 0, 8)
             assert block.x[first: first + n].tolist() == x
             assert block.strip_width[i] == strip_width
             assert (block.image_of_digit[first: first + n] == i).all()
@@ -155,3 +158,15 @@ def test_output_is_the_inverted_ink_on_the_1_over_255_grid():
     assert as_float.tobytes() == formula.tobytes()
     strided = np.empty((1, 512), np.float32)[:, ::2]
     assert render.ink_to_output(ink, strided).tobytes() == formula.tobytes()
+
+
+@pytest.mark.parametrize("subtype", ["between", "edge"])
+def test_fixed_gaps_that_cannot_fill_a_narrow_width_take_the_minimum_in_both_routes(subtype):
+    """keep-aspect lays fixed spacing out in a width it may not reach: the gaps are then the
+    minimum and the strip is wider (scaled down later), the same in the block and one image."""
+    widths = np.array([28, 28, 28, 28])
+    block = layout.place_block(np.array([4]), widths, None, 100, subtype, 2, 8)
+    x, strip_width = layout.place_one(widths.tolist(), None, 100, subtype, 2, 8)
+    assert x == block.x.tolist() and [strip_width] == block.strip_width.tolist()
+    assert np.diff(x).tolist() == [30, 30, 30]
+    assert strip_width == 112 + layout.gap_count(4, subtype) * 2

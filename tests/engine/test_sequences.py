@@ -154,3 +154,27 @@ def test_a_sequences_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path
         seq.from_file(fifo)  # would block for ever if it were opened for reading
     with pytest.raises(OSError, match="sequences file"):
         seq.from_file(tmp_path)
+
+
+def test_sources_name_every_shape_they_can_make_drawn_or_not():
+    assert seq.random_lengths(3, 6).shapes() == {(3, 0), (4, 0), (5, 0), (6, 0)}
+    assert seq.random_lengths(3, 6).lengths() == {3, 4, 5, 6}
+    assert seq.pattern("0[789]0-####-####").shapes() == {(11, 2)}
+    assert seq.explicit(["0123", "090-1234", "7"]).shapes() == {(4, 0), (7, 1), (1, 0)}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_length_range_is_checked_for_every_length_whatever_the_seed_draws(seed):
+    """Fixed untrimmed spacing filling 131 px works for 4 digits only: a 3-6 range is refused
+    for every seed, even when the one sequence drawn has 4 digits."""
+    from digitseq_gui import Config, LayoutError
+    from digitseq_gui.engine.generator import check_layout
+
+    config = Config()
+    config.spacing.type = "fixed"
+    source = seq.random_lengths(3, 6)
+    drawn = {len(t) for t in seq.make_sequences(source, 1, seed)}
+    with pytest.raises(LayoutError, match="every length 3-6"):
+        check_layout(config, source.lengths(), (2, 8), 131)
+    check_layout(config, {4}, (2, 8), 131)  # the same width for 4 digits alone is fine
+    assert drawn <= source.lengths()

@@ -20,8 +20,8 @@ WIDTHS = {("variable", "between"): 200, ("variable", "edge"): 200, ("fixed", "be
 
 
 def configurations() -> dict[str, dict]:
-    """name -> config document: the seed's eight (transform x type x subtype), plus trim padding
-    and every augmentation alone at its default strength."""
+    """name -> config document: the seed's eight (transform x type x subtype), plus trim padding,
+    height, fit and negative spacing, and every augmentation alone at its default strength."""
     from digitseq_gui.engine.augment import AUGMENTATIONS
 
     cases = {}
@@ -32,6 +32,14 @@ def configurations() -> dict[str, dict]:
                 cases[name] = {"image": {"transform": transform, "width": WIDTHS[spacing_type, subtype]},
                                "spacing": {"type": spacing_type, "subtype": subtype, "min": 2, "max": 8}}
     cases["plain-variable-trimmed"] = {"image": {"trim_padding": True}, "spacing": {"min": 0, "max": 4}}
+    # image.height, image.fit and negative spacing (issue 11): plain, so the same on every stack.
+    cases["plain-stretch-height32"] = {"image": {"height": 32}}
+    cases["plain-keep-aspect-height64"] = {"image": {"height": 64, "fit": "keep-aspect", "width": 300}}
+    cases["plain-keep-aspect-fixed-height20"] = {"image": {"height": 20, "fit": "keep-aspect", "width": 150},
+                                                 "spacing": {"type": "fixed", "min": 2, "max": 8}}
+    cases["plain-overlap-trimmed"] = {"image": {"trim_padding": True}, "spacing": {"min": -6, "max": -2}}
+    cases["plain-overlap-fixed-keep-aspect-height32"] = {"image": {"height": 32, "fit": "keep-aspect"},
+                                                         "spacing": {"type": "fixed", "min": -8, "max": 0}}
     for spec in AUGMENTATIONS:
         augmentations = {other.name: {"enabled": other.name == spec.name, "strength": other.default}
                          for other in AUGMENTATIONS}

@@ -218,3 +218,37 @@ def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbo
     written = export.load_export(tmp_path / "out")
     assert written["manifest"]["format"] == format_name and written["manifest"]["compression"] == "fast"
     assert len(written["all"]["labels"]) == 70 and len(written["all"]["image_bytes"]) == 70
+
+
+def test_an_export_of_tall_keep_aspect_images_is_previewed_whole_and_self_describing(qtbot, tmp_path):
+    """Height 64 with keep-aspect and overlapping gaps from the main window's settings: the
+    dialog's preview shows the images whole (shrunk to its 56 px rows), and the exported PNGs
+    have that shape and carry their label, seed and settings."""
+    from PIL import Image
+
+    from digitseq_gui import read_image_info
+    from digitseq_gui.gui.export_dialog import PREVIEW_HEIGHT, ExportDialog
+
+    config = Config()
+    config.dataset.split = "test"
+    config.image.height, config.image.fit, config.spacing.min, config.spacing.max = 64, "keep-aspect", -6, 0
+    dialog = ExportDialog(config.validated(), seed=77)
+    qtbot.addWidget(dialog)
+    dialog.output.setText(str(tmp_path / "out"))
+    dialog.workers.setValue(1)
+    dialog.count.setValue(10)
+    dialog.show()
+    try:
+        wait_for_preview(dialog, qtbot)
+        for image, _ in dialog.preview_labels[: len(dialog.preview_samples)]:
+            assert image.pixmap().height() <= PREVIEW_HEIGHT <= image.height()
+        assert dialog.preview_samples[0][0].shape == (64, 200)
+        export_and_wait(dialog, qtbot)
+        path = tmp_path / "out" / "images" / "000000.png"
+        with Image.open(path) as saved:
+            assert saved.size == (200, 64)
+        info = read_image_info(path)
+        assert info.seed == 77 and info.index == 0 and info.settings["image"]["fit"] == "keep-aspect"
+        assert info.settings["spacing"]["min"] == -6
+    finally:
+        assert dialog.shut_down()

@@ -42,6 +42,7 @@ class PartContext:
     label_length: int  # longest label any image of the part can have (npz pads to it)
     text_length: int
     shard_size: int = 10_000  # samples per tar (webdataset)
+    png_info: bytes = b""  # text chunks every PNG of the part carries (imageinfo.export_chunks)
 
     @property
     def folder(self) -> Path:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...engine.imageinfo import sample_chunks, with_text
+
 PNG_LEVELS = {"fast": 1, "default": 3, "none": 0}
 _CV2 = None
 
 
-def encode_image(image: np.ndarray, image_format: str, compression: str) -> bytes:
+def encode_image(image: np.ndarray, image_format: str, compression: str, info: bytes = b"") -> bytes:
+    """``info``: PNG text chunks (engine/imageinfo.py) spliced in after IHDR; a JPEG has none."""
     global _CV2
     if image_format != "png":
         from ...engine.imagefile import encode
@@ -31,4 +34,11 @@ def encode_image(image: np.ndarray, image_format: str, compression: str) -> byte
                                            cv.IMWRITE_PNG_STRATEGY, cv.IMWRITE_PNG_STRATEGY_RLE])
     if not ok:
         raise OSError("could not encode the image as png")
-    return data.tobytes()
+    return with_text(data.tobytes(), info) if info else data.tobytes()
+
+
+def image_info(ctx, rendered, i: int) -> bytes:
+    """The text chunks of image ``i`` of a chunk: the part's shared ones, then label, text, index."""
+    if not ctx.png_info or ctx.image_format != "png":
+        return b""
+    return ctx.png_info + sample_chunks(rendered.labels[i], rendered.texts[i], rendered.start + i)

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..disk import sync_filesystem
 from ..rendering import Rendered
 from .base import Format, PartContext, own_numbered, record
-from .encoding import encode_image
+from .encoding import encode_image, image_info
 
 
 class ImageFilesFormat(Format):
@@ -33,7 +33,7 @@ class ImageFilesFormat(Format):
         recovery deletes any image without one. All reach the disk before this returns."""
         digest, size, paths = hashlib.sha256(), 0, []
         for i, image in enumerate(rendered.images):
-            data = encode_image(image, ctx.image_format, ctx.compression)
+            data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
             path = ctx.folder / self.image_name(ctx, rendered.start + i)
             with open(path, "wb") as handle:
                 handle.write(data)

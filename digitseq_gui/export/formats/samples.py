@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ..rendering import Rendered
 from .base import PartContext, annotations, compact_json, write_piece
-from .encoding import encode_image
+from .encoding import encode_image, image_info
 from .tarstream import end, member, read_members
 
 
@@ -18,7 +18,8 @@ def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rende
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
         row = annotations(rendered, i)
-        blocks += [member(f"{key}{ctx.extension}", encode_image(image, ctx.image_format, ctx.compression)),
+        blocks += [member(f"{key}{ctx.extension}", encode_image(image, ctx.image_format, ctx.compression,
+                                                                             image_info(ctx, rendered, i))),
                    member(f"{key}.txt", row["label"].encode()), member(f"{key}.json", compact_json(row).encode())]
     written = sum(map(len, blocks))
     return write_piece(path, b"".join(blocks) + end(written), rendered, chunk)
