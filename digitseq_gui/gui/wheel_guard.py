@@ -8,9 +8,11 @@ changes it as usual.
 from __future__ import annotations
 
 from PyQt5.QtCore import QEvent, QObject, Qt
-from PyQt5.QtWidgets import QAbstractScrollArea, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QWidget
+from PyQt5.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
 
-GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)
+# QSlider, not QAbstractSlider: a scroll area's own scroll bars are QAbstractSliders, and the area
+# hands them the very wheel events the guard hands the area (an endless loop on some Pythons).
+GUARDED = (QAbstractSpinBox, QComboBox, QSlider)
 
 
 class WheelGuard(QObject):
