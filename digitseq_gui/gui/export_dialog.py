@@ -272,7 +272,9 @@ class ExportDialog(QDialog):
         self._preview_wanted = False
         serial = self._preview_serial
         try:
-            request = self.request(output=Path("."), count=min(self.count.value(), 64), overwrite=False, resume=False)
+            # The real count: the plan (splits, unique texts) depends on it; planning is cheap at any
+            # count and only the first few images are drawn.
+            request = self.request(output=Path("."), overwrite=False, resume=False)
         except (ValueError, TypeError, OSError) as exc:
             self._show_preview_error(window_message(str(exc)))
             return

@@ -252,3 +252,20 @@ def test_an_export_of_tall_keep_aspect_images_is_previewed_whole_and_self_descri
         assert info.settings["spacing"]["min"] == -6
     finally:
         assert dialog.shut_down()
+
+
+def test_preview_is_the_exports_first_images_with_splits_and_unique_texts(dialog, qtbot, tmp_path):
+    """The plan depends on the count (how the splits are cut, which texts are unique): the preview
+    is planned with the real count, so it shows what the export writes."""
+    dialog.count.setValue(300)
+    dialog.splits.setText("train=0.8,val=0.1,test=0.1")
+    dialog.unique.setChecked(True)
+    dialog.format.setCurrentIndex(2)  # npz
+    wait_for_preview(dialog, qtbot)
+    qtbot.wait(300)  # the last change's preview, not an earlier one
+    wait_for_preview(dialog, qtbot)
+    shown = dialog.preview_samples
+    export_and_wait(dialog, qtbot)
+    train = export.load_export(tmp_path / "out")["train"]
+    assert [t for _, t in shown] == list(train["texts"][: len(shown)])
+    np.testing.assert_array_equal(np.stack([p for p, _ in shown]), train["images"][: len(shown)])
