@@ -10,6 +10,7 @@ for the same seed (a test holds them equal).
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -94,6 +95,9 @@ class DigitSequence:
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
         self._checked_layouts: dict[tuple, tuple[int, int, int]] = {}
+        # The newest single image and the call that made it, so that save_image can record the
+        # settings that really made it (the seed-compatible call returns a bare array).
+        self._newest: tuple[weakref.ref, int, int, int, int] | None = None
 
     # -- the seed-compatible API -------------------------------------------------------------
 
@@ -113,12 +117,25 @@ class DigitSequence:
         (when given) and this generator's settings in text chunks (see ``image_info``)."""
         label = label_of(parse_digits(digits))
         return save_named(image, f"seq_{label}", save_dir, self.config.output_format,
-                          self.image_info(label, seed, text))
+                          self._info_of(image, label, seed, text))
 
     def image_info(self, label: str, seed: int | None = None, text: str | None = None,
                    index: int | None = None) -> dict[str, str]:
         """The PNG text chunks of an image of this generator (imageinfo.metadata)."""
         return imageinfo.metadata(label, seed, self.config.to_dict(), text, index)
+
+    def _info_of(self, image, label: str, seed: int | None, text: str | None) -> dict[str, str]:
+        """The chunks of an image being saved. Its seed and settings (with the spacing range and
+        width of the call) are recorded only for the newest single image this generator made:
+        for any other array they are not known, and a wrong record would be worse than none."""
+        newest = self._newest
+        if newest is None or newest[0]() is not image:
+            return imageinfo.metadata(label, seed, None, text)
+        _, made_seed, low, high, width = newest
+        settings = self.config.to_dict()
+        settings["spacing"].update(min=low, max=high)
+        settings["image"]["width"] = width
+        return imageinfo.metadata(label, made_seed if seed is None else seed, settings, text)
 
     # -- the richer API ----------------------------------------------------------------------
 
@@ -260,6 +277,7 @@ class DigitSequence:
         if augmenter is not None:
             ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
         image = render.ink_to_float(ink_out)
+        self._newest = (weakref.ref(image), seed, low, high, width)
         if not annotate:
             return SequenceImage(image, "", None, None, seed)  # only the image is wanted
         label = "".join(map(str, values))

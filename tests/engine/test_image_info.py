@@ -72,3 +72,18 @@ def test_files_that_are_not_digitseq_pngs_are_refused_clearly(tmp_path, make, wo
 def test_a_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_image_info(tmp_path / "none.png")
+
+
+def test_the_seed_signature_saves_the_settings_of_the_call_that_made_the_image(make_generator, tmp_path):
+    """generate_numbers_sequence returns a bare array with its own spacing and width: the saved PNG
+    records those and the call's seed, so the image can be made again from the file alone."""
+    generator = make_generator(seed=5)
+    image = generator.generate_numbers_sequence("0123", (0, 6), 180)
+    info = read_image_info(generator.save_image(image, "0123", tmp_path))
+    settings = Config.from_dict(info.settings)
+    assert (settings.spacing.min, settings.spacing.max, settings.image.width) == (0, 6, 180)
+    again = make_generator(settings).generate(info.label, seed=info.seed)
+    assert np.array_equal(again.image, image)
+    # An array this generator did not just make: its label, but no seed or settings to mislead.
+    other = read_image_info(generator.save_image(np.ones((28, 50), np.float32), "77", tmp_path))
+    assert (other.label, other.seed) == ("77", None) and not other.settings
