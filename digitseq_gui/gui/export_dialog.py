@@ -11,7 +11,6 @@ dialog's words (tick boxes, not command-line flags), never raised into Qt's even
 """
 from __future__ import annotations
 
-import os
 import random
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..engine.config import Config
 from ..engine.sequences import SEPARATORS
 from .background import BackgroundTask
 from .command_line import export_command_line
+from ..export.plan import max_workers
 from .messages import window_message
 from .wheel_guard import guard_wheel
 
@@ -133,8 +133,8 @@ class ExportDialog(QDialog):
         seed_row.addWidget(self.new_seed_button)
         form.addRow("S&eed:", seed_row)
         self.workers = QSpinBox()
-        self.workers.setRange(1, 64)
-        self.workers.setValue(min(os.cpu_count() or 1, 8))
+        self.workers.setRange(1, max_workers())  # more processes than cores only cost memory
+        self.workers.setValue(max_workers())
         form.addRow("&Worker processes:", self.workers)
         output, self.output = _path_row(self._browse_output)
         form.addRow("F&older:", output)

@@ -269,3 +269,12 @@ def test_preview_is_the_exports_first_images_with_splits_and_unique_texts(dialog
     train = export.load_export(tmp_path / "out")["train"]
     assert [t for _, t in shown] == list(train["texts"][: len(shown)])
     np.testing.assert_array_equal(np.stack([p for p, _ in shown]), train["images"][: len(shown)])
+
+
+def test_worker_processes_are_bounded_by_what_the_export_accepts(dialog):
+    from digitseq_gui.export.plan import max_workers
+
+    assert (dialog.workers.minimum(), dialog.workers.maximum()) == (1, max_workers())
+    dialog.workers.setValue(64)
+    assert dialog.workers.value() == max_workers()
+    dialog.request()  # accepted as it stands: no "too many workers" error to run into
