@@ -60,19 +60,27 @@ class _Part:
 
     name: str
     spec: Any  # export.rendering.RenderSpec: config, digit rows, part seed, separator width
-    texts: tuple[str, ...] = ()  # the part's sequence texts (the map-style data set only)
+    count: int = 0  # the part's images (the map-style data set only)
+    plan: Any = None  # export.plan.ExportPlan and PartPlan: texts are computed by range from them,
+    part_plan: Any = None  # so memory does not grow with the count
 
 
 def _plan_part(request_args: dict, split: str) -> _Part:
     """The export plan's part ``split`` ('' without splits): its texts and how it is rendered."""
-    from .export.plan import ExportRequest, part_texts, plan_export
+    from .export.plan import ExportRequest, plan_export
 
     plan = plan_export(ExportRequest(output=".", format="npz", **request_args))
     part = next((p for p in plan.parts if p.name == split), None)
     if part is None:
         raise InvalidInputError(f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
                                 f"use one of {', '.join(p.name for p in plan.parts)} or add {split}", field="split")
-    return _Part(split, part.spec, tuple(part_texts(plan, part, 0, part.count)))
+    return _Part(split, part.spec, part.count, plan, part)
+
+
+def _texts(part: _Part, start: int, stop: int) -> list[str]:
+    from .export.plan import part_texts
+
+    return list(part_texts(part.plan, part.part_plan, start, stop))
 
 
 def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separator_width: int) -> _Part:
@@ -213,12 +221,12 @@ class SequenceDataset:
         self._block: tuple[int, Any] | None = None
 
     def __len__(self) -> int:
-        return len(self._part.texts)
+        return self._part.count
 
     @property
     def texts(self) -> tuple[str, ...]:
-        """Every item's sequence text, in order (no rendering)."""
-        return self._part.texts
+        """Every item's sequence text, in order (computed on each call, without rendering)."""
+        return tuple(_texts(self._part, 0, self._part.count))
 
     def __getitem__(self, index: int) -> dict:
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
@@ -229,14 +237,14 @@ class SequenceDataset:
         index = int(index) % n
         images, labels, boxes = self.block(index // BLOCK_SIZE)
         j = index % BLOCK_SIZE
-        return self._items.item(index, images[j], labels[j], self._part.texts[index], boxes[j])
+        return self._items.item(index, images[j], labels[j], self._block[2][j], boxes[j])
 
     def block(self, number: int):
         """Block ``number``'s (uint8 images, labels, boxes), rendered once and kept until the next."""
         if self._block is None or self._block[0] != number:
             start = number * BLOCK_SIZE
-            texts = self._part.texts[start: start + BLOCK_SIZE]
-            self._block = (number, _render(self._part, start, texts))
+            texts = _texts(self._part, start, min(start + BLOCK_SIZE, self._part.count))
+            self._block = (number, _render(self._part, start, texts), texts)
         return self._block[1]
 
     def __getstate__(self):  # a worker gets the settings, not the parent's rendered block
