@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -19,6 +20,9 @@ class OneLineArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
+
+
 def fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
     print(f"{prog}: error: {message}", file=sys.stderr)
     return code
@@ -27,9 +31,14 @@ def fail(prog: str, message: str, code: int = EXIT_USAGE) -> int:
 def run_guarded(prog: str, action: Callable[[], int]) -> int:
     """Run ``action``; turn a user's mistake or a file-system problem into one line and exit 2."""
     try:
-        return action()
+        code = action()
+        sys.stdout.flush()  # a closed pipe shows up here, inside the guard, not at exit
+        return code
     except DigitSeqError as exc:
         return fail(prog, str(exc))
+    except BrokenPipeError:  # the reader went away (`digitseq inspect F | head`): stop quietly,
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         detail = exc.strerror if exc.strerror and exc.filename else str(exc)
         where = f"{exc.filename}: " if exc.filename and str(exc.filename) not in detail else ""

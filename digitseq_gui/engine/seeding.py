@@ -32,8 +32,9 @@ PART_TAG = 0x5B1
 SEPARATOR_GROUP_TAG = 0x5E9
 NOISE_TAG = 0x4015E
 SEQUENCE_TEXTS_TAG = 0x5E0
+SEQUENCE_TEXTS_BLOCK = 4096  # sequence texts drawn per stream: text i is in block i // 4096
 UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence texts
-TRAINING_STREAM_TAG = 0x57E4  # SequenceTexts's blocks, apart from the export's part and block seeds
+TRAINING_STREAM_TAG = 0x57E4  # dataset.SequenceStream's blocks, apart from the export's part and block seeds
 
 
 def is_int(value: object) -> bool:

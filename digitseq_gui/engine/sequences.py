@@ -44,7 +44,6 @@ SEPARATORS = "-_./ ()"
 MAX_RANDOM_LENGTH = 100
 MAX_COUNT = 100_000_000
 # Above this many possible sequences, unique draws use rejection (collisions are then rare).
-_EXACT_UNIQUE_LIMIT = 2**62
 
 
 @dataclass(frozen=True)
@@ -257,9 +256,10 @@ def pattern(text: str) -> SequenceSource:
 
 # -- drawing -----------------------------------------------------------------------------------
 
-TEXT_BLOCK = 4096
+TEXT_BLOCK = seeding.SEQUENCE_TEXTS_BLOCK
 _PERMUTATION_LIMIT = 2**62
-SEQUENCE_RULE = ("text i from (seed, i): blocks of 4096 drawn from SeedSequence(seed, (0x5E0, block)); "
+SEQUENCE_RULE = (f"text i from (seed, i): blocks of {TEXT_BLOCK} drawn from "
+                 f"SeedSequence(seed, (0x{seeding.SEQUENCE_TEXTS_TAG:X}, block)); "
                  "unique: a keyed Feistel permutation of the sequence numbers")
 
 

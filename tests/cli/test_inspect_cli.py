@@ -34,3 +34,22 @@ def test_inspect_refuses_other_files_in_one_line(tmp_path):
     assert_usage_error(run("inspect", tmp_path / "notes.txt"), "not a PNG")
     assert_usage_error(run("inspect", tmp_path / "other.png"), "not one written by DigitSeq")
     assert_usage_error(run("inspect", tmp_path / "missing.png"), "does not exist")
+
+
+def test_a_reader_that_goes_away_ends_inspect_quietly(tmp_path):
+    """`digitseq inspect F --json | head -c 10`: no "Broken pipe" error, no traceback."""
+    import subprocess
+    import sys
+
+    from digitseq_gui import DigitSequence
+
+    generator = DigitSequence(seed=1)
+    image = generator.generate_numbers_sequence("0123", (2, 8), 200)
+    path = generator.save_image(image, "0123", tmp_path)
+    script = ("import os, sys\n"
+              "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # stdout: a pipe nobody reads
+              "from digitseq_gui.cli import main\n"
+              f"sys.exit(main(['inspect', {str(path)!r}, '--json']))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 141, done.stderr
+    assert done.stderr == ""
