@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ..engine.files import is_temp_name
 from .errors import NO_ROOM, ExportFolderError
 
 TEMP_PREFIX = ".digitseq-tmp-"
@@ -23,7 +24,8 @@ def temp_path(path: Path) -> Path:
 
 
 def is_temp(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX)
+    """A temporary file of DigitSeq's: the export's own, or one of files.atomic_write_bytes."""
+    return name.startswith(TEMP_PREFIX) or is_temp_name(name)
 
 
 def fsync_path(path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..engine.errors import InputTypeError, InvalidInputError
 from . import ledger
 from .disk import INTERNAL, remove_tree, sync_folder
-from .errors import DAMAGED, NOT_COMPLETE, ExportFolderError
+from .errors import DAMAGED, NOT_AN_EXPORT, NOT_COMPLETE, NOT_EMPTY, ExportFolderError
 from .formats import FORMATS
 from .formats.base import hash_file
 from .lock import folder_lock
@@ -43,7 +43,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
         raise NotADirectoryError(f"output {output} is a file; give a folder")
     if has_content(output) and not (output / MANIFEST_NAME).exists():
         raise ExportFolderError(f"output folder {output} is not empty and holds no DigitSeq export; choose an empty "
-                                "or new folder", "not_an_export", output)
+                                "or new folder", NOT_AN_EXPORT, output)
     manifests = [_shard_manifest(f) for f in folders]
     order = _check_same_run_and_coverage(folders, manifests)
     folders, manifests = [folders[i] for i in order], [manifests[i] for i in order]
@@ -57,7 +57,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
             if has_content(output):
                 if not overwrite:
                     raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
-                                            "not_empty", output)
+                                            NOT_EMPTY, output)
                 clear_export(output)
             return _write(folders, manifests, records, output)
     finally:
@@ -195,7 +195,7 @@ def _write(folders: list[Path], manifests: list[dict], records: list[list[dict]]
             if chunks:
                 fmt.finish_part(ctx, chunks)
             continue
-        header = getattr(fmt, "header", b"")
+        header = fmt.header
         labels = ctx.folder / fmt.label_file
         with open(labels, "wb") as out:
             out.write(header)

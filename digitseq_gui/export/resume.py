@@ -97,7 +97,7 @@ def recover(plan: ExportPlan, progress: dict) -> int:
     if committed == 0:
         for relative in growing_files(plan):
             if relative not in sizes and (plan.output / relative).exists():
-                os.truncate(plan.output / relative, len(getattr(plan.format, "header", b"")) if
+                os.truncate(plan.output / relative, len(plan.format.header) if
                             not relative.startswith(INTERNAL) else 0)
     ranges = committed_ranges(plan, committed)
     for part in plan.parts:

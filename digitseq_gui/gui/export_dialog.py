@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt5.QtCore import Qt, QTimer, QUrl
-from PyQt5.QtGui import QDesktopServices, QImage, QPixmap
+from PyQt5.QtGui import QDesktopServices, QPixmap
 from PyQt5.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
@@ -29,6 +29,7 @@ from .background import BackgroundTask
 from .command_line import export_command_line
 from ..export.plan import max_workers
 from .messages import window_message
+from .preview import to_qimage
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
@@ -304,8 +305,7 @@ class ExportDialog(QDialog):
         for i, (image, caption) in enumerate(self.preview_labels):
             if i < len(self.preview_samples):
                 pixels, text = self.preview_samples[i]
-                qimage = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0],
-                                QImage.Format_Grayscale8).copy()
+                qimage = to_qimage(pixels)
                 scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1], PREVIEW_HEIGHT / pixels.shape[0])  # any image.height
                 mode = Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation  # crisp up, smooth down
                 image.setPixmap(QPixmap.fromImage(qimage).scaled(round(pixels.shape[1] * scale),
@@ -421,7 +421,6 @@ class ExportDialog(QDialog):
                 stopped &= task.wait(max(0.0, deadline - time.monotonic()))
         return stopped
 
-    _stop_threads = shut_down
 
     def reject(self) -> None:
         self.shut_down()

@@ -128,9 +128,6 @@ class PreviewCanvas(QWidget):
 
     # -- geometry ----------------------------------------------------------------------------
 
-    def grid_shape(self) -> tuple[int, int, bool]:
-        return self._rows, self._columns, self._compare
-
     def _captions(self) -> bool:
         return self._rows * self._columns > 1
 

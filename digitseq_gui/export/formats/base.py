@@ -69,8 +69,13 @@ class Format:
 
     name = ""
     description = ""
-    uses_pieces = False  # chunks are pieces, joined by finish_part
     label_file = ""  # the file appended to as chunks commit ("" for piece formats)
+    header = b""  # what a new label file starts with
+
+    @property
+    def uses_pieces(self) -> bool:
+        """Chunks are pieces in .digitseq/, joined by finish_part (formats without a label file)."""
+        return not self.label_file
 
     def start_part(self, ctx: PartContext) -> None:
         ctx.folder.mkdir(parents=True, exist_ok=True)

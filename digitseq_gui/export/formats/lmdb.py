@@ -22,7 +22,6 @@ SAMPLES_PER_TRANSACTION = 4096
 class LmdbFormat(Format):
     name = "lmdb"
     description = "data.mdb per part, deep-text-recognition-benchmark's keys"
-    uses_pieces = True
     piece_suffix = ".tar"
 
     def final_files(self, ctx: PartContext) -> list[str]:

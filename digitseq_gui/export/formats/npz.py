@@ -49,7 +49,6 @@ def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
 class NpzFormat(Format):
     name = "npz"
     description = "one compressed data.npz per part"
-    uses_pieces = True
     piece_suffix = ".npzpiece"
 
     def final_files(self, ctx: PartContext) -> list[str]:

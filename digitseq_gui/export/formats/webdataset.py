@@ -17,7 +17,6 @@ from .tarstream import TarWriter
 class WebDatasetFormat(Format):
     name = "webdataset"
     description = "tar shards of {key}.png/.txt/.json"
-    uses_pieces = True
     piece_suffix = ".tar"
 
     def shard_names(self, ctx: PartContext) -> list[str]:
