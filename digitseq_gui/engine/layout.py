@@ -113,28 +113,6 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         )
 
 
-def spread_evenly(total: int, parts: int) -> np.ndarray:
-    """``parts`` integers summing to ``total`` that differ by at most one, the larger ones spread out."""
-    if parts == 0:
-        return np.zeros(0, dtype=np.int64)
-    edges = (np.arange(parts + 1, dtype=np.int64) * total) // parts
-    return np.diff(edges)
-
-
-def fixed_gaps(free: int, gaps: int, low: int, high: int) -> tuple[np.ndarray, int]:
-    """Equal gaps filling ``free`` pixels, clamped to [low, high], and the slack left over.
-
-    Slack is non-zero only for trimmed digits whose free space exceeds ``gaps * high``.
-    """
-    if gaps == 0:
-        return np.zeros(0, dtype=np.int64), free
-    if free > gaps * high:
-        return np.full(gaps, high, dtype=np.int64), free - gaps * high
-    return spread_evenly(free, gaps), 0
-
-
-
-
 def check_layout(config, lengths: Iterable[int], spacing_range, image_width, digit_width: int) -> tuple[int, int, int]:
     """Reject up front a layout that could fail for some sequence of these lengths; return
     (min gap, max gap, width). Every check the generator relies on is here, so a caller that
@@ -224,14 +202,16 @@ def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None,
 
 
 def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, low, high) -> tuple[np.ndarray, np.ndarray]:
-    """``fixed_gaps`` for every image of a block at once: (gaps image after image, slack per image)."""
+    """Fixed spacing for every image of a block at once: equal gaps filling each image's free
+    pixels (the remainder spread one pixel at a time), clamped to [low, high]; (gaps image after
+    image, slack per image). ``blank_runs_one`` is the same rule for one image."""
     free = width - np.add.reduceat(widths, first)
     over = free > gap_counts * high
     under = free < gap_counts * low  # keep-aspect only (else refused up front): scaled down later
     gap_image = np.repeat(np.arange(len(first)), gap_counts)
     i = np.arange(int(gap_counts.sum())) - gap_first[gap_image]
     g, f = gap_counts[gap_image], free[gap_image]
-    even = ((i + 1) * f) // g - (i * f) // g  # spread_evenly, gap by gap
+    even = ((i + 1) * f) // g - (i * f) // g  # gaps differ by at most one, larger ones spread out
     gaps = np.where(over[gap_image], high, np.where(under[gap_image], low, even))
     slack = np.where(gap_counts == 0, np.maximum(free, 0), np.where(over, free - gap_counts * high, 0))
     return gaps, slack
