@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine import seeding
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
 from ..engine.sequences import make_sequences, parse_pattern, pattern as pattern_source
@@ -72,7 +73,7 @@ def make_samples(generator: DigitSequence, texts: list[str], seed: int, block: i
         boxes.append(box)
     stacked = np.stack(images)
     if noise_last:  # like an export: the gaps get the same grain as the rest
-        stacked = generator.augment_whole_images(stacked, (seed + block) % 2**63)
+        stacked = generator.augment_whole_images(stacked, seeding.noise_seed(seed, block))  # the export's rule
     return [Sample(stacked[i], boxes[i], labels[i], texts[i], batch.source_indices[i]) for i in range(len(texts))]
 
 
