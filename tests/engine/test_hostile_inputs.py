@@ -330,8 +330,8 @@ def test_a_gzip_bomb_is_stopped_at_its_declared_size_not_read_to_the_end(tmp_pat
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "try:\n    load_dataset(source)\nexcept DatasetError as e:\n    print(e)\n"
             "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
-    here = str(Path(__file__).parent)
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), here], capture_output=True, text=True, timeout=120)
+    here = [str(Path(__file__).parent), str(Path(__file__).parent.parent)]  # hostile_inputs, mnist_files
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), *here], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     message, grown_mb = done.stdout.strip().splitlines()
     assert "decompression bomb" in message
