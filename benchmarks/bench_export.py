@@ -7,10 +7,13 @@ What it prints, all measured in this one process, side by side (this machine is 
 twice and read ratios):
 
 - the parts alone, per core: rendering (generate_batch + separator gaps, uint8), PNG encoding
-  (OpenCV, as the export encodes), deflate alone (zlib at the npz level over 64-image blocks);
+  (OpenCV, as the export encodes), deflate alone (zlib at the npz level over 64-image blocks),
+  and creating one file of an image's size per image in the export folder (a disk's figure: on
+  this machine's ext4 it ranged from 20 us to 0.9 ms a file, depending on the folder);
 - the ceiling of each format, timed right before its export (the machine's load drifts): the same
   images rendered and encoded in this process with nothing written (npz: deflate; png, jsonl,
-  lmdb, webdataset: PNG), times the number of workers;
+  lmdb, webdataset: PNG), times the number of workers; for png and jsonl, which write one file
+  per image, plus the file creates alone;
 - each format's export, end to end (start-up, rendering, encoding, writing, fsync, finishing):
   images/s and its ratio to the ceiling (issue 10: at least 80%). --repeat gives a range.
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 FORMATS = ("png", "jsonl", "npz", "lmdb", "webdataset")
+clock = time.perf_counter  # --cpu: time.process_time (one worker only: the export runs in this process)
 
 
 def _images(config, count: int):
@@ -35,30 +39,48 @@ def _images(config, count: int):
 
     plan = export.plan_export(export.ExportRequest("unused", sequences.random_lengths(4, 8), count=count,
                                                    config=config, seed=7))
-    start = time.perf_counter()
+    export.render_range(plan, "", 0, 64)  # warm: the data set loads once per process
+    start = clock()
     rendered = export.render_range(plan, "", 0, count)
-    return rendered.images, count / (time.perf_counter() - start)
+    return rendered.images, count / (clock() - start)
 
 
 def png_rate(images, compression: str) -> float:
     from digitseq_gui.export.formats.encoding import encode_image
 
-    start = time.perf_counter()
+    start = clock()
     for image in images:
         encode_image(image, "png", compression)
-    return len(images) / (time.perf_counter() - start)
+    return len(images) / (clock() - start)
 
 
 def deflate_rate(images, compression: str) -> float:
     from digitseq_gui.export.formats.npz import LEVELS
 
     level = LEVELS[compression]
-    start = time.perf_counter()
+    start = clock()
     for first in range(0, len(images), 64):
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         compressor.compress(images[first: first + 64].tobytes())
         compressor.flush(zlib.Z_SYNC_FLUSH)
-    return len(images) / (time.perf_counter() - start)
+    return len(images) / (clock() - start)
+
+
+def file_create_rate(folder: Path, sizes: list[int]) -> float:
+    """Files of these sizes created and written in a fresh folder beside the exports, then synced
+    once: what one file per image costs on this disk alone (png and jsonl write one per image)."""
+    from digitseq_gui.export.disk import sync_filesystem
+
+    target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
+    paths = [target / f"{i:06d}.png" for i in range(len(sizes))]
+    start = clock()
+    for path, size in zip(paths, sizes):
+        with open(path, "wb") as handle:
+            handle.write(b"\0" * size)
+    sync_filesystem(target, paths)
+    rate = len(sizes) / (clock() - start)
+    shutil.rmtree(target)
+    return rate
 
 
 def ceiling_rate(config, fmt: str, count: int, compression: str) -> float:
@@ -70,7 +92,7 @@ def ceiling_rate(config, fmt: str, count: int, compression: str) -> float:
 
     plan = export.plan_export(export.ExportRequest("unused", sequences.random_lengths(4, 8), count=count,
                                                    config=config, seed=7))
-    start = time.perf_counter()
+    start = clock()
     for first in range(0, count, 512):
         images = export.render_range(plan, "", first, min(count, first + 512)).images
         if fmt == "npz":
@@ -81,7 +103,7 @@ def ceiling_rate(config, fmt: str, count: int, compression: str) -> float:
         else:
             for image in images:
                 encode_image(image, "png", compression)
-    return count / (time.perf_counter() - start)
+    return count / (clock() - start)
 
 
 def export_rate(config, fmt: str, count: int, workers: int, compression: str, folder: Path) -> tuple[float, float]:
@@ -90,15 +112,17 @@ def export_rate(config, fmt: str, count: int, workers: int, compression: str, fo
 
     request = export.ExportRequest(folder / fmt, sequences.random_lengths(4, 8), count=count, config=config, seed=7,
                                    format=fmt, workers=workers, compression=compression, overwrite=True)
-    start = time.perf_counter()
+    start, wall = clock(), time.perf_counter()
     first = []
-    result = export.run_export(request, lambda done, total: first or first.append(time.perf_counter() - start))
-    elapsed = time.perf_counter() - start
+    result = export.run_export(request, lambda done, total: first or first.append(time.perf_counter() - wall))
+    elapsed = clock() - start
     assert result.status == "complete" and result.written == count
     return count / elapsed, first[0]
 
 
 def main(argv=None) -> int:
+    from digitseq_gui.export.formats.encoding import encode_image
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000, help="images per export (default 20000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -107,7 +131,15 @@ def main(argv=None) -> int:
     parser.add_argument("--transform", action="store_true", help="with the seed's augmentations")
     parser.add_argument("--keep", type=Path, help="export into this folder and keep it")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each format (default 1)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="this process's CPU time instead of wall-clock time, against noise from other "
+                             "machines' load (one worker only; leaves out waiting for the disk)")
     args = parser.parse_args(argv)
+    if args.cpu:
+        if args.workers != 1:
+            parser.error("--cpu needs --workers 1: workers' time is spent in other processes")
+        global clock
+        clock = time.process_time
 
     from digitseq_gui import Config, __version__
 
@@ -122,16 +154,24 @@ def main(argv=None) -> int:
         png = png_rate(sample, args.compression)
         deflate = deflate_rate(sample, args.compression)
         print(f"alone, one core: render {render:,.0f} img/s | PNG encode {png:,.0f} img/s | deflate (npz) {deflate:,.0f} img/s")
+        sizes = [len(encode_image(image, "png", args.compression)) for image in sample[:2048]]
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"alone, one core: creating one {int(np.mean(sizes)):,}-byte file per image here: "
+              f"{file_create_rate(folder, sizes):,.0f} files/s ({folder})")
         for fmt in args.formats.split(","):
             ratios, rates = [], []
             for _ in range(args.repeat):
                 ceiling = args.workers * ceiling_rate(config, fmt, min(args.count, 2048), args.compression)
+                if fmt in ("png", "jsonl"):  # one file per image: the disk's create rate is part of the limit
+                    ceiling = 1 / (1 / ceiling + 1 / file_create_rate(folder, sizes))
                 rate, first = export_rate(config, fmt, args.count, args.workers, args.compression, folder)
                 ratios.append(rate / ceiling)
                 rates.append(rate)
             size = sum(p.stat().st_size for p in (folder / fmt).rglob("*") if p.is_file()) / 2**20
+            limit = {"npz": "render + deflate", "png": "render + PNG + file creates",
+                     "jsonl": "render + PNG + file creates"}.get(fmt, "render + PNG")
             print(f"export {fmt:>10}: {min(rates):8,.0f}-{max(rates):,.0f} img/s = {min(ratios):4.0%}-{max(ratios):.0%} of "
-                  f"render + {'deflate' if fmt == 'npz' else 'PNG'} alone; {size:,.1f} MiB; first progress after {first:.2f} s")
+                  f"{limit} alone; {size:,.1f} MiB; first progress after {first:.2f} s")
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..disk import finish_temp, temp_path
 from .base import Format, PartContext, own_numbered
 from .samples import json_of, read_samples, write_sample_piece
-from .tarstream import TarWriter
+from .tarstream import TarWriter, sample_spans
 
 
 class WebDatasetFormat(Format):
@@ -30,27 +30,26 @@ class WebDatasetFormat(Format):
         return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered)
 
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
-        pieces = [self.piece_path(ctx, k) for k in chunks]
+        """The pieces' samples, in order, copied byte for byte into shards of ``shard_size``
+        samples (a piece's members are already what a shard holds; only headers are read)."""
         names = iter(self.shard_names(ctx))
-        tar, handle, tmp, target, in_shard = None, None, None, None, 0
-        for key, sample in read_samples(pieces):
-            if tar is None:
-                target = ctx.folder / next(names)
-                tmp = temp_path(target)
-                handle = open(tmp, "wb")
-                tar = TarWriter(handle)
-            for extension, data in sample.items():
-                tar.add(f"{key}.{extension}", data)
-            in_shard += 1
-            if in_shard == ctx.shard_size:
-                tar.close()
-                handle.close()
-                finish_temp(tmp, target)
-                tar, in_shard = None, 0
-        if tar is not None:
-            tar.close()
-            handle.close()
-            finish_temp(tmp, target)
+        shard: _Shard | None = None
+        for path in (self.piece_path(ctx, k) for k in chunks):
+            with open(path, "rb") as piece:
+                run = None  # the span of consecutive samples still to copy from this piece
+                for _, start, stop in sample_spans(path, piece):
+                    if shard is None:
+                        shard = _Shard(ctx.folder / next(names))
+                    run = (run[0] if run else start, stop)
+                    shard.samples += 1
+                    if shard.samples == ctx.shard_size:
+                        shard.tar.copy(piece, *run)
+                        shard.close()
+                        shard, run = None, None
+                if run:
+                    shard.tar.copy(piece, *run)
+        if shard is not None:
+            shard.close()
 
     def read_part(self, folder: Path, part: dict) -> dict:
         shards = sorted(p for p in folder.glob("shard-*.tar"))
@@ -62,3 +61,17 @@ class WebDatasetFormat(Format):
             images.append(sample.get("png", sample.get("jpg")))
             indices.append(row["index"])
         return {"labels": labels, "texts": texts, "image_bytes": images, "indices": indices, "shards": shards}
+
+
+class _Shard:
+    """A shard being written under a temporary name; ``close`` gives it its own."""
+
+    def __init__(self, target: Path):
+        self.target, self.tmp, self.samples = target, temp_path(target), 0
+        self.handle = open(self.tmp, "wb")
+        self.tar = TarWriter(self.handle)
+
+    def close(self) -> None:
+        self.tar.close()
+        self.handle.close()
+        finish_temp(self.tmp, self.target)
