@@ -65,10 +65,11 @@ class TarWriter:
         self.handle.write(end(self.written))
 
 
-def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
+def _member_header(block: bytes | memoryview, path: Path) -> tuple[str, int] | None:
     """(name, size) of the member this header block starts, or None at the end of the archive."""
     if len(block) < BLOCK:
         raise ValueError(f"{path} ends in the middle of a tar header")
+    block = bytes(block)
     if block.count(0) == BLOCK:
         return None
     if block[156:157] not in (b"0", b"\0"):
@@ -80,15 +81,18 @@ def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
 
 
 def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, data) of every regular file in a tar written as above; anything else is an error."""
+    """(name, data) of every regular file in a tar written as above; anything else is an error.
+    The file is read whole (a chunk's piece: a few MB), then cut up in memory."""
     with open(path, "rb") as handle:
-        while (found := _member_header(handle.read(BLOCK), path)) is not None:
-            name, size = found
-            data = handle.read(size)
-            if len(data) < size:
-                raise ValueError(f"{path} ends in the middle of {name}")
-            handle.read(-size % BLOCK)
-            yield name, data
+        archive = memoryview(handle.read())
+    at = 0
+    while (found := _member_header(archive[at: at + BLOCK], path)) is not None:
+        name, size = found
+        at += BLOCK
+        if at + size > len(archive):
+            raise ValueError(f"{path} ends in the middle of {name}")
+        yield name, bytes(archive[at: at + size])
+        at += size + (-size % BLOCK)
 
 
 def sample_spans(path: Path, handle: BinaryIO) -> Iterator[tuple[str, int, int]]:
