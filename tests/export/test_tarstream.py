@@ -5,7 +5,7 @@ import tarfile
 
 import pytest
 
-from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, read_members, sample_spans
+from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, read_archive, read_members, sample_spans
 
 SAMPLES = [(f"{i:06d}", {"png": bytes([i]) * (300 + 97 * i), "txt": str(i).encode(), "json": b"{}" * i})
            for i in range(7)]
@@ -36,15 +36,15 @@ def test_tarfile_reads_what_the_writer_writes(tmp_path):
 
 def test_copied_sample_spans_make_the_tar_written_directly(tmp_path):
     write_tar(tmp_path / "piece.tar", SAMPLES)
-    with open(tmp_path / "piece.tar", "rb") as piece:
-        spans = list(sample_spans(tmp_path / "piece.tar", piece))
-        assert [key for key, _, _ in spans] == [key for key, _ in SAMPLES]
-        assert all(a[2] == b[1] for a, b in zip(spans, spans[1:]))  # consecutive, no gaps
-        # Samples 2 to 4 copied into a tar of their own equal that tar written member by member.
-        out = io.BytesIO()
-        tar = TarWriter(out)
-        tar.copy(piece, spans[2][1], spans[4][2])
-        tar.close()
+    piece = read_archive(tmp_path / "piece.tar")
+    spans = list(sample_spans(tmp_path / "piece.tar", piece))
+    assert [key for key, _, _ in spans] == [key for key, _ in SAMPLES]
+    assert spans[0][1] == 0 and all(a[2] == b[1] for a, b in zip(spans, spans[1:]))  # consecutive, no gaps
+    # Samples 2 to 4 copied into a tar of their own equal that tar written member by member.
+    out = io.BytesIO()
+    tar = TarWriter(out)
+    tar.add_members(piece[spans[2][1]: spans[4][2]])
+    tar.close()
     write_tar(tmp_path / "direct.tar", SAMPLES[2:5])
     assert out.getvalue() == (tmp_path / "direct.tar").read_bytes()
 
@@ -56,8 +56,10 @@ def test_damage_is_an_error_naming_the_file(tmp_path):
     (tmp_path / "bad.tar").write_bytes(bytes(data))
     with pytest.raises(ValueError, match="bad.tar has a damaged tar header"):
         list(read_members(tmp_path / "bad.tar"))
-    with open(tmp_path / "bad.tar", "rb") as handle, pytest.raises(ValueError, match="damaged tar header"):
-        list(sample_spans(tmp_path / "bad.tar", handle))
+    with pytest.raises(ValueError, match="damaged tar header"):
+        list(sample_spans(tmp_path / "bad.tar", read_archive(tmp_path / "bad.tar")))
     (tmp_path / "cut.tar").write_bytes(bytes(data[:BLOCK + 100]))
-    with open(tmp_path / "cut.tar", "rb") as handle, pytest.raises(ValueError, match="cut.tar ends in the middle"):
-        list(sample_spans(tmp_path / "cut.tar", handle))
+    with pytest.raises(ValueError, match="cut.tar ends in the middle"):
+        list(sample_spans(tmp_path / "cut.tar", read_archive(tmp_path / "cut.tar")))
+    with pytest.raises(ValueError, match="cut.tar ends in the middle"):
+        list(read_members(tmp_path / "cut.tar"))

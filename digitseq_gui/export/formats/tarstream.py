@@ -3,12 +3,13 @@ building and parsing headers, more than encoding the image. The headers are fixe
 time 0, mode 0644), so the same samples give the same bytes; tarfile and webdataset read them."""
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 BLOCK = 512
 RECORD = 20 * BLOCK  # tar pads the archive to whole records, as tarfile does
-_COPY = 1 << 22  # bytes per read when copying spans between tars
+_ADLER_MOD = 65521
 
 # Every header is this one with the name, the size and the checksum filled in. The checksum is
 # the sum of the header's bytes with its own field read as spaces: the fixed part's sum plus
@@ -50,16 +51,10 @@ class TarWriter:
         self.handle.write(block)
         self.written += len(block)
 
-    def copy(self, source: BinaryIO, start: int, stop: int) -> None:
-        """Whole members, bytes [start, stop) of another tar written as these are, as they are."""
-        source.seek(start)
-        while start < stop:
-            data = source.read(min(_COPY, stop - start))
-            if not data:
-                raise ValueError(f"{getattr(source, 'name', 'a tar')} ends before byte {stop}")
-            self.handle.write(data)
-            start += len(data)
-            self.written += len(data)
+    def add_members(self, data: bytes | memoryview) -> None:
+        """Whole members as they are: a span of another tar written as these are."""
+        self.handle.write(data)
+        self.written += len(data)
 
     def close(self) -> None:
         self.handle.write(end(self.written))
@@ -74,45 +69,50 @@ def _member_header(block: bytes | memoryview, path: Path) -> tuple[str, int] | N
         return None
     if block[156:157] not in (b"0", b"\0"):
         raise ValueError(f"{path} holds a tar member that is not a plain file")
-    checksum = int(block[148:156].strip(b"\0 ") or b"0", 8)
-    if checksum != sum(block) - sum(block[148:156]) + 8 * 32:
+    field = block[148:156]
+    checksum = int(field.strip(b"\0 ") or b"0", 8)
+    # The header's byte sum with the checksum field read as spaces, modulo 65521: zlib.adler32's
+    # low half is 1 + the byte sum modulo 65521, summed in C instead of a Python loop over 512 bytes.
+    if (checksum - (zlib.adler32(block) & 0xFFFF) + 1 + sum(field) - 8 * 32) % _ADLER_MOD:
         raise ValueError(f"{path} has a damaged tar header")
     return block[:100].rstrip(b"\0").decode(), int(block[124:136].strip(b"\0 ") or b"0", 8)
 
 
 def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, data) of every regular file in a tar written as above; anything else is an error.
-    The file is read whole (a chunk's piece: a few MB), then cut up in memory."""
+    """(name, data) of every regular file in a tar written as above; anything else is an error."""
+    archive = read_archive(path)
+    for name, start, size in _members(path, archive):
+        yield name, bytes(archive[start: start + size])
+
+
+def read_archive(path: Path) -> memoryview:
+    """A whole tar in memory (a chunk's piece: a few MB), to be cut up by offsets."""
     with open(path, "rb") as handle:
-        archive = memoryview(handle.read())
+        return memoryview(handle.read())
+
+
+def sample_spans(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
+    """(key, start, stop) of each sample of a tar written as above (``read_archive``): the byte
+    span of its run of members named ``{key}.{extension}``, headers included."""
+    key, first, stop = None, 0, 0
+    for name, start, size in _members(path, archive):
+        stem = name.partition(".")[0]
+        if stem != key:
+            if key is not None:
+                yield key, first, stop
+            key, first = stem, start - BLOCK
+        stop = start + size + (-size % BLOCK)
+    if key is not None:
+        yield key, first, stop
+
+
+def _members(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
+    """(name, data offset, size) of each member, headers checked."""
     at = 0
     while (found := _member_header(archive[at: at + BLOCK], path)) is not None:
         name, size = found
         at += BLOCK
         if at + size > len(archive):
             raise ValueError(f"{path} ends in the middle of {name}")
-        yield name, bytes(archive[at: at + size])
+        yield name, at, size
         at += size + (-size % BLOCK)
-
-
-def sample_spans(path: Path, handle: BinaryIO) -> Iterator[tuple[str, int, int]]:
-    """(key, start, stop) of each sample in a tar written as above: the byte span of its run of
-    members named ``{key}.{extension}``. Reads only the headers."""
-    key, start, at = None, 0, 0
-    size_of_file = handle.seek(0, 2)
-    while True:
-        handle.seek(at)
-        found = _member_header(handle.read(BLOCK), path)
-        if found is None:
-            break
-        name, size = found
-        stem = name.partition(".")[0]
-        if stem != key:
-            if key is not None:
-                yield key, start, at
-            key, start = stem, at
-        at += BLOCK + size + (-size % BLOCK)
-        if at > size_of_file:
-            raise ValueError(f"{path} ends in the middle of {name}")
-    if key is not None:
-        yield key, start, at

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..disk import finish_temp, temp_path
 from .base import Format, PartContext, own_numbered
 from .samples import json_of, read_samples, write_sample_piece
-from .tarstream import TarWriter, sample_spans
+from .tarstream import TarWriter, read_archive, sample_spans
 
 
 class WebDatasetFormat(Format):
@@ -35,19 +35,19 @@ class WebDatasetFormat(Format):
         names = iter(self.shard_names(ctx))
         shard: _Shard | None = None
         for path in (self.piece_path(ctx, k) for k in chunks):
-            with open(path, "rb") as piece:
-                run = None  # the span of consecutive samples still to copy from this piece
-                for _, start, stop in sample_spans(path, piece):
-                    if shard is None:
-                        shard = _Shard(ctx.folder / next(names))
-                    run = (run[0] if run else start, stop)
-                    shard.samples += 1
-                    if shard.samples == ctx.shard_size:
-                        shard.tar.copy(piece, *run)
-                        shard.close()
-                        shard, run = None, None
-                if run:
-                    shard.tar.copy(piece, *run)
+            piece = read_archive(path)
+            run = None  # the span of consecutive samples still to copy from this piece
+            for _, start, stop in sample_spans(path, piece):
+                if shard is None:
+                    shard = _Shard(ctx.folder / next(names))
+                run = (run[0] if run else start, stop)
+                shard.samples += 1
+                if shard.samples == ctx.shard_size:
+                    shard.tar.add_members(piece[run[0]: run[1]])
+                    shard.close()
+                    shard, run = None, None
+            if run:
+                shard.tar.add_members(piece[run[0]: run[1]])
         if shard is not None:
             shard.close()
 
