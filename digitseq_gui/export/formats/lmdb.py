@@ -28,7 +28,7 @@ class LmdbFormat(Format):
         return ["data.mdb", "lock.mdb"]  # lock.mdb appears when a reader opens it with locking
 
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
-        return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered)
+        return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered, with_json=False)
 
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
         import lmdb

@@ -1,6 +1,6 @@
 """Sample pieces shared by lmdb and webdataset: a chunk as a small tar (tarstream) of ``{key}.png``,
-``{key}.txt`` (the label) and ``{key}.json`` (index, label, text, boxes, source indices), with
-fixed metadata (owner 0, time 0, mode 0644) so the same samples give the same bytes."""
+``{key}.txt`` (the label) and, for webdataset, ``{key}.json`` (index, label, text, boxes, source
+indices), with fixed metadata (owner 0, time 0, mode 0644) so the same samples give the same bytes."""
 from __future__ import annotations
 
 import json
@@ -13,14 +13,16 @@ from .encoding import encode_image, image_info
 from .tarstream import end, member, read_members
 
 
-def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered) -> dict:
+def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True) -> dict:
+    """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none)."""
     blocks = []
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
-        row = annotations(rendered, i)
         blocks += [member(f"{key}{ctx.extension}", encode_image(image, ctx.image_format, ctx.compression,
                                                                              image_info(ctx, rendered, i))),
-                   member(f"{key}.txt", row["label"].encode()), member(f"{key}.json", compact_json(row).encode())]
+                   member(f"{key}.txt", rendered.labels[i].encode())]
+        if with_json:
+            blocks.append(member(f"{key}.json", compact_json(annotations(rendered, i)).encode()))
     written = sum(map(len, blocks))
     return write_piece(path, b"".join(blocks) + end(written), rendered, chunk)
 
