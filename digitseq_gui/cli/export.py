@@ -103,6 +103,7 @@ CLI_ADVICE = {
     "settings_changed": "; repeat the original command with --resume, or pass --overwrite to start again",
     "not_complete": "",
     "damaged": "",
+    "disk_filled": "",
 }
 
 

@@ -28,7 +28,7 @@ def is_temp(name: str) -> bool:
     return name.startswith(TEMP_PREFIX) or is_temp_name(name)
 
 
-def fsync_path(path: Path) -> None:
+def fsync_path(path: str | Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -71,7 +71,7 @@ def sync_folder(folder: Path) -> None:
 _LIBC = None
 
 
-def sync_filesystem(folder: Path, files: list[Path]) -> None:
+def sync_filesystem(folder: Path, files: list[str | Path]) -> None:
     """Everything written to ``files`` reaches the disk: one syncfs(2) for the whole file system
     on Linux (one call per chunk instead of one fsync per image), else an fsync per file."""
     global _LIBC

@@ -15,6 +15,7 @@ SETTINGS_CHANGED = "settings_changed"  # resume with settings other than the exp
 NOT_COMPLETE = "not_complete"  # reading or merging an export that was stopped
 DAMAGED = "damaged"  # a manifest, ledger or shard that does not say what it should
 NO_ROOM = "no_room"  # the output cannot fit on the disk
+DISK_FILLED = "disk_filled"  # the disk filled up during the export: what was committed is kept
 
 
 class ExportFolderError(InvalidInputError):

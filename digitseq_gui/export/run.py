@@ -10,6 +10,7 @@ any point is resumable too (``resume.recover`` cuts back to the last commit).
 """
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from . import ledger
 from .disk import INTERNAL, check_room, remove_tree
+from .errors import DISK_FILLED, ExportFolderError
 from .formats.base import hash_file
 from .formats.encoding import encode_image
 from .lock import folder_lock
@@ -46,7 +48,16 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
     _check_room(plan)  # also renders one block: a bad configuration fails before the folder is touched
     plan.output.mkdir(parents=True, exist_ok=True)
     with folder_lock(plan.output):
-        return _run_locked(plan, progress, cancel or threading.Event())
+        try:
+            return _run_locked(plan, progress, cancel or threading.Event())
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # The up-front estimate was beaten (another program wrote, or images came out
+            # larger); the chunks committed so far stay, and the rest was cleaned away.
+            raise ExportFolderError(f"the disk of {plan.output} filled up during the export ({exc.strerror}); "
+                                    "the images finished so far are kept: free some space, then finish it with --resume",
+                                    DISK_FILLED, plan.output) from None
 
 
 def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag) -> ExportResult:

@@ -313,3 +313,50 @@ def test_images_reach_the_disk_before_the_manifest_counts_them(tmp_path, monkeyp
     export.run_export(request(out, count=256), progress)
     assert progress_seen == [0, 1, 2, 3, 4]
     assert np.all([os.path.getsize(p) > 0 for p in synced])
+
+
+# -- a disk that fills up during the export ------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs (root only), unmounted afterwards."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("fmt", ["png", "webdataset"])
+def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(tmp_path, small_disk, fmt):
+    out, filler = small_disk / "out", small_disk / "filler"
+
+    def fill_after_first_chunk(done, total):
+        if done and not filler.exists():  # another program takes the rest of the disk
+            with open(filler, "wb", buffering=0) as handle:
+                try:
+                    while True:
+                        handle.write(b"x" * 4096)
+                except OSError:
+                    pass
+
+    with pytest.raises(ExportFolderError) as caught:
+        export.run_export(request(out, count=256, fmt=fmt), fill_after_first_chunk)
+    message = str(caught.value)
+    assert caught.value.kind == "disk_filled"
+    assert str(out) in message and "filled up" in message and "free some space, then finish it with --resume" in message
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert 0 < manifest["progress"]["chunks_committed"] < 4  # the first chunk was kept
+    from digitseq_gui.gui.messages import window_message  # what the export dialog shows instead
+    assert window_message(message).endswith("then finish it with “Finish an interrupted export”")
+
+    filler.unlink()
+    assert export.run_export(request(out, count=256, fmt=fmt, resume=True)).status == "complete"
+    export.run_export(request(tmp_path / "whole", count=256, fmt=fmt))
+    assert folder_hashes(out) == folder_hashes(tmp_path / "whole")

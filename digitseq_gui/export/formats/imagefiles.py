@@ -32,11 +32,17 @@ class ImageFilesFormat(Format):
         """Straight to the final names: an image counts only once its label row is committed, and
         recovery deletes any image without one. All reach the disk before this returns."""
         digest, size, paths = hashlib.sha256(), 0, []
+        folder = os.fspath(ctx.folder)  # names joined as strings: pathlib costs more than the write
         for i, image in enumerate(rendered.images):
             data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
-            path = ctx.folder / self.image_name(ctx, rendered.start + i)
-            with open(path, "wb") as handle:
-                handle.write(data)
+            path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                rest = memoryview(data)
+                while rest:  # a short write is followed by one that raises (a full disk, a size limit)
+                    rest = rest[os.write(fd, rest):]
+            finally:
+                os.close(fd)
             digest.update(data)
             size += len(data)
             paths.append(path)
