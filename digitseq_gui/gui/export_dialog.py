@@ -41,7 +41,7 @@ PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
 PREVIEW_DELAY_MS = 150  # typing a pattern makes one preview, not one per key
-SHUT_DOWN_SECONDS = 20.0  # how long closing waits for a cancelled export to stop
+SHUT_DOWN_SECONDS = 20.0  # how long quitting waits for a cancelled export to stop
 
 
 class ExportDialog(QDialog):
@@ -57,6 +57,7 @@ class ExportDialog(QDialog):
         self._preview_serial = 0
         self._started = 0.0
         self._first_done: int | None = None
+        self._close_when_stopped = False
         self.result = None
         self.preview_samples: list[tuple[np.ndarray, str]] = []
         self._build()
@@ -378,10 +379,12 @@ class ExportDialog(QDialog):
             self.status.setText(f"Cancelled after {result.written:,} of {result.total:,} images; the folder is "
                                 "consistent. Tick “Finish an interrupted export” and Export again to complete it.")
         self.open_button.setEnabled(True)
+        self._closed_if_asked()
 
     def _on_failed(self, message: str) -> None:
         self._idle()
         self._show_error(message)
+        self._closed_if_asked()
 
     def _idle(self) -> None:
         self.export_button.setEnabled(True)
@@ -423,12 +426,32 @@ class ExportDialog(QDialog):
 
 
     def reject(self) -> None:
+        if self._close_after_cancel():
+            return
         self.shut_down()
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._close_after_cancel():
+            event.ignore()
+            return
         self.shut_down()
         super().closeEvent(event)
+
+    def _close_after_cancel(self) -> bool:
+        """Closing during an export cancels it and closes once it has stopped (after the chunk
+        being written), the dialog answering meanwhile. True when the close is put off so."""
+        if not self.is_running():
+            return False
+        self._close_when_stopped = True
+        self.cancel()
+        self.status.setText("Cancelling after the current chunk; the dialog closes when it has stopped…")
+        return True
+
+    def _closed_if_asked(self) -> None:
+        if self._close_when_stopped:
+            self._close_when_stopped = False
+            self.reject()
 
     def _browse_output(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.output.text())

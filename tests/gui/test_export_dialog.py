@@ -191,14 +191,23 @@ def test_copied_command_makes_the_same_data_set(dialog, qtbot, tmp_path):
     assert ours["manifest"]["config"] == theirs["manifest"]["config"]
 
 
-def test_closing_while_running_cancels_and_waits(dialog, qtbot, tmp_path):
+@pytest.mark.parametrize("how", ["close", "escape"])
+def test_closing_while_running_cancels_and_closes_once_stopped(dialog, qtbot, tmp_path, how):
+    from PyQt5.QtCore import Qt
+
     dialog.count.setValue(20_000)
     dialog.export_button.click()
     task = dialog._task
     with qtbot.waitSignal(task.progressed, timeout=TIMEOUT_MS, check_params_cb=lambda done, total: done > 0):
         pass
-    dialog.close()
-    assert not task.isRunning()
+    if how == "close":
+        dialog.close()
+    else:
+        qtbot.keyClick(dialog, Qt.Key_Escape)
+    # The dialog does not freeze waiting: it says what happens and closes when the export stopped.
+    assert dialog.isVisible() and "closes when it has stopped" in dialog.status.text()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT_MS)
+    assert not task.isRunning() and dialog.result.status == "cancelled"
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "partial"
 
 
