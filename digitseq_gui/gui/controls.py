@@ -24,8 +24,9 @@ from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
+from .seed_box import SeedBox
 
-MAX_SEED = 2**31 - 1  # what a QSpinBox holds; the engine and CLI accept any of these
+RANDOM_SEEDS = 2**31 - 1  # drawn seeds stay short enough to read; any up to 2**63 - 1 can be typed
 MIN_GAP = -MAX_OVERLAP  # the engine's smallest gap: negative gaps overlap neighbouring digits
 MAX_SEPARATOR = 1000
 DEFAULT_DIGITS = "0123"
@@ -244,9 +245,10 @@ class ControlsPanel(QWidget):
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
-        self.seed = spin_box(0, MAX_SEED, "", "The seed that picks the digit images, the gaps and the "
-                                                 "augmentation. The same seed and settings give the same image.")
-        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("2147483647") + 40)
+        self.seed = SeedBox()
+        self.seed.setToolTip("The seed that picks the digit images, the gaps and the augmentation. "
+                             "The same seed and settings give the same image.")
+        self.seed.setMinimumWidth(self.seed.sizeHint().width())
         self.seed.valueChanged.connect(self.seedEdited)
         seed_label = QLabel("See&d:")
         seed_label.setBuddy(self.seed)
@@ -266,7 +268,7 @@ class ControlsPanel(QWidget):
 
     def draw_seed(self) -> None:
         """A new random seed; emits seedEdited once."""
-        self.seed.setValue(random.randint(0, MAX_SEED))
+        self.seed.setValue(random.randint(0, RANDOM_SEEDS))
 
     def reset(self) -> None:
         """Every setting to its default, as one change (the seed stays: it is not a setting)."""

@@ -27,16 +27,17 @@ from ..engine.config import Config
 from ..engine.sequences import SEPARATORS
 from .background import BackgroundTask
 from .command_line import export_command_line
+from .controls import RANDOM_SEEDS
 from ..export.plan import max_workers
 from .messages import window_message
 from .preview import to_qimage
+from .seed_box import SeedBox
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
 FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"),
            ("LMDB (deep-text-recognition-benchmark)", "lmdb"), ("WebDataset tar shards", "webdataset"))
 COMPRESSIONS = (("Default (smaller files)", "default"), ("Fast (larger files)", "fast"), ("None (largest, fastest)", "none"))
-MAX_SEED = 2**31 - 1
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
@@ -61,7 +62,7 @@ class ExportDialog(QDialog):
         self.result = None
         self.preview_samples: list[tuple[np.ndarray, str]] = []
         self._build()
-        self.seed.setValue(random.randint(0, MAX_SEED) if seed is None else min(int(seed), MAX_SEED))
+        self.seed.setValue(random.randint(0, RANDOM_SEEDS) if seed is None else int(seed))
         self.separator_width.setValue(separator_width)
         if any(c in sequence for c in "#[") or any(c in sequence for c in SEPARATORS.strip()):
             self.source.setCurrentIndex(1)
@@ -124,12 +125,11 @@ class ExportDialog(QDialog):
         self.splits = QLineEdit()
         self.splits.setPlaceholderText("none, or train=0.8,val=0.1,test=0.1")
         form.addRow("S&plits:", self.splits)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
+        self.seed = SeedBox()
         self.seed.setToolTip("The data set's seed: the same seed and settings make the same data set. "
                              "It starts as the main window's seed.")
         self.new_seed_button = QPushButton("New seed")
-        self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random.randint(0, MAX_SEED)))
+        self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random.randint(0, RANDOM_SEEDS)))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.new_seed_button)

@@ -21,7 +21,7 @@ from ..engine.errors import DigitSeqError
 from . import image_saving
 from .about import show_about
 from .command_line import command_line, export_command_line
-from .controls import MAX_SEED, ControlsPanel
+from .controls import RANDOM_SEEDS, ControlsPanel
 from .icon import app_icon
 from .messages import window_message
 from .preview import FIT, ZOOMS, Cell, PreviewArea, format_zoom, to_qimage
@@ -493,7 +493,8 @@ class MainWindow(QMainWindow):
         self.controls.separator_width.setValue(store.value("generation/separator_width", 10, int))
         self.controls.random_length.setValue(store.value("generation/random_length", 8, int))
         self.controls.seed_locked.setChecked(store.value("generation/seed_locked", True, bool))
-        self.controls.seed.setValue(store.value("generation/seed", random.randint(0, MAX_SEED), int))
+        seed = store.value("generation/seed", "", str)  # as text: QSettings' int is 32 bits
+        self.controls.seed.setValue(int(seed) if seed.isdigit() else random.randint(0, RANDOM_SEEDS))
         self.controls.last_dataset_folder = store.folder("datasets")
         self.boxes_check.setChecked(store.value("view/show_boxes", False, bool))
         self.grid_rows.setValue(store.value("view/grid_rows", DEFAULT_GRID[0], int))
@@ -517,7 +518,7 @@ class MainWindow(QMainWindow):
         store.set_value("generation/separator_width", self.controls.separator_width.value())
         store.set_value("generation/random_length", self.controls.random_length.value())
         store.set_value("generation/seed_locked", self.controls.seed_locked.isChecked())
-        store.set_value("generation/seed", self.controls.seed.value())
+        store.set_value("generation/seed", str(self.controls.seed.value()))
         store.set_folder("datasets", self.controls.last_dataset_folder)
         store.set_value("view/show_boxes", self.boxes_check.isChecked())
         store.set_value("view/grid", self.grid_check.isChecked())
