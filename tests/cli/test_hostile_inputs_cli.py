@@ -149,3 +149,10 @@ def test_a_full_disk_names_the_output(tmp_path):
         assert [p.name for p in mount.iterdir()] == ["filler"]
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_an_export_refused_for_its_folder_is_one_line_without_a_progress_bar(tmp_path):
+    out = tmp_path / "out"
+    assert run("digitseq", "export", "-o", out, "--length", 3, "--count", 64, "-q").returncode == 0
+    done = run("digitseq", "export", "-o", out, "--length", 3, "--count", 64)
+    assert_one_line_error(done, "digitseq", [str(out), "holds an earlier export", "--overwrite", "--resume"])
