@@ -4,7 +4,6 @@ them (real console scripts, in subprocesses with a deadline): one line on stderr
 traceback, nothing written, and never a hang."""
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))  # the shared case table
 from hostile_inputs import CONFIG_CASES, DATA_CASES  # noqa: E402
+from small_disk import fill, small_tmpfs  # noqa: E402
 
 
 def script(name: str) -> list[str]:
@@ -128,27 +128,14 @@ def test_an_output_that_is_not_a_file_is_never_replaced(tmp_path, target, fragme
 
 
 def test_a_full_disk_names_the_output(tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs")
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        with open(mount / "filler", "wb", buffering=0) as handle:
-            try:
-                while True:
-                    handle.write(b"x" * 4096)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
+    with small_tmpfs(tmp_path, "64k") as mount:
+        fill(mount / "filler")
         for prog, args in (("digitseq", ["generate", "0123", "--output", mount / "one.png"]),
                            ("generate-numbers-sequence", ["--sequence", "0123", "--min-spacing", 2, "--max-spacing", 8,
                                                           "--image-width", 200, "--output-path", mount])):
             done = run(prog, *args)
             assert_one_line_error(done, prog, [str(mount), "disk is full"])
         assert [p.name for p in mount.iterdir()] == ["filler"]
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_an_export_refused_for_its_folder_is_one_line_without_a_progress_bar(tmp_path):

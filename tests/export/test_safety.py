@@ -14,6 +14,7 @@ from digitseq_gui.engine.errors import DigitSeqError
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.lock import folder_lock
 
+from small_disk import fill, small_tmpfs
 from test_export_helpers import cancel_after, folder_hashes, request
 
 
@@ -320,17 +321,8 @@ def test_images_reach_the_disk_before_the_manifest_counts_them(tmp_path, monkeyp
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 4 MB tmpfs (root only), unmounted afterwards."""
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs")
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    with small_tmpfs(tmp_path, "4m") as mount:
+        yield mount
 
 
 @pytest.mark.parametrize("fmt", ["png", "webdataset"])
@@ -339,12 +331,7 @@ def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resum
 
     def fill_after_first_chunk(done, total):
         if done and not filler.exists():  # another program takes the rest of the disk
-            with open(filler, "wb", buffering=0) as handle:
-                try:
-                    while True:
-                        handle.write(b"x" * 4096)
-                except OSError:
-                    pass
+            fill(filler)
 
     with pytest.raises(ExportFolderError) as caught:
         export.run_export(request(out, count=256, fmt=fmt), fill_after_first_chunk)
