@@ -325,21 +325,25 @@ def small_disk(tmp_path):
         yield mount
 
 
-@pytest.mark.parametrize("fmt", ["png", "webdataset"])
-def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(tmp_path, small_disk, fmt):
+@pytest.mark.parametrize("fmt, when", [("png", "chunks"), ("webdataset", "chunks"), ("lmdb", "chunks"),
+                                       ("webdataset", "finish"), ("lmdb", "finish")])
+def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(tmp_path, small_disk, fmt, when):
+    """Filled by another program after the first chunk, or once every chunk is written (while
+    the shards or the database are assembled)."""
     out, filler = small_disk / "out", small_disk / "filler"
 
-    def fill_after_first_chunk(done, total):
-        if done and not filler.exists():  # another program takes the rest of the disk
+    def fill_during_export(done, total):
+        if done and (when == "chunks" or done == total) and not filler.exists():
             fill(filler)
 
     with pytest.raises(ExportFolderError) as caught:
-        export.run_export(request(out, count=256, fmt=fmt), fill_after_first_chunk)
+        export.run_export(request(out, count=256, fmt=fmt), fill_during_export)
     message = str(caught.value)
     assert caught.value.kind == "disk_filled"
     assert str(out) in message and "filled up" in message and "free some space, then finish it with --resume" in message
     manifest = json.loads((out / "manifest.json").read_text())
-    assert 0 < manifest["progress"]["chunks_committed"] < 4  # the first chunk was kept
+    assert manifest["status"] == "partial"
+    assert 0 < manifest["progress"]["chunks_committed"] <= 4  # what was finished was kept
     from digitseq_gui.gui.messages import window_message  # what the export dialog shows instead
     assert window_message(message).endswith("then finish it with “Finish an interrupted export”")
 

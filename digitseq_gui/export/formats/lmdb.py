@@ -9,12 +9,15 @@ depend neither on workers, chunk size nor interruptions.
 """
 from __future__ import annotations
 
+import errno
+import shutil
 from pathlib import Path
 
 from ..disk import finish_temp, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
 from .samples import read_samples, write_sample_piece
+from .tarstream import payload_size
 
 SAMPLES_PER_TRANSACTION = 4096
 
@@ -34,13 +37,18 @@ class LmdbFormat(Format):
         import lmdb
 
         pieces = [self.piece_path(ctx, k) for k in chunks]
-        size = sum(p.stat().st_size for p in pieces)
+        # The map size is stored in the file, so it is a function of what the database holds
+        # (image and label bytes), never of the pieces' layout or chunk size.
+        stored = sum(payload_size(p) for p in pieces)
+        map_size = ((2 * stored) >> 20) * (1 << 20) + (64 << 20)
         target = ctx.folder / "data.mdb"
         tmp = temp_path(target)
         remove_tree(tmp)
-        # The map size is stored in the file: a function of the data, so the bytes are too.
-        env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=((2 * size) >> 20) * (1 << 20) + (64 << 20),
-                        meminit=True, sync=False)
+        free = shutil.disk_usage(ctx.folder).free
+        if free < 2 * stored:  # LMDB reports a full disk only as an I/O error: say it first
+            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {2 * stored} bytes, {free} are free",
+                          str(target))
+        env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=map_size, meminit=True, sync=False)
         try:
             count = 0
             txn = env.begin(write=True)
@@ -55,8 +63,15 @@ class LmdbFormat(Format):
             txn.put(b"num-samples", str(count).encode())
             txn.commit()
             env.sync(True)
-        finally:
+        except lmdb.Error as exc:
             env.close()
+            remove_tree(tmp)
+            full = shutil.disk_usage(ctx.folder).free < 2 * stored
+            raise OSError(errno.ENOSPC if full else errno.EIO, f"cannot write {target}: {exc}", str(target)) from None
+        except BaseException:
+            env.close()
+            raise
+        env.close()
         finish_temp(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:

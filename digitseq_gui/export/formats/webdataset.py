@@ -34,22 +34,27 @@ class WebDatasetFormat(Format):
         samples (a piece's members are already what a shard holds; only headers are read)."""
         names = iter(self.shard_names(ctx))
         shard: _Shard | None = None
-        for path in (self.piece_path(ctx, k) for k in chunks):
-            piece = read_archive(path)
-            run = None  # the span of consecutive samples still to copy from this piece
-            for _, start, stop in sample_spans(path, piece):
-                if shard is None:
-                    shard = _Shard(ctx.folder / next(names))
-                run = (run[0] if run else start, stop)
-                shard.samples += 1
-                if shard.samples == ctx.shard_size:
+        try:
+            for path in (self.piece_path(ctx, k) for k in chunks):
+                piece = read_archive(path)
+                run = None  # the span of consecutive samples still to copy from this piece
+                for _, start, stop in sample_spans(path, piece):
+                    if shard is None:
+                        shard = _Shard(ctx.folder / next(names))
+                    run = (run[0] if run else start, stop)
+                    shard.samples += 1
+                    if shard.samples == ctx.shard_size:
+                        shard.tar.add_members(piece[run[0]: run[1]])
+                        shard.close()
+                        shard, run = None, None
+                if run:
                     shard.tar.add_members(piece[run[0]: run[1]])
-                    shard.close()
-                    shard, run = None, None
-            if run:
-                shard.tar.add_members(piece[run[0]: run[1]])
-        if shard is not None:
-            shard.close()
+            if shard is not None:
+                shard.close()
+        except BaseException:
+            if shard is not None:  # a full disk, say: no open file or half shard left behind
+                shard.abandon()
+            raise
 
     def read_part(self, folder: Path, part: dict) -> dict:
         shards = sorted(p for p in folder.glob("shard-*.tar"))
@@ -75,3 +80,10 @@ class _Shard:
         self.tar.close()
         self.handle.close()
         finish_temp(self.tmp, self.target)
+
+    def abandon(self) -> None:
+        try:
+            self.handle.close()
+        except OSError:
+            pass  # the data it still buffered cannot be written: the file goes anyway
+        self.tmp.unlink(missing_ok=True)
