@@ -360,6 +360,7 @@ class ExportDialog(QDialog):
         return self._task is not None and self._task.isRunning()
 
     def _on_progress(self, done: int, total: int) -> None:
+        cancelling = self._task is not None and self._task.is_set()
         if self._first_done is None:
             self._first_done, self._started = done, time.monotonic()
         self.progress.setRange(0, max(total, 1))
@@ -368,7 +369,8 @@ class ExportDialog(QDialog):
         made = done - self._first_done
         rate = made / elapsed if elapsed > 0 and made else 0.0
         left = f", {_duration((total - done) / rate)} left" if rate else ""
-        self.status.setText(f"{done:,} / {total:,} images" + (f" · {rate:,.0f} images/s" if rate else "") + left)
+        if not cancelling:  # keep saying that it stops
+            self.status.setText(f"{done:,} / {total:,} images" + (f" · {rate:,.0f} images/s" if rate else "") + left)
 
     def _on_done(self, result) -> None:
         self.result = result
@@ -382,9 +384,9 @@ class ExportDialog(QDialog):
         self._closed_if_asked()
 
     def _on_failed(self, message: str) -> None:
+        self._close_when_stopped = False  # stay open: the error must be seen
         self._idle()
         self._show_error(message)
-        self._closed_if_asked()
 
     def _idle(self) -> None:
         self.export_button.setEnabled(True)
@@ -416,6 +418,7 @@ class ExportDialog(QDialog):
         A task still running after that is a daemon thread: it cannot keep the process alive."""
         self._preview_timer.stop()
         self._preview_wanted = False
+        self._close_when_stopped = False
         deadline = time.monotonic() + timeout
         stopped = True
         for task in (self._task, self._preview_task):
@@ -449,9 +452,11 @@ class ExportDialog(QDialog):
         return True
 
     def _closed_if_asked(self) -> None:
+        """The put-off close, once the export reported its end (its thread is then exiting)."""
         if self._close_when_stopped:
             self._close_when_stopped = False
-            self.reject()
+            self.shut_down()
+            super().reject()
 
     def _browse_output(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into folder", self.output.text())

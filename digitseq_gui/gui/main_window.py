@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
         self.controls.random_length.setValue(store.value("generation/random_length", 8, int))
         self.controls.seed_locked.setChecked(store.value("generation/seed_locked", True, bool))
         seed = store.value("generation/seed", "", str)  # as text: QSettings' int is 32 bits
-        self.controls.seed.setValue(int(seed) if seed.isdigit() else random.randint(0, RANDOM_SEEDS))
+        self.controls.seed.setValue(int(seed) if seed.isascii() and seed.isdigit() else random.randint(0, RANDOM_SEEDS))
         self.controls.last_dataset_folder = store.folder("datasets")
         self.boxes_check.setChecked(store.value("view/show_boxes", False, bool))
         self.grid_rows.setValue(store.value("view/grid_rows", DEFAULT_GRID[0], int))

@@ -39,11 +39,14 @@ class SeedBox(QAbstractSpinBox):
             self.valueChanged.emit(value)
 
     def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt's name
+        self._take_text()  # a step counts from what is typed, as in a QSpinBox
         self.setValue(self._value + steps)
         self.selectAll()
 
     def stepEnabled(self):  # noqa: N802 - Qt's name
         enabled = QAbstractSpinBox.StepNone
+        if self.isReadOnly():
+            return enabled
         if self._value > 0:
             enabled |= QAbstractSpinBox.StepDownEnabled
         if self._value < MAX_SEED:
@@ -51,11 +54,11 @@ class SeedBox(QAbstractSpinBox):
         return enabled
 
     def validate(self, text: str, pos: int):
-        if not text:
-            return QValidator.Intermediate, text, pos
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
-            return QValidator.Invalid, text, pos
-        return QValidator.Acceptable, text, pos
+        if _seed_of(text) is not None:
+            return QValidator.Acceptable, text, pos
+        if not text.strip():
+            return QValidator.Intermediate, text, pos  # emptied to type anew
+        return QValidator.Invalid, text, pos
 
     def fixup(self, text: str) -> str:
         return str(self._value)  # an emptied box goes back to the seed it held
@@ -66,8 +69,15 @@ class SeedBox(QAbstractSpinBox):
         return hint
 
     def _take_text(self) -> None:
-        text = self.lineEdit().text()
-        if text.isascii() and text.isdigit():
-            self.setValue(int(text))
-        else:
-            self.lineEdit().setText(str(self._value))
+        seed = _seed_of(self.lineEdit().text())
+        if seed is not None:
+            self.setValue(seed)
+        self.lineEdit().setText(str(self._value))
+
+
+def _seed_of(text: str) -> int | None:
+    """The seed ``text`` spells (spaces around it allowed, as pasted from a terminal), or None."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and int(text) <= MAX_SEED:
+        return int(text)
+    return None

@@ -51,6 +51,21 @@ def test_what_is_not_a_seed_cannot_be_typed(qtbot, window):
     assert box.text() == str(box.value()) and box.value() == int(str(MAX_SEED + 1)[:-1])
 
 
+def test_a_pasted_seed_with_spaces_counts_and_arrows_step_from_what_is_typed(qtbot, window):
+    box = window.controls.seed
+    box.lineEdit().selectAll()
+    box.lineEdit().insert(f" {BIG_SEED}\n".strip("\n") + " ")  # as copied from a terminal
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert box.value() == BIG_SEED and box.text() == str(BIG_SEED)
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "500")
+    qtbot.keyClick(box, Qt.Key_Up)  # before Enter: the step starts from 500, as a QSpinBox's does
+    assert box.value() == 501
+    box.setReadOnly(True)
+    qtbot.keyClick(box, Qt.Key_Up)
+    assert box.value() == 501
+
+
 def test_arrows_step_the_seed_within_its_range(qtbot, window):
     box = window.controls.seed
     box.setValue(MAX_SEED - 1)
