@@ -20,6 +20,7 @@ twice and read ratios):
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -72,11 +73,12 @@ def file_create_rate(folder: Path, sizes: list[int]) -> float:
     from digitseq_gui.export.disk import sync_filesystem
 
     target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
-    paths = [target / f"{i:06d}.png" for i in range(len(sizes))]
+    paths = [f"{target}/{i:06d}.png" for i in range(len(sizes))]
     start = clock()
-    for path, size in zip(paths, sizes):
-        with open(path, "wb") as handle:
-            handle.write(b"\0" * size)
+    for path, size in zip(paths, sizes):  # as the export writes them
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        os.write(fd, b"\0" * size)
+        os.close(fd)
     sync_filesystem(target, paths)
     rate = len(sizes) / (clock() - start)
     shutil.rmtree(target)
@@ -163,7 +165,8 @@ def main(argv=None) -> int:
             for _ in range(args.repeat):
                 ceiling = args.workers * ceiling_rate(config, fmt, min(args.count, 2048), args.compression)
                 if fmt in ("png", "jsonl"):  # one file per image: the disk's create rate is part of the limit
-                    ceiling = 1 / (1 / ceiling + 1 / file_create_rate(folder, sizes))
+                    # (each worker creates its own files: taken to scale with the workers, as rendering does)
+                    ceiling = 1 / (1 / ceiling + 1 / (args.workers * file_create_rate(folder, sizes)))
                 rate, first = export_rate(config, fmt, args.count, args.workers, args.compression, folder)
                 ratios.append(rate / ceiling)
                 rates.append(rate)

@@ -30,8 +30,10 @@ __all__ = ["BLOCK_SIZE", "MAX_SEED", "DigitSequence", "SequenceBatch", "Sequence
 
 
 # Blocks rendered together by generate_batch: numpy's and OpenCV's per-call costs spread over
-# 512 images instead of 64. Draws and augmentation stay per block, so the bytes do not depend on it.
+# up to 512 images instead of 64, as long as their pixels stay few (wide images: fewer blocks, so
+# the scratch arrays stay small). Draws and augmentation stay per block: the bytes do not depend on it.
 GROUP_BLOCKS = 8
+GROUP_PIXELS = 1 << 22
 
 
 class _BlockSpan(NamedTuple):
@@ -194,12 +196,13 @@ class DigitSequence:
         digit_first = np.concatenate(([0], np.cumsum(counts))).tolist()
         gap_counts = (counts + 1 if self._subtype == "edge" else counts - 1) if self._variable else None
         # uint8 images are rendered in place as ink, then inverted; float ones from a reused buffer.
-        group_size = min(GROUP_BLOCKS * BLOCK_SIZE, len(counts))
+        group_blocks = max(1, min(GROUP_BLOCKS, GROUP_PIXELS // (BLOCK_SIZE * height * width)))
+        group_size = min(group_blocks * BLOCK_SIZE, len(counts))
         buffer = None if as_uint8 else np.empty((group_size, height, width), dtype=np.uint8)
         workspace = render.Workspace()
         all_blocks = list(seeding.blocks(len(counts), first_index))
-        for g in range(0, len(all_blocks), GROUP_BLOCKS):
-            group = all_blocks[g: g + GROUP_BLOCKS]
+        for g in range(0, len(all_blocks), group_blocks):
+            group = all_blocks[g: g + group_blocks]
             start, stop = group[0][0], group[-1][1]
             d0, d1 = digit_first[start], digit_first[stop]
             ink = images[start:stop] if as_uint8 else buffer[: stop - start]
