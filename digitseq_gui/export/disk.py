@@ -36,17 +36,6 @@ def fsync_path(path: str | Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """``data`` at ``path`` through ``.digitseq-tmp-<name>``: the old file or the new, never half."""
-    tmp = temp_path(path)
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
-
-
 def finish_temp(tmp: Path, path: Path) -> None:
     """Make a fully written temporary file durable and give it its name."""
     fsync_path(tmp)
