@@ -36,6 +36,20 @@ def fsync_path(path: str | Path) -> None:
         os.close(fd)
 
 
+def atomic_write(path: Path, data: bytes) -> Path:
+    """``data`` at ``path`` through ``.digitseq-tmp-<name>``: the old file or the new, never half.
+    Not files.atomic_write_bytes, whose temporary names are random: here the name is fixed, so a
+    temporary file left by a kill is replaced by the next write and a resumed export ends with
+    exactly the files of an uninterrupted one (test_kill_resume caught the random names)."""
+    tmp = temp_path(path)
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return path
+
+
 def finish_temp(tmp: Path, path: Path) -> None:
     """Make a fully written temporary file durable and give it its name."""
     fsync_path(tmp)

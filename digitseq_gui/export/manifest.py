@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..engine.files import atomic_write_bytes
+from .disk import atomic_write
 from .errors import DAMAGED, ExportFolderError
 
 MANIFEST_NAME = "manifest.json"
@@ -24,7 +24,7 @@ _RUN_STATE = ("status", "progress", "shard_files")
 
 def write_manifest(folder: Path, manifest: dict) -> Path:
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
-    return atomic_write_bytes(Path(folder) / MANIFEST_NAME, text.encode("utf-8"))
+    return atomic_write(Path(folder) / MANIFEST_NAME, text.encode("utf-8"))
 
 
 def read_manifest(folder: str | Path, schemas: tuple[str, ...] = (SCHEMA,)) -> dict:
