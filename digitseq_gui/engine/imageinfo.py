@@ -48,15 +48,29 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+# Values longer than this (the settings JSON, ~650 bytes) are deflated: zTXt, or iTXt with its
+# compression flag. In an export every image carries them, and they were a third of a PNG's bytes.
+_COMPRESS_OVER = 200
+
+
 def text_chunks(chunks: dict[str, str]) -> bytes:
-    """``chunks`` as PNG tEXt chunks (iTXt, UTF-8, for a value outside Latin-1)."""
+    """``chunks`` as PNG text chunks: tEXt, or iTXt (UTF-8) for a value outside Latin-1, each
+    compressed (zTXt, compressed iTXt) when long. Any PNG reader reads them (Pillow: ``.text``)."""
     out = []
     for key, value in chunks.items():
         keyword = key.encode("latin-1")
+        compress = len(value) > _COMPRESS_OVER
         try:
-            out.append(_chunk(b"tEXt", keyword + b"\0" + value.encode("latin-1")))
-        except UnicodeEncodeError:  # iTXt: keyword, 0, not compressed, method 0, no language, no translation
-            out.append(_chunk(b"iTXt", keyword + b"\0\0\0\0\0" + value.encode("utf-8")))
+            data = value.encode("latin-1")
+        except UnicodeEncodeError:  # iTXt: keyword, 0, compression flag, method 0, no language, no translation
+            data = value.encode("utf-8")
+            flag = b"\1" if compress else b"\0"
+            out.append(_chunk(b"iTXt", keyword + b"\0" + flag + b"\0\0\0" + (zlib.compress(data, 9) if compress else data)))
+            continue
+        if compress:  # zTXt: keyword, 0, method 0 (deflate), the deflated text
+            out.append(_chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(data, 9)))
+        else:
+            out.append(_chunk(b"tEXt", keyword + b"\0" + data))
     return b"".join(out)
 
 
