@@ -1,6 +1,7 @@
 """Self-describing PNG files: label, text, seed and settings in standard PNG text chunks.
 
-Every PNG DigitSeq writes carries, as tEXt chunks (iTXt for text outside Latin-1), readable
+Every PNG DigitSeq writes carries, as tEXt chunks (iTXt for text outside Latin-1; long ones, the
+settings, deflated as zTXt or compressed iTXt), readable
 by any PNG reader (Pillow: ``Image.open(path).text``):
 
     Software   "DigitSeq <version>" (what marks a file as DigitSeq's)
