@@ -1,8 +1,8 @@
 """Self-describing PNG files: label, text, seed and settings in standard PNG text chunks.
 
 Every PNG DigitSeq writes carries, as tEXt chunks (iTXt for text outside Latin-1; long ones, the
-settings, deflated as zTXt or compressed iTXt), readable
-by any PNG reader (Pillow: ``Image.open(path).text``):
+settings, deflated as zTXt or compressed iTXt), readable by any PNG reader (Pillow:
+``Image.open(path).text``):
 
     Software   "DigitSeq <version>" (what marks a file as DigitSeq's)
     label      the digits, leading zeros kept ("09012345678")
