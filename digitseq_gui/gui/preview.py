@@ -62,6 +62,7 @@ class PreviewCanvas(QWidget):
     """Paints ``rows x columns`` cells at ``scale`` screen pixels per image pixel."""
 
     painted = pyqtSignal()  # after each paint: the benchmark times pixels on screen with it
+    BACKGROUND = QColor(96, 96, 96)  # dark enough for light captions, light enough to tell black ink from it
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -74,7 +75,7 @@ class PreviewCanvas(QWidget):
         self._stale = False
         self.setAutoFillBackground(True)
         palette = self.palette()
-        palette.setColor(QPalette.Window, QColor(96, 96, 96))
+        palette.setColor(QPalette.Window, self.BACKGROUND)
         self.setPalette(palette)
         self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
 
@@ -241,7 +242,12 @@ class PreviewArea(QScrollArea):
         self.setWidget(self.canvas)
         self.setWidgetResizable(False)
         self.setAlignment(Qt.AlignCenter)
+        # The canvas's dark grey around it too: the style's Dark role is a light grey, against which
+        # the light captions under the samples could hardly be read.
         self.setBackgroundRole(QPalette.Dark)
+        palette = self.palette()
+        palette.setColor(QPalette.Dark, PreviewCanvas.BACKGROUND)
+        self.setPalette(palette)
         self.setMinimumSize(240, 140)
         self._zoom = FIT
         self.canvas.set_scale(4)

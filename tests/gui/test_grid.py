@@ -113,3 +113,22 @@ def test_grid_work_of_an_old_request_is_not_queued(qtbot, window):
     assert window.worker.generation_count - count <= 4
     assert all(cell.current and from_qimage(cell.image).shape == (28, 239) for cell in window.preview.canvas.cells)
     assert result.request.config.image.width == 239
+
+
+def test_captions_are_light_on_one_dark_background_around_and_between_the_samples(qtbot, window):
+    from digitseq_gui.gui.preview import PreviewCanvas
+
+    wait_complete(qtbot, window, lambda: window.grid_check.setChecked(True))
+    area = window.preview
+    shot = area.grab().toImage()
+    background = PreviewCanvas.BACKGROUND.rgb()
+    assert shot.pixel(3, 3) == background  # around the canvas (the scroll area) ...
+    canvas = area.canvas
+    corner = canvas.mapTo(area, canvas.rect().topLeft())
+    assert shot.pixel(corner.x() + 1, corner.y() + 1) == background  # ... and on it: one background
+    # The captions are drawn light: far brighter than that background (readable, not grey on grey).
+    grabbed = canvas.grab().toImage()
+    cell = canvas.cell_size(area.scale())
+    caption_row = [grabbed.pixelColor(x, y).lightness() for x in range(cell.width())
+                   for y in range(cell.height() - 14, cell.height())]
+    assert max(caption_row) - PreviewCanvas.BACKGROUND.lightness() > 100
