@@ -3,10 +3,10 @@
     sample digits (sampling.py) -> augment them (augment.py) -> lay them out (layout.py)
     -> paint and resample (render.py) -> augment the whole image -> output
 
-with every seed, block and stream rule in seeding.py. ``generate_batch`` runs the steps on a
-block of BLOCK_SIZE images at a time, vectorised over the block; ``generate`` runs them for one
-image in plain Python where numpy's per-call overhead would dominate. Both give the same bytes
-for the same seed (a test holds them equal).
+with every seed, block and stream rule in seeding.py. ``generate_batch`` draws and augments per
+block of BLOCK_SIZE images and runs the other steps on a group of blocks at once, vectorised;
+``generate`` runs them for one image in plain Python where numpy's per-call overhead would
+dominate. Both give the same bytes for the same seed (a test holds them equal).
 """
 from __future__ import annotations
 
