@@ -111,11 +111,11 @@ def check_room(folder: Path, needed: int, what: str) -> None:
         return
     if needed > free:
         raise ExportFolderError(
-            f"{what} needs about {_size(needed)} but only {_size(free)} is free on the disk of {existing}; "
+            f"{what} needs about {human_size(needed)} but only {human_size(free)} is free on the disk of {existing}; "
             "free some space, choose another disk, or make fewer images", NO_ROOM, folder)
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

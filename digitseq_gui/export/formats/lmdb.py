@@ -13,7 +13,7 @@ import errno
 import shutil
 from pathlib import Path
 
-from ..disk import finish_temp, remove_tree, temp_path
+from ..disk import finish_temp, human_size, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
 from .samples import read_samples, write_sample_piece
@@ -46,8 +46,8 @@ class LmdbFormat(Format):
         remove_tree(tmp)
         free = shutil.disk_usage(ctx.folder).free
         if free < 2 * stored:  # LMDB reports a full disk only as an I/O error: say it first
-            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {2 * stored} bytes, {free} are free",
-                          str(target))
+            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(2 * stored)}, "
+                          f"{human_size(free)} are free", str(target))
         env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=map_size, meminit=True, sync=False)
         try:
             count = 0
