@@ -151,8 +151,8 @@ def check_layout(config, lengths: Iterable[int], spacing_range, image_width, dig
 #
 # A strip is an image's digits side by side at their final gaps, before resampling to the image
 # width (variable spacing; fixed spacing fills the width exactly). ``place_block`` places every
-# digit of a block at once; ``place_one`` is the same rule for one image in plain Python (numpy's
-# per-call overhead dominates at that size). A test holds the two equal.
+# digit of a block at once; ``blank_runs_one`` and ``positions`` are the same rule for one image in
+# plain Python (numpy's per-call overhead dominates at that size). A test holds the two equal.
 
 
 @dataclass
@@ -237,12 +237,6 @@ def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtyp
     if edge:  # gaps g0 (left edge), g1..g(n-1) (between), gn (right edge); margins never negative
         return [slack // 2 + max(gaps[0], 0), *gaps[1:-1], max(gaps[-1], 0) + slack - slack // 2]
     return [slack // 2, *gaps, slack - slack // 2]
-
-
-def place_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, low: int,
-              high: int) -> tuple[list[int], int]:
-    """``place_block`` for one image: (x of each digit, strip width)."""
-    return positions(widths, blank_runs_one(widths, gaps, width, subtype, low, high))
 
 
 def positions(widths: list[int], blank_runs: list[int]) -> tuple[list[int], int]:

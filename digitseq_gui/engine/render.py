@@ -109,11 +109,6 @@ def _blank(height: int, columns: int) -> np.ndarray:
     return blank
 
 
-def resample_one(strip: np.ndarray, width: int) -> np.ndarray:
-    """One (H, columns) strip resampled to (H, width)."""
-    return scaling.resample_rows(strip, width)
-
-
 class Workspace:
     """Scratch arrays reused from block to block of one call (fresh large arrays cost page faults)."""
 

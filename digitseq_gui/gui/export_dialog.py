@@ -64,7 +64,7 @@ class ExportDialog(QDialog):
         self._build()
         self.seed.setValue(random.randint(0, RANDOM_SEEDS) if seed is None else int(seed))
         self.separator_width.setValue(separator_width)
-        if any(c in sequence for c in "#[") or any(c in sequence for c in SEPARATORS.strip()):
+        if any(c in sequence for c in "#[") or any(c in sequence for c in SEPARATORS):
             self.source.setCurrentIndex(1)
             self.pattern.setText(sequence.strip())
         guard_wheel(self)
@@ -199,8 +199,7 @@ class ExportDialog(QDialog):
         """Every setting that changes the images redraws the preview."""
         for box in (self.min_length, self.max_length, self.count, self.separator_width, self.seed):
             box.valueChanged.connect(self.schedule_preview)
-        for combo in (self.source, self.format):
-            combo.currentIndexChanged.connect(self.schedule_preview)
+        self.source.currentIndexChanged.connect(self.schedule_preview)  # the format does not change the pixels
         for line in (self.pattern, self.sequence_file, self.splits):
             line.textChanged.connect(self.schedule_preview)
         self.unique.toggled.connect(self.schedule_preview)

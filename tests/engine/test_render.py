@@ -7,9 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from digitseq_gui.engine import layout, render
+from digitseq_gui.engine import layout, render, scaling
 from digitseq_gui.engine.imgaug_compat import cv2
 from digitseq_gui.engine.sampling import ink_extents
+
+
+def place_one(widths, gaps, width, subtype, low, high):
+    """The one-image route's layout (as DigitSequence.generate lays out): (x of each digit, strip width)."""
+    return layout.positions(widths, layout.blank_runs_one(widths, gaps, width, subtype, low, high))
 
 
 # Every kind x subtype x trim, with gaps from 0 and with overlaps (fixed edge refuses a negative minimum).
@@ -28,7 +33,7 @@ def test_one_image_layout_matches_the_block_layout(kind, subtype, trim, low, hig
             width = 28 * n + gap_count * high + int(rng.integers(0, 20))  # slack to share
         gaps = rng.integers(low, high + 1, gap_count) if kind == "variable" else None
 
-        x, strip_width = layout.place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high)
+        x, strip_width = place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high)
         block = layout.place_block(np.array([n]), widths, gaps, width, subtype, low, high)
         assert x == block.x.tolist()
         assert [strip_width] == block.strip_width.tolist()
@@ -51,7 +56,7 @@ def test_a_block_is_laid_out_as_its_images_one_by_one():
         first, gap_first = 0, 0
         for i, n in enumerate(counts.tolist()):
             own_gaps = None if gaps is None else gaps[gap_first: gap_first + gap_counts[i]].tolist()
-            x, strip_width = layout.place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 0, 8)
+            x, strip_width = place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 0, 8)
             assert block.x[first: first + n].tolist() == x
             assert block.strip_width[i] == strip_width
             assert (block.image_of_digit[first: first + n] == i).all()
@@ -109,7 +114,7 @@ def test_block_resampling_equals_one_opencv_call_per_strip(width):
             mode = cv.INTER_AREA if columns > width else cv.INTER_LINEAR
             expected = cv.resize(strip, (width, 28), interpolation=mode)
         assert np.array_equal(out[i], expected), (i, columns, width)
-        assert np.array_equal(render.resample_one(strip, width), expected)
+        assert np.array_equal(scaling.resample_rows(strip, width), expected)  # the one-image route's call
 
 
 def test_box_mapping_one_box_at_a_time_matches_the_vectorised_mapping():
@@ -166,7 +171,7 @@ def test_fixed_gaps_that_cannot_fill_a_narrow_width_take_the_minimum_in_both_rou
     minimum and the strip is wider (scaled down later), the same in the block and one image."""
     widths = np.array([28, 28, 28, 28])
     block = layout.place_block(np.array([4]), widths, None, 100, subtype, 2, 8)
-    x, strip_width = layout.place_one(widths.tolist(), None, 100, subtype, 2, 8)
+    x, strip_width = place_one(widths.tolist(), None, 100, subtype, 2, 8)
     assert x == block.x.tolist() and [strip_width] == block.strip_width.tolist()
     assert np.diff(x).tolist() == [30, 30, 30]
     assert strip_width == 112 + layout.gap_count(4, subtype) * 2

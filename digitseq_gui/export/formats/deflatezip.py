@@ -91,8 +91,3 @@ def write_zip(handle: BinaryIO, entries: list[Entry]) -> None:
     handle.write(struct.pack("<IIQI", 0x07064B50, 0, end, 1))
     handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
                              0xFFFFFFFF, 0xFFFFFFFF, 0))
-
-
-def chained(iterables: Iterable[Iterable[bytes]]) -> Iterator[bytes]:
-    for iterable in iterables:
-        yield from iterable

@@ -4,9 +4,6 @@
 ``default`` is what the engine's encoder does (OpenCV, level 3 with the run-length strategy:
 mostly white strips come out small and fast), ``fast`` level 1 with the same strategy, ``none``
 stored (level 0). JPEG goes through the engine's encoder and ignores it.
-
-The cv2 module is looked up once per process: imgaug_compat.cv2() guards the Qt plugin path on
-every call, which cost ~40 us an image here, a tenth of the whole export's time per image.
 """
 from __future__ import annotations
 
@@ -15,21 +12,17 @@ import numpy as np
 from ...engine.imageinfo import sample_chunks, with_text
 
 PNG_LEVELS = {"fast": 1, "default": 3, "none": 0}
-_CV2 = None
 
 
 def encode_image(image: np.ndarray, image_format: str, compression: str, info: bytes = b"") -> bytes:
     """``info``: PNG text chunks (engine/imageinfo.py) spliced in after IHDR; a JPEG has none."""
-    global _CV2
     if image_format != "png":
         from ...engine.imagefile import encode
 
         return encode(image, image_format)
-    if _CV2 is None:
-        from ...engine.imgaug_compat import cv2
+    from ...engine.imgaug_compat import cv2
 
-        _CV2 = cv2()
-    cv = _CV2
+    cv = cv2()
     ok, data = cv.imencode(".png", image, [cv.IMWRITE_PNG_COMPRESSION, PNG_LEVELS[compression],
                                            cv.IMWRITE_PNG_STRATEGY, cv.IMWRITE_PNG_STRATEGY_RLE])
     if not ok:

@@ -13,8 +13,6 @@ from .encoding import encode_image, image_info
 
 
 class ImageFilesFormat(Format):
-    header = b""
-
     def image_name(self, ctx: PartContext, index: int) -> str:
         return f"images/{ctx.key(index)}{ctx.extension}"
 
