@@ -86,16 +86,16 @@ def _texts(part: _Part, start: int, stop: int) -> list[str]:
 def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separator_width: int) -> _Part:
     """The digit rows a stream of ``split`` draws from (the export's leakage-free rule), after the
     export's up-front layout checks for every (digits, separators) shape the stream can make."""
-    from .engine.data.dataset import load_dataset
+    from .engine.data.dataset import shared_dataset
     from .export import splits as splitting
     from .export.plan import check_layouts
     from .export.rendering import RenderSpec
 
     files = {config.dataset.split} if not split else {"test"} if split == "test" else {"train"}
-    sizes = {name: len(load_dataset(config.dataset.source, name)) for name in files}
+    sizes = {name: len(shared_dataset(config.dataset.source, name)) for name in files}
     rows, _ = splitting.digit_rows(split, config.dataset.source, config.dataset.split, sizes)
     if split == "test":  # a folder with a single IDX pair would serve train digits as test
-        splitting.check_files_differ({name: load_dataset(config.dataset.source, name).fingerprint
+        splitting.check_files_differ({name: shared_dataset(config.dataset.source, name).fingerprint
                                       for name in ("train", "test")})
     check_layouts(config, shapes, separator_width)
     return _Part(split, RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0,

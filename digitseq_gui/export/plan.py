@@ -249,7 +249,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     """Check the request and work out the parts, chunks and manifest (writes nothing; time and
     memory do not grow with the count)."""
     from .. import __version__
-    from ..engine.data.dataset import load_dataset
+    from ..engine.data.dataset import shared_dataset
 
     config, fmt, seed = check_request(request)
     shard = parse_shard(request.shard)
@@ -265,7 +265,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         files_needed = {config.dataset.split}
     else:
         files_needed = ({"train"} if set(counts) - {"test"} else set()) | ({"test"} if "test" in counts else set())
-    datasets = {name: load_dataset(config.dataset.source, name) for name in sorted(files_needed)}
+    datasets = {name: shared_dataset(config.dataset.source, name) for name in sorted(files_needed)}
     splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
     sizes = {name: len(d) for name, d in datasets.items()}
     output = Path(request.output).expanduser()

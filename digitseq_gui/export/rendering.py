@@ -56,30 +56,16 @@ class Rendered:
         return len(self.labels)
 
 
-_DATASETS: dict[tuple[str, str], object] = {}
-_DATASETS_LOCK = threading.Lock()
-
-
-def _dataset(source: str, file_split: str):
-    """The loaded data set, once per process: each preview of the export dialog runs on a new
-    thread, and loading means hashing the data file and checking the image cache again."""
-    from ..engine.data.dataset import load_dataset
-
-    with _DATASETS_LOCK:
-        if (source, file_split) not in _DATASETS:
-            _DATASETS[(source, file_split)] = load_dataset(source, file_split)
-        return _DATASETS[(source, file_split)]
-
-
 def generator_for(config: dict, rows: tuple[str, str, int, int]):
     from ..engine.config import Config
+    from ..engine.data.dataset import shared_dataset
     from ..engine.generator import DigitSequence
 
     generators = _LOCAL.__dict__.setdefault("generators", {})
     key = (json.dumps(config, sort_keys=True), rows)
     if key not in generators:
         source, file_split, start, stop = rows
-        data = _dataset(source, file_split)
+        data = shared_dataset(source, file_split)
         if (start, stop) != (0, len(data)):
             data = data.subset(np.arange(start, stop), f"{data.name} rows {start}-{stop - 1}")
         if len(generators) > 8:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from PyQt5.QtCore import QThread, pyqtSignal
 
 from ..engine.config import Config
-from ..engine.data.dataset import DigitDataset, load_dataset
+from ..engine.data.dataset import DigitDataset, loaded_dataset, shared_dataset
 from ..engine.errors import DigitSeqError
 from ..engine.generator import DigitSequence, SequenceImage
 from .samples import Sample, batch_size, first_sequence, make_samples, sample_texts
@@ -83,7 +83,6 @@ class PreviewWorker(QThread):
         self._condition = threading.Condition()
         self._pending: PreviewRequest | None = None
         self._stopping = False
-        self._datasets: dict[tuple[str, str], DigitDataset] = {}
         self._loads: dict[tuple[str, str], _Load] = {}
         self._generators: dict[tuple, DigitSequence] = {}
         self._painted_id = -1
@@ -202,7 +201,7 @@ class PreviewWorker(QThread):
     def _dataset(self, request: PreviewRequest) -> DigitDataset | None:
         """The request's data set, or None when a newer request (or stop) came while loading."""
         key = (request.config.dataset.source, request.config.dataset.split)
-        dataset = self._datasets.get(key)
+        dataset = loaded_dataset(*key)  # shared with the export dialog and exports in this process
         if dataset is not None:
             return dataset
         name = "MNIST" if key[0] == "mnist" else key[0]
@@ -221,7 +220,6 @@ class PreviewWorker(QThread):
         del self._loads[key]
         if load.error is not None:
             raise load.error
-        self._datasets[key] = load.dataset
         return load.dataset
 
     @staticmethod
@@ -230,7 +228,7 @@ class PreviewWorker(QThread):
 
         def run() -> None:
             try:
-                load.dataset = load_dataset(*key)
+                load.dataset = shared_dataset(*key)
             except BaseException as exc:  # noqa: BLE001 - handed to the worker, which reports it
                 load.error = exc
             finally:

@@ -136,3 +136,22 @@ def test_dataset_by_source_name_and_config(tmp_path, mnist_test):
     config = Config()
     config.dataset.source, config.dataset.split = str(tmp_path), "test"
     assert len(DigitSequence(config, seed=0).dataset) == 20
+
+
+def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist_test):
+    """What the window, the export dialog's previews and exports share: one load (one hash of the
+    file) per source and split, and a fresh one once the file is replaced."""
+    from digitseq_gui.engine.data.dataset import loaded_dataset, shared_dataset
+
+    images, labels, _ = small_sample(mnist_test, per_digit=3)
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=images, y_train=labels, x_test=images, y_test=labels)
+    assert loaded_dataset(path, "train") is None  # never loads by itself
+    first = shared_dataset(path, "train")
+    assert shared_dataset(str(path), "train") is first and loaded_dataset(path, "train") is first
+    assert shared_dataset(path, "test") is not first  # another split, another load
+    more_images, more_labels, _ = small_sample(mnist_test, per_digit=4)
+    np.savez(path, x_train=more_images, y_train=more_labels, x_test=images, y_test=labels)
+    again = shared_dataset(path, "train")
+    assert again is not first and len(again) == len(more_labels) and again.fingerprint != first.fingerprint
+    assert shared_dataset("mnist", "test") is shared_dataset("mnist", "test")

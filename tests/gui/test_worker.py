@@ -75,7 +75,7 @@ def test_a_data_set_that_never_loads_holds_up_neither_newer_requests_nor_stoppin
     from digitseq_gui.gui import worker as worker_module
 
     released = threading.Event()
-    real_load = worker_module.load_dataset
+    real_load = worker_module.shared_dataset
 
     def load(source, split):
         if source == "never":
@@ -83,7 +83,7 @@ def test_a_data_set_that_never_loads_holds_up_neither_newer_requests_nor_stoppin
             raise OSError("gave up")
         return real_load(source, split)
 
-    monkeypatch.setattr(worker_module, "load_dataset", load)
+    monkeypatch.setattr(worker_module, "shared_dataset", load)
     worker = PreviewWorker()
     worker.start()
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -97,6 +98,48 @@ class DigitDataset:
 
 # ---------------------------------------------------------------------------------------------
 # Loading
+
+
+# Data sets loaded once per process (the window, the export dialog's previews, exports and
+# SequenceDataset all ask for the same few): loading hashes the data file and checks its caches.
+_SHARED: dict[tuple, DigitDataset] = {}
+_SHARED_LOCK = threading.Lock()
+_SHARED_MAX = 4
+
+
+def shared_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
+    """``load_dataset``, loaded once per process for the same source and split; a source path
+    whose modification time or size has changed since is loaded again. Two threads asking at
+    once may both load it (no lock is held while loading: a data file that never answers, such
+    as a FIFO, must not block every other load)."""
+    key = _shared_key(source, split)
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+    if found is not None:
+        return found
+    dataset = load_dataset(source, split)
+    with _SHARED_LOCK:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.pop(next(iter(_SHARED)))
+        return _SHARED.setdefault(key, dataset)
+
+
+def loaded_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset | None:
+    """The data set ``shared_dataset`` already holds for this source and split, or None (never loads)."""
+    with _SHARED_LOCK:
+        return _SHARED.get(_shared_key(source, split))
+
+
+def _shared_key(source, split) -> tuple:
+    name = os.fspath(source) if isinstance(source, os.PathLike) else source
+    stamp = None
+    if isinstance(name, str) and name != EMBEDDED:
+        try:
+            found = os.stat(os.path.expanduser(name))
+            stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+        except (OSError, ValueError):
+            pass  # load_dataset says what is wrong
+    return name, split, stamp
 
 
 def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
