@@ -23,7 +23,7 @@ from . import ledger
 from .disk import INTERNAL, check_room, remove_tree
 from .errors import DISK_FILLED, ExportFolderError
 from .formats.base import hash_file
-from .formats.encoding import encode_image
+from .formats.encoding import encode_image, image_info
 from .lock import folder_lock
 from .manifest import MANIFEST_NAME, write_manifest
 from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
@@ -220,7 +220,8 @@ def _check_room(plan: ExportPlan) -> None:
     if plan.format.name == "npz":
         per_image = sample.images[0].nbytes * (0.25 if plan.request.compression != "none" else 1.0)
     else:
-        per_image = sum(len(encode_image(image, part.context.image_format, plan.request.compression))
-                        for image in sample.images) / len(sample) + 200
+        per_image = sum(len(encode_image(image, part.context.image_format, plan.request.compression,
+                                         image_info(part.context, sample, i)))  # as written: text chunks too
+                        for i, image in enumerate(sample.images)) / len(sample) + 200
     factor = 2 if plan.format.uses_pieces else 1
     check_room(plan.output, int(per_image * plan.total * factor), f"an export of {plan.total} images")

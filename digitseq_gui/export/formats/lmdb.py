@@ -64,14 +64,13 @@ class LmdbFormat(Format):
             txn.commit()
             env.sync(True)
         except lmdb.Error as exc:
+            # Judged while the half-written database still takes its room on the disk.
+            full = isinstance(exc, lmdb.DiskError) or shutil.disk_usage(ctx.folder).free < (1 << 20)
             env.close()
             remove_tree(tmp)
-            full = shutil.disk_usage(ctx.folder).free < 2 * stored
             raise OSError(errno.ENOSPC if full else errno.EIO, f"cannot write {target}: {exc}", str(target)) from None
-        except BaseException:
-            env.close()
-            raise
-        env.close()
+        finally:
+            env.close()  # a second close is a no-op
         finish_temp(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:

@@ -88,9 +88,15 @@ def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def payload_size(path: Path) -> int:
-    """The bytes of every member's data together (headers and padding left out)."""
-    archive = read_archive(path)
-    return sum(size for _, _, size in _members(path, archive))
+    """The bytes of every member's data together (headers and padding left out), reading only
+    the headers."""
+    total = 0
+    with open(path, "rb") as handle:
+        while (found := _member_header(handle.read(BLOCK), path)) is not None:
+            size = found[1]
+            total += size
+            handle.seek(size + (-size % BLOCK), 1)
+    return total
 
 
 def read_archive(path: Path) -> memoryview:
