@@ -11,7 +11,7 @@ import threading
 
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from .messages import window_message
+from .messages import window_error
 
 
 class BackgroundTask(QObject):
@@ -52,7 +52,7 @@ class BackgroundTask(QObject):
         try:
             result = self._job(self)
         except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
-            self._emit(self.failed, window_message(str(exc)))
+            self._emit(self.failed, window_error(exc))
         except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
             self._emit(self.failed, f"Unexpected error ({type(exc).__name__}): {exc}")
         else:

@@ -75,6 +75,19 @@ _REWRITES: tuple[tuple[str, object], ...] = (
 )
 
 
+# What the window adds to an export folder error, by kind (the CLI words its own: cli/export.py).
+WINDOW_ADVICE = {
+    "not_empty": f"; tick {REPLACE_LABEL} to replace it, or {RESUME_LABEL} to finish it",
+    "settings_changed": f"; finish it with its original settings, or tick {REPLACE_LABEL} to start again",
+}
+
+
+def window_error(exc: BaseException) -> str:
+    """An error as the window shows it: its message in the window's words, plus the window's
+    advice for an export folder error."""
+    return window_message(str(exc) + WINDOW_ADVICE.get(getattr(exc, "kind", ""), ""))
+
+
 def window_message(message: str) -> str:
     """``message`` with internal names and command-line flags replaced by what the window shows."""
     text = str(message).strip()

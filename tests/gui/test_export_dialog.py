@@ -97,6 +97,19 @@ def test_errors_show_in_the_dialog(dialog, qtbot):
     assert not FLAG.search(dialog.status.text())
 
 
+def test_an_earlier_export_in_the_folder_is_refused_with_the_dialogs_check_boxes_as_advice(dialog, qtbot, tmp_path):
+    export_and_wait(dialog, qtbot)
+    dialog.result = None
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
+    text = dialog.status.text()
+    assert "holds an earlier export" in text and "tick “Replace an existing export” to replace it" in text
+    assert "“Finish an interrupted export”" in text and not FLAG.search(text), text
+    dialog.overwrite.setChecked(True)  # the advice works
+    export_and_wait(dialog, qtbot)
+    assert dialog.result.status == "complete"
+
+
 def test_existing_folder_is_refused_in_the_dialogs_words(dialog, qtbot, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x.txt").write_text("x")
