@@ -184,6 +184,33 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
     return h, w, top, left
 
 
+# -- separator gaps ------------------------------------------------------------------------
+
+
+def insert_separator_gaps(image: np.ndarray, boxes: np.ndarray, after: list[int], gap: int):
+    """Insert ``gap`` white columns after digit j for each j in ``after``, cut halfway between the
+    two digits' boxes. Every box edge right of a cut moves right with it, so a box whose ink was
+    cut (boxes that overlap, with zero spacing) stretches across the gap: ink never leaves its box."""
+    if not after or gap == 0:
+        return image, boxes
+    cuts, previous = [], 0
+    for j in after:
+        cut = int(np.clip((int(boxes[j, 2]) + int(boxes[j + 1, 0])) // 2, previous, image.shape[1]))
+        cuts.append(cut)
+        previous = cut
+    blank = np.full((image.shape[0], gap), 255, dtype=np.uint8)
+    pieces, previous = [], 0
+    for cut in cuts:
+        pieces += [image[:, previous:cut], blank]
+        previous = cut
+    pieces.append(image[:, previous:])
+    cut_array = np.asarray(cuts)[None, :]
+    moved = boxes.copy()
+    moved[:, 0] += gap * (boxes[:, [0]] >= cut_array).sum(axis=1)  # a left edge at or past a cut
+    moved[:, 2] += gap * (boxes[:, [2]] > cut_array).sum(axis=1)  # a right edge (exclusive) past it
+    return np.concatenate(pieces, axis=1), moved
+
+
 # -- output ------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 A sequence is a *text*: digits, possibly with separator characters between them
 ("090-1234-5678"). Its *label* is the digits alone, leading zeros kept ("09012345678"): one
 label character per digit box. A separator becomes a blank gap of ``separator_width`` pixels in
-the image (see export.rendering.insert_separator_gaps: the digits are generated at the image width
+the image (see render.insert_separator_gaps: the digits are generated at the image width
 minus the separator gaps, then blank columns are inserted between the two digits a separator
 stands between, and the boxes after it move right).
 

@@ -5,8 +5,8 @@ makes for patterns and separators without knowing pixels itself:
 
 - the text is parsed by ``engine.sequences`` (a pattern such as ``0[789]0-####-####`` draws new
   digits for every sample with ``make_sequences``; plain digits are the same in every sample);
-- separators become blank gaps with the export's ``insert_separator_gaps`` (the digits are made
-  at the width minus the gaps, as an export does), and noise is added after the gaps, as there.
+- separators become blank gaps with ``engine.render.insert_separator_gaps``, as in an export (the
+  digits are made at the width minus the gaps), and noise is added after the gaps, as there.
 
 Sample 0 is one ``generate`` call for the seed (so ``digitseq generate DIGITS --seed S`` makes
 exactly it); the others come in small batches, batch b from block b + 1 of the same seed, so a
@@ -22,7 +22,7 @@ from ..engine import seeding
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
 from ..engine.sequences import make_sequences, parse_pattern, pattern as pattern_source
-from ..export.rendering import insert_separator_gaps
+from ..engine.render import insert_separator_gaps
 
 DIGITS_PER_BATCH = 40  # imgaug is much cheaper per digit in batches; this keeps one batch ~10 ms
 

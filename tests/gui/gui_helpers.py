@@ -53,7 +53,7 @@ def engine_image(result) -> np.ndarray:
     separators, the export's gap insertion: the digits at the width minus the gaps)."""
     from digitseq_gui import DigitSequence, load_dataset
     from digitseq_gui.engine.sequences import split_text
-    from digitseq_gui.export.rendering import insert_separator_gaps
+    from digitseq_gui.engine.render import insert_separator_gaps
 
     request = result.request
     dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
