@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .engine import seeding
+from .engine import render, seeding
 from .engine import sequences as sources
 from .engine.config import Config
 from .engine.errors import InputTypeError, InvalidInputError
@@ -142,8 +142,8 @@ class _Items:
         self.dtype, self.transform = dtype, transform
 
     def item(self, index: int, image: np.ndarray, label: str, text: str, boxes: np.ndarray) -> dict:
-        if self.dtype == "float32":  # the engine's own float formula, so these equal its float images
-            image = np.float32(1.0) - (255 - image).astype(np.float32) / np.float32(255.0)
+        if self.dtype == "float32":  # the engine's own conversion, so these equal its float images
+            image = render.ink_to_float(255 - image)
         else:
             image = image.copy()  # never hand out the cached block itself
         if self.transform is not None:
@@ -294,22 +294,12 @@ class SequenceStream:
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:
             raise InvalidInputError(f"separator width must be 0 or more pixels, got {separator_width!r}",
                                     field="separator_width")
-        self._part = _stream_part(self.config, _check_split(split), self._shapes(), separator_width)
+        self._part = _stream_part(self.config, _check_split(split), self.source.shapes(), separator_width)
         self.set_epoch(epoch)
         data = _torch_data()
         if data is not None and not isinstance(self, data.IterableDataset):
             # DataLoader tells an iterable data set by isinstance; IterableDataset is an ABC.
             data.IterableDataset.register(SequenceStream)
-
-    def _shapes(self) -> set[tuple[int, int]]:
-        """Every (digits, separator gaps) shape the source can make, for the up-front layout check."""
-        if self.source.kind == "random":
-            return {(n, 0) for n in range(self.source.min_length, self.source.max_length + 1)}
-        if self.source.kind == "pattern":
-            parsed = sources.parse_pattern(self.source.pattern)
-            return {(len(parsed.choices), sum(1 for s in parsed.separators_after if s))}
-        split = (sources.split_text(text) for text in self.source.texts)
-        return {(len(label), sum(1 for s in seps if s)) for label, seps in split}
 
     def set_epoch(self, epoch: int) -> None:
         """Fresh samples for epoch ``epoch`` (before the epoch's ``iter(loader)``)."""
