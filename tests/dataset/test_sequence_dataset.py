@@ -178,9 +178,24 @@ def test_stream_is_fresh_each_epoch_and_reproducible():
 
 
 def test_data_set_stream_keeps_its_settings():
-    dataset = SequenceDataset(100, sequences=["12", "345"], seed=6, split="test", dtype="float32")
-    item = next(iter(dataset.stream(epoch=2)))
-    assert item["image"].dtype == np.float32 and item["label"] in ("12", "345")
+    """The stream of a data set is the stream made with the data set's own seed, split, dtype and
+    settings, for the epoch asked: the same items, byte for byte."""
+    config = Config()
+    config.image.width = 150
+    dataset = SequenceDataset(100, sequences=["12", "345"], seed=6, split="test", splits="train=0.5,test=0.5",
+                              dtype="float32", config=config, separator_width=4)
+
+    def first_items(stream):
+        return [(item["label"], item["image"].tobytes()) for item in itertools.islice(iter(stream), BLOCK_SIZE)]
+
+    own = first_items(dataset.stream(epoch=2))
+    made = first_items(SequenceStream(sequences=["12", "345"], seed=6, split="test", dtype="float32", config=config,
+                                      separator_width=4, epoch=2))
+    assert own == made and {label for label, _ in own} == {"12", "345"}
+    assert dataset.stream(epoch=2).block(0)[0]["image"].shape == (28, 150)
+    assert first_items(dataset.stream(epoch=0)) != own  # the epoch counts
+    assert first_items(SequenceStream(sequences=["12", "345"], seed=7, split="test", dtype="float32", config=config,
+                                      separator_width=4, epoch=2)) != own  # so does the seed
 
 
 def narrow_config() -> Config:

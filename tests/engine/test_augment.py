@@ -60,8 +60,10 @@ def test_a_config_file_takes_strengths_up_to_the_maximum_and_no_more(tmp_path, n
 def test_the_old_illegible_maxima_are_rejected(tmp_path, name, old_maximum):
     path = tmp_path / "aug.json"
     path.write_text(f'{{"image": {{"transform": true, "augmentations": {{"{name}": {{"strength": {old_maximum}}}}}}}}}')
-    with pytest.raises(ConfigError, match=f"image.augmentations.{name}.strength"):
+    with pytest.raises(ConfigError, match=f"image.augmentations.{name}.strength must be between 0 and "
+                                          f"{AUGMENTATIONS_BY_NAME[name].maximum:g}"):
         load_config(path)
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_augmentation_alone_changes_digits_stays_in_range_and_is_seeded(mnist_test, name):

@@ -136,7 +136,7 @@ def test_negative_spacing_overlaps_with_the_darker_pixel_winning(make_generator,
     image is the source digits pasted 4 px into each other, each pixel the darker of the two,
     and each box the digit's own ink."""
     generator = make_generator(make_config(trim=True, spacing=(-4, -4)))
-    checked = 0
+    overlapping = 0
     for seed in range(40):
         probe = generator.generate("4117", image_width=100, seed=seed)
         widths = []
@@ -158,8 +158,8 @@ def test_negative_spacing_overlaps_with_the_darker_pixel_winning(make_generator,
             assert box.tolist() == [at + c0 - start, int(rows[0]), at + c1 - start, int(rows[-1]) + 1]
             at += w - 4
         assert np.array_equal(result.image, 1.0 - ink.astype(np.float32) / np.float32(255.0))
-        checked += 1
-    assert checked == 40
+        overlapping += any(a[2] > b[0] for a, b in zip(result.boxes, result.boxes[1:]))
+    assert overlapping > 10  # most seeds put a digit's ink into its neighbour's box: overlap was tested
 
 
 def test_negative_edge_margins_are_never_negative(make_generator):

@@ -21,6 +21,7 @@ from digitseq_gui.engine import files
 from digitseq_gui.engine.data import limits
 from hostile_inputs import CONFIG_CASES, DATA_CASES, load_mnist_like
 from mnist_files import small_sample
+from small_disk import fill, small_tmpfs
 
 ERRORS = {"dataset": DatasetError, "config": ConfigError}
 
@@ -197,35 +198,16 @@ def test_file_modes_follow_the_umask(generator, tmp_path, umask, mode, writer):
     assert [p for p in tmp_path.iterdir() if files.is_temp_name(p.name)] == []
 
 
-def _full_disk(tmp_path):
-    """A 64 kB tmpfs, or None where mounting is not allowed (not root, no mount)."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        return None
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    return mount if done.returncode == 0 else None
-
-
 @pytest.mark.parametrize("writer", ["save_image", "write_image", "write_array", "save_config"])
 def test_a_full_disk_names_the_path(generator, tmp_path, writer):
-    mount = _full_disk(tmp_path)
-    if mount is None:
-        pytest.skip("needs root to mount a small tmpfs (the os.write variant below runs everywhere)")
-    try:
-        with open(mount / "filler", "wb", buffering=0) as handle:  # fill the disk to the last page
-            try:
-                while True:
-                    handle.write(b"x" * 4096)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
+    """On a real full disk (root only; the os.write variant below runs everywhere)."""
+    with small_tmpfs(tmp_path, "64k") as mount:
+        fill(mount / "filler")
         with pytest.raises(OSError) as info:
             _writers(generator, mount)[writer]()
         assert info.value.errno == errno.ENOSPC
         assert_message(info.value, [str(mount), "disk is full"])
         assert sorted(p.name for p in mount.iterdir()) == ["filler"], "no half file, no temporary file"
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 @pytest.mark.parametrize("writer", ["save_image", "write_image", "write_array", "save_config"])

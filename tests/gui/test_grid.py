@@ -9,26 +9,15 @@ import pytest
 
 from digitseq_gui import DigitSequence, load_dataset
 from digitseq_gui.gui.preview import from_qimage
-from gui_helpers import PREVIEW_TIMEOUT_MS, change_and_wait, engine_image, to_bytes
-
-
-def wait_complete(qtbot, window, action):
-    """Run ``action`` and return the last delivery of the request it makes (every sample shown)."""
-    with qtbot.waitSignal(window.previewCompleted, timeout=PREVIEW_TIMEOUT_MS) as blocker:
-        action()
-    return blocker.args[0]
-
-
-def shown_cells(window) -> list[np.ndarray]:
-    return [from_qimage(cell.image) for cell in window.preview.canvas.cells]
+from gui_helpers import PREVIEW_TIMEOUT_MS, change_and_complete, change_and_wait, engine_image, shown_grid, to_bytes
 
 
 def test_grid_shows_rows_times_columns_different_samples(qtbot, window):
-    wait_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(3),
+    change_and_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(3),
                                           window.grid_columns.setValue(2)))
     canvas = window.preview.canvas
     assert len(canvas.cells) == 6 and all(cell is not None and cell.current for cell in canvas.cells)
-    cells = shown_cells(window)
+    cells = list(shown_grid(window))
     assert all(c.shape == (28, 200) for c in cells)
     assert len({c.tobytes() for c in cells}) == 6  # six different handwritings, not one image six times
     np.testing.assert_array_equal(cells[0], to_bytes(engine_image(window.shown_result)))
@@ -37,14 +26,14 @@ def test_grid_shows_rows_times_columns_different_samples(qtbot, window):
     cell = canvas.cell_size(window.preview.scale())
     assert canvas.width() >= 2 * cell.width() and canvas.height() >= 3 * cell.height()
     # The same seed gives the same grid.
-    again = wait_complete(qtbot, window, lambda: window.controls.trim.setChecked(True))
+    again = change_and_complete(qtbot, window, lambda: window.controls.trim.setChecked(True))
     assert again.request.cells == 6
-    wait_complete(qtbot, window, lambda: window.controls.trim.setChecked(False))
-    assert [c.tobytes() for c in shown_cells(window)] == [c.tobytes() for c in cells]
+    change_and_complete(qtbot, window, lambda: window.controls.trim.setChecked(False))
+    assert [c.tobytes() for c in list(shown_grid(window))] == [c.tobytes() for c in cells]
 
 
 def test_single_view_is_one_sample(qtbot, window):
-    wait_complete(qtbot, window, lambda: window.grid_check.setChecked(False))
+    change_and_complete(qtbot, window, lambda: window.grid_check.setChecked(False))
     assert len(window.preview.canvas.cells) == 1 and window.grid() == (1, 1)
     assert not window.grid_rows.isEnabled()
 
@@ -73,7 +62,7 @@ def test_samples_without_augmentation_are_the_same_digits(qtbot, window):
 
 
 def test_a_pattern_draws_new_digits_for_every_sample(qtbot, window):
-    wait_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(4),
+    change_and_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(4),
                                                    window.grid_columns.setValue(2),
                                                    window.controls.digits.setText("0[789]0-####-####")))
     texts = [cell.text for cell in window.preview.canvas.cells]
@@ -101,7 +90,7 @@ def test_separators_become_blank_gaps_of_the_chosen_width(qtbot, window, gap):
 
 def test_grid_work_of_an_old_request_is_not_queued(qtbot, window):
     """While settings change quickly, only the newest request's samples are made and shown."""
-    wait_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(8),
+    change_and_complete(qtbot, window, lambda: (window.grid_check.setChecked(True), window.grid_rows.setValue(8),
                                           window.grid_columns.setValue(4)))
     count = window.worker.generation_count
 
@@ -109,7 +98,7 @@ def test_grid_work_of_an_old_request_is_not_queued(qtbot, window):
         for width in range(200, 240):
             window.controls.image_width.setValue(width)
 
-    result = wait_complete(qtbot, window, drag)
+    result = change_and_complete(qtbot, window, drag)
     assert window.worker.generation_count - count <= 4
     assert all(cell.current and from_qimage(cell.image).shape == (28, 239) for cell in window.preview.canvas.cells)
     assert result.request.config.image.width == 239
@@ -118,7 +107,7 @@ def test_grid_work_of_an_old_request_is_not_queued(qtbot, window):
 def test_captions_are_light_on_one_dark_background_around_and_between_the_samples(qtbot, window):
     from digitseq_gui.gui.preview import PreviewCanvas
 
-    wait_complete(qtbot, window, lambda: window.grid_check.setChecked(True))
+    change_and_complete(qtbot, window, lambda: window.grid_check.setChecked(True))
     area = window.preview
     shot = area.grab().toImage()
     background = PreviewCanvas.BACKGROUND.rgb()

@@ -143,7 +143,7 @@ def test_a_fifo_as_data_set_never_hangs_the_window_nor_its_closing(tmp_path):
     assert ticks >= 10, out  # the event loop ran all along (a 50 ms timer, ~1.5 s)
     assert "shown again mnist" in out  # a newer request did not wait behind the FIFO
     assert "closed in" in out and "QThread" not in completed.stderr
-    # With an engine that refuses non-regular files up front, the refusal is shown instead of loading.
-    for line in out.splitlines():
-        if line.startswith("refused"):
-            assert line.startswith("refused dataset")
+    # The engine refuses non-regular files up front: the refusal is shown (for both requests of
+    # the FIFO), naming the FIFO, instead of a load that never returns.
+    refusals = [line for line in out.splitlines() if line.startswith("refused")]
+    assert len(refusals) == 2 and all(line.startswith("refused dataset") and "FIFO" in line for line in refusals), out
