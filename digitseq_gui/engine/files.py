@@ -82,7 +82,8 @@ def _create_temp(folder: Path) -> tuple[int, Path]:
             continue
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to ``fd``: a short write is followed by one that raises (a full disk, a size limit)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -101,7 +102,7 @@ def atomic_write_bytes(path: Path, data: bytes, overwrite: bool = True) -> Path:
     fd, tmp = _open_temp_for(path)
     try:
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from ...engine.files import write_all
 from ..disk import sync_filesystem
 from ..rendering import Rendered
 from .base import Format, PartContext, own_numbered, record
@@ -36,9 +37,7 @@ class ImageFilesFormat(Format):
             path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
             try:
-                rest = memoryview(data)
-                while rest:  # a short write is followed by one that raises (a full disk, a size limit)
-                    rest = rest[os.write(fd, rest):]
+                write_all(fd, data)
             finally:
                 os.close(fd)
             digest.update(data)
