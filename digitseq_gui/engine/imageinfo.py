@@ -57,22 +57,21 @@ _COMPRESS_OVER = 200
 def text_chunks(chunks: dict[str, str]) -> bytes:
     """``chunks`` as PNG text chunks: tEXt, or iTXt (UTF-8) for a value outside Latin-1, each
     compressed (zTXt, compressed iTXt) when long. Any PNG reader reads them (Pillow: ``.text``)."""
-    out = []
-    for key, value in chunks.items():
-        keyword = key.encode("latin-1")
-        compress = len(value) > _COMPRESS_OVER
-        try:
-            data = value.encode("latin-1")
-        except UnicodeEncodeError:  # iTXt: keyword, 0, compression flag, method 0, no language, no translation
-            data = value.encode("utf-8")
-            flag = b"\1" if compress else b"\0"
-            out.append(_chunk(b"iTXt", keyword + b"\0" + flag + b"\0\0\0" + (zlib.compress(data, 9) if compress else data)))
-            continue
-        if compress:  # zTXt: keyword, 0, method 0 (deflate), the deflated text
-            out.append(_chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(data, 9)))
-        else:
-            out.append(_chunk(b"tEXt", keyword + b"\0" + data))
-    return b"".join(out)
+    return b"".join(text_chunk(key, value) for key, value in chunks.items())
+
+
+def text_chunk(key: str, value: str) -> bytes:
+    keyword = key.encode("latin-1")
+    compress = len(value) > _COMPRESS_OVER
+    try:
+        data = value.encode("latin-1")
+    except UnicodeEncodeError:  # iTXt: keyword, 0, compression flag, method 0, no language, no translation
+        data = value.encode("utf-8")
+        flag = b"\1" if compress else b"\0"
+        return _chunk(b"iTXt", keyword + b"\0" + flag + b"\0\0\0" + (zlib.compress(data, 9) if compress else data))
+    if compress:  # zTXt: keyword, 0, method 0 (deflate), the deflated text
+        return _chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(data, 9))
+    return _chunk(b"tEXt", keyword + b"\0" + data)
 
 
 def with_text(png: bytes, chunks: dict[str, str] | bytes) -> bytes:
@@ -94,7 +93,7 @@ def export_chunks(seed: int, settings: dict, part: str = "") -> bytes:
 
 
 def sample_chunks(label: str, text: str, index: int) -> bytes:
-    return text_chunks({"label": label, "text": text, "index": str(int(index))})
+    return text_chunk("label", label) + text_chunk("text", text) + text_chunk("index", str(int(index)))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class PartContext:
     text_length: int
     shard_size: int = 10_000  # samples per tar (webdataset)
     png_info: bytes = b""  # text chunks every PNG of the part carries (imageinfo.export_chunks)
+    chunk_size: int = 512  # images per chunk (the last chunk of a part may hold fewer)
 
     @property
     def folder(self) -> Path:
@@ -62,6 +63,10 @@ class PartContext:
 
     def key(self, index: int) -> str:
         return f"{index:0{self.name_digits}d}"
+
+    def chunk_count(self, chunk: int) -> int:
+        """How many images chunk ``chunk`` of the part holds."""
+        return min(self.chunk_size, self.count - chunk * self.chunk_size)
 
 
 class Format:

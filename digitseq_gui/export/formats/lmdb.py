@@ -16,8 +16,8 @@ from pathlib import Path
 from ..disk import finish_temp, human_size, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
-from .samples import read_samples, write_sample_piece
-from .tarstream import payload_size
+from .samples import write_sample_piece
+from .tarstream import members, members_size, read_archive
 
 SAMPLES_PER_TRANSACTION = 4096
 
@@ -37,29 +37,34 @@ class LmdbFormat(Format):
         import lmdb
 
         pieces = [self.piece_path(ctx, k) for k in chunks]
-        # The map size is stored in the file, so it is a function of what the database holds
-        # (image and label bytes), never of the pieces' layout or chunk size.
-        stored = sum(payload_size(p) for p in pieces)
-        map_size = ((2 * stored) >> 20) * (1 << 20) + (64 << 20)
+        # The map size is stored in the file, so it is a function of the samples alone: of their
+        # tar members' bytes, which no chunk size or interruption changes (pieces are members only).
+        member_bytes = sum(members_size(p) for p in pieces)
+        map_size = ((2 * member_bytes) >> 20) * (1 << 20) + (64 << 20)
         target = ctx.folder / "data.mdb"
         tmp = temp_path(target)
         remove_tree(tmp)
-        free = shutil.disk_usage(ctx.folder).free
-        if free < 2 * stored:  # LMDB reports a full disk only as an I/O error: say it first
-            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(2 * stored)}, "
+        # LMDB reports a full disk only as an I/O error: say it first. Values go in whole 4 KiB
+        # pages, as members go in whole 512-byte blocks: the database is about the members' size.
+        need, free = member_bytes + member_bytes // 4, shutil.disk_usage(ctx.folder).free
+        if free < need:
+            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(need)}, "
                           f"{human_size(free)} are free", str(target))
         env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=map_size, meminit=True, sync=False)
         try:
             count = 0
             txn = env.begin(write=True)
-            for key, sample in read_samples(pieces):
-                count += 1
-                image = sample.get("png", sample.get("jpg"))
-                txn.put(b"image-%09d" % count, image)
-                txn.put(b"label-%09d" % count, sample["txt"])
-                if count % SAMPLES_PER_TRANSACTION == 0:
-                    txn.commit()
-                    txn = env.begin(write=True)
+            for path in pieces:  # each sample's image member, then its .txt (older pieces: then .json)
+                piece = read_archive(path)
+                for name, start, size in members(path, piece):
+                    if name.endswith(".txt"):
+                        txn.put(b"label-%09d" % count, piece[start: start + size])
+                        if count % SAMPLES_PER_TRANSACTION == 0:
+                            txn.commit()
+                            txn = env.begin(write=True)
+                    elif not name.endswith(".json"):
+                        count += 1
+                        txn.put(b"image-%09d" % count, piece[start: start + size])
             txn.put(b"num-samples", str(count).encode())
             txn.commit()
             env.sync(True)

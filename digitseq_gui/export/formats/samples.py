@@ -1,6 +1,7 @@
-"""Sample pieces shared by lmdb and webdataset: a chunk as a small tar (tarstream) of ``{key}.png``,
-``{key}.txt`` (the label) and, for webdataset, ``{key}.json`` (index, label, text, boxes, source
-indices), with fixed metadata (owner 0, time 0, mode 0644) so the same samples give the same bytes."""
+"""Sample pieces shared by lmdb and webdataset: a chunk as the tar members (tarstream) of
+``{key}.png``, ``{key}.txt`` (the label) and, for webdataset, ``{key}.json`` (index, label, text,
+boxes, source indices), with fixed metadata (owner 0, time 0, mode 0644) so the same samples
+give the same bytes, and no end marker: pieces are joined into shards as they are."""
 from __future__ import annotations
 
 import json
@@ -10,21 +11,20 @@ from typing import Iterator
 from ..rendering import Rendered
 from .base import PartContext, annotations, compact_json, write_piece
 from .encoding import encode_image, image_info
-from .tarstream import end, member, read_members
+from .tarstream import member, read_members
 
 
 def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True) -> dict:
     """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none)."""
     blocks = []
+    add, extension = blocks.append, ctx.extension
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
-        blocks += [member(f"{key}{ctx.extension}", encode_image(image, ctx.image_format, ctx.compression,
-                                                                             image_info(ctx, rendered, i))),
-                   member(f"{key}.txt", rendered.labels[i].encode())]
+        add(member(key + extension, encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))))
+        add(member(key + ".txt", rendered.labels[i].encode()))
         if with_json:
-            blocks.append(member(f"{key}.json", compact_json(annotations(rendered, i)).encode()))
-    written = sum(map(len, blocks))
-    return write_piece(path, b"".join(blocks) + end(written), rendered, chunk)
+            add(member(key + ".json", compact_json(annotations(rendered, i)).encode()))
+    return write_piece(path, b"".join(blocks), rendered, chunk)
 
 
 def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:

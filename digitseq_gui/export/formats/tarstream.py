@@ -1,6 +1,9 @@
 """Plain USTAR tar files, written and read by hand: Python's tarfile spends ~0.2 ms per member
 building and parsing headers, more than encoding the image. The headers are fixed (owner 0,
-time 0, mode 0644), so the same samples give the same bytes; tarfile and webdataset read them."""
+time 0, mode 0644), so the same samples give the same bytes; tarfile and webdataset read them.
+
+A *piece* (a chunk's samples, samples.py) is members only, without the end marker: a shard is
+pieces joined, then ``end``, so a piece that falls inside one shard is copied whole."""
 from __future__ import annotations
 
 import zlib
@@ -20,16 +23,16 @@ _BLANK = (b"\0" * 100 + b"0000644\0" + b"0000000\0" + b"0000000\0" + b"\0" * 12 
 _BLANK_SUM = sum(_BLANK)
 
 
+_BEFORE_SIZE, _BETWEEN, _AFTER_CHECKSUM = _BLANK[100:124], _BLANK[136:148], _BLANK[156:]
+
+
 def header(name: str, size: int) -> bytes:
     encoded = name.encode()
     if len(encoded) > 100:
         raise ValueError(f"tar member name {name!r} is longer than 100 bytes")
     size_field = b"%011o\0" % size
-    block = bytearray(_BLANK)
-    block[: len(encoded)] = encoded
-    block[124:136] = size_field
-    block[148:156] = b"%06o\0 " % (_BLANK_SUM + sum(encoded) + sum(size_field))
-    return bytes(block)
+    checksum = b"%06o\0 " % (_BLANK_SUM + sum(encoded) + sum(size_field))
+    return b"".join((encoded.ljust(100, b"\0"), _BEFORE_SIZE, size_field, _BETWEEN, checksum, _AFTER_CHECKSUM))
 
 
 def member(name: str, data: bytes) -> bytes:
@@ -83,20 +86,34 @@ def _member_header(block: bytes | memoryview, path: Path) -> tuple[str, int] | N
 def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """(name, data) of every regular file in a tar written as above; anything else is an error."""
     archive = read_archive(path)
-    for name, start, size in _members(path, archive):
+    for name, start, size in members(path, archive):
         yield name, bytes(archive[start: start + size])
 
 
-def payload_size(path: Path) -> int:
-    """The bytes of every member's data together (headers and padding left out), reading only
-    the headers."""
-    total = 0
+def members_size(path: Path) -> int:
+    """The bytes of a piece's members: its size (pieces carry no end marker). A piece written
+    before pieces left the marker out ends in zero blocks; its members are found by their
+    headers."""
     with open(path, "rb") as handle:
-        while (found := _member_header(handle.read(BLOCK), path)) is not None:
-            size = found[1]
-            total += size
-            handle.seek(size + (-size % BLOCK), 1)
-    return total
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - BLOCK))
+        if size == 0 or not has_end_marker(memoryview(handle.read(BLOCK))):
+            return size
+    return members_end(path, read_archive(path))
+
+
+def has_end_marker(archive: memoryview) -> bool:
+    """Whether a tar ends in a zero block. A piece never does: its last block holds the end of
+    its last member, a label or JSON (never empty)."""
+    return bytes(archive[-BLOCK:]).count(0) == BLOCK
+
+
+def members_end(path: Path, archive: memoryview) -> int:
+    """Where a tar's members end (its end marker, if it has one, starts there)."""
+    end = 0
+    for _, start, size in members(path, archive):
+        end = start + size + (-size % BLOCK)
+    return end
 
 
 def read_archive(path: Path) -> memoryview:
@@ -109,7 +126,7 @@ def sample_spans(path: Path, archive: memoryview) -> Iterator[tuple[str, int, in
     """(key, start, stop) of each sample of a tar written as above (``read_archive``): the byte
     span of its run of members named ``{key}.{extension}``, headers included."""
     key, first, stop = None, 0, 0
-    for name, start, size in _members(path, archive):
+    for name, start, size in members(path, archive):
         stem = name.partition(".")[0]
         if stem != key:
             if key is not None:
@@ -120,10 +137,11 @@ def sample_spans(path: Path, archive: memoryview) -> Iterator[tuple[str, int, in
         yield key, first, stop
 
 
-def _members(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
-    """(name, data offset, size) of each member, headers checked."""
+def members(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
+    """(name, data offset, size) of each member, headers checked, up to the end marker or, in a
+    piece (which has none), the end of the data."""
     at = 0
-    while (found := _member_header(archive[at: at + BLOCK], path)) is not None:
+    while at < len(archive) and (found := _member_header(archive[at: at + BLOCK], path)) is not None:
         name, size = found
         at += BLOCK
         if at + size > len(archive):

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..disk import finish_temp, temp_path
 from .base import Format, PartContext, own_numbered
 from .samples import json_of, read_samples, write_sample_piece
-from .tarstream import TarWriter, read_archive, sample_spans
+from .tarstream import TarWriter, has_end_marker, read_archive, sample_spans
 
 
 class WebDatasetFormat(Format):
@@ -31,24 +31,30 @@ class WebDatasetFormat(Format):
 
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
         """The pieces' samples, in order, copied byte for byte into shards of ``shard_size``
-        samples (a piece's members are already what a shard holds; only headers are read)."""
+        samples: a piece's members are already what a shard holds. A piece that fits in the
+        shard being written is copied whole; one that a shard ends in is cut at its samples'
+        headers (so is a piece written before pieces left out tar's end marker)."""
         names = iter(self.shard_names(ctx))
         shard: _Shard | None = None
         try:
-            for path in (self.piece_path(ctx, k) for k in chunks):
+            for chunk in chunks:
+                path = self.piece_path(ctx, chunk)
                 piece = read_archive(path)
-                run = None  # the span of consecutive samples still to copy from this piece
-                for _, start, stop in sample_spans(path, piece):
-                    if shard is None:
-                        shard = _Shard(ctx.folder / next(names))
-                    run = (run[0] if run else start, stop)
-                    shard.samples += 1
-                    if shard.samples == ctx.shard_size:
-                        shard.tar.add_members(piece[run[0]: run[1]])
-                        shard.close()
-                        shard, run = None, None
-                if run:
-                    shard.tar.add_members(piece[run[0]: run[1]])
+                if shard is None:
+                    shard = _Shard(ctx.folder / next(names))
+                if shard.samples + ctx.chunk_count(chunk) <= ctx.shard_size and not has_end_marker(piece):
+                    shard.add(piece, ctx.chunk_count(chunk))
+                else:
+                    for _, start, stop in sample_spans(path, piece):
+                        if shard is None:
+                            shard = _Shard(ctx.folder / next(names))
+                        shard.add(piece[start: stop], 1)
+                        if shard.samples == ctx.shard_size:
+                            shard.close()
+                            shard = None
+                if shard is not None and shard.samples == ctx.shard_size:
+                    shard.close()
+                    shard = None
             if shard is not None:
                 shard.close()
         except BaseException:
@@ -75,6 +81,10 @@ class _Shard:
         self.target, self.tmp, self.samples = target, temp_path(target), 0
         self.handle = open(self.tmp, "wb")
         self.tar = TarWriter(self.handle)
+
+    def add(self, members: memoryview, samples: int) -> None:
+        self.tar.add_members(members)
+        self.samples += samples
 
     def close(self) -> None:
         self.tar.close()
