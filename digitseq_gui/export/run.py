@@ -187,7 +187,7 @@ class _Pool:
 
 def _commit(plan: ExportPlan, result: ChunkDone) -> None:
     part = plan.part_named(result.part) if result.part else plan.parts[0]
-    plan.format.commit_chunk(part.context, result.rendered)
+    plan.format.commit_chunk(part.context, result.label_rows)
     ledger.append(plan.output, result.part, result.record)
 
 

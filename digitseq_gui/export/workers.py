@@ -1,4 +1,4 @@
-"""Worker processes: render a chunk and write its files, then return only its annotations.
+"""Worker processes: render a chunk and write its files, then return only its label rows.
 
 Workers die with their parent, however it dies (SIGKILL included): on Linux the kernel sends
 them SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere a watchdog thread exits when the parent pid
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from .formats import FORMATS, PartContext
-from .rendering import Rendered, RenderSpec, render_blocks
+from .rendering import RenderSpec, render_blocks
 
 _PR_SET_PDEATHSIG = 1
 
@@ -37,15 +37,15 @@ class ChunkDone:
     part: str
     chunk: int
     record: dict  # the ledger line
-    rendered: Rendered  # annotations only (images dropped once written)
+    label_rows: bytes  # what the calling process appends to the label file (b"" for piece formats)
 
 
 def make_chunk(task: ChunkTask) -> ChunkDone:
     """Render the chunk and write its files (on the disk when this returns)."""
     rendered = render_blocks(task.spec, task.start, task.texts)
-    record = FORMATS[task.format].write_chunk(task.context, task.chunk, rendered)
-    rendered.images = None
-    return ChunkDone(task.context.name, task.chunk, record, rendered)
+    fmt = FORMATS[task.format]
+    record = fmt.write_chunk(task.context, task.chunk, rendered)
+    return ChunkDone(task.context.name, task.chunk, record, fmt.label_rows(task.context, rendered))
 
 
 def init_worker(parent: int) -> None:

@@ -6,7 +6,8 @@ Life of a part, whatever the format:
 - ``write_chunk`` (a worker, or the caller): the chunk's images or its *piece* (a file holding
   the whole chunk, in ``.digitseq/chunks/``), on the disk before it returns; returns the
   chunk's ledger record (bytes written, sha256);
-- ``commit_chunk`` (calling process, chunks in order): append the chunk's label rows;
+- ``label_rows`` (the worker, with the chunk): the chunk's rows of the label file, as bytes;
+- ``commit_chunk`` (calling process, chunks in order): append those rows;
 - ``finish_part``: build the final container from the pieces (npz, lmdb, webdataset);
 - ``is_own`` says which names in a part folder an export writes, so clean-up and
   ``--overwrite`` touch nothing else; ``read_part`` reads a finished part back.
@@ -90,7 +91,12 @@ class Format:
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         raise NotImplementedError
 
-    def commit_chunk(self, ctx: PartContext, rendered: Rendered) -> None:
+    def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+        """The chunk's rows of the label file (b"" for piece formats). Made by the worker, so the
+        calling process only appends bytes: it never formats nor even unpickles annotations."""
+        return b""
+
+    def commit_chunk(self, ctx: PartContext, rows: bytes) -> None:
         """Append the chunk's label rows (formats whose labels live in a growing file)."""
 
     def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
@@ -153,8 +159,12 @@ def annotations(rendered: Rendered, i: int) -> dict:
             "boxes": rendered.boxes[i].tolist(), "source_indices": rendered.sources[i].tolist()}
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps makes one per call
+
+
 def compact_json(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    """``json.dumps(value, separators=(",", ":"))``."""
+    return _COMPACT.encode(value)
 
 
 def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable
 
 _FINAL_BLOCK = b"\x03\x00"  # an empty final fixed-Huffman block
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01

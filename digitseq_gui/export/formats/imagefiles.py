@@ -46,13 +46,13 @@ class ImageFilesFormat(Format):
         sync_filesystem(ctx.folder / "images", paths)
         return record(rendered, chunk, digest, size)
 
-    def commit_chunk(self, ctx: PartContext, rendered: Rendered) -> None:
+    def commit_chunk(self, ctx: PartContext, rows: bytes) -> None:
         with open(ctx.folder / self.label_file, "ab") as handle:
-            handle.write(self.rows(ctx, rendered))
+            handle.write(rows)
             handle.flush()
             os.fsync(handle.fileno())
 
-    def rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+    def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
         raise NotImplementedError
 
     def image_index(self, ctx: PartContext, relative: str) -> int | None:

@@ -16,7 +16,7 @@ class JsonlFormat(ImageFilesFormat):
     description = "images + labels.jsonl"
     label_file = "labels.jsonl"
 
-    def rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+    def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
         lines = []
         for i in range(len(rendered)):
             row = annotations(rendered, i)

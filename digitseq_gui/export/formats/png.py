@@ -23,7 +23,7 @@ class PngFormat(ImageFilesFormat):
     label_file = "labels.csv"
     header = (",".join(CSV_FIELDS) + "\n").encode()
 
-    def rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
+    def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for i in range(len(rendered)):
