@@ -63,14 +63,13 @@ class TarWriter:
         self.handle.write(end(self.written))
 
 
-def _member_header(block: bytes | memoryview, path: Path) -> tuple[str, int] | None:
+def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
     """(name, size) of the member this header block starts, or None at the end of the archive."""
     if len(block) < BLOCK:
         raise ValueError(f"{path} ends in the middle of a tar header")
-    block = bytes(block)
-    if block.count(0) == BLOCK:
+    if not block[0] and block.count(0) == BLOCK:  # a header's name never starts with NUL
         return None
-    if block[156:157] not in (b"0", b"\0"):
+    if block[156] not in b"0\0":
         raise ValueError(f"{path} holds a tar member that is not a plain file")
     field = block[148:156]
     checksum = int(field.strip(b"\0 ") or b"0", 8)
@@ -87,7 +86,7 @@ def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """(name, data) of every regular file in a tar written as above; anything else is an error."""
     archive = read_archive(path)
     for name, start, size in members(path, archive):
-        yield name, bytes(archive[start: start + size])
+        yield name, archive[start: start + size]
 
 
 def members_size(path: Path) -> int:
@@ -97,18 +96,18 @@ def members_size(path: Path) -> int:
     with open(path, "rb") as handle:
         size = handle.seek(0, 2)
         handle.seek(max(0, size - BLOCK))
-        if size == 0 or not has_end_marker(memoryview(handle.read(BLOCK))):
+        if size == 0 or not has_end_marker(handle.read(BLOCK)):
             return size
     return members_end(path, read_archive(path))
 
 
-def has_end_marker(archive: memoryview) -> bool:
+def has_end_marker(archive: bytes) -> bool:
     """Whether a tar ends in a zero block. A piece never does: its last block holds the end of
     its last member, a label or JSON (never empty)."""
-    return bytes(archive[-BLOCK:]).count(0) == BLOCK
+    return archive[-BLOCK:].count(0) == BLOCK
 
 
-def members_end(path: Path, archive: memoryview) -> int:
+def members_end(path: Path, archive: bytes) -> int:
     """Where a tar's members end (its end marker, if it has one, starts there)."""
     end = 0
     for _, start, size in members(path, archive):
@@ -116,13 +115,13 @@ def members_end(path: Path, archive: memoryview) -> int:
     return end
 
 
-def read_archive(path: Path) -> memoryview:
+def read_archive(path: Path) -> bytes:
     """A whole tar in memory (a chunk's piece: a few MB), to be cut up by offsets."""
     with open(path, "rb") as handle:
-        return memoryview(handle.read())
+        return handle.read()
 
 
-def sample_spans(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
+def sample_spans(path: Path, archive: bytes) -> Iterator[tuple[str, int, int]]:
     """(key, start, stop) of each sample of a tar written as above (``read_archive``): the byte
     span of its run of members named ``{key}.{extension}``, headers included."""
     key, first, stop = None, 0, 0
@@ -137,7 +136,7 @@ def sample_spans(path: Path, archive: memoryview) -> Iterator[tuple[str, int, in
         yield key, first, stop
 
 
-def members(path: Path, archive: memoryview) -> Iterator[tuple[str, int, int]]:
+def members(path: Path, archive: bytes) -> Iterator[tuple[str, int, int]]:
     """(name, data offset, size) of each member, headers checked, up to the end marker or, in a
     piece (which has none), the end of the data."""
     at = 0

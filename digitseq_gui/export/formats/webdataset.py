@@ -82,7 +82,7 @@ class _Shard:
         self.handle = open(self.tmp, "wb")
         self.tar = TarWriter(self.handle)
 
-    def add(self, members: memoryview, samples: int) -> None:
+    def add(self, members: bytes, samples: int) -> None:
         self.tar.add_members(members)
         self.samples += samples
 
