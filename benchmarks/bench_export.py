@@ -139,7 +139,10 @@ def export_rate(config, fmt: str, count: int, workers: int, compression: str, fo
 
     request = export.ExportRequest(folder / fmt, sequences.random_lengths(4, 8), count=count, config=config, seed=7,
                                    format=fmt, workers=workers, compression=compression)
-    shutil.rmtree(folder / fmt, ignore_errors=True)  # the previous run's: removing it is no part of an export
+    if (folder / fmt).exists():  # the previous run's export (and nothing else): removing it is no part of one
+        from digitseq_gui.export.resume import clear_export
+
+        clear_export(folder / fmt)
     start, wall = clock(), time.perf_counter()
     first = []
     result = export.run_export(request, lambda done, total: first or first.append(time.perf_counter() - wall))
@@ -212,4 +215,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (FileNotFoundError, ValueError) as exc:  # --keep names a folder that holds something else
+        sys.exit(f"bench_export: {exc}")

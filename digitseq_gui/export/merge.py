@@ -186,14 +186,14 @@ def _write(folders: list[Path], manifests: list[dict], records: list[list[dict]]
         part_key = ctx.name or "."
         shard_contexts = [{c.name or ".": c for _, c in contexts_of(f, m)}[part_key] for f, m in zip(folders, manifests)]
         if fmt.uses_pieces:
-            chunks = []
+            part_records = []
             for source_ctx, shard_records in zip(shard_contexts, records):
                 for record in shard_records:
                     if (record["part"] or ".") == part_key:
                         _link_or_copy(fmt.piece_path(source_ctx, record["chunk"]), fmt.piece_path(ctx, record["chunk"]))
-                        chunks.append(record["chunk"])
-            if chunks:
-                fmt.finish_part(ctx, chunks)
+                        part_records.append(record)
+            if part_records:
+                fmt.finish_part(ctx, part_records)
             continue
         header = fmt.header
         labels = ctx.folder / fmt.label_file

@@ -279,7 +279,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         spec = RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), part_seed,
                           request.separator_width, _uniform_separators(request.sequences, offset, n))
         context = PartContext(str(output), name, n, image_format, request.compression, label_length, text_length,
-                              request.shard_size, export_chunks(seed, config.to_dict(), name), request.chunk_size)
+                              request.shard_size, export_chunks(seed, config.to_dict(), name))
         describe = {"name": name or "all", "folder": name or ".", "count": n, "seed": part_seed,
                     "label_length": label_length, "text_length": text_length,
                     "digits": rows.describe(datasets[rows.file_split].fingerprint, rule)}

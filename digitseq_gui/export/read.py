@@ -38,4 +38,4 @@ def load_export(folder: str | Path) -> dict:
 
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]
+    return text[:300]

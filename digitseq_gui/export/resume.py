@@ -138,8 +138,7 @@ def contexts_of(output: Path, manifest: dict) -> list[tuple[object, PartContext]
         contexts.append((fmt, PartContext(str(output), name, int(part["count"]), manifest.get("image_format") or "png",
                                           manifest.get("compression", "default"),
                                           int(part.get("label_length", 0)), int(part.get("text_length", 0)),
-                                          int(manifest.get("shard_size", 10_000)),
-                                          chunk_size=int(manifest.get("chunk_size", 512)))))
+                                          int(manifest.get("shard_size", 10_000)))))
     return contexts
 
 

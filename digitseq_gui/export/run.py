@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import ledger
 from .disk import INTERNAL, check_room, remove_tree
-from .errors import DISK_FILLED, ExportFolderError
+from .errors import DAMAGED, DISK_FILLED, ExportFolderError
 from .formats.base import hash_file
 from .formats.encoding import encode_image, image_info
 from .lock import folder_lock
@@ -196,10 +196,11 @@ def _finish(plan: ExportPlan) -> None:
     Each step can be redone, so a kill anywhere here is resumable."""
     shard = plan.manifest.get("shard")
     if shard is None:
+        records = ledger.read(plan.output) if plan.format.uses_pieces else []
         for part in plan.parts:
             chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
             if plan.format.uses_pieces and chunks:
-                plan.format.finish_part(part.context, chunks)
+                plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
         write_manifest(plan.output, dict(plan.manifest, status="complete"))
         remove_tree(plan.output / INTERNAL / "chunks")
         remove_tree(ledger.ledger_path(plan.output))
@@ -207,6 +208,17 @@ def _finish(plan: ExportPlan) -> None:
         files = {relative: list(hash_file(plan.output / relative)) for relative in growing_files(plan)
                  if relative != ledger.LEDGER and (plan.output / relative).exists()}
         write_manifest(plan.output, dict(plan.manifest, status="complete", shard_files=files))
+
+
+def _records_of(plan: ExportPlan, part, chunks: list[int], records: list[dict]) -> list[dict]:
+    """The ledger records of the part's ``chunks``, in order (a resume keeps earlier runs' lines)."""
+    recorded = {r.get("chunk"): r for r in records if r.get("part") == part.name}
+    missing = [k for k in chunks if k not in recorded]
+    if missing:
+        raise ExportFolderError(f"{ledger.ledger_path(plan.output)} does not record chunk {missing[0]} of part "
+                                f"{part.name or 'all'}; the export is damaged: export again with overwrite", DAMAGED,
+                                plan.output)
+    return [recorded[k] for k in chunks]
 
 
 def _check_room(plan: ExportPlan) -> None:

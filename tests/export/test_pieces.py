@@ -1,6 +1,7 @@
 """Sample pieces (the chunks of lmdb and webdataset exports): tar members only, copied whole into
-shards where they fit and cut where a shard ends; pieces written by earlier versions, which
-ended in tar's end marker, still finish to the same files."""
+shards where they fit and cut where a shard ends; pieces and ledger records written by earlier
+versions (pieces ended in tar's end marker, records did not say the payload) still finish to the
+same files, alone or mixed with new ones. A finished shard cut short is refused."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,9 @@ import lmdb
 import pytest
 
 from digitseq_gui import export
+from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.formats import FORMATS
+from digitseq_gui.export.formats import lmdb as lmdb_format
 from digitseq_gui.export.formats.tarstream import BLOCK, end, has_end_marker, read_archive
 
 from test_export_helpers import request
@@ -19,21 +22,21 @@ COUNT, CHUNK, SHARD = 300, 64, 100  # shards end inside chunks 1 (64-127) and 3 
 
 
 def write_pieces(folder, fmt):
-    """The part's pieces, written as the workers write them; (format, context, chunks, labels)."""
+    """The part's pieces, written as the workers write them; (format, context, records, labels)."""
     plan = export.plan_export(request(folder, count=COUNT, fmt=fmt, chunk_size=CHUNK, shard_size=SHARD))
     ctx = plan.parts[0].context
     fmt_ = FORMATS[fmt]
     fmt_.start_part(ctx)
-    chunks, labels = list(range(-(-COUNT // CHUNK))), []
-    for chunk in chunks:
+    records, labels = [], []
+    for chunk in range(-(-COUNT // CHUNK)):
         rendered = export.render_range(plan, ctx.name, chunk * CHUNK, min(COUNT, (chunk + 1) * CHUNK))
-        fmt_.write_chunk(ctx, chunk, rendered)
+        records.append(fmt_.write_chunk(ctx, chunk, rendered))
         labels += rendered.labels
-    return fmt_, ctx, chunks, labels
+    return fmt_, ctx, records, labels
 
 
-def finished_files(fmt_, ctx, chunks) -> dict[str, str]:
-    fmt_.finish_part(ctx, chunks)
+def finished_files(fmt_, ctx, records) -> dict[str, str]:
+    fmt_.finish_part(ctx, records)
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in ctx.folder.iterdir() if p.is_file()}
     for p in ctx.folder.iterdir():
         if p.is_file():
@@ -41,20 +44,20 @@ def finished_files(fmt_, ctx, chunks) -> dict[str, str]:
     return files
 
 
-def add_end_markers(fmt_, ctx, chunks) -> None:
-    """Make the pieces as earlier versions wrote them: the members, then tar's end marker."""
-    for chunk in chunks:
-        path = fmt_.piece_path(ctx, chunk)
+def add_end_markers(fmt_, ctx, records) -> None:
+    """Make these pieces as earlier versions wrote them: the members, then tar's end marker."""
+    for record in records:
+        path = fmt_.piece_path(ctx, record["chunk"])
         data = path.read_bytes()
         path.write_bytes(data + end(len(data)))
 
 
 def test_webdataset_shards_hold_every_sample_in_order_however_the_pieces_end(tmp_path):
-    fmt_, ctx, chunks, labels = write_pieces(tmp_path / "out", "webdataset")
-    pieces = [read_archive(fmt_.piece_path(ctx, k)) for k in chunks]
+    fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "webdataset")
+    pieces = [read_archive(fmt_.piece_path(ctx, r["chunk"])) for r in records]
     assert not any(has_end_marker(p) for p in pieces) and all(len(p) % BLOCK == 0 for p in pieces)
 
-    fmt_.finish_part(ctx, chunks)
+    fmt_.finish_part(ctx, records)
     shards = sorted(ctx.folder.glob("shard-*.tar"))
     assert [s.name for s in shards] == ["shard-000000.tar", "shard-000001.tar", "shard-000002.tar"]
     read = []
@@ -68,18 +71,21 @@ def test_webdataset_shards_hold_every_sample_in_order_however_the_pieces_end(tmp
     for shard in shards:
         shard.unlink()
 
-    add_end_markers(fmt_, ctx, chunks)
-    assert finished_files(fmt_, ctx, chunks) == written
+    add_end_markers(fmt_, ctx, records[1::2])  # a resume across versions: old and new pieces mixed
+    assert finished_files(fmt_, ctx, records) == written
+    add_end_markers(fmt_, ctx, records[0::2])
+    assert finished_files(fmt_, ctx, records) == written
 
 
-def test_lmdb_from_pieces_with_or_without_end_markers_is_the_same_file(tmp_path):
-    fmt_, ctx, chunks, labels = write_pieces(tmp_path / "out", "lmdb")
-    written = finished_files(fmt_, ctx, chunks)
-    add_end_markers(fmt_, ctx, chunks)
-    again = finished_files(fmt_, ctx, chunks)
-    assert again == written
+def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(lmdb_format, "SAMPLES_PER_TRANSACTION", 64)  # several transactions, as at scale
+    fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "lmdb")
+    written = finished_files(fmt_, ctx, records)
+    add_end_markers(fmt_, ctx, records[1::2])
+    old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 3 else r for i, r in enumerate(records)]
+    assert finished_files(fmt_, ctx, old_records) == written
 
-    fmt_.finish_part(ctx, chunks)
+    fmt_.finish_part(ctx, records)
     env = lmdb.open(str(ctx.folder), readonly=True, lock=False)
     with env.begin() as txn:
         assert int(txn.get(b"num-samples")) == COUNT
@@ -103,3 +109,13 @@ def test_webdataset_shard_sizes_around_the_chunks(tmp_path, shard_size):
         assert len(stems) == min(shard_size, 130 - number * shard_size)
         keys += stems
     assert keys == [f"{i:06d}" for i in range(130)]
+
+
+def test_a_shard_cut_short_is_refused_not_read_in_part(tmp_path):
+    export.run_export(request(tmp_path / "out", count=20, fmt="webdataset", chunk_size=CHUNK), None)
+    shard = tmp_path / "out" / "shard-000000.tar"
+    data = shard.read_bytes()
+    cut = next(at for at in range(BLOCK, len(data), BLOCK) if data[at: at + 10] == b"000010.png")
+    shard.write_bytes(data[:cut])  # ten whole samples, then nothing: a copy stopped short
+    with pytest.raises(ExportFolderError, match="shard-000000.tar ends without tar's end marker: it was cut short"):
+        export.load_export(tmp_path / "out")

@@ -8,7 +8,8 @@ Life of a part, whatever the format:
   chunk's ledger record (bytes written, sha256);
 - ``label_rows`` (the worker, with the chunk): the chunk's rows of the label file, as bytes;
 - ``commit_chunk`` (calling process, chunks in order): append those rows;
-- ``finish_part``: build the final container from the pieces (npz, lmdb, webdataset);
+- ``finish_part``: build the final container from the pieces (npz, lmdb, webdataset), given
+  the ledger records of the part's chunks;
 - ``is_own`` says which names in a part folder an export writes, so clean-up and
   ``--overwrite`` touch nothing else; ``read_part`` reads a finished part back.
 
@@ -44,7 +45,6 @@ class PartContext:
     text_length: int
     shard_size: int = 10_000  # samples per tar (webdataset)
     png_info: bytes = b""  # text chunks every PNG of the part carries (imageinfo.export_chunks)
-    chunk_size: int = 512  # images per chunk (the last chunk of a part may hold fewer)
 
     @property
     def folder(self) -> Path:
@@ -64,10 +64,6 @@ class PartContext:
 
     def key(self, index: int) -> str:
         return f"{index:0{self.name_digits}d}"
-
-    def chunk_count(self, chunk: int) -> int:
-        """How many images chunk ``chunk`` of the part holds."""
-        return min(self.chunk_size, self.count - chunk * self.chunk_size)
 
 
 class Format:
@@ -99,8 +95,9 @@ class Format:
     def commit_chunk(self, ctx: PartContext, rows: bytes) -> None:
         """Append the chunk's label rows (formats whose labels live in a growing file)."""
 
-    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
-        """Build the part's final files from its committed ``chunks`` (piece formats)."""
+    def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
+        """Build the part's final files from its committed chunks (piece formats): ``records``
+        are their ledger records (chunk, count, bytes, ...), in order."""
 
     def final_files(self, ctx: PartContext) -> list[str]:
         """The part's files finish_part makes (relative to the part folder)."""
@@ -140,17 +137,19 @@ def _temp_files(folder: Path):
     return found
 
 
-def record(rendered: Rendered, chunk: int, digest, size: int) -> dict:
-    return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": size, "sha256": digest.hexdigest()}
+def record(rendered: Rendered, chunk: int, digest, size: int, **more) -> dict:
+    return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": size, "sha256": digest.hexdigest(),
+            **more}
 
 
-def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int) -> dict:
-    """Write one chunk's piece durably under its final name (through a temporary file); its ledger record."""
+def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int, **more) -> dict:
+    """Write one chunk's piece durably under its final name (through a temporary file); its
+    ledger record (with ``more``: what the format's finish needs to know about the piece)."""
     tmp = temp_path(path)
     with open(tmp, "wb") as handle:
         handle.write(body)
     finish_temp(tmp, path)
-    return record(rendered, chunk, hashlib.sha256(body), len(body))
+    return record(rendered, chunk, hashlib.sha256(body), len(body), **more)
 
 
 def annotations(rendered: Rendered, i: int) -> dict:

@@ -17,7 +17,7 @@ from ..disk import finish_temp, human_size, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
 from .samples import write_sample_piece
-from .tarstream import members, members_size, read_archive
+from .tarstream import members, payload_size, read_archive
 
 SAMPLES_PER_TRANSACTION = 4096
 
@@ -33,30 +33,32 @@ class LmdbFormat(Format):
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered, with_json=False)
 
-    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
+    def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
         import lmdb
 
-        pieces = [self.piece_path(ctx, k) for k in chunks]
-        # The map size is stored in the file, so it is a function of the samples alone: of their
-        # tar members' bytes, which no chunk size or interruption changes (pieces are members only).
-        member_bytes = sum(members_size(p) for p in pieces)
-        map_size = ((2 * member_bytes) >> 20) * (1 << 20) + (64 << 20)
+        pieces = [self.piece_path(ctx, r["chunk"]) for r in records]
+        # The map size is stored in the file, so it is a function of what the database holds
+        # (image and label bytes, as each piece's record says), never of the chunk size. A record
+        # written before records said it leaves the piece to be read.
+        stored = sum(r["payload"] if "payload" in r else payload_size(p) for r, p in zip(records, pieces))
+        map_size = ((2 * stored) >> 20) * (1 << 20) + (64 << 20)
         target = ctx.folder / "data.mdb"
         tmp = temp_path(target)
         remove_tree(tmp)
-        # LMDB reports a full disk only as an I/O error: say it first. Values go in whole 4 KiB
-        # pages, as members go in whole 512-byte blocks: the database is about the members' size.
-        need, free = member_bytes + member_bytes // 4, shutil.disk_usage(ctx.folder).free
-        if free < need:
-            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(need)}, "
+        # LMDB reports a full disk only as an I/O error: say it first when even a rough estimate
+        # does not fit (small values share pages, large ones take whole pages: a disk that fills
+        # anyway is recognised below).
+        free = shutil.disk_usage(ctx.folder).free
+        if free < 2 * stored:
+            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(2 * stored)}, "
                           f"{human_size(free)} are free", str(target))
         env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=map_size, meminit=True, sync=False)
         try:
             count = 0
             txn = env.begin(write=True)
-            for path in pieces:  # each sample's image member, then its .txt (older pieces: then .json)
+            for path in pieces:  # each sample's image, then its .txt (and .json in pieces from before 2026-11-29)
                 piece = read_archive(path)
-                for name, start, size in members(path, piece):
+                for name, start, size in members(path, piece, piece=True):
                     if name.endswith(".txt"):
                         txn.put(b"label-%09d" % count, piece[start: start + size])
                         if count % SAMPLES_PER_TRANSACTION == 0:

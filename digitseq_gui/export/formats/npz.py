@@ -71,8 +71,8 @@ class NpzFormat(Format):
         body = _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(blobs)
         return write_piece(self.piece_path(ctx, chunk), body, rendered, chunk)
 
-    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
-        pieces = [self.piece_path(ctx, k) for k in chunks]
+    def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
+        pieces = [self.piece_path(ctx, r["chunk"]) for r in records]
         headers = [read_piece_header(p) for p in pieces]
         total = sum(h["count"] for h in headers)
         image_shape = tuple(headers[0]["image_shape"]) if headers else (28, 0)

@@ -15,16 +15,20 @@ from .tarstream import member, read_members
 
 
 def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True) -> dict:
-    """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none)."""
-    blocks = []
+    """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none).
+    Its ledger record also says the members' data bytes (``payload``: lmdb sizes its map by it)."""
+    blocks, payload = [], 0
     add, extension = blocks.append, ctx.extension
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
-        add(member(key + extension, encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))))
-        add(member(key + ".txt", rendered.labels[i].encode()))
+        members = [(key + extension, encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))),
+                   (key + ".txt", rendered.labels[i].encode())]
         if with_json:
-            add(member(key + ".json", compact_json(annotations(rendered, i)).encode()))
-    return write_piece(path, b"".join(blocks), rendered, chunk)
+            members.append((key + ".json", compact_json(annotations(rendered, i)).encode()))
+        for name, data in members:
+            add(member(name, data))
+            payload += len(data)
+    return write_piece(path, b"".join(blocks), rendered, chunk, payload=payload)
 
 
 def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:

@@ -82,23 +82,17 @@ def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
     return block[:100].rstrip(b"\0").decode(), int(block[124:136].strip(b"\0 ") or b"0", 8)
 
 
-def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, data) of every regular file in a tar written as above; anything else is an error."""
+def read_members(path: Path, piece: bool = False) -> Iterator[tuple[str, bytes]]:
+    """(name, data) of every regular file in a tar (or piece) written as above; anything else,
+    a tar cut short included, is an error."""
     archive = read_archive(path)
-    for name, start, size in members(path, archive):
+    for name, start, size in members(path, archive, piece):
         yield name, archive[start: start + size]
 
 
-def members_size(path: Path) -> int:
-    """The bytes of a piece's members: its size (pieces carry no end marker). A piece written
-    before pieces left the marker out ends in zero blocks; its members are found by their
-    headers."""
-    with open(path, "rb") as handle:
-        size = handle.seek(0, 2)
-        handle.seek(max(0, size - BLOCK))
-        if size == 0 or not has_end_marker(handle.read(BLOCK)):
-            return size
-    return members_end(path, read_archive(path))
+def payload_size(path: Path) -> int:
+    """The bytes of a piece's members' data together (headers and padding left out)."""
+    return sum(size for _, _, size in members(path, read_archive(path), piece=True))
 
 
 def has_end_marker(archive: bytes) -> bool:
@@ -107,25 +101,17 @@ def has_end_marker(archive: bytes) -> bool:
     return archive[-BLOCK:].count(0) == BLOCK
 
 
-def members_end(path: Path, archive: bytes) -> int:
-    """Where a tar's members end (its end marker, if it has one, starts there)."""
-    end = 0
-    for _, start, size in members(path, archive):
-        end = start + size + (-size % BLOCK)
-    return end
-
-
 def read_archive(path: Path) -> bytes:
     """A whole tar in memory (a chunk's piece: a few MB), to be cut up by offsets."""
     with open(path, "rb") as handle:
         return handle.read()
 
 
-def sample_spans(path: Path, archive: bytes) -> Iterator[tuple[str, int, int]]:
+def sample_spans(path: Path, archive: bytes, piece: bool = False) -> Iterator[tuple[str, int, int]]:
     """(key, start, stop) of each sample of a tar written as above (``read_archive``): the byte
     span of its run of members named ``{key}.{extension}``, headers included."""
     key, first, stop = None, 0, 0
-    for name, start, size in members(path, archive):
+    for name, start, size in members(path, archive, piece):
         stem = name.partition(".")[0]
         if stem != key:
             if key is not None:
@@ -136,11 +122,16 @@ def sample_spans(path: Path, archive: bytes) -> Iterator[tuple[str, int, int]]:
         yield key, first, stop
 
 
-def members(path: Path, archive: bytes) -> Iterator[tuple[str, int, int]]:
+def members(path: Path, archive: bytes, piece: bool = False) -> Iterator[tuple[str, int, int]]:
     """(name, data offset, size) of each member, headers checked, up to the end marker or, in a
-    piece (which has none), the end of the data."""
+    ``piece`` (which has none; an older one may), the end of the data."""
     at = 0
-    while at < len(archive) and (found := _member_header(archive[at: at + BLOCK], path)) is not None:
+    while not (piece and at == len(archive) > 0):
+        if at == len(archive):
+            raise ValueError(f"{path} ends without tar's end marker: it was cut short")
+        found = _member_header(archive[at: at + BLOCK], path)
+        if found is None:
+            return
         name, size = found
         at += BLOCK
         if at + size > len(archive):

@@ -29,7 +29,7 @@ class WebDatasetFormat(Format):
     def write_chunk(self, ctx: PartContext, chunk: int, rendered) -> dict:
         return write_sample_piece(ctx, self.piece_path(ctx, chunk), chunk, rendered)
 
-    def finish_part(self, ctx: PartContext, chunks: list[int]) -> None:
+    def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
         """The pieces' samples, in order, copied byte for byte into shards of ``shard_size``
         samples: a piece's members are already what a shard holds. A piece that fits in the
         shard being written is copied whole; one that a shard ends in is cut at its samples'
@@ -37,15 +37,15 @@ class WebDatasetFormat(Format):
         names = iter(self.shard_names(ctx))
         shard: _Shard | None = None
         try:
-            for chunk in chunks:
-                path = self.piece_path(ctx, chunk)
+            for record in records:
+                path = self.piece_path(ctx, record["chunk"])
                 piece = read_archive(path)
                 if shard is None:
                     shard = _Shard(ctx.folder / next(names))
-                if shard.samples + ctx.chunk_count(chunk) <= ctx.shard_size and not has_end_marker(piece):
-                    shard.add(piece, ctx.chunk_count(chunk))
+                if shard.samples + record["count"] <= ctx.shard_size and not has_end_marker(piece):
+                    shard.add(piece, record["count"])
                 else:
-                    for _, start, stop in sample_spans(path, piece):
+                    for _, start, stop in sample_spans(path, piece, piece=True):
                         if shard is None:
                             shard = _Shard(ctx.folder / next(names))
                         shard.add(piece[start: stop], 1)
