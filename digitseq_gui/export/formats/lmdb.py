@@ -56,7 +56,7 @@ class LmdbFormat(Format):
         try:
             count = 0
             txn = env.begin(write=True)
-            for path in pieces:  # each sample's image, then its .txt (and .json in pieces from before 2026-11-29)
+            for path in pieces:  # each sample's image, then its .txt (and .json in pieces from before commit 2090d0f)
                 piece = read_archive(path)
                 for name, start, size in members(path, piece, piece=True):
                     if name.endswith(".txt"):
