@@ -133,16 +133,30 @@ def parallel_ceiling_rate(config, fmt: str, count: int, compression: str, worker
     return workers * count / (max(stop for _, stop in spans) - min(start for start, _ in spans))
 
 
+def remove_earlier_export(path: Path) -> None:
+    """An earlier run's export in ``path`` (or the .digitseq/ alone that a run killed at its start
+    leaves), and nothing else: a --keep folder holding other files is refused."""
+    from digitseq_gui.export.errors import ExportFolderError
+    from digitseq_gui.export.resume import clear_export
+
+    if not path.exists():
+        return
+    if not (path / "manifest.json").exists() and {p.name for p in path.iterdir()} <= {".digitseq"}:
+        shutil.rmtree(path)
+        return
+    try:
+        clear_export(path)
+    except (FileNotFoundError, ExportFolderError) as exc:
+        sys.exit(f"bench_export: {exc}; choose another --keep folder")
+
+
 def export_rate(config, fmt: str, count: int, workers: int, compression: str, folder: Path) -> tuple[float, float]:
     from digitseq_gui import export
     from digitseq_gui.engine import sequences
 
     request = export.ExportRequest(folder / fmt, sequences.random_lengths(4, 8), count=count, config=config, seed=7,
                                    format=fmt, workers=workers, compression=compression)
-    if (folder / fmt).exists():  # the previous run's export (and nothing else): removing it is no part of one
-        from digitseq_gui.export.resume import clear_export
-
-        clear_export(folder / fmt)
+    remove_earlier_export(folder / fmt)  # the previous run's: removing it is no part of an export
     start, wall = clock(), time.perf_counter()
     first = []
     result = export.run_export(request, lambda done, total: first or first.append(time.perf_counter() - wall))
@@ -215,7 +229,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (FileNotFoundError, ValueError) as exc:  # --keep names a folder that holds something else
-        sys.exit(f"bench_export: {exc}")
+    sys.exit(main())

@@ -196,7 +196,7 @@ def _finish(plan: ExportPlan) -> None:
     Each step can be redone, so a kill anywhere here is resumable."""
     shard = plan.manifest.get("shard")
     if shard is None:
-        records = ledger.read(plan.output) if plan.format.uses_pieces else []
+        records = _ledger_records(plan) if plan.format.uses_pieces else []
         for part in plan.parts:
             chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
             if plan.format.uses_pieces and chunks:
@@ -208,6 +208,14 @@ def _finish(plan: ExportPlan) -> None:
         files = {relative: list(hash_file(plan.output / relative)) for relative in growing_files(plan)
                  if relative != ledger.LEDGER and (plan.output / relative).exists()}
         write_manifest(plan.output, dict(plan.manifest, status="complete", shard_files=files))
+
+
+def _ledger_records(plan: ExportPlan) -> list[dict]:
+    try:
+        return ledger.read(plan.output)
+    except (ValueError, UnicodeDecodeError):
+        raise ExportFolderError(f"{ledger.ledger_path(plan.output)} is damaged, so the export cannot be finished: "
+                                "export again with overwrite", DAMAGED, plan.output) from None
 
 
 def _records_of(plan: ExportPlan, part, chunks: list[int], records: list[dict]) -> list[dict]:

@@ -14,9 +14,9 @@ from digitseq_gui import export
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.formats import FORMATS
 from digitseq_gui.export.formats import lmdb as lmdb_format
-from digitseq_gui.export.formats.tarstream import BLOCK, end, has_end_marker, read_archive
+from digitseq_gui.export.formats.tarstream import BLOCK, end, has_end_marker, payload_size, read_archive
 
-from test_export_helpers import request
+from test_export_helpers import cancel_after, request
 
 COUNT, CHUNK, SHARD = 300, 64, 100  # shards end inside chunks 1 (64-127) and 3 (192-255)
 
@@ -80,6 +80,9 @@ def test_webdataset_shards_hold_every_sample_in_order_however_the_pieces_end(tmp
 def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monkeypatch):
     monkeypatch.setattr(lmdb_format, "SAMPLES_PER_TRANSACTION", 64)  # several transactions, as at scale
     fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "lmdb")
+    # The record's payload sizes the database's map, as reading the piece would (its image and label bytes).
+    assert [r["payload"] for r in records] == [payload_size(fmt_.piece_path(ctx, r["chunk"])) for r in records]
+    assert all(r["payload"] < r["bytes"] for r in records)
     written = finished_files(fmt_, ctx, records)
     add_end_markers(fmt_, ctx, records[1::2])
     old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 3 else r for i, r in enumerate(records)]
@@ -119,3 +122,48 @@ def test_a_shard_cut_short_is_refused_not_read_in_part(tmp_path):
     shard.write_bytes(data[:cut])  # ten whole samples, then nothing: a copy stopped short
     with pytest.raises(ExportFolderError, match="shard-000000.tar ends without tar's end marker: it was cut short"):
         export.load_export(tmp_path / "out")
+
+
+@pytest.mark.parametrize("fmt", ["webdataset", "lmdb"])
+def test_each_part_holds_its_own_samples(tmp_path, fmt):
+    """With splits, chunk numbers repeat from part to part: each part is built from its own
+    pieces, the same images as the png format writes for that part."""
+    kwargs = dict(count=300, splits="train=0.5,val=0.25,test=0.25", shard_size=50)
+    export.run_export(request(tmp_path / "png", fmt="png", **kwargs))
+    export.run_export(request(tmp_path / fmt, fmt=fmt, **kwargs))
+    png, other = export.load_export(tmp_path / "png"), export.load_export(tmp_path / fmt)
+    for part in ("train", "val", "test"):
+        images = [(tmp_path / "png" / part / name).read_bytes() for name in png[part]["files"]]
+        assert other[part]["labels"] == png[part]["labels"]
+        assert [bytes(b) for b in other[part]["image_bytes"]] == images
+        if fmt == "webdataset":  # and its shards hold 50 samples each, the last the rest
+            sizes = []
+            for shard in sorted((tmp_path / fmt / part).glob("shard-*.tar")):
+                with tarfile.open(shard) as tar:
+                    sizes.append(len(tar.getnames()) // 3)
+            count = len(images)
+            assert sizes == [min(50, count - start) for start in range(0, count, 50)]
+
+
+def _cancelled_after_two_chunks(folder, fmt="webdataset"):
+    progress, cancel = cancel_after(2)
+    assert export.run_export(request(folder, count=300, fmt=fmt), progress, cancel).status == "cancelled"
+
+
+def test_a_damaged_ledger_stops_the_finish_with_a_clear_error(tmp_path):
+    _cancelled_after_two_chunks(tmp_path / "out")
+    ledger = tmp_path / "out" / ".digitseq" / "ledger.jsonl"
+    data = ledger.read_bytes()
+    ledger.write_bytes(b"?" + data[1:])  # same size: the resume keeps it
+    with pytest.raises(ExportFolderError, match="ledger.jsonl is damaged"):
+        export.run_export(request(tmp_path / "out", count=300, fmt="webdataset", resume=True), None)
+
+
+def test_a_ledger_without_a_chunk_stops_the_finish_with_a_clear_error(tmp_path):
+    _cancelled_after_two_chunks(tmp_path / "out")
+    ledger = tmp_path / "out" / ".digitseq" / "ledger.jsonl"
+    data = ledger.read_bytes()
+    assert b'"chunk":0,' in data
+    ledger.write_bytes(data.replace(b'"chunk":0,', b'"chunk":9,', 1))
+    with pytest.raises(ExportFolderError, match="does not record chunk 0 of part all"):
+        export.run_export(request(tmp_path / "out", count=300, fmt="webdataset", resume=True), None)

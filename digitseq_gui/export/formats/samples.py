@@ -32,7 +32,7 @@ def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rende
 
 
 def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:
-    """(key, {extension: bytes}) for every sample of the pieces, in order."""
+    """(key, {extension: bytes}) for every sample of these tars (shards), in order."""
     for path in paths:
         key, sample = None, {}
         for name, data in read_members(path):
