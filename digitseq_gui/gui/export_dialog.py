@@ -52,6 +52,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export data set")
         self.config = config
         self._task: BackgroundTask | None = None
+        self._reported = True  # the last export has said how it ended (its thread may still be returning)
         self._preview_task: BackgroundTask | None = None
         self._preview_wanted = False
         self._preview_busy = False
@@ -335,13 +336,16 @@ class ExportDialog(QDialog):
         from ..export.run import run_export
 
         if self.is_running():
-            return
+            if not self._reported:
+                return  # one export at a time
+            self._task.wait()  # it has reported its end: its thread is only returning
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:
             self._show_error(window_message(str(exc)))
             return
         self.result = None
+        self._reported = False
         self.open_button.setEnabled(False)
         self.export_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
@@ -388,6 +392,7 @@ class ExportDialog(QDialog):
         self._show_error(message)
 
     def _idle(self) -> None:
+        self._reported = True
         self.export_button.setEnabled(True)
         self.cancel_button.setText("Close")
 

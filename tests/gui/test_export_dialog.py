@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import numpy as np
 import pytest
@@ -106,6 +107,29 @@ def test_an_earlier_export_in_the_folder_is_refused_with_the_dialogs_check_boxes
     assert "holds an earlier export" in text and "tick “Replace an existing export” to replace it" in text
     assert "“Finish an interrupted export”" in text and not FLAG.search(text), text
     dialog.overwrite.setChecked(True)  # the advice works
+    export_and_wait(dialog, qtbot)
+    assert dialog.result.status == "complete"
+
+
+def test_export_clicked_as_soon_as_an_error_shows_starts(dialog, qtbot, tmp_path, monkeypatch):
+    """The error reaches the dialog a moment before the export's thread has returned: a click on
+    Export in that moment starts the export (it was ignored, the button left enabled)."""
+    from digitseq_gui.gui.background import BackgroundTask
+
+    export_and_wait(dialog, qtbot)
+    emit = BackgroundTask._emit
+
+    def slow_to_return(signal, *args):  # stretch the moment between the report and the thread's end
+        emit(signal, *args)
+        if not args:  # ``finished``, emitted last
+            time.sleep(0.5)
+
+    monkeypatch.setattr(BackgroundTask, "_emit", staticmethod(slow_to_return))
+    dialog.result = None
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
+    assert dialog.is_running()  # the refused export's thread is still returning
+    dialog.overwrite.setChecked(True)
     export_and_wait(dialog, qtbot)
     assert dialog.result.status == "complete"
 
