@@ -336,9 +336,9 @@ class ExportDialog(QDialog):
         from ..export.run import run_export
 
         if self.is_running():
-            if not self._reported:
-                return  # one export at a time
-            self._task.wait()  # it has reported its end: its thread is only returning
+            return  # one export at a time
+        if self._task is not None:
+            self._task.wait()  # an export that has reported its end: its thread is only returning
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:
@@ -360,7 +360,9 @@ class ExportDialog(QDialog):
         self._task.start()
 
     def is_running(self) -> bool:
-        return self._task is not None and self._task.isRunning()
+        """An export is under way: its thread runs and it has not yet reported how it ended (its
+        thread returns a moment after: Export, Cancel and Close then act as on a stopped one)."""
+        return self._task is not None and self._task.isRunning() and not self._reported
 
     def _on_progress(self, done: int, total: int) -> None:
         cancelling = self._task is not None and self._task.is_set()

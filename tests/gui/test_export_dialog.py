@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 
 import numpy as np
@@ -128,10 +129,18 @@ def test_export_clicked_as_soon_as_an_error_shows_starts(dialog, qtbot, tmp_path
     dialog.result = None
     dialog.export_button.click()
     qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)
-    assert dialog.is_running()  # the refused export's thread is still returning
+    assert _task_thread_alive()  # the refused export's thread is still returning
     dialog.overwrite.setChecked(True)
     export_and_wait(dialog, qtbot)
     assert dialog.result.status == "complete"
+
+    assert _task_thread_alive()  # and the same moment after a finished export: Close closes
+    dialog.cancel_button.click()
+    assert not dialog.isVisible() and "Cancelling" not in dialog.status.text()
+
+
+def _task_thread_alive() -> bool:
+    return any(t.name == "digitseq-task" and t.is_alive() for t in threading.enumerate())
 
 
 def test_existing_folder_is_refused_in_the_dialogs_words(dialog, qtbot, tmp_path):
