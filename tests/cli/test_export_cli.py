@@ -55,13 +55,15 @@ def test_export_from_a_file_keeps_leading_zeros(tmp_path):
     (["--sequences", "/nonexistent/numbers.txt"], "does not exist"),
     (["--count", "10", "--length", "4", "--workers", "64"], "workers must be between 1 and"),
     (["--count", "10", "--length", "4", "--compression", "zip"], "invalid choice"),
-    (["--count", "10", "--length", "4", "--shard-size", "0"], "0 is not allowed"),
+    (["--count", "10", "--length", "4", "--shard-size", "0"], "0 is not allowed; use 1 or more"),
+    (["--count", "-3", "--length", "4"], "-3 is not allowed; use 1 or more"),  # not "use 0 or more"
+    (["--count", "10", "--length", "4", "--width", "-5"], "-5 is not allowed; use 1 or more"),
     (["--count", "100000000000", "--length", "4"], "count must be between"),
     (["--count", "10", "--length", "4", "--seed", "99999999999999999999999"], "seed must be between"),
 ])
 def test_export_errors_are_one_line_and_exit_2(tmp_path, capsys, args, message):
-    argparse_errors = ("invalid choice", "one of the arguments", "0 is not allowed")
-    with pytest.raises(SystemExit) if message in argparse_errors else _nothing() as caught:
+    argparse_errors = ("invalid choice", "one of the arguments", "is not allowed")
+    with pytest.raises(SystemExit) if any(e in message for e in argparse_errors) else _nothing() as caught:
         code = main(["export", *args, "-o", str(tmp_path / "out"), "--quiet"])
     code = caught.value.code if caught else code
     err = capsys.readouterr().err
