@@ -5,6 +5,7 @@ imgaug load in the preview worker, so the window paints at once in its "Loading 
 """
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -26,8 +27,17 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
+NO_DISPLAY = ("digitseq-gui: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
+              "start it in a desktop session (or ssh -X); the command line (digitseq generate, digitseq export) "
+              "needs none")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv if argv is None else [sys.argv[0], *argv]
+    if sys.platform.startswith("linux") and not any(os.environ.get(name) for name in
+                                                    ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        print(NO_DISPLAY, file=sys.stderr)  # Qt would abort with a page about its xcb plugin
+        return 2
     app = create_application(argv)
     from .icon import app_icon
     from .main_window import MainWindow

@@ -71,3 +71,14 @@ def test_window_starts_on_xcb_after_imgaug_and_opencv_were_imported(x_display, t
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "platform xcb" in completed.stdout
     assert "cv2/qt/plugins" not in completed.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY and WAYLAND_DISPLAY are Linux's")
+def test_without_a_display_the_window_says_so_in_one_line(tmp_path):
+    """Qt would abort (exit 134) with a page about its xcb plugin; DigitSeq says what is missing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "digitseq_gui"], capture_output=True,
+                          text=True, timeout=60, env=dict(env, HOME=str(tmp_path)))
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "no display" in done.stderr and "DISPLAY" in done.stderr and "Traceback" not in done.stderr
