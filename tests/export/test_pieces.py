@@ -14,7 +14,7 @@ from digitseq_gui import export
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.formats import FORMATS
 from digitseq_gui.export.formats import lmdb as lmdb_format
-from digitseq_gui.export.formats.tarstream import BLOCK, end, has_end_marker, payload_size, read_archive
+from digitseq_gui.export.formats.tarstream import BLOCK, end, member, members, read_archive
 
 from test_export_helpers import cancel_after, request
 
@@ -44,18 +44,27 @@ def finished_files(fmt_, ctx, records) -> dict[str, str]:
     return files
 
 
-def add_end_markers(fmt_, ctx, records) -> None:
-    """Make these pieces as earlier versions wrote them: the members, then tar's end marker."""
+def add_end_markers(fmt_, ctx, records, json_too: bool = False) -> None:
+    """Make these pieces as earlier versions wrote them: the members (``json_too``: each sample's
+    .json after its .txt, as lmdb pieces held before 2090d0f), then tar's end marker."""
     for record in records:
         path = fmt_.piece_path(ctx, record["chunk"])
         data = path.read_bytes()
+        if json_too:
+            data = b"".join(member(name, body) + (member(name[:-4] + ".json", b'{"old":1}') if name.endswith(".txt") else b"")
+                            for name, body in read_members_of_piece(path))
         path.write_bytes(data + end(len(data)))
+
+
+def read_members_of_piece(path):
+    piece = read_archive(path)
+    return [(name, piece[start: start + size]) for name, start, size in members(path, piece, piece=True)]
 
 
 def test_webdataset_shards_hold_every_sample_in_order_however_the_pieces_end(tmp_path):
     fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "webdataset")
     pieces = [read_archive(fmt_.piece_path(ctx, r["chunk"])) for r in records]
-    assert not any(has_end_marker(p) for p in pieces) and all(len(p) % BLOCK == 0 for p in pieces)
+    assert all(p[-BLOCK:].count(0) < BLOCK and len(p) % BLOCK == 0 for p in pieces)  # no end marker
 
     fmt_.finish_part(ctx, records)
     shards = sorted(ctx.folder.glob("shard-*.tar"))
@@ -81,11 +90,16 @@ def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monk
     monkeypatch.setattr(lmdb_format, "SAMPLES_PER_TRANSACTION", 64)  # several transactions, as at scale
     fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "lmdb")
     # The record's payload sizes the database's map, as reading the piece would (its image and label bytes).
-    assert [r["payload"] for r in records] == [payload_size(fmt_.piece_path(ctx, r["chunk"])) for r in records]
+    paths = [fmt_.piece_path(ctx, r["chunk"]) for r in records]
+    assert [r["payload"] for r in records] == [sum(size for _, _, size in members(p, read_archive(p), piece=True))
+                                               for p in paths]
     assert all(r["payload"] < r["bytes"] for r in records)
     written = finished_files(fmt_, ctx, records)
-    add_end_markers(fmt_, ctx, records[1::2])
-    old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 3 else r for i, r in enumerate(records)]
+    add_end_markers(fmt_, ctx, records[1::2], json_too=True)
+    for record in records[1::2]:  # what lmdb stores of an older piece: its images and labels, never the .json
+        samples = list(lmdb_format._images_and_labels(fmt_.piece_path(ctx, record["chunk"])))
+        assert len(samples) == record["count"] and sum(len(i) + len(t) for i, t in samples) == record["payload"]
+    old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 2 else r for i, r in enumerate(records)]
     assert finished_files(fmt_, ctx, old_records) == written
 
     fmt_.finish_part(ctx, records)

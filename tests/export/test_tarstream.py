@@ -5,7 +5,7 @@ import tarfile
 
 import pytest
 
-from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, read_archive, read_members, sample_spans
+from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, member, read_archive, read_members, sample_spans
 
 SAMPLES = [(f"{i:06d}", {"png": bytes([i]) * (300 + 97 * i), "txt": str(i).encode(), "json": b"{}" * i})
            for i in range(7)]
@@ -16,7 +16,7 @@ def write_tar(path, samples):
         tar = TarWriter(handle)
         for key, members in samples:
             for extension, data in members.items():
-                tar.add(f"{key}.{extension}", data)
+                tar.add_members(member(f"{key}.{extension}", data))
         tar.close()
 
 

@@ -17,7 +17,7 @@ from ..disk import finish_temp, human_size, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
 from .samples import write_sample_piece
-from .tarstream import members, payload_size, read_archive
+from .tarstream import members, read_piece
 
 SAMPLES_PER_TRANSACTION = 4096
 
@@ -40,7 +40,8 @@ class LmdbFormat(Format):
         # The map size is stored in the file, so it is a function of what the database holds
         # (image and label bytes, as each piece's record says), never of the chunk size. A record
         # written before records said it leaves the piece to be read.
-        stored = sum(r["payload"] if "payload" in r else payload_size(p) for r, p in zip(records, pieces))
+        stored = sum(r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
+                     for r, p in zip(records, pieces))
         map_size = ((2 * stored) >> 20) * (1 << 20) + (64 << 20)
         target = ctx.folder / "data.mdb"
         tmp = temp_path(target)
@@ -56,17 +57,14 @@ class LmdbFormat(Format):
         try:
             count = 0
             txn = env.begin(write=True)
-            for path in pieces:  # each sample's image, then its .txt (and .json in pieces from before commit 2090d0f)
-                piece = read_archive(path)
-                for name, start, size in members(path, piece, piece=True):
-                    if name.endswith(".txt"):
-                        txn.put(b"label-%09d" % count, piece[start: start + size])
-                        if count % SAMPLES_PER_TRANSACTION == 0:
-                            txn.commit()
-                            txn = env.begin(write=True)
-                    elif not name.endswith(".json"):
-                        count += 1
-                        txn.put(b"image-%09d" % count, piece[start: start + size])
+            for path in pieces:
+                for image, label in _images_and_labels(path):
+                    count += 1
+                    txn.put(b"image-%09d" % count, image)
+                    txn.put(b"label-%09d" % count, label)
+                    if count % SAMPLES_PER_TRANSACTION == 0:
+                        txn.commit()
+                        txn = env.begin(write=True)
             txn.put(b"num-samples", str(count).encode())
             txn.commit()
             env.sync(True)
@@ -92,3 +90,15 @@ class LmdbFormat(Format):
         finally:
             env.close()
         return {"labels": labels, "image_bytes": images, "indices": list(range(count))}
+
+
+def _images_and_labels(path: Path):
+    """(image, label) bytes of each sample of a piece: its image member, then its .txt (pieces
+    from before commit 2090d0f also hold a .json, which lmdb never stores)."""
+    piece = read_piece(path)
+    image = None
+    for name, start, size in members(path, piece, piece=True):
+        if name.endswith(".txt"):
+            yield image, piece[start: start + size]
+        elif not name.endswith(".json"):
+            image = piece[start: start + size]

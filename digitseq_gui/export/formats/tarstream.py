@@ -49,12 +49,7 @@ class TarWriter:
     def __init__(self, handle: BinaryIO):
         self.handle, self.written = handle, 0
 
-    def add(self, name: str, data: bytes) -> None:
-        block = member(name, data)
-        self.handle.write(block)
-        self.written += len(block)
-
-    def add_members(self, data: bytes | memoryview) -> None:
+    def add_members(self, data: bytes) -> None:
         """Whole members as they are: a span of another tar written as these are."""
         self.handle.write(data)
         self.written += len(data)
@@ -82,29 +77,31 @@ def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
     return block[:100].rstrip(b"\0").decode(), int(block[124:136].strip(b"\0 ") or b"0", 8)
 
 
-def read_members(path: Path, piece: bool = False) -> Iterator[tuple[str, bytes]]:
-    """(name, data) of every regular file in a tar (or piece) written as above; anything else,
-    a tar cut short included, is an error."""
+def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, data) of every regular file in a tar written as above; anything else, a tar cut
+    short included, is an error."""
     archive = read_archive(path)
-    for name, start, size in members(path, archive, piece):
+    for name, start, size in members(path, archive):
         yield name, archive[start: start + size]
 
 
-def payload_size(path: Path) -> int:
-    """The bytes of a piece's members' data together (headers and padding left out)."""
-    return sum(size for _, _, size in members(path, read_archive(path), piece=True))
-
-
-def has_end_marker(archive: bytes) -> bool:
-    """Whether a tar ends in a zero block. A piece never does: its last block holds the end of
-    its last member, a label or JSON (never empty)."""
-    return archive[-BLOCK:].count(0) == BLOCK
-
-
 def read_archive(path: Path) -> bytes:
-    """A whole tar in memory (a chunk's piece: a few MB), to be cut up by offsets."""
+    """A whole tar in memory, to be cut up by offsets."""
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def read_piece(path: Path) -> bytes:
+    """A chunk's piece (a few MB): its members, as a shard holds them. A piece written before
+    pieces left out tar's end marker is cut where its marker starts (a piece's own last block
+    always holds data: the end of a label or of JSON, never empty)."""
+    piece = read_archive(path)
+    if piece[-BLOCK:].count(0) == BLOCK:
+        end_of_members = 0
+        for _, start, size in members(path, piece):
+            end_of_members = start + size + (-size % BLOCK)
+        piece = piece[:end_of_members]
+    return piece
 
 
 def sample_spans(path: Path, archive: bytes, piece: bool = False) -> Iterator[tuple[str, int, int]]:

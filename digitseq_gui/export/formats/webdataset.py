@@ -11,7 +11,7 @@ from pathlib import Path
 from ..disk import finish_temp, temp_path
 from .base import Format, PartContext, own_numbered
 from .samples import json_of, read_samples, write_sample_piece
-from .tarstream import TarWriter, has_end_marker, read_archive, sample_spans
+from .tarstream import TarWriter, read_piece, sample_spans
 
 
 class WebDatasetFormat(Format):
@@ -32,29 +32,28 @@ class WebDatasetFormat(Format):
     def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
         """The pieces' samples, in order, copied byte for byte into shards of ``shard_size``
         samples: a piece's members are already what a shard holds. A piece that fits in the
-        shard being written is copied whole; one that a shard ends in is cut at its samples'
-        headers (so is a piece written before pieces left out tar's end marker)."""
+        shard being written is copied whole; one that a shard ends in is cut after the last
+        sample that fits, found by its samples' headers."""
         names = iter(self.shard_names(ctx))
         shard: _Shard | None = None
         try:
             for record in records:
                 path = self.piece_path(ctx, record["chunk"])
-                piece = read_archive(path)
-                if shard is None:
-                    shard = _Shard(ctx.folder / next(names))
-                if shard.samples + record["count"] <= ctx.shard_size and not has_end_marker(piece):
-                    shard.add(piece, record["count"])
-                else:
-                    for _, start, stop in sample_spans(path, piece, piece=True):
-                        if shard is None:
-                            shard = _Shard(ctx.folder / next(names))
-                        shard.add(piece[start: stop], 1)
-                        if shard.samples == ctx.shard_size:
-                            shard.close()
-                            shard = None
-                if shard is not None and shard.samples == ctx.shard_size:
-                    shard.close()
-                    shard = None
+                piece, at, left, ends = read_piece(path), 0, record["count"], None
+                while left:
+                    if shard is None:
+                        shard = _Shard(ctx.folder / next(names))
+                    take = min(left, ctx.shard_size - shard.samples)
+                    if take < left or at:  # the piece is cut: where its samples end
+                        ends = ends or [stop for _, _, stop in sample_spans(path, piece, piece=True)]
+                        stop = ends[record["count"] - left + take - 1]
+                    else:
+                        stop = len(piece)
+                    shard.add(piece[at: stop], take)
+                    at, left = stop, left - take
+                    if shard.samples == ctx.shard_size:
+                        shard.close()
+                        shard = None
             if shard is not None:
                 shard.close()
         except BaseException:
