@@ -24,6 +24,7 @@ class BackgroundTask(QObject):
         super().__init__(parent)
         self._job = job
         self._cancel = threading.Event()
+        self._ended = threading.Event()  # the job has returned: set before its end is reported
         self._thread = threading.Thread(target=self._run, name="digitseq-task", daemon=True)
 
     # the cancel flag the export engine polls
@@ -37,7 +38,9 @@ class BackgroundTask(QObject):
         self._cancel.set()
 
     def isRunning(self) -> bool:  # noqa: N802 - reads like QThread's
-        return self._thread.is_alive()
+        """The job runs: false from the moment it has returned, so a window handling its report
+        sees it stopped (the thread itself ends a moment later)."""
+        return self._thread.is_alive() and not self._ended.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the job (at most ``timeout`` seconds); True if it has finished."""
@@ -50,14 +53,16 @@ class BackgroundTask(QObject):
 
     def _run(self) -> None:
         try:
-            result = self._job(self)
-        except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
-            self._emit(self.failed, window_error(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
-            self._emit(self.failed, f"Unexpected error ({type(exc).__name__}): {exc}")
-        else:
-            self._emit(self.succeeded, result)
+            try:
+                report = (self.succeeded, self._job(self))
+            except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
+                report = (self.failed, window_error(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
+                report = (self.failed, f"Unexpected error ({type(exc).__name__}): {exc}")
+            self._ended.set()
+            self._emit(*report)
         finally:
+            self._ended.set()
             self._emit(self.finished)
 
     @staticmethod

@@ -52,7 +52,6 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export data set")
         self.config = config
         self._task: BackgroundTask | None = None
-        self._reported = True  # the last export has said how it ended (its thread may still be returning)
         self._preview_task: BackgroundTask | None = None
         self._preview_wanted = False
         self._preview_busy = False
@@ -336,16 +335,13 @@ class ExportDialog(QDialog):
         from ..export.run import run_export
 
         if self.is_running():
-            return  # one export at a time
-        if self._task is not None:
-            self._task.wait()  # an export that has reported its end: its thread is only returning
+            return
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:
             self._show_error(window_message(str(exc)))
             return
         self.result = None
-        self._reported = False
         self.open_button.setEnabled(False)
         self.export_button.setEnabled(False)
         self.cancel_button.setText("Cancel")
@@ -360,9 +356,7 @@ class ExportDialog(QDialog):
         self._task.start()
 
     def is_running(self) -> bool:
-        """An export is under way: its thread runs and it has not yet reported how it ended (its
-        thread returns a moment after: Export, Cancel and Close then act as on a stopped one)."""
-        return self._task is not None and self._task.isRunning() and not self._reported
+        return self._task is not None and self._task.isRunning()
 
     def _on_progress(self, done: int, total: int) -> None:
         cancelling = self._task is not None and self._task.is_set()
@@ -394,7 +388,6 @@ class ExportDialog(QDialog):
         self._show_error(message)
 
     def _idle(self) -> None:
-        self._reported = True
         self.export_button.setEnabled(True)
         self.cancel_button.setText("Close")
 
