@@ -9,8 +9,13 @@ import os
 import signal
 import sys
 
-from PyQt5.QtCore import QCoreApplication, Qt, QTimer
+from PyQt5.QtCore import QCoreApplication, Qt, QtFatalMsg, QTimer, qInstallMessageHandler
 from PyQt5.QtWidgets import QApplication
+
+
+NO_DISPLAY = ("digitseq-gui: Qt found no display to open the window on ({display}): start it in a desktop "
+              "session (or ssh -X); on a minimal Linux install libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0; "
+              "the command line (digitseq generate, digitseq export) needs no display")
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -20,24 +25,31 @@ def create_application(argv: list[str]) -> QApplication:
         return existing
     QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling, True)
     QCoreApplication.setAttribute(Qt.AA_UseHighDpiPixmaps, True)
-    app = QApplication(argv)
+    said: list[str] = []
+
+    def while_starting(kind, context, message) -> None:
+        if kind == QtFatalMsg:  # no platform plugin could start: Qt would abort (exit 134) with a page on it
+            display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            print(NO_DISPLAY.format(display=f"display {display!r}" if display else "no DISPLAY or WAYLAND_DISPLAY"),
+                  file=sys.stderr, flush=True)
+            os._exit(2)
+        said.append(message)
+
+    qInstallMessageHandler(while_starting)
+    try:
+        app = QApplication(argv)
+    finally:
+        qInstallMessageHandler(None)
+    for message in said:  # what Qt said on the way, as it would have said it
+        print(message, file=sys.stderr)
     app.setOrganizationName("DigitSeq")
     app.setApplicationName("DigitSeq")
     app.setApplicationDisplayName("DigitSeq")
     return app
 
 
-NO_DISPLAY = ("digitseq-gui: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
-              "start it in a desktop session (or ssh -X); the command line (digitseq generate, digitseq export) "
-              "needs none")
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv if argv is None else [sys.argv[0], *argv]
-    if sys.platform.startswith("linux") and not any(os.environ.get(name) for name in
-                                                    ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
-        print(NO_DISPLAY, file=sys.stderr)  # Qt would abort with a page about its xcb plugin
-        return 2
     app = create_application(argv)
     from .icon import app_icon
     from .main_window import MainWindow
