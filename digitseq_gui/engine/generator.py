@@ -20,7 +20,7 @@ import numpy as np
 from . import imageinfo, layout, render, sampling, scaling, seeding
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
-from .data.dataset import DIGIT_SIZE, DigitDataset, load_dataset
+from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
 from .digits import digit_values, label_of, parse_digits, parse_many
 from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
@@ -101,7 +101,7 @@ class DigitSequence:
             raise InputTypeError(f"config must be a Config, a path to a JSON file or None, got {type(config).__name__}", field="config")
         self.config = config.validated()
         if not isinstance(dataset, DigitDataset):
-            dataset = load_dataset(dataset if dataset is not None else self.config.dataset.source,
+            dataset = shared_dataset(dataset if dataset is not None else self.config.dataset.source,
                                    self.config.dataset.split)
         self.dataset = dataset
         self._seeds = seeding.session_stream(seed)

@@ -178,24 +178,32 @@ def test_stream_is_fresh_each_epoch_and_reproducible():
 
 
 def test_data_set_stream_keeps_its_settings():
-    """The stream of a data set is the stream made with the data set's own seed, split, dtype and
-    settings, for the epoch asked: the same items, byte for byte."""
+    """The stream of a data set is the stream made with the data set's own seed, split, dtype,
+    separator width, transform and settings, for the epoch asked: the same items, byte for byte."""
     config = Config()
     config.image.width = 150
-    dataset = SequenceDataset(100, sequences=["12", "345"], seed=6, split="test", splits="train=0.5,test=0.5",
-                              dtype="float32", config=config, separator_width=4)
+
+    def halve(image):  # a transform whose effect shows in every item
+        return image[:, ::2]
+
+    texts = ["1-2", "345"]  # a separator: its gap's width shows
+    dataset = SequenceDataset(100, sequences=texts, seed=6, split="test", splits="train=0.5,test=0.5",
+                              dtype="float32", config=config, separator_width=4, transform=halve)
 
     def first_items(stream):
         return [(item["label"], item["image"].tobytes()) for item in itertools.islice(iter(stream), BLOCK_SIZE)]
 
+    def made(**changed):
+        settings = dict(sequences=texts, seed=6, split="test", dtype="float32", config=config, separator_width=4,
+                        transform=halve, epoch=2)
+        return first_items(SequenceStream(**dict(settings, **changed)))
+
     own = first_items(dataset.stream(epoch=2))
-    made = first_items(SequenceStream(sequences=["12", "345"], seed=6, split="test", dtype="float32", config=config,
-                                      separator_width=4, epoch=2))
-    assert own == made and {label for label, _ in own} == {"12", "345"}
-    assert dataset.stream(epoch=2).block(0)[0]["image"].shape == (28, 150)
+    assert own == made() and {label for label, _ in own} == {"12", "345"}
+    assert dataset.stream(epoch=2).block(0)[0]["image"].shape == (28, 75)  # the transform's
     assert first_items(dataset.stream(epoch=0)) != own  # the epoch counts
-    assert first_items(SequenceStream(sequences=["12", "345"], seed=7, split="test", dtype="float32", config=config,
-                                      separator_width=4, epoch=2)) != own  # so does the seed
+    for changed in ({"seed": 7}, {"separator_width": 10}, {"transform": None}):  # so does each setting
+        assert made(**changed) != own, changed
 
 
 def narrow_config() -> Config:

@@ -1,6 +1,8 @@
 """Loading digit data sets: the embedded MNIST, folders of IDX files, Keras .npz, subsets."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -141,6 +143,7 @@ def test_dataset_by_source_name_and_config(tmp_path, mnist_test):
 def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist_test):
     """What the window, the export dialog's previews and exports share: one load (one hash of the
     file) per source and split, and a fresh one once the file is replaced."""
+    from digitseq_gui.engine.data import dataset as dataset_module
     from digitseq_gui.engine.data.dataset import loaded_dataset, shared_dataset
 
     images, labels, _ = small_sample(mnist_test, per_digit=3)
@@ -154,4 +157,10 @@ def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist
     np.savez(path, x_train=more_images, y_train=more_labels, x_test=images, y_test=labels)
     again = shared_dataset(path, "train")
     assert again is not first and len(again) == len(more_labels) and again.fingerprint != first.fingerprint
+    # A file of the same size rewritten (other pixels, same shapes): loaded again, in place of the old one.
+    np.savez(path, x_train=255 - more_images, y_train=more_labels, x_test=images, y_test=labels)
+    os.utime(path, ns=(1, 1))  # a stamp surely other than the previous write's
+    third = shared_dataset(path, "train")
+    assert third is not again and third.fingerprint != again.fingerprint and loaded_dataset(path, "train") is third
+    assert sum(key[0] == path or key[0] == str(path) for key in dataset_module._SHARED) <= 2  # train and test only
     assert shared_dataset("mnist", "test") is shared_dataset("mnist", "test")

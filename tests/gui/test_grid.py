@@ -105,7 +105,7 @@ def test_grid_work_of_an_old_request_is_not_queued(qtbot, window):
 
 
 def test_captions_are_light_on_one_dark_background_around_and_between_the_samples(qtbot, window):
-    from digitseq_gui.gui.preview import PreviewCanvas
+    from digitseq_gui.gui.preview import CAPTION, GAP, PreviewCanvas
 
     change_and_complete(qtbot, window, lambda: window.grid_check.setChecked(True))
     area = window.preview
@@ -116,8 +116,14 @@ def test_captions_are_light_on_one_dark_background_around_and_between_the_sample
     corner = canvas.mapTo(area, canvas.rect().topLeft())
     assert shot.pixel(corner.x() + 1, corner.y() + 1) == background  # ... and on it: one background
     # The captions are drawn light: far brighter than that background (readable, not grey on grey).
+    # Each cell's caption strip is read where it is painted: below the first and the second sample.
     grabbed = canvas.grab().toImage()
     cell = canvas.cell_size(area.scale())
-    caption_row = [grabbed.pixelColor(x, y).lightness() for x in range(cell.width())
-                   for y in range(cell.height() - 14, cell.height())]
-    assert max(caption_row) - PreviewCanvas.BACKGROUND.lightness() > 100
+    for index in (0, 1):
+        origin = canvas._cell_origin(index)
+        strip = [grabbed.pixelColor(x, y).lightness() for x in range(origin.x(), origin.x() + cell.width())
+                 for y in range(origin.y() + cell.height() - CAPTION + 1, origin.y() + cell.height())]
+        assert max(strip) - PreviewCanvas.BACKGROUND.lightness() > 100, index
+        assert min(strip) == PreviewCanvas.BACKGROUND.lightness()  # the strip is text on the background only
+    gap = canvas._cell_origin(1).x() - GAP // 2  # the gap between the first two samples
+    assert grabbed.pixel(gap, canvas._cell_origin(0).y() + cell.height() // 2) == background

@@ -102,35 +102,42 @@ class DigitDataset:
 
 # Data sets loaded once per process (the window, the export dialog's previews, exports and
 # SequenceDataset all ask for the same few): loading hashes the data file and checks its caches.
-_SHARED: dict[tuple, DigitDataset] = {}
+_SHARED: dict[tuple, tuple] = {}  # (source, split) -> (the file's stamp when loaded, the data set)
 _SHARED_LOCK = threading.Lock()
 _SHARED_MAX = 4
 
 
 def shared_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
     """``load_dataset``, loaded once per process for the same source and split; a source path
-    whose modification time or size has changed since is loaded again. Two threads asking at
-    once may both load it (no lock is held while loading: a data file that never answers, such
-    as a FIFO, must not block every other load)."""
-    key = _shared_key(source, split)
-    with _SHARED_LOCK:
-        found = _SHARED.get(key)
+    whose modification time or size has changed since is loaded again, in place of the old one.
+    Two threads asking at once may both load it (no lock is held while loading: a data file that
+    never answers, such as a FIFO, must not block every other load)."""
+    key, stamp = _shared_key(source, split)
+    found = loaded_dataset(source, split)
     if found is not None:
         return found
     dataset = load_dataset(source, split)
     with _SHARED_LOCK:
-        if len(_SHARED) >= _SHARED_MAX:
+        held = _SHARED.get(key)
+        if held is not None and held[0] == stamp:
+            return held[1]  # another thread loaded the same file meanwhile
+        if held is None and len(_SHARED) >= _SHARED_MAX:
             _SHARED.pop(next(iter(_SHARED)))
-        return _SHARED.setdefault(key, dataset)
+        _SHARED[key] = (stamp, dataset)
+        return dataset
 
 
 def loaded_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset | None:
-    """The data set ``shared_dataset`` already holds for this source and split, or None (never loads)."""
+    """The data set ``shared_dataset`` already holds for this source and split, as its file is
+    now, or None (never loads)."""
+    key, stamp = _shared_key(source, split)
     with _SHARED_LOCK:
-        return _SHARED.get(_shared_key(source, split))
+        held = _SHARED.get(key)
+    return held[1] if held is not None and held[0] == stamp else None
 
 
-def _shared_key(source, split) -> tuple:
+def _shared_key(source, split) -> tuple[tuple, tuple | None]:
+    """((source, split), the file's stamp: inode, size, modification time; None for the embedded set)."""
     name = os.fspath(source) if isinstance(source, os.PathLike) else source
     stamp = None
     if isinstance(name, str) and name != EMBEDDED:
@@ -139,7 +146,7 @@ def _shared_key(source, split) -> tuple:
             stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
         except (OSError, ValueError):
             pass  # load_dataset says what is wrong
-    return name, split, stamp
+    return (name, split), stamp
 
 
 def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
