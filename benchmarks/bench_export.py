@@ -43,7 +43,7 @@ def _images(config, count: int):
     export.render_range(plan, "", 0, 64)  # warm: the data set loads once per process
     start = clock()
     rendered = export.render_range(plan, "", 0, count)
-    return rendered.images, count / (clock() - start)
+    return plan, rendered, count / (clock() - start)
 
 
 def png_rate(images, compression: str) -> float:
@@ -70,15 +70,19 @@ def deflate_rate(images, compression: str) -> float:
 def file_create_rate(folder: Path, sizes: list[int]) -> float:
     """Files of these sizes created and written in a fresh folder beside the exports, then synced
     once: what one file per image costs on this disk alone (png and jsonl write one per image)."""
+    from digitseq_gui.engine.files import write_all
     from digitseq_gui.export.disk import sync_filesystem
 
     target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
     paths = [f"{target}/{i:06d}.png" for i in range(len(sizes))]
+    contents = [b"\0" * size for size in sizes]
     start = clock()
-    for path, size in zip(paths, sizes):  # as the export writes them
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        os.write(fd, b"\0" * size)
-        os.close(fd)
+    for path, data in zip(paths, contents):  # as the export writes them (formats/imagefiles.py)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            write_all(fd, data)
+        finally:
+            os.close(fd)
     sync_filesystem(target, paths)
     rate = len(sizes) / (clock() - start)
     shutil.rmtree(target)
@@ -137,11 +141,11 @@ def remove_earlier_export(path: Path) -> None:
     """An earlier run's export in ``path`` (or the .digitseq/ alone that a run killed at its start
     leaves), and nothing else: a --keep folder holding other files is refused."""
     from digitseq_gui.export.errors import ExportFolderError
-    from digitseq_gui.export.resume import clear_export
+    from digitseq_gui.export.resume import clear_export, has_content
 
     if not path.exists():
         return
-    if not (path / "manifest.json").exists() and {p.name for p in path.iterdir()} <= {".digitseq"}:
+    if not has_content(path):
         shutil.rmtree(path)
         return
     try:
@@ -166,7 +170,7 @@ def export_rate(config, fmt: str, count: int, workers: int, compression: str, fo
 
 
 def main(argv=None) -> int:
-    from digitseq_gui.export.formats.encoding import encode_image
+    from digitseq_gui.export.formats.encoding import encode_image, image_info
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000, help="images per export (default 20000)")
@@ -195,11 +199,14 @@ def main(argv=None) -> int:
           f"4-8 random digits, width 200, {'with' if args.transform else 'no'} augmentation, "
           f"{args.workers} worker(s), --compression {args.compression}")
     try:
-        sample, render = _images(config, min(args.count, 4096))
+        plan, rendered, render = _images(config, min(args.count, 4096))
+        sample = rendered.images
         png = png_rate(sample, args.compression)
         deflate = deflate_rate(sample, args.compression)
         print(f"alone, one core: render {render:,.0f} img/s | PNG encode {png:,.0f} img/s | deflate (npz) {deflate:,.0f} img/s")
-        sizes = [len(encode_image(image, "png", args.compression)) for image in sample[:2048]]
+        ctx = plan.parts[0].context  # the files as the export writes them: text chunks included
+        sizes = [len(encode_image(image, "png", args.compression, image_info(ctx, rendered, i)))
+                 for i, image in enumerate(sample[:2048])]
         folder.mkdir(parents=True, exist_ok=True)
         print(f"alone, one core: creating one {int(np.mean(sizes)):,}-byte file per image here: "
               f"{file_create_rate(folder, sizes):,.0f} files/s ({folder})")

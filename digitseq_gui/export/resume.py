@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from . import ledger
 from .disk import INTERNAL, is_temp, remove_tree, sync_folder
@@ -38,9 +39,11 @@ def check_output_before_lock(plan: ExportPlan) -> None:
             "an export replaces only an earlier export, so choose an empty or new folder", NOT_AN_EXPORT, output)
 
 
-def prepare_output(plan: ExportPlan) -> int | None:
+def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None) -> int | None:
     """Make the (locked) output folder ready; return how many owned chunks are committed, or
-    None when the export is already complete (resume of a finished export)."""
+    None when the export is already complete (resume of a finished export). ``accepted`` is
+    called once a new export is accepted into the folder, before an overwrite deletes the
+    earlier one (which may take a while)."""
     output, request = plan.output, plan.request
     if has_content(output):
         if request.resume:
@@ -57,7 +60,10 @@ def prepare_output(plan: ExportPlan) -> int | None:
         if not request.overwrite:
             raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
                                     NOT_EMPTY, output)
+        accepted()
         clear_export(output)
+    elif not request.resume:
+        accepted()
     output.mkdir(parents=True, exist_ok=True)
     ledger.ledger_path(output).parent.mkdir(exist_ok=True)
     remove_tree(ledger.ledger_path(output))

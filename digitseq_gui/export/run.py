@@ -28,7 +28,7 @@ from .lock import folder_lock
 from .manifest import MANIFEST_NAME, write_manifest
 from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
 from .plan import preview  # noqa: F401 - the window imports it from here
-from .resume import check_output_before_lock, growing_files, has_content, prepare_output, recover, write_progress
+from .resume import check_output_before_lock, growing_files, prepare_output, recover, write_progress
 from .workers import ChunkDone, ChunkTask, init_worker, make_chunk
 
 
@@ -62,9 +62,7 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
 
 def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag) -> ExportResult:
     total = plan.total
-    if progress and not plan.request.resume and (plan.request.overwrite or not has_content(plan.output)):
-        progress(0, total)  # at once: an overwrite may first delete many files of the earlier export
-    committed = prepare_output(plan)
+    committed = prepare_output(plan, (lambda: progress(0, total)) if progress else (lambda: None))
     if committed is None:  # already complete: nothing to do
         if progress:
             progress(total, total)
