@@ -98,20 +98,12 @@ def request_from_args(args: argparse.Namespace, source):
 
 
 # What the CLI adds to an export folder error, by kind (the window words its own advice).
-CLI_ADVICE = {
-    "not_empty": "; pass --overwrite to replace it, or --resume to finish it",
-    "settings_changed": "; repeat the original command with --resume, or pass --overwrite to start again",
-    "not_complete": "",
-    "damaged": "",
-    "disk_filled": "",
-}
-
-
 def cli_error(exc):
-    """The export error reworded for the command line."""
+    """The export error with the command line's advice for its kind."""
     from ..engine.errors import InvalidInputError
+    from ..export.errors import ADVICE
 
-    return InvalidInputError(str(exc) + CLI_ADVICE.get(getattr(exc, "kind", ""), ""), field=exc.field)
+    return InvalidInputError(str(exc) + ADVICE.get(getattr(exc, "kind", ""), ""), field=exc.field)
 
 
 class _Interrupt(threading.Event):

@@ -1,7 +1,8 @@
-"""Errors about an export's folder, with a ``kind`` so each front end words its own advice.
+"""Errors about an export's folder, with a ``kind`` so the front ends can add advice.
 
 The message says what is wrong in neutral words ("the output folder holds an earlier export");
-the CLI adds "pass --overwrite", the window its own wording, both keyed on ``kind``.
+``ADVICE`` is what the command line adds, by kind, in its flags; the window shows the same advice
+with its own labels for them (gui/messages.window_message rewrites the flags).
 """
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ NOT_COMPLETE = "not_complete"  # reading or merging an export that was stopped
 DAMAGED = "damaged"  # a manifest, ledger or shard that does not say what it should
 NO_ROOM = "no_room"  # the output cannot fit on the disk
 DISK_FILLED = "disk_filled"  # the disk filled up during the export: what was committed is kept
+
+ADVICE = {
+    NOT_EMPTY: "; pass --overwrite to replace it, or --resume to finish it",
+    SETTINGS_CHANGED: "; repeat the original command with --resume, or pass --overwrite to start again",
+}
 
 
 class ExportFolderError(InvalidInputError):

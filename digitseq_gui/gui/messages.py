@@ -58,8 +58,8 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bseparator_width\b|\bseparator width\b", "Separator gap"),
     (r"^pattern (['\"])", r"Sequence \1"),
     (r"\bgive patterns with --pattern\b", "patterns work here too"),
-    (r"repeat the original command with --resume, or use --overwrite to start again",
-     f"tick {RESUME_LABEL} to finish it, or {REPLACE_LABEL} to start again"),
+    (r"repeat the original command with --resume, or pass --overwrite to start again",
+     f"finish it with its original settings, or tick {REPLACE_LABEL} to start again"),
     (r"\bpass --overwrite to replace it\b", f"tick {REPLACE_LABEL} to replace it"),
     (r"\bor --resume to finish an interrupted export\b", f"or {RESUME_LABEL} to finish it"),
     (r"\bfinish it with --resume\b", f"finish it with {RESUME_LABEL}"),
@@ -75,17 +75,12 @@ _REWRITES: tuple[tuple[str, object], ...] = (
 )
 
 
-# What the window adds to an export folder error, by kind (the CLI words its own: cli/export.py).
-WINDOW_ADVICE = {
-    "not_empty": f"; tick {REPLACE_LABEL} to replace it, or {RESUME_LABEL} to finish it",
-    "settings_changed": f"; finish it with its original settings, or tick {REPLACE_LABEL} to start again",
-}
-
-
 def window_error(exc: BaseException) -> str:
-    """An error as the window shows it: its message in the window's words, plus the window's
-    advice for an export folder error."""
-    return window_message(str(exc) + WINDOW_ADVICE.get(getattr(exc, "kind", ""), ""))
+    """An error as the window shows it: its message, with an export folder error's advice
+    (export/errors.ADVICE), in the window's words."""
+    from ..export.errors import ADVICE
+
+    return window_message(str(exc) + ADVICE.get(getattr(exc, "kind", ""), ""))
 
 
 def window_message(message: str) -> str:
