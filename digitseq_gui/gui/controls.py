@@ -24,9 +24,8 @@ from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
-from .seed_box import SeedBox
+from .seed_box import SeedBox, random_seed
 
-RANDOM_SEEDS = 2**31 - 1  # drawn seeds stay short enough to read; any up to 2**63 - 1 can be typed
 MIN_GAP = -MAX_OVERLAP  # the engine's smallest gap: negative gaps overlap neighbouring digits
 MAX_SEPARATOR = 1000
 DEFAULT_DIGITS = "0123"
@@ -248,7 +247,6 @@ class ControlsPanel(QWidget):
         self.seed = SeedBox()
         self.seed.setToolTip("The seed that picks the digit images, the gaps and the augmentation. "
                              "The same seed and settings give the same image.")
-        self.seed.setMinimumWidth(self.seed.sizeHint().width())
         self.seed.valueChanged.connect(self.seedEdited)
         seed_label = QLabel("See&d:")
         seed_label.setBuddy(self.seed)
@@ -268,7 +266,7 @@ class ControlsPanel(QWidget):
 
     def draw_seed(self) -> None:
         """A new random seed; emits seedEdited once."""
-        self.seed.setValue(random.randint(0, RANDOM_SEEDS))
+        self.seed.setValue(random_seed())
 
     def reset(self) -> None:
         """Every setting to its default, as one change (the seed stays: it is not a setting)."""

@@ -11,7 +11,6 @@ dialog's words (tick boxes, not command-line flags), never raised into Qt's even
 """
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 
@@ -27,11 +26,10 @@ from ..engine.config import Config
 from ..engine.sequences import SEPARATORS
 from .background import BackgroundTask
 from .command_line import export_command_line
-from .controls import RANDOM_SEEDS
 from ..export.plan import max_workers
 from .messages import window_message
 from .preview import to_qimage
-from .seed_box import SeedBox
+from .seed_box import SeedBox, random_seed
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
@@ -62,7 +60,7 @@ class ExportDialog(QDialog):
         self.result = None
         self.preview_samples: list[tuple[np.ndarray, str]] = []
         self._build()
-        self.seed.setValue(random.randint(0, RANDOM_SEEDS) if seed is None else int(seed))
+        self.seed.setValue(random_seed() if seed is None else int(seed))
         self.separator_width.setValue(separator_width)
         if any(c in sequence for c in "#[") or any(c in sequence for c in SEPARATORS):
             self.source.setCurrentIndex(1)
@@ -129,7 +127,7 @@ class ExportDialog(QDialog):
         self.seed.setToolTip("The data set's seed: the same seed and settings make the same data set. "
                              "It starts as the main window's seed.")
         self.new_seed_button = QPushButton("New seed")
-        self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random.randint(0, RANDOM_SEEDS)))
+        self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random_seed()))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.new_seed_button)

@@ -7,7 +7,6 @@ sample 0, so File > Save writes exactly those pixels, never a new sample.
 """
 from __future__ import annotations
 
-import random
 import sys
 from pathlib import Path
 
@@ -21,10 +20,11 @@ from ..engine.errors import DigitSeqError
 from . import image_saving
 from .about import show_about
 from .command_line import command_line, export_command_line
-from .controls import RANDOM_SEEDS, ControlsPanel
+from .controls import ControlsPanel
 from .icon import app_icon
 from .messages import window_message
 from .preview import FIT, ZOOMS, Cell, PreviewArea, format_zoom, to_qimage
+from .seed_box import random_seed, seed_of
 from .settings_store import SettingsStore
 from .wheel_guard import guard_wheel
 from .worker import PreviewRequest, PreviewResult, PreviewWorker
@@ -493,8 +493,8 @@ class MainWindow(QMainWindow):
         self.controls.separator_width.setValue(store.value("generation/separator_width", 10, int))
         self.controls.random_length.setValue(store.value("generation/random_length", 8, int))
         self.controls.seed_locked.setChecked(store.value("generation/seed_locked", True, bool))
-        seed = store.value("generation/seed", "", str)  # as text: QSettings' int is 32 bits
-        self.controls.seed.setValue(int(seed) if seed.isascii() and seed.isdigit() else random.randint(0, RANDOM_SEEDS))
+        seed = seed_of(store.value("generation/seed", "", str))  # as text: QSettings' int is 32 bits
+        self.controls.seed.setValue(random_seed() if seed is None else seed)
         self.controls.last_dataset_folder = store.folder("datasets")
         self.boxes_check.setChecked(store.value("view/show_boxes", False, bool))
         self.grid_rows.setValue(store.value("view/grid_rows", DEFAULT_GRID[0], int))

@@ -7,11 +7,20 @@ count once Enter is pressed or the box loses focus.
 """
 from __future__ import annotations
 
+import random
+
 from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtGui import QValidator
 from PyQt5.QtWidgets import QAbstractSpinBox, QWidget
 
 from ..engine.seeding import MAX_SEED
+
+RANDOM_SEEDS = 2**31 - 1  # drawn seeds stay short enough to read; any up to MAX_SEED can be typed
+
+
+def random_seed() -> int:
+    """A seed for "New seed", a new window or a new export."""
+    return random.randint(0, RANDOM_SEEDS)
 
 
 class SeedBox(QAbstractSpinBox):
@@ -26,9 +35,6 @@ class SeedBox(QAbstractSpinBox):
 
     def value(self) -> int:
         return self._value
-
-    def maximum(self) -> int:
-        return MAX_SEED
 
     def setValue(self, value: int) -> None:  # noqa: N802 - QSpinBox's name
         value = min(max(int(value), 0), MAX_SEED)
@@ -54,7 +60,7 @@ class SeedBox(QAbstractSpinBox):
         return enabled
 
     def validate(self, text: str, pos: int):
-        if _seed_of(text) is not None:
+        if seed_of(text) is not None:
             return QValidator.Acceptable, text, pos
         if not text.strip():
             return QValidator.Intermediate, text, pos  # emptied to type anew
@@ -68,14 +74,17 @@ class SeedBox(QAbstractSpinBox):
         hint.setWidth(self.fontMetrics().horizontalAdvance("2147483647") + 40)
         return hint
 
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name: a drawn seed always shows whole
+        return self.sizeHint()
+
     def _take_text(self) -> None:
-        seed = _seed_of(self.lineEdit().text())
+        seed = seed_of(self.lineEdit().text())
         if seed is not None:
             self.setValue(seed)
         self.lineEdit().setText(str(self._value))
 
 
-def _seed_of(text: str) -> int | None:
+def seed_of(text: str) -> int | None:
     """The seed ``text`` spells (spaces around it allowed, as pasted from a terminal), or None."""
     text = text.strip()
     if text.isascii() and text.isdigit() and int(text) <= MAX_SEED:
