@@ -27,7 +27,6 @@ from .formats.encoding import encode_image, image_info
 from .lock import folder_lock
 from .manifest import MANIFEST_NAME, write_manifest
 from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
-from .plan import preview  # noqa: F401 - the window imports it from here
 from .resume import check_output_before_lock, growing_files, prepare_output, recover, write_progress
 from .workers import ChunkDone, ChunkTask, init_worker, make_chunk
 

@@ -263,7 +263,7 @@ class ExportDialog(QDialog):
         self._preview_timer.start()
 
     def start_preview(self) -> None:
-        from ..export.run import preview
+        from ..export.plan import preview
 
         if self._preview_busy:
             self._preview_wanted = True  # newest wins: run again when this one is done
