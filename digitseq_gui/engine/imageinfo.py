@@ -46,7 +46,11 @@ def metadata(label: str, seed: int | None, settings: dict | None, text: str | No
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    body = kind + data
+    return b"".join((_UINT32.pack(len(data)), body, _UINT32.pack(zlib.crc32(body))))
+
+
+_UINT32 = struct.Struct(">I")
 
 
 # Values longer than this (the settings JSON, ~650 bytes) are deflated: zTXt, or iTXt with its
@@ -93,6 +97,10 @@ def export_chunks(seed: int, settings: dict, part: str = "") -> bytes:
 
 
 def sample_chunks(label: str, text: str, index: int) -> bytes:
+    """The chunks of one exported image: label, text, index."""
+    if text.isascii() and len(text) <= _COMPRESS_OVER:  # always, for digits and separators: plain tEXt
+        return b"".join((_chunk(b"tEXt", b"label\0" + label.encode()), _chunk(b"tEXt", b"text\0" + text.encode()),
+                         _chunk(b"tEXt", b"index\0%d" % index)))
     return text_chunk("label", label) + text_chunk("text", text) + text_chunk("index", str(int(index)))
 
 

@@ -32,6 +32,19 @@ def test_spliced_chunks_are_read_back_by_pillow_and_leave_the_pixels_alone(tmp_p
     assert np.array_equal(decoded(tmp_path / "a.png"), np.rint(image * 255).astype(np.uint8))
 
 
+@pytest.mark.parametrize("label, text", [("0123", "01-23"), ("7" * 300, "7" * 300), ("12", "1✓2")])
+def test_an_exported_images_own_chunks_are_read_back_by_pillow(tmp_path, label, text):
+    """sample_chunks has a short path for plain text; long and non-Latin-1 text take the general one."""
+    image = np.full((28, 50), 0.5, dtype=np.float32)
+    (tmp_path / "a.png").write_bytes(imageinfo.with_text(encode(image, "png"), imageinfo.sample_chunks(label, text, 123456)))
+    with Image.open(tmp_path / "a.png") as png:
+        png.verify()
+    with Image.open(tmp_path / "a.png") as png:
+        assert png.text == {"label": label, "text": text, "index": "123456"}
+    assert imageinfo.sample_chunks(label, text, 123456) == imageinfo.text_chunks(
+        {"label": label, "text": text, "index": "123456"})
+
+
 def test_a_saved_image_describes_itself_well_enough_to_make_it_again(make_generator, tmp_path):
     config = Config()
     config.image.height, config.image.fit, config.spacing.min = 32, "keep-aspect", -4

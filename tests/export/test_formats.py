@@ -127,3 +127,24 @@ def test_compression_changes_the_size_never_the_pixels(tmp_path, fmt, compressio
     if compression == "none":
         assert size > 2 * default_size
     assert export.load_export(tmp_path / compression)["manifest"]["compression"] == compression
+
+
+def test_annotation_json_is_the_compact_json_of_the_annotations():
+    """The label files' and webdataset's JSON rows are built from templates for speed; they must
+    be exactly what json.dumps writes, for any digit count, separators and non-ASCII text."""
+    from digitseq_gui.export.formats.base import annotation_json
+    from digitseq_gui.export.rendering import Rendered
+
+    rng = np.random.default_rng(5)
+    digits = [1, 4, 8, 11, 0]
+    boxes = [rng.integers(-3, 2000, (n, 4)).astype(np.int32) for n in digits]
+    sources = [rng.integers(0, 60000, n) for n in digits]
+    labels = ["7", "0123", "09012345", "12345678901", ""]
+    texts = ["7", "01-23", '0901 "2345"', "123/456\\78901", "é\u2013"]
+    rendered = Rendered(40, labels, texts, boxes, sources, None)
+    for i in range(len(digits)):
+        row = {"index": 40 + i, "label": labels[i], "text": texts[i], "boxes": boxes[i].tolist(),
+               "source_indices": sources[i].tolist()}
+        assert annotation_json(rendered, i) == json.dumps(row, separators=(",", ":"))
+        with_file = {"index": 40 + i, "file": f"images/{40 + i:06d}.png", **{k: v for k, v in row.items() if k != "index"}}
+        assert annotation_json(rendered, i, f"images/{40 + i:06d}.png") == json.dumps(with_file, separators=(",", ":"))

@@ -152,18 +152,36 @@ def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int, **more)
     return record(rendered, chunk, hashlib.sha256(body), len(body), **more)
 
 
-def annotations(rendered: Rendered, i: int) -> dict:
-    """One image's annotations, as the label files and the webdataset .json hold them."""
-    return {"index": rendered.start + i, "label": rendered.labels[i], "text": rendered.texts[i],
-            "boxes": rendered.boxes[i].tolist(), "source_indices": rendered.sources[i].tolist()}
-
-
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps makes one per call
 
 
 def compact_json(value) -> str:
     """``json.dumps(value, separators=(",", ":"))``."""
     return _COMPACT.encode(value)
+
+
+def annotation_json(rendered: Rendered, i: int, file: str | None = None) -> str:
+    """Image ``i``'s annotations as the label files and webdataset's .json hold them: compact
+    JSON of {index, file (when given), label, text, boxes, source_indices}. One %-format per
+    image from a template per digit count: the same text as ``compact_json`` of the dict, in
+    half the time (the encoder's 6 us an image were a fifth of webdataset's own work)."""
+    boxes, sources = rendered.boxes[i], rendered.sources[i]
+    key = (len(sources), file is not None)
+    template = _ANNOTATION_TEMPLATES.get(key) or _ANNOTATION_TEMPLATES.setdefault(key, _annotation_template(*key))
+    head = (rendered.start + i,) if file is None else (rendered.start + i, _json_string(file))
+    return template % (*head, _json_string(rendered.labels[i]), _json_string(rendered.texts[i]),
+                       *boxes.ravel().tolist(), *sources.tolist())
+
+
+_json_string = json.encoder.encode_basestring_ascii  # what the encoder writes a str as (ensure_ascii)
+_ANNOTATION_TEMPLATES: dict[tuple[int, bool], str] = {}
+
+
+def _annotation_template(digits: int, with_file: bool) -> str:
+    boxes = ",".join(["[%d,%d,%d,%d]"] * digits)
+    sources = ",".join(["%d"] * digits)
+    file = ',"file":%s' if with_file else ""
+    return '{"index":%d' + file + ',"label":%s,"text":%s,"boxes":[' + boxes + '],"source_indices":[' + sources + "]}"
 
 
 def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ..rendering import Rendered
-from .base import PartContext, annotations, compact_json
+from .base import PartContext, annotation_json
 from .imagefiles import ImageFilesFormat
 from .png import rows_to_part
 
@@ -17,13 +17,8 @@ class JsonlFormat(ImageFilesFormat):
     label_file = "labels.jsonl"
 
     def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
-        lines = []
-        for i in range(len(rendered)):
-            row = annotations(rendered, i)
-            row = {"index": row["index"], "file": self.image_name(ctx, row["index"]), **{k: row[k] for k in
-                   ("label", "text", "boxes", "source_indices")}}
-            lines.append(compact_json(row) + "\n")
-        return "".join(lines).encode()
+        lines = [annotation_json(rendered, i, self.image_name(ctx, rendered.start + i)) for i in range(len(rendered))]
+        return ("\n".join(lines) + "\n").encode() if lines else b""
 
     def read_part(self, folder: Path, part: dict) -> dict:
         text = (folder / self.label_file).read_text(encoding="utf-8")

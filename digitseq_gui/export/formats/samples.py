@@ -9,24 +9,24 @@ from pathlib import Path
 from typing import Iterator
 
 from ..rendering import Rendered
-from .base import PartContext, annotations, compact_json, write_piece
+from .base import PartContext, annotation_json, write_piece
 from .encoding import encode_image, image_info
-from .tarstream import member, read_members
+from .tarstream import member_parts, read_members
 
 
 def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True) -> dict:
     """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none).
     Its ledger record also says the members' data bytes (``payload``: lmdb sizes its map by it)."""
     blocks, payload = [], 0
-    add, extension = blocks.append, ctx.extension
+    add, extension = blocks.extend, ctx.extension
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
         members = [(key + extension, encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))),
                    (key + ".txt", rendered.labels[i].encode())]
         if with_json:
-            members.append((key + ".json", compact_json(annotations(rendered, i)).encode()))
+            members.append((key + ".json", annotation_json(rendered, i).encode()))
         for name, data in members:
-            add(member(name, data))
+            add(member_parts(name, data))
             payload += len(data)
     return write_piece(path, b"".join(blocks), rendered, chunk, payload=payload)
 

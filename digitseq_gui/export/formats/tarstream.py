@@ -36,7 +36,15 @@ def header(name: str, size: int) -> bytes:
 
 
 def member(name: str, data: bytes) -> bytes:
-    return header(name, len(data)) + data + b"\0" * (-len(data) % BLOCK)
+    return b"".join(member_parts(name, data))
+
+
+def member_parts(name: str, data: bytes) -> tuple[bytes, bytes, bytes]:
+    """A member as (header, data, padding): to join with others without copying the data twice."""
+    return header(name, len(data)), data, _ZEROS[: -len(data) % BLOCK]
+
+
+_ZEROS = bytes(BLOCK)
 
 
 def end(written: int) -> bytes:
