@@ -16,7 +16,9 @@ DigitSeq is faster), the median of per-round ratios with their range: rounds alt
 the two, so a load change on this shared machine hits both.
 
 Then ``generate_batch`` in microseconds per image for 4 to 8 digits at width 200 with uint8
-output, without and with the default augmentations (what the export path calls).
+output, without and with the default augmentations (what the export path calls), and where the
+time without augmentation goes: OpenCV's resampling of the strips, the rest, and what linear
+shrinking would cost instead of area averaging.
 """
 from __future__ import annotations
 
@@ -143,6 +145,52 @@ def batch_microseconds(dataset, images: int, rounds: int) -> None:
             print(f"| {label} | {subtype} | {cells[0]} | {cells[1]} |")
 
 
+def where_batch_time_goes(dataset, images: int, rounds: int) -> None:
+    """What remains of generate_batch without augmentation (uint8, width 200): OpenCV's resampling
+    of the strips to the width (from a profile of one run, scaled to the unprofiled median) and
+    the rest; and, for comparison only, the total if strips were shrunk with linear
+    interpolation like they are grown (not DigitSeq's output: area averaging is what keeps thin
+    strokes from aliasing)."""
+    import cProfile
+    import pstats
+
+    from digitseq_gui.engine import scaling
+
+    print(f"\nwhere generate_batch's time goes, no augmentation, uint8, width 200, {images} images, us per image:")
+    print("| digits | total (median) | OpenCV resampling | the rest | total if shrinking were linear |")
+    print("|---|---|---|---|---|")
+    rng = np.random.default_rng(3)
+    area = scaling.interpolation
+    for lengths in ((4, 4), (6, 6), (8, 8), (4, 8)):
+        sequences = ["".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
+                     for _ in range(images)]
+        generator = digitseq_generator(dataset, False, "variable", "between")
+
+        def median_time():
+            generator.generate_batch(sequences[:64], SPACING, 200, seed=2, as_uint8=True)
+            samples = []
+            for _ in range(rounds):
+                start = clock()
+                generator.generate_batch(sequences, SPACING, 200, seed=2, as_uint8=True)
+                samples.append((clock() - start) / images * 1e6)
+            return statistics.median(samples)
+
+        total = median_time()
+        profile = cProfile.Profile()
+        profile.runcall(generator.generate_batch, sequences, SPACING, 200, seed=2, as_uint8=True)
+        stats = pstats.Stats(profile).stats
+        profiled = sum(tottime for _, _, tottime, _, _ in stats.values())
+        resize = sum(tottime for (_, _, name), (_, _, tottime, _, _) in stats.items() if "resize" in name)
+        scaling.interpolation = lambda cv, size, target: cv.INTER_LINEAR
+        try:
+            linear = median_time()
+        finally:
+            scaling.interpolation = area
+        resampling = total * resize / profiled
+        label = f"{lengths[0]}" if lengths[0] == lengths[1] else f"{lengths[0]}-{lengths[1]}"
+        print(f"| {label} | {total:.1f} | {resampling:.1f} | {total - resampling:.1f} | {linear:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seedref", help="folder of the earlier version's code (holds prepare.sh); "
@@ -172,6 +220,7 @@ def main() -> None:
         side_by_side(seedref_cls, Path(tmp), dataset, args.images, args.rounds)
     if not args.skip_batch:
         batch_microseconds(dataset, args.batch_images, args.rounds)
+        where_batch_time_goes(dataset, args.batch_images, args.rounds)
 
 
 if __name__ == "__main__":
