@@ -14,11 +14,15 @@ from digitseq_gui import export
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.formats import FORMATS
 from digitseq_gui.export.formats import lmdb as lmdb_format
-from digitseq_gui.export.formats.tarstream import BLOCK, end, member, members, read_archive
+from digitseq_gui.export.formats.tarstream import BLOCK, end, member_parts, members, read_archive
 
 from test_export_helpers import cancel_after, request
 
 COUNT, CHUNK, SHARD = 300, 64, 100  # shards end inside chunks 1 (64-127) and 3 (192-255)
+
+
+def member(name: str, data: bytes) -> bytes:
+    return b"".join(member_parts(name, data))
 
 
 def write_pieces(folder, fmt):

@@ -5,10 +5,14 @@ import tarfile
 
 import pytest
 
-from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, member, read_archive, read_members, sample_spans
+from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, member_parts, read_archive, read_members, sample_spans
 
 SAMPLES = [(f"{i:06d}", {"png": bytes([i]) * (300 + 97 * i), "txt": str(i).encode(), "json": b"{}" * i})
            for i in range(7)]
+
+
+def member(name: str, data: bytes) -> bytes:
+    return b"".join(member_parts(name, data))
 
 
 def write_tar(path, samples):

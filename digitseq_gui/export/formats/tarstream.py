@@ -35,10 +35,6 @@ def header(name: str, size: int) -> bytes:
     return b"".join((encoded.ljust(100, b"\0"), _BEFORE_SIZE, size_field, _BETWEEN, checksum, _AFTER_CHECKSUM))
 
 
-def member(name: str, data: bytes) -> bytes:
-    return b"".join(member_parts(name, data))
-
-
 def member_parts(name: str, data: bytes) -> tuple[bytes, bytes, bytes]:
     """A member as (header, data, padding): to join with others without copying the data twice."""
     return header(name, len(data)), data, _ZEROS[: -len(data) % BLOCK]
