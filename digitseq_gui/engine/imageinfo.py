@@ -98,7 +98,8 @@ def export_chunks(seed: int, settings: dict, part: str = "") -> bytes:
 
 def sample_chunks(label: str, text: str, index: int) -> bytes:
     """The chunks of one exported image: label, text, index."""
-    if text.isascii() and len(text) <= _COMPRESS_OVER:  # always, for digits and separators: plain tEXt
+    # Digits and separators: short ASCII, so three plain tEXt chunks, made in one join.
+    if text.isascii() and label.isascii() and max(len(text), len(label)) <= _COMPRESS_OVER:
         return b"".join((_chunk(b"tEXt", b"label\0" + label.encode()), _chunk(b"tEXt", b"text\0" + text.encode()),
                          _chunk(b"tEXt", b"index\0%d" % index)))
     return text_chunk("label", label) + text_chunk("text", text) + text_chunk("index", str(int(index)))

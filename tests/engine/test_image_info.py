@@ -32,7 +32,8 @@ def test_spliced_chunks_are_read_back_by_pillow_and_leave_the_pixels_alone(tmp_p
     assert np.array_equal(decoded(tmp_path / "a.png"), np.rint(image * 255).astype(np.uint8))
 
 
-@pytest.mark.parametrize("label, text", [("0123", "01-23"), ("7" * 300, "7" * 300), ("12", "1✓2")])
+@pytest.mark.parametrize("label, text", [("0123", "01-23"), ("7" * 300, "7" * 300), ("12", "1✓2"), ("é", "1"),
+                                         ("1" * 201, "1")])
 def test_an_exported_images_own_chunks_are_read_back_by_pillow(tmp_path, label, text):
     """sample_chunks has a short path for plain text; long and non-Latin-1 text take the general one."""
     image = np.full((28, 50), 0.5, dtype=np.float32)
