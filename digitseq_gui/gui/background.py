@@ -49,25 +49,26 @@ class BackgroundTask(QObject):
         return not self._thread.is_alive()
 
     def report(self, done: int, total: int) -> None:
-        self._emit(self.progressed, done, total)
+        self._emit("progressed", done, total)
 
     def _run(self) -> None:
         try:
             try:
-                report = (self.succeeded, self._job(self))
+                report = ("succeeded", self._job(self))
             except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
-                report = (self.failed, window_error(exc))
+                report = ("failed", window_error(exc))
             except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
-                report = (self.failed, f"Unexpected error ({type(exc).__name__}): {exc}")
+                report = ("failed", f"Unexpected error ({type(exc).__name__}): {exc}")
             self._ended.set()
             self._emit(*report)
         finally:
             self._ended.set()
-            self._emit(self.finished)
+            self._emit("finished")
 
-    @staticmethod
-    def _emit(signal, *args) -> None:
+    def _emit(self, signal: str, *args) -> None:
+        """Emit the named signal; once the window is gone (closed while the job ran), reading the
+        signal itself raises, as emitting it would: nobody is left to tell."""
         try:
-            signal.emit(*args)
-        except RuntimeError:  # the window is gone (closed while the job ran): nobody to tell
+            getattr(self, signal).emit(*args)
+        except RuntimeError:
             pass

@@ -120,12 +120,11 @@ def test_export_clicked_as_soon_as_an_error_shows_starts(dialog, qtbot, tmp_path
     export_and_wait(dialog, qtbot)
     emit = BackgroundTask._emit
 
-    def slow_to_return(signal, *args):  # stretch the moment between the report and the thread's end
-        emit(signal, *args)
-        if not args:  # ``finished``, emitted last
-            time.sleep(0.5)
+    def slow_to_return(task, signal, *args):  # stretch every moment between the report and the thread's end
+        emit(task, signal, *args)
+        time.sleep(0.5)  # after the report (``failed``, ``succeeded``) and after ``finished``
 
-    monkeypatch.setattr(BackgroundTask, "_emit", staticmethod(slow_to_return))
+    monkeypatch.setattr(BackgroundTask, "_emit", slow_to_return)
     dialog.result = None
     dialog.export_button.click()
     qtbot.waitUntil(lambda: "not empty" in dialog.status.text(), timeout=TIMEOUT_MS)

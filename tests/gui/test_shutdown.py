@@ -147,3 +147,27 @@ def test_a_fifo_as_data_set_never_hangs_the_window_nor_its_closing(tmp_path):
     # the FIFO), naming the FIFO, instead of a load that never returns.
     refusals = [line for line in out.splitlines() if line.startswith("refused")]
     assert len(refusals) == 2 and all(line.startswith("refused dataset") and "FIFO" in line for line in refusals), out
+
+
+def test_a_task_whose_window_is_gone_ends_quietly(qapp):
+    """A job that returns after its QObject was deleted (the window closed meanwhile) reports to
+    nobody, without an exception in its thread."""
+    import threading
+
+    import sip  # PyQt5's
+
+    from digitseq_gui.gui.background import BackgroundTask
+
+    release, raised = threading.Event(), []
+    previous_hook = threading.excepthook
+    threading.excepthook = lambda args: raised.append(args.exc_value)
+    try:
+        task = BackgroundTask(lambda task: release.wait(10) and "done")
+        thread = task._thread
+        task.start()
+        sip.delete(task)
+        release.set()
+        thread.join(10)
+    finally:
+        threading.excepthook = previous_hook
+    assert not thread.is_alive() and raised == []
