@@ -164,3 +164,20 @@ def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist
     assert third is not again and third.fingerprint != again.fingerprint and loaded_dataset(path, "train") is third
     assert sum(key[0] == path or key[0] == str(path) for key in dataset_module._SHARED) <= 2  # train and test only
     assert shared_dataset("mnist", "test") is shared_dataset("mnist", "test")
+
+
+def test_a_shared_folder_data_set_is_loaded_again_when_a_file_in_it_is_rewritten(tmp_path, mnist_test):
+    """Rewriting an IDX file in place (cp over it, curl -o) leaves its folder's own stamp alone."""
+    from digitseq_gui.engine.data.dataset import shared_dataset
+
+    images, labels, _ = small_sample(mnist_test, per_digit=3)
+    folder = tmp_path / "digits"
+    written = write_idx_pair(folder, images, labels)
+    inode = written[0].stat().st_ino
+    first = shared_dataset(folder, "train")
+    assert len(first) == 30 and shared_dataset(folder, "train") is first
+    more_images, more_labels, _ = small_sample(mnist_test, per_digit=4)
+    written = write_idx_pair(folder, more_images, more_labels)
+    assert written[0].stat().st_ino == inode  # the same files, rewritten
+    again = shared_dataset(folder, "train")
+    assert len(again) == 40 and again.fingerprint != first.fingerprint

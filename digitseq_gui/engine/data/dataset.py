@@ -108,12 +108,12 @@ _SHARED_MAX = 4
 
 
 def shared_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
-    """``load_dataset``, loaded once per process for the same source and split; a source path
-    whose modification time or size has changed since is loaded again, in place of the old one.
-    Two threads asking at once may both load it (no lock is held while loading: a data file that
-    never answers, such as a FIFO, must not block every other load)."""
+    """``load_dataset``, loaded once per process for the same source and split; a source whose
+    files have changed since (for a folder: any file in it) is loaded again, in place of the old
+    one. Two threads asking at once may both load it (no lock is held while loading: a data
+    file that never answers, such as a FIFO, must not block every other load)."""
     key, stamp = _shared_key(source, split)
-    found = loaded_dataset(source, split)
+    found = _held(key, stamp)
     if found is not None:
         return found
     dataset = load_dataset(source, split)
@@ -128,25 +128,46 @@ def shared_dataset(source: str | Path = EMBEDDED, split: str = "train") -> Digit
 
 
 def loaded_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset | None:
-    """The data set ``shared_dataset`` already holds for this source and split, as its file is
-    now, or None (never loads)."""
-    key, stamp = _shared_key(source, split)
+    """The data set ``shared_dataset`` already holds for this source and split, as its files
+    are now, or None (never loads)."""
+    return _held(*_shared_key(source, split))
+
+
+def _held(key: tuple, stamp: tuple | None) -> DigitDataset | None:
     with _SHARED_LOCK:
         held = _SHARED.get(key)
     return held[1] if held is not None and held[0] == stamp else None
 
 
 def _shared_key(source, split) -> tuple[tuple, tuple | None]:
-    """((source, split), the file's stamp: inode, size, modification time; None for the embedded set)."""
+    """((source, split), the source's stamp; None for the embedded set or a path that cannot be read)."""
     name = os.fspath(source) if isinstance(source, os.PathLike) else source
     stamp = None
     if isinstance(name, str) and name != EMBEDDED:
         try:
-            found = os.stat(os.path.expanduser(name))
-            stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+            stamp = _stamp(os.path.expanduser(name))
         except (OSError, ValueError):
             pass  # load_dataset says what is wrong
     return (name, split), stamp
+
+
+def _stamp(path: str) -> tuple:
+    """Inode, size and modification time of a file; of a folder, also those of each file in it
+    (a file rewritten in place changes nothing of its folder's own)."""
+    found = os.stat(path)
+    stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+    if not stat.S_ISDIR(found.st_mode):
+        return stamp
+    files = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    inside = entry.stat()
+                    files.append((entry.name, inside.st_ino, inside.st_size, inside.st_mtime_ns))
+            except OSError:
+                continue  # a link to nowhere: load_dataset does not read it either
+    return stamp, tuple(sorted(files))
 
 
 def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDataset:
