@@ -30,8 +30,9 @@ def create_application(argv: list[str]) -> QApplication:
     def while_starting(kind, context, message) -> None:
         if kind == QtFatalMsg:  # no platform plugin could start: Qt would abort (exit 134) with a page on it
             display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            print(NO_DISPLAY.format(display=f"display {display!r}" if display else "no DISPLAY or WAYLAND_DISPLAY"),
-                  file=sys.stderr, flush=True)
+            reason = (said or [message])[0].strip().splitlines()[0]  # what Qt met first, in its words
+            print(NO_DISPLAY.format(display=f"display {display!r}" if display else "no DISPLAY or WAYLAND_DISPLAY")
+                  + f" (Qt: {reason})", file=sys.stderr, flush=True)
             os._exit(2)
         said.append(message)
 

@@ -85,3 +85,4 @@ def test_without_a_display_the_window_says_so_in_one_line(tmp_path, display):
     last = lines[-1]
     assert len(lines) == 1 and last.startswith("digitseq-gui: Qt found no display") and "Traceback" not in done.stderr
     assert ("':987'" in last) if display else ("no DISPLAY or WAYLAND_DISPLAY" in last)
+    assert "(Qt: could not connect to display" in last  # Qt's own reason, in the same line
