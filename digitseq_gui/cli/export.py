@@ -97,13 +97,12 @@ def request_from_args(args: argparse.Namespace, source):
     )
 
 
-# What the CLI adds to an export folder error, by kind (the window words its own advice).
 def cli_error(exc):
-    """The export error with the command line's advice for its kind."""
+    """The export error with the advice for its kind (export/errors.ADVICE)."""
     from ..engine.errors import InvalidInputError
-    from ..export.errors import ADVICE
+    from ..export.errors import with_advice
 
-    return InvalidInputError(str(exc) + ADVICE.get(getattr(exc, "kind", ""), ""), field=exc.field)
+    return InvalidInputError(with_advice(exc), field=exc.field)
 
 
 class _Interrupt(threading.Event):

@@ -24,6 +24,11 @@ ADVICE = {
 }
 
 
+def with_advice(exc: BaseException) -> str:
+    """The error's message, with the advice for its kind (if any), in the command line's words."""
+    return str(exc) + ADVICE.get(getattr(exc, "kind", ""), "")
+
+
 class ExportFolderError(InvalidInputError):
     """A problem with an output or shard folder; ``kind`` is one of the constants above and
     ``path`` the folder (or file) at fault."""
