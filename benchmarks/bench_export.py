@@ -20,7 +20,6 @@ twice and read ratios):
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -70,19 +69,15 @@ def deflate_rate(images, compression: str) -> float:
 def file_create_rate(folder: Path, sizes: list[int]) -> float:
     """Files of these sizes created and written in a fresh folder beside the exports, then synced
     once: what one file per image costs on this disk alone (png and jsonl write one per image)."""
-    from digitseq_gui.engine.files import write_all
+    from digitseq_gui.engine.files import write_file
     from digitseq_gui.export.disk import sync_filesystem
 
     target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
     paths = [f"{target}/{i:06d}.png" for i in range(len(sizes))]
     contents = [b"\0" * size for size in sizes]
     start = clock()
-    for path, data in zip(paths, contents):  # as the export writes them (formats/imagefiles.py)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
+    for path, data in zip(paths, contents):
+        write_file(path, data)  # as the export writes its images (formats/imagefiles.py)
     sync_filesystem(target, paths)
     rate = len(sizes) / (clock() - start)
     shutil.rmtree(target)

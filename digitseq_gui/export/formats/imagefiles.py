@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ...engine.files import write_all
+from ...engine.files import write_file
 from ..disk import sync_filesystem
 from ..rendering import Rendered
 from .base import Format, PartContext, own_numbered, record
@@ -35,11 +35,7 @@ class ImageFilesFormat(Format):
         for i, image in enumerate(rendered.images):
             data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
             path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-            try:
-                write_all(fd, data)
-            finally:
-                os.close(fd)
+            write_file(path, data)
             digest.update(data)
             size += len(data)
             paths.append(path)
