@@ -104,6 +104,9 @@ def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monk
         samples = list(lmdb_format._images_and_labels(fmt_.piece_path(ctx, record["chunk"])))
         assert len(samples) == record["count"] and sum(len(i) + len(t) for i, t in samples) == record["payload"]
     old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 2 else r for i, r in enumerate(records)]
+    # The database's map is sized by the same number whether records say their payload or not.
+    assert lmdb_format.stored_bytes(old_records, paths) == lmdb_format.stored_bytes(records, paths) == sum(
+        r["payload"] for r in records)
     assert finished_files(fmt_, ctx, old_records) == written
 
     fmt_.finish_part(ctx, records)

@@ -37,11 +37,9 @@ class LmdbFormat(Format):
         import lmdb
 
         pieces = [self.piece_path(ctx, r["chunk"]) for r in records]
-        # The map size is stored in the file, so it is a function of what the database holds
-        # (image and label bytes, as each piece's record says), never of the chunk size. A record
-        # written before records said it leaves the piece to be read.
-        stored = sum(r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
-                     for r, p in zip(records, pieces))
+        # The map size is stored in the file, so it is a function of what the database holds,
+        # never of the chunk size.
+        stored = stored_bytes(records, pieces)
         map_size = ((2 * stored) >> 20) * (1 << 20) + (64 << 20)
         target = ctx.folder / "data.mdb"
         tmp = temp_path(target)
@@ -90,6 +88,13 @@ class LmdbFormat(Format):
         finally:
             env.close()
         return {"labels": labels, "image_bytes": images, "indices": list(range(count))}
+
+
+def stored_bytes(records: list[dict], pieces: list[Path]) -> int:
+    """The image and label bytes the database will hold, as each piece's record says; a record
+    written before records said it leaves its piece to be read."""
+    return sum(r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
+               for r, p in zip(records, pieces))
 
 
 def _images_and_labels(path: Path):
