@@ -18,7 +18,8 @@ def build_parser() -> OneLineArgumentParser:
         epilog="run 'digitseq COMMAND --help' for a command's options",
     )
     parser.add_argument("--version", action="version", version=f"digitseq {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=OneLineArgumentParser)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command",
+                                       parser_class=OneLineArgumentParser)
     subparsers.required = True
     for module in SUBCOMMANDS:
         module.register(subparsers)
@@ -27,7 +28,7 @@ def build_parser() -> OneLineArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run_guarded("digitseq", lambda: args.run(args))
+    return run_guarded(f"digitseq {args.command}", lambda: args.run(args))  # as argparse names it in its errors
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ def assert_one_line_error(done: subprocess.CompletedProcess, prog: str, fragment
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got: {done.stderr!r}"
+    if prog == "digitseq":  # named with its subcommand, as argparse's own errors are
+        prog += " " + next(a for a in done.args if a in ("generate", "export", "merge", "inspect", "gui"))
     assert lines[0].startswith(f"{prog}: error: ")
     for fragment in fragments:
         assert fragment.lower() in lines[0].lower(), (fragment, lines[0])
