@@ -120,35 +120,57 @@ def side_by_side(seedref_cls, folder: Path, dataset, images: int, rounds: int) -
               f"{median['one']:.4f} | {ratio('one')} | {median['batch']:.4f} | {ratio('batch')} |")
 
 
-def batch_microseconds(dataset, images: int, rounds: int) -> None:
+LENGTHS = ((4, 4), (6, 6), (8, 8), (4, 8))
+
+
+def batch_sequences(images: int) -> dict[tuple[int, int], list[str]]:
+    """The same random sequences for both batch tables, per (min, max) digit count."""
+    rng = np.random.default_rng(1)
+    return {lengths: ["".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
+                      for _ in range(images)] for lengths in LENGTHS}
+
+
+def batch_us(generator, sequences: list[str], rounds: int) -> list[float]:
+    """us per image of ``rounds`` uint8 generate_batch calls on ``sequences`` (after a warm-up)."""
+    generator.generate_batch(sequences[:64], SPACING, 200, seed=2, as_uint8=True)
+    samples = []
+    for _ in range(rounds):
+        start = clock()
+        generator.generate_batch(sequences, SPACING, 200, seed=2, as_uint8=True)
+        samples.append((clock() - start) / len(sequences) * 1e6)
+    return samples
+
+
+def length_label(lengths: tuple[int, int]) -> str:
+    return f"{lengths[0]}" if lengths[0] == lengths[1] else f"{lengths[0]}-{lengths[1]}"
+
+
+def batch_microseconds(dataset, batches: dict, rounds: int) -> dict:
+    """The batch table; returns the no-augmentation, gaps-between medians (where_batch_time_goes
+    breaks those down)."""
+    images = len(next(iter(batches.values())))
     print(f"\ngenerate_batch, uint8 out, width 200, spacing {SPACING}, {images} images, "
           f"median (min-max) of {rounds} rounds, us per image")
     print("| digits | subtype | no augmentation | default augmentations |")
     print("|---|---|---|---|")
-    rng = np.random.default_rng(1)
-    for lengths in ((4, 4), (6, 6), (8, 8), (4, 8)):
-        sequences = ["".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
-                     for _ in range(images)]
+    plain = {}
+    for lengths, sequences in batches.items():
         for subtype in ("between", "edge"):
             cells = []
             for transform in (False, True):
                 generator = digitseq_generator(dataset, transform, "variable", subtype)
-                count = images if not transform else images // 4
-                generator.generate_batch(sequences[:64], SPACING, 200, seed=2, as_uint8=True)
-                samples = []
-                for _ in range(rounds):
-                    start = clock()
-                    generator.generate_batch(sequences[:count], SPACING, 200, seed=2, as_uint8=True)
-                    samples.append((clock() - start) / count * 1e6)
+                samples = batch_us(generator, sequences[:images // 4] if transform else sequences, rounds)
+                if not transform and subtype == "between":
+                    plain[lengths] = statistics.median(samples)
                 cells.append(f"{statistics.median(samples):.1f} ({min(samples):.1f}-{max(samples):.1f})")
-            label = f"{lengths[0]}" if lengths[0] == lengths[1] else f"{lengths[0]}-{lengths[1]}"
-            print(f"| {label} | {subtype} | {cells[0]} | {cells[1]} |")
+            print(f"| {length_label(lengths)} | {subtype} | {cells[0]} | {cells[1]} |")
+    return plain
 
 
-def where_batch_time_goes(dataset, images: int, rounds: int) -> None:
-    """What remains of generate_batch without augmentation (uint8, width 200): OpenCV's resampling
-    of the strips to the width (from a profile of one run, scaled to the unprofiled median) and
-    the rest; and, for comparison only, the total if strips were shrunk with linear
+def where_batch_time_goes(dataset, batches: dict, totals: dict, rounds: int) -> None:
+    """What remains of generate_batch without augmentation (the batch table's medians, gaps
+    between digits): OpenCV's resampling of the strips to the width (its share of a profile of
+    one run) and the rest; and, for comparison only, the total if strips were shrunk with linear
     interpolation like they are grown (not DigitSeq's output: area averaging is what keeps thin
     strokes from aliasing)."""
     import cProfile
@@ -156,26 +178,12 @@ def where_batch_time_goes(dataset, images: int, rounds: int) -> None:
 
     from digitseq_gui.engine import scaling
 
-    print(f"\nwhere generate_batch's time goes, no augmentation, uint8, width 200, {images} images, us per image:")
-    print("| digits | total (median) | OpenCV resampling | the rest | total if shrinking were linear |")
+    print("\nwhere the time goes without augmentation (gaps between digits), us per image:")
+    print("| digits | total | OpenCV resampling | the rest | total if shrinking were linear |")
     print("|---|---|---|---|---|")
-    rng = np.random.default_rng(3)
     area = scaling.interpolation
-    for lengths in ((4, 4), (6, 6), (8, 8), (4, 8)):
-        sequences = ["".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
-                     for _ in range(images)]
+    for lengths, sequences in batches.items():
         generator = digitseq_generator(dataset, False, "variable", "between")
-
-        def median_time():
-            generator.generate_batch(sequences[:64], SPACING, 200, seed=2, as_uint8=True)
-            samples = []
-            for _ in range(rounds):
-                start = clock()
-                generator.generate_batch(sequences, SPACING, 200, seed=2, as_uint8=True)
-                samples.append((clock() - start) / images * 1e6)
-            return statistics.median(samples)
-
-        total = median_time()
         profile = cProfile.Profile()
         profile.runcall(generator.generate_batch, sequences, SPACING, 200, seed=2, as_uint8=True)
         stats = pstats.Stats(profile).stats
@@ -183,12 +191,12 @@ def where_batch_time_goes(dataset, images: int, rounds: int) -> None:
         resize = sum(tottime for (_, _, name), (_, _, tottime, _, _) in stats.items() if "resize" in name)
         scaling.interpolation = lambda cv, size, target: cv.INTER_LINEAR
         try:
-            linear = median_time()
+            linear = statistics.median(batch_us(generator, sequences, rounds))
         finally:
             scaling.interpolation = area
+        total = totals[lengths]
         resampling = total * resize / profiled
-        label = f"{lengths[0]}" if lengths[0] == lengths[1] else f"{lengths[0]}-{lengths[1]}"
-        print(f"| {label} | {total:.1f} | {resampling:.1f} | {total - resampling:.1f} | {linear:.1f} |")
+        print(f"| {length_label(lengths)} | {total:.1f} | {resampling:.1f} | {total - resampling:.1f} | {linear:.1f} |")
 
 
 def main() -> None:
@@ -219,8 +227,9 @@ def main() -> None:
         seedref_cls = import_seedref(seedref_folder(args.seedref), Path(tmp))
         side_by_side(seedref_cls, Path(tmp), dataset, args.images, args.rounds)
     if not args.skip_batch:
-        batch_microseconds(dataset, args.batch_images, args.rounds)
-        where_batch_time_goes(dataset, args.batch_images, args.rounds)
+        batches = batch_sequences(args.batch_images)
+        totals = batch_microseconds(dataset, batches, args.rounds)
+        where_batch_time_goes(dataset, batches, totals, args.rounds)
 
 
 if __name__ == "__main__":
