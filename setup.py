@@ -9,13 +9,16 @@ Versions, and why:
 - opencv-python: any 4.x or newer; pip picks one that matches the installed numpy.
 - PyQt5 5.15.x: 5.15.11 ships an abi3 wheel that installs on Python 3.10 to 3.13 without a compiler.
 """
+
 import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
-VERSION = re.search(r'^__version__ = "([^"]+)"', (HERE / "digitseq_gui" / "__init__.py").read_text(), re.M).group(1)
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', (HERE / "digitseq_gui" / "__init__.py").read_text(), re.M
+).group(1)
 
 setup(
     name="digitseq",

@@ -10,6 +10,7 @@ and from the first batch to the last (the steady rate).
 The settings take turns within each round (this machine is shared and noisy), and every round
 uses a fresh seed so that no image is cached. With --stream the endless SequenceStream is timed too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,9 @@ def rate(dataset, count: int, workers: int) -> tuple[float, float]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=12800, help="images per setting and round (a multiple of 64)")
+    parser.add_argument(
+        "--count", type=int, default=12800, help="images per setting and round (a multiple of 64)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--stream", action="store_true", help="also time SequenceStream")
     args = parser.parse_args(argv)
@@ -51,24 +54,31 @@ def main(argv=None) -> int:
     cv2().setNumThreads(1)  # as the export's workers do; the processes already use the cores
     warm = Config()
     warm.image.transform = True
-    SequenceDataset(64, lengths=4, config=warm, seed=1)[0]  # imgaug's import (~1 s; forked workers inherit it)
+    SequenceDataset(64, lengths=4, config=warm, seed=1)[
+        0
+    ]  # imgaug's import (~1 s; forked workers inherit it)
     kinds = ["dataset"] + (["stream"] if args.stream else [])
     results: dict[tuple, list[float]] = {}
     for round_ in range(args.rounds):
         for augment, kind, workers in itertools.product((False, True), kinds, (0, 2)):
             config = Config()
             config.image.transform = augment
-            dataset = SequenceDataset(args.count, lengths=(4, 8), config=config, seed=1000 + round_, split="train",
-                                      splits="train=1")
+            dataset = SequenceDataset(
+                args.count, lengths=(4, 8), config=config, seed=1000 + round_, split="train", splits="train=1"
+            )
             source = dataset if kind == "dataset" else dataset.stream(epoch=round_)
             results.setdefault((augment, kind, workers), []).append(rate(source, args.count, workers))
-    print(f"{args.count} images of 4-8 digits (28x200) per setting, batch 64, {args.rounds} round(s); images/s")
+    print(
+        f"{args.count} images of 4-8 digits (28x200) per setting, batch 64, {args.rounds} round(s); images/s"
+    )
     print("  median (range) end to end | after the first batch")
     for (augment, kind, workers), pairs in results.items():
         shown = []
         for values in zip(*pairs):
             shown.append(f"{sorted(values)[len(values) // 2]:6.0f} ({min(values):.0f}-{max(values):.0f})")
-        print(f"  {kind:8s} augmentation {'on ' if augment else 'off'}  workers {workers}: {' | '.join(shown)}")
+        print(
+            f"  {kind:8s} augmentation {'on ' if augment else 'off'}  workers {workers}: {' | '.join(shown)}"
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ It prints the peak resident memory of that process (ru_maxrss) and when the firs
 The folder is in a temporary directory (the export's room check still sees the whole count: a
 count whose output cannot fit on this disk is refused, and the benchmark says so).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,17 +45,35 @@ print(json.dumps({"first": first[0] if first else None, "rss": resource.getrusag
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="100000,1000000,10000000")
-    parser.add_argument("--images", type=int, default=4096, help="images written before cancelling (default 4096)")
-    parser.add_argument("--unique", action="store_true", help="unique phone-number pattern instead of random lengths")
+    parser.add_argument(
+        "--images", type=int, default=4096, help="images written before cancelling (default 4096)"
+    )
+    parser.add_argument(
+        "--unique", action="store_true", help="unique phone-number pattern instead of random lengths"
+    )
     parser.add_argument("--format", default="npz")
     args = parser.parse_args(argv)
     print(f"{'count':>12} | {'peak RSS':>9} | first progress | {'time':>6} | status")
     for count in (int(c) for c in args.counts.split(",")):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(count), str(args.images), "1" if args.unique else "0",
-                              args.format], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(count),
+                str(args.images),
+                "1" if args.unique else "0",
+                args.format,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         first = f"{row['first']:.2f} s" if row["first"] is not None else "-"
-        print(f"{count:>12,} | {row['rss']:>6.0f} MB | {first:>14} | {row['seconds']:5.1f}s | {row['status'][:90]}")
+        print(
+            f"{count:>12,} | {row['rss']:>6.0f} MB | {first:>14} | {row['seconds']:5.1f}s | {row['status'][:90]}"
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ image cache are built). Warm start: a fresh process with those caches present. B
 fixed/variable x between/edge), 4 random digits at width 200; and, for comparison, the
 per-image cost of one ``generate_batch`` call.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,9 @@ def per_image(images: int) -> None:
     sequences = [rng.integers(0, 10, 4).tolist() for _ in range(images)]
     print(f"\nper image, 4 digits, width 200, median of 5 rounds of {images} (ms):")
     print(f"  {'transform':9} {'type':8} {'subtype':8} {'single call':>11} {'batch':>8}  spacing")
-    for transform, kind, subtype in itertools.product((False, True), ("variable", "fixed"), ("between", "edge")):
+    for transform, kind, subtype in itertools.product(
+        (False, True), ("variable", "fixed"), ("between", "edge")
+    ):
         config = Config()
         config.image.transform, config.spacing.type, config.spacing.subtype = transform, kind, subtype
         spacing = (2, 8) if kind == "variable" else (2, 40)  # fixed must be able to fill 200 px
@@ -67,13 +70,17 @@ def per_image(images: int) -> None:
             t = time.perf_counter()
             generator.generate_batch(sequences, spacing, 200)
             batches.append((time.perf_counter() - t) / len(sequences) * 1e3)
-        print(f"  {str(transform):9} {kind:8} {subtype:8} {statistics.median(singles):11.3f} "
-              f"{statistics.median(batches):8.3f}  {spacing}")
+        print(
+            f"  {str(transform):9} {kind:8} {subtype:8} {statistics.median(singles):11.3f} "
+            f"{statistics.median(batches):8.3f}  {spacing}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=2000, help="images per round (transform rounds use a fifth)")
+    parser.add_argument(
+        "--images", type=int, default=2000, help="images per round (transform rounds use a fifth)"
+    )
     parser.add_argument("--starts", type=int, default=5, help="cold starts to time (each followed by 2 warm)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")

@@ -20,6 +20,7 @@ output, without and with the default augmentations (what the export path calls),
 time without augmentation goes: OpenCV's resampling of the strips, the rest, and what linear
 shrinking would cost instead of area averaging.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,15 +39,22 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 SPACING = (2, 8)
-WIDTHS = {("variable", "between"): 200, ("variable", "edge"): 200, ("fixed", "between"): 130, ("fixed", "edge"): 142}
+WIDTHS = {
+    ("variable", "between"): 200,
+    ("variable", "edge"): 200,
+    ("fixed", "between"): 130,
+    ("fixed", "edge"): 142,
+}
 CONFIGURATIONS = list(itertools.product((False, True), ("variable", "fixed"), ("between", "edge")))
 
 
 def seedref_folder(given: str | None) -> Path:
     folder = Path(given or os.environ.get("DIGITSEQ_SEEDREF") or REPO.parent / "shared" / "seedref")
     if not (folder / "prepare.sh").is_file():
-        sys.exit(f"no prepare.sh in {folder}; pass --seedref DIR (the folder of the earlier version's code) "
-                 "or set DIGITSEQ_SEEDREF")
+        sys.exit(
+            f"no prepare.sh in {folder}; pass --seedref DIR (the folder of the earlier version's code) "
+            "or set DIGITSEQ_SEEDREF"
+        )
     return folder
 
 
@@ -60,8 +68,15 @@ def import_seedref(folder: Path, into: Path):
 
 def seedref_generator(cls, folder: Path, transform: bool, kind: str, subtype: str):
     path = folder / f"config-{transform}-{kind}-{subtype}.json"
-    path.write_text(json.dumps({"image": {"transform": transform}, "spacing": {"type": kind, "subtype": subtype},
-                                "output_format": "png"}))
+    path.write_text(
+        json.dumps(
+            {
+                "image": {"transform": transform},
+                "spacing": {"type": kind, "subtype": subtype},
+                "output_format": "png",
+            }
+        )
+    )
     return cls(str(path))
 
 
@@ -88,10 +103,21 @@ def per_image_ms(call, items) -> float:
 def side_by_side(seedref_cls, folder: Path, dataset, images: int, rounds: int) -> None:
     rng = np.random.default_rng(0)
     sequences = [[int(d) for d in rng.integers(0, 10, 4)] for _ in range(images)]
-    print(f"\nms per image, 4 digits, spacing {SPACING}, {images} images per round (a fifth with transform), "
-          f"median of {rounds} rounds; ratio = earlier / DigitSeq (median, range over rounds)")
-    header = ("transform", "spacing", "subtype", "width", "earlier 1 call", "DigitSeq 1 call", "ratio",
-              "DigitSeq batch", "ratio")
+    print(
+        f"\nms per image, 4 digits, spacing {SPACING}, {images} images per round (a fifth with transform), "
+        f"median of {rounds} rounds; ratio = earlier / DigitSeq (median, range over rounds)"
+    )
+    header = (
+        "transform",
+        "spacing",
+        "subtype",
+        "width",
+        "earlier 1 call",
+        "DigitSeq 1 call",
+        "ratio",
+        "DigitSeq batch",
+        "ratio",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for transform, kind, subtype in CONFIGURATIONS:
@@ -105,19 +131,25 @@ def side_by_side(seedref_cls, folder: Path, dataset, images: int, rounds: int) -
         new.generate_batch(items[:64], SPACING, width, seed=1)
         times = {"old": [], "one": [], "batch": []}
         for _ in range(rounds):
-            times["old"].append(per_image_ms(lambda d: old.generate_numbers_sequence(d, SPACING, width), items))
-            times["one"].append(per_image_ms(lambda d: new.generate_numbers_sequence(d, SPACING, width), items))
+            times["old"].append(
+                per_image_ms(lambda d, g=old, w=width: g.generate_numbers_sequence(d, SPACING, w), items)
+            )
+            times["one"].append(
+                per_image_ms(lambda d, g=new, w=width: g.generate_numbers_sequence(d, SPACING, w), items)
+            )
             start = clock()
             new.generate_batch(items, SPACING, width, seed=1)
             times["batch"].append((clock() - start) / count * 1e3)
 
-        def ratio(key):
+        def ratio(key, times=times):
             ratios = [o / n for o, n in zip(times["old"], times[key])]
             return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
 
         median = {key: statistics.median(values) for key, values in times.items()}
-        print(f"| {'on' if transform else 'off'} | {kind} | {subtype} | {width} | {median['old']:.4f} | "
-              f"{median['one']:.4f} | {ratio('one')} | {median['batch']:.4f} | {ratio('batch')} |")
+        print(
+            f"| {'on' if transform else 'off'} | {kind} | {subtype} | {width} | {median['old']:.4f} | "
+            f"{median['one']:.4f} | {ratio('one')} | {median['batch']:.4f} | {ratio('batch')} |"
+        )
 
 
 LENGTHS = ((4, 4), (6, 6), (8, 8), (4, 8))
@@ -126,8 +158,13 @@ LENGTHS = ((4, 4), (6, 6), (8, 8), (4, 8))
 def batch_sequences(images: int) -> dict[tuple[int, int], list[str]]:
     """The same random sequences for both batch tables, per (min, max) digit count."""
     rng = np.random.default_rng(1)
-    return {lengths: ["".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
-                      for _ in range(images)] for lengths in LENGTHS}
+    return {
+        lengths: [
+            "".join(map(str, rng.integers(0, 10, rng.integers(lengths[0], lengths[1] + 1))))
+            for _ in range(images)
+        ]
+        for lengths in LENGTHS
+    }
 
 
 def batch_us(generator, sequences: list[str], rounds: int) -> list[float]:
@@ -149,8 +186,10 @@ def batch_microseconds(dataset, batches: dict, rounds: int) -> dict:
     """The batch table; returns the no-augmentation, gaps-between medians (where_batch_time_goes
     breaks those down)."""
     images = len(next(iter(batches.values())))
-    print(f"\ngenerate_batch, uint8 out, width 200, spacing {SPACING}, {images} images, "
-          f"median (min-max) of {rounds} rounds, us per image")
+    print(
+        f"\ngenerate_batch, uint8 out, width 200, spacing {SPACING}, {images} images, "
+        f"median (min-max) of {rounds} rounds, us per image"
+    )
     print("| digits | subtype | no augmentation | default augmentations |")
     print("|---|---|---|---|")
     plain = {}
@@ -159,7 +198,7 @@ def batch_microseconds(dataset, batches: dict, rounds: int) -> dict:
             cells = []
             for transform in (False, True):
                 generator = digitseq_generator(dataset, transform, "variable", subtype)
-                samples = batch_us(generator, sequences[:images // 4] if transform else sequences, rounds)
+                samples = batch_us(generator, sequences[: images // 4] if transform else sequences, rounds)
                 if not transform and subtype == "between":
                     plain[lengths] = statistics.median(samples)
                 cells.append(f"{statistics.median(samples):.1f} ({min(samples):.1f}-{max(samples):.1f})")
@@ -196,18 +235,25 @@ def where_batch_time_goes(dataset, batches: dict, totals: dict, rounds: int) -> 
             scaling.interpolation = area
         total = totals[lengths]
         resampling = total * resize / profiled
-        print(f"| {length_label(lengths)} | {total:.1f} | {resampling:.1f} | {total - resampling:.1f} | {linear:.1f} |")
+        print(
+            f"| {length_label(lengths)} | {total:.1f} | {resampling:.1f} | {total - resampling:.1f} | {linear:.1f} |"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seedref", help="folder of the earlier version's code (holds prepare.sh); "
-                                          "default $DIGITSEQ_SEEDREF or ../shared/seedref from the repository")
+    parser.add_argument(
+        "--seedref",
+        help="folder of the earlier version's code (holds prepare.sh); "
+        "default $DIGITSEQ_SEEDREF or ../shared/seedref from the repository",
+    )
     parser.add_argument("--images", type=int, default=1000, help="images per round (a fifth with transform)")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per configuration")
     parser.add_argument("--batch-images", type=int, default=6400, help="images per generate_batch round")
     parser.add_argument("--skip-batch", action="store_true", help="only the side-by-side table")
-    parser.add_argument("--wall", action="store_true", help="wall-clock time instead of the process's CPU time")
+    parser.add_argument(
+        "--wall", action="store_true", help="wall-clock time instead of the process's CPU time"
+    )
     args = parser.parse_args()
     global clock
     clock = time.perf_counter if args.wall else time.process_time
@@ -220,8 +266,10 @@ def main() -> None:
     # configured first, that call does nothing.
     logging.basicConfig(level=logging.WARNING)
     versions = ", ".join(f"{k} {v}" for k, v in stack_versions().items())
-    print(f"{versions}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; "
-          f"{'wall-clock' if args.wall else 'CPU'} time")
+    print(
+        f"{versions}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; "
+        f"{'wall-clock' if args.wall else 'CPU'} time"
+    )
     dataset = load_dataset("mnist", "train")  # the earlier version uses the 60k training images too
     with tempfile.TemporaryDirectory(prefix="seedref-") as tmp:
         seedref_cls = import_seedref(seedref_folder(args.seedref), Path(tmp))

@@ -15,6 +15,7 @@ of the preview canvas's paint that shows the sample made for it. Printed: p50 / 
 
 A figure, not a test: this machine is shared and noisy; compare runs side by side.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(name: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
-    return (f"{name:<28} p50 {percentile(ms, 50):6.1f} ms   p95 {percentile(ms, 95):6.1f} ms   "
-            f"max {max(ms):6.1f} ms   (n={len(ms)})")
+    return (
+        f"{name:<28} p50 {percentile(ms, 50):6.1f} ms   p95 {percentile(ms, 95):6.1f} ms   "
+        f"max {max(ms):6.1f} ms   (n={len(ms)})"
+    )
 
 
 class Probe:
@@ -110,14 +113,19 @@ def main(argv: list[str] | None = None) -> int:
     controls.digits.setText(args.digits)
     controls.augmentation_group.transform.setChecked(True)
     window.show()
-    wait_until(lambda: window.shown_result is not None and window.shown_result.request.config.image.transform, 60)
+    wait_until(
+        lambda: window.shown_result is not None and window.shown_result.request.config.image.transform, 60
+    )
     slider = controls.augmentation_group.rows["rotate"].slider
     positions = [p for p in range(slider.minimum() + 1, slider.maximum() + 1)]
     probe = Probe(window)
 
     def change(i: int) -> None:
-        slider.setValue(positions[i % len(positions)] if slider.value() != positions[i % len(positions)]
-                        else positions[(i + 1) % len(positions)])
+        slider.setValue(
+            positions[i % len(positions)]
+            if slider.value() != positions[i % len(positions)]
+            else positions[(i + 1) % len(positions)]
+        )
 
     def one_at_a_time(what: str, count: int) -> list[float]:
         probe.done = {"first": [], "all": []}
@@ -163,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     drag = probe.done["first"]
     made = window.worker.generation_count - made
 
-    print(f"DigitSeq window, {len(args.digits)} digits, default augmentations, offscreen; "
-          f"change = rotation slider step; clock = setValue() to the end of the canvas paint")
+    print(
+        f"DigitSeq window, {len(args.digits)} digits, default augmentations, offscreen; "
+        f"change = rotation slider step; clock = setValue() to the end of the canvas paint"
+    )
     print(summary("single view", single))
     print(summary("  of which the engine", generating))
     print(summary("grid 4x2, first sample", grid["first"]))

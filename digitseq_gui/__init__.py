@@ -1,12 +1,14 @@
 """DigitSeq: images of digit sequences made of real handwritten MNIST digits.
 
-    >>> from digitseq_gui import generate_numbers_sequence
-    >>> image = generate_numbers_sequence([0, 1, 2, 3], (2, 8), 200)   # (28, 200) float32
+>>> from digitseq_gui import generate_numbers_sequence
+>>> image = generate_numbers_sequence([0, 1, 2, 3], (2, 8), 200)   # (28, 200) float32
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .dataset import SequenceDataset, SequenceStream, collate_ctc
 from .engine.config import Config, load_config, save_config
 from .engine.data.dataset import DigitDataset, load_dataset
 from .engine.errors import (
@@ -19,7 +21,6 @@ from .engine.errors import (
 )
 from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
 from .engine.imageinfo import ImageInfo, read_image_info
-from .dataset import SequenceDataset, SequenceStream, collate_ctc
 
 _default_generator: DigitSequence | None = None
 
@@ -42,8 +43,27 @@ def generate_numbers_sequence(digits, spacing_range, image_width):
 
 
 __all__ = [
-    "BLOCK_SIZE", "Config", "ConfigError", "DatasetError", "DigitDataset", "DigitSeqError",
-    "DigitSequence", "ImageInfo", "InputTypeError", "InvalidInputError", "LayoutError", "SequenceBatch",
-    "SequenceDataset", "SequenceImage", "SequenceStream", "__version__", "collate_ctc", "default_generator",
-    "generate_numbers_sequence", "load_config", "load_dataset", "read_image_info", "save_config",
+    "BLOCK_SIZE",
+    "Config",
+    "ConfigError",
+    "DatasetError",
+    "DigitDataset",
+    "DigitSeqError",
+    "DigitSequence",
+    "ImageInfo",
+    "InputTypeError",
+    "InvalidInputError",
+    "LayoutError",
+    "SequenceBatch",
+    "SequenceDataset",
+    "SequenceImage",
+    "SequenceStream",
+    "__version__",
+    "collate_ctc",
+    "default_generator",
+    "generate_numbers_sequence",
+    "load_config",
+    "load_dataset",
+    "read_image_info",
+    "save_config",
 ]

@@ -1,4 +1,5 @@
 """``python -m digitseq_gui`` starts the window."""
+
 import sys
 
 from .gui.app import main

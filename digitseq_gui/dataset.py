@@ -27,12 +27,14 @@ float images; or whatever ``transform`` makes of it), ``label`` (digits only, le
 torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and
 ``index``. torch is never needed, and imported only where it is installed and used.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -72,8 +74,11 @@ def _plan_part(request_args: dict, split: str) -> _Part:
     plan = plan_export(ExportRequest(output=".", format="npz", **request_args))
     part = next((p for p in plan.parts if p.name == split), None)
     if part is None:
-        raise InvalidInputError(f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
-                                f"use one of {', '.join(p.name for p in plan.parts)} or add {split}", field="split")
+        raise InvalidInputError(
+            f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
+            f"use one of {', '.join(p.name for p in plan.parts)} or add {split}",
+            field="split",
+        )
     return _Part(split, part.spec, part.count, plan, part)
 
 
@@ -95,14 +100,21 @@ def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separ
     sizes = {name: len(shared_dataset(config.dataset.source, name)) for name in files}
     rows, _ = splitting.digit_rows(split, config.dataset.source, config.dataset.split, sizes)
     if split == "test":  # a folder with a single IDX pair would serve train digits as test
-        splitting.check_files_differ({name: shared_dataset(config.dataset.source, name).fingerprint
-                                      for name in ("train", "test")})
+        splitting.check_files_differ(
+            {name: shared_dataset(config.dataset.source, name).fingerprint for name in ("train", "test")}
+        )
     check_layouts(config, shapes, separator_width)
-    return _Part(split, RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0,
-                                   separator_width))
+    return _Part(
+        split,
+        RenderSpec(
+            config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0, separator_width
+        ),
+    )
 
 
-def _render(part: _Part, start: int, texts: list[str], seed: int | None = None, uniform_separators: bool | None = None):
+def _render(
+    part: _Part, start: int, texts: list[str], seed: int | None = None, uniform_separators: bool | None = None
+):
     """Images ``start``..``start + len(texts)`` of a part (start a multiple of BLOCK_SIZE), as the
     export renders them: (uint8 images, labels, boxes). ``seed`` and ``uniform_separators``
     replace the part's (the stream renders each block from its own seed)."""
@@ -137,8 +149,10 @@ class _Items:
         if dtype not in DTYPES:
             raise InvalidInputError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}", field="dtype")
         if transform is not None and not callable(transform):
-            raise InputTypeError(f"transform must be a function of the image, got {type(transform).__name__}",
-                                 field="transform")
+            raise InputTypeError(
+                f"transform must be a function of the image, got {type(transform).__name__}",
+                field="transform",
+            )
         self.dtype, self.transform = dtype, transform
 
     def item(self, index: int, image: np.ndarray, label: str, text: str, boxes: np.ndarray) -> dict:
@@ -148,16 +162,28 @@ class _Items:
             image = image.copy()  # never hand out the cached block itself
         if self.transform is not None:
             image = self.transform(image)
-        return {"image": image, "label": label, "text": text, "targets": targets_of(label),
-                "boxes": boxes.copy(), "index": index}
+        return {
+            "image": image,
+            "label": label,
+            "text": text,
+            "targets": targets_of(label),
+            "boxes": boxes.copy(),
+            "index": index,
+        }
 
 
 def _source_of(lengths, pattern, sequences) -> sources.SequenceSource:
-    given = [name for name, value in (("lengths", lengths), ("pattern", pattern), ("sequences", sequences))
-             if value is not None]
+    given = [
+        name
+        for name, value in (("lengths", lengths), ("pattern", pattern), ("sequences", sequences))
+        if value is not None
+    ]
     if len(given) != 1:
-        raise InvalidInputError("give exactly one of lengths=(MIN, MAX), pattern='0##-####' or sequences=[...]"
-                                + (f"; got {' and '.join(given)}" if given else ""), field="digits")
+        raise InvalidInputError(
+            "give exactly one of lengths=(MIN, MAX), pattern='0##-####' or sequences=[...]"
+            + (f"; got {' and '.join(given)}" if given else ""),
+            field="digits",
+        )
     if lengths is not None:
         if isinstance(lengths, (tuple, list)) and len(lengths) == 2:
             return sources.random_lengths(*lengths)
@@ -177,7 +203,9 @@ def _check_split(split) -> str:
     if split is None:
         return ""
     if split not in SPLIT_NAMES:
-        raise InvalidInputError(f"split must be one of {', '.join(SPLIT_NAMES)} or None, got {split!r}", field="split")
+        raise InvalidInputError(
+            f"split must be one of {', '.join(SPLIT_NAMES)} or None, got {split!r}", field="split"
+        )
     return split
 
 
@@ -202,22 +230,46 @@ class SequenceDataset:
     strings, or a source from engine.sequences) says what to draw.
     """
 
-    def __init__(self, count: int | None = None, *, lengths=None, pattern: str | None = None, sequences=None,
-                 config: Config | None = None, seed: int = 0, split: str | None = None, splits=None,
-                 unique: bool = False, separator_width: int = 10, dtype: str = "uint8",
-                 transform: Callable | None = None):
+    def __init__(
+        self,
+        count: int | None = None,
+        *,
+        lengths=None,
+        pattern: str | None = None,
+        sequences=None,
+        config: Config | None = None,
+        seed: int = 0,
+        split: str | None = None,
+        splits=None,
+        unique: bool = False,
+        separator_width: int = 10,
+        dtype: str = "uint8",
+        transform: Callable | None = None,
+    ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config)
         self.seed = check_seed(seed)
         self.split = _check_split(split)
         if splits and not self.split:
-            raise InvalidInputError("splits given without split: say which part this data set holds, "
-                                    "e.g. split='train'", field="split")
+            raise InvalidInputError(
+                "splits given without split: say which part this data set holds, e.g. split='train'",
+                field="split",
+            )
         self.splits = (splits or DEFAULT_SPLITS) if self.split else None
         self.separator_width = separator_width
         self._items = _Items(dtype, transform)
-        self._part = _plan_part(dict(sequences=self.source, count=count, config=self.config, seed=self.seed,
-                                     splits=self.splits, unique=unique, separator_width=separator_width), self.split)
+        self._part = _plan_part(
+            dict(
+                sequences=self.source,
+                count=count,
+                config=self.config,
+                seed=self.seed,
+                splits=self.splits,
+                unique=unique,
+                separator_width=separator_width,
+            ),
+            self.split,
+        )
         self._block: tuple[int, Any] | None = None
 
     def __len__(self) -> int:
@@ -250,19 +302,27 @@ class SequenceDataset:
     def __getstate__(self):  # a worker gets the settings, not the parent's rendered block
         return dict(self.__dict__, _block=None)
 
-    def stream(self, epoch: int = 0) -> "SequenceStream":
+    def stream(self, epoch: int = 0) -> SequenceStream:
         """An endless stream of fresh images with this data set's settings (see SequenceStream)."""
-        return SequenceStream(sequences=self.source, config=self.config, seed=self.seed, split=self.split or None,
-                              separator_width=self.separator_width, dtype=self._items.dtype,
-                              transform=self._items.transform, epoch=epoch)
+        return SequenceStream(
+            sequences=self.source,
+            config=self.config,
+            seed=self.seed,
+            split=self.split or None,
+            separator_width=self.separator_width,
+            dtype=self._items.dtype,
+            transform=self._items.transform,
+            epoch=epoch,
+        )
 
     def __repr__(self) -> str:
-        return (f"SequenceDataset({len(self)} items, {self.source.describe()}, seed={self.seed}, "
-                f"split={self.split or None!r}, splits={self.splits!r})")
+        return (
+            f"SequenceDataset({len(self)} items, {self.source.describe()}, seed={self.seed}, "
+            f"split={self.split or None!r}, splits={self.splits!r})"
+        )
 
 
 # -- the endless stream ---------------------------------------------------------------------------
-
 
 
 def _torch_data():
@@ -284,16 +344,28 @@ class SequenceStream:
     hold-out, val: the hold-out, test: the test file); None uses the config's data file.
     """
 
-    def __init__(self, *, lengths=None, pattern: str | None = None, sequences=None, config: Config | None = None,
-                 seed: int = 0, split: str | None = None, separator_width: int = 10, dtype: str = "uint8",
-                 transform: Callable | None = None, epoch: int = 0):
+    def __init__(
+        self,
+        *,
+        lengths=None,
+        pattern: str | None = None,
+        sequences=None,
+        config: Config | None = None,
+        seed: int = 0,
+        split: str | None = None,
+        separator_width: int = 10,
+        dtype: str = "uint8",
+        transform: Callable | None = None,
+        epoch: int = 0,
+    ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config)
         self.seed = check_seed(seed)
         self._items = _Items(dtype, transform)
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:
-            raise InvalidInputError(f"separator width must be 0 or more pixels, got {separator_width!r}",
-                                    field="separator_width")
+            raise InvalidInputError(
+                f"separator width must be 0 or more pixels, got {separator_width!r}", field="separator_width"
+            )
         self._part = _stream_part(self.config, _check_split(split), self.source.shapes(), separator_width)
         self.set_epoch(epoch)
         data = _torch_data()
@@ -326,13 +398,16 @@ class SequenceStream:
         counts = {sum(1 for s in sources.split_text(t)[1] if s) for t in texts}
         images, labels, boxes = _render(self._part, 0, texts, image_seed, len(counts) <= 1)
         first = block * BLOCK_SIZE
-        return [self._items.item(first + j, images[j], labels[j], texts[j], boxes[j]) for j in range(len(texts))]
+        return [
+            self._items.item(first + j, images[j], labels[j], texts[j], boxes[j]) for j in range(len(texts))
+        ]
 
     def samples(self, worker: int = 0, workers: int = 1) -> Iterator[dict]:
         """Endless items of blocks worker, worker + workers, ... (no torch needed)."""
         if not (isinstance(workers, int) and isinstance(worker, int) and 0 <= worker < workers):
-            raise InvalidInputError(f"worker must be 0 to workers - 1, got worker={worker!r}, workers={workers!r}",
-                                    field="worker")
+            raise InvalidInputError(
+                f"worker must be 0 to workers - 1, got worker={worker!r}, workers={workers!r}", field="worker"
+            )
         block = worker
         while True:
             yield from self.block(block)
@@ -361,19 +436,40 @@ def collate_ctc(items: list[dict], tensors: bool = True) -> dict:
     for row, item in enumerate(items):
         targets[row, : lengths[row]] = item["targets"]
     images = [item["image"] for item in items]
-    batch = {"labels": [item["label"] for item in items], "texts": [item["text"] for item in items],
-             "boxes": [item["boxes"] for item in items], "indices": np.array([item["index"] for item in items])}
+    batch = {
+        "labels": [item["label"] for item in items],
+        "texts": [item["text"] for item in items],
+        "boxes": [item["boxes"] for item in items],
+        "indices": np.array([item["index"] for item in items]),
+    }
     if not tensors:
         return dict(batch, images=np.stack(images), targets=targets, target_lengths=lengths)
     try:
         import torch
     except ImportError:
-        raise ImportError("collate_ctc makes torch tensors; install torch (pip install 'digitseq[torch]') "
-                          "or pass tensors=False for numpy arrays") from None
-    stacked = torch.stack(images) if isinstance(images[0], torch.Tensor) else torch.from_numpy(np.stack(images))
-    return dict(batch, images=stacked, targets=torch.from_numpy(targets), target_lengths=torch.from_numpy(lengths),
-                indices=torch.from_numpy(batch["indices"]))
+        raise ImportError(
+            "collate_ctc makes torch tensors; install torch (pip install 'digitseq[torch]') "
+            "or pass tensors=False for numpy arrays"
+        ) from None
+    stacked = (
+        torch.stack(images) if isinstance(images[0], torch.Tensor) else torch.from_numpy(np.stack(images))
+    )
+    return dict(
+        batch,
+        images=stacked,
+        targets=torch.from_numpy(targets),
+        target_lengths=torch.from_numpy(lengths),
+        indices=torch.from_numpy(batch["indices"]),
+    )
 
 
-__all__ = ["SequenceDataset", "SequenceStream", "collate_ctc", "targets_of", "label_of_targets", "CTC_BLANK",
-           "NUM_CLASSES", "DEFAULT_SPLITS"]
+__all__ = [
+    "SequenceDataset",
+    "SequenceStream",
+    "collate_ctc",
+    "targets_of",
+    "label_of_targets",
+    "CTC_BLANK",
+    "NUM_CLASSES",
+    "DEFAULT_SPLITS",
+]

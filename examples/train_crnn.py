@@ -8,6 +8,7 @@ Training reads SequenceDataset's train split (MNIST training digits minus the va
 evaluation builds its sequences from the MNIST test file, whose digit images training never saw,
 and prints the sequence accuracy (every digit right, none missing or extra) and the digit error rate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,12 @@ class CRNN(nn.Module):
         super().__init__()
 
         def block(inputs, outputs, pool):
-            return [nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True),
-                    nn.MaxPool2d(pool)]
+            return [
+                nn.Conv2d(inputs, outputs, 3, padding=1, bias=False),
+                nn.BatchNorm2d(outputs),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(pool),
+            ]
 
         self.features = nn.Sequential(*block(1, 16, 2), *block(16, 32, 2), *block(32, 64, (2, 1)))
         self.rnn = nn.GRU(64 * 3, hidden, batch_first=True, bidirectional=True)
@@ -88,14 +93,20 @@ def edit_distance(a: str, b: str) -> int:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=600, help="training steps (batches)")
-    parser.add_argument("--batch-size", type=int, default=64, help="a multiple of 64 keeps workers on their own blocks")
+    parser.add_argument(
+        "--batch-size", type=int, default=64, help="a multiple of 64 keeps workers on their own blocks"
+    )
     parser.add_argument("--lengths", default="4-8", help="sequence lengths MIN-MAX, for training and test")
-    parser.add_argument("--augment", action="store_true", help="train on augmented images (the config's classic set)")
+    parser.add_argument(
+        "--augment", action="store_true", help="train on augmented images (the config's classic set)"
+    )
     parser.add_argument("--test-count", type=int, default=2000, help="test sequences of MNIST test digits")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader worker processes making images")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the model")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--smoke", action="store_true", help="a few steps on tiny data, to check it runs (seconds)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few steps on tiny data, to check it runs (seconds)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.steps, args.batch_size, args.test_count, args.workers = 3, 32, 64, 0
@@ -107,19 +118,41 @@ def main(argv=None) -> None:
     config = Config()
     config.image.transform = args.augment
     # The whole training set is made of MNIST training digits; the test sequences, from the test file.
-    train = SequenceDataset(args.steps * args.batch_size, lengths=lengths, config=config, seed=args.seed,
-                            split="train", splits="train=1", dtype="float32", transform=to_tensor)
-    test = SequenceDataset(args.test_count, lengths=lengths, seed=args.seed + 1, split="test", splits="test=1",
-                           dtype="float32", transform=to_tensor)
-    train_loader = DataLoader(train, batch_size=args.batch_size, num_workers=args.workers, collate_fn=collate_ctc)
+    train = SequenceDataset(
+        args.steps * args.batch_size,
+        lengths=lengths,
+        config=config,
+        seed=args.seed,
+        split="train",
+        splits="train=1",
+        dtype="float32",
+        transform=to_tensor,
+    )
+    test = SequenceDataset(
+        args.test_count,
+        lengths=lengths,
+        seed=args.seed + 1,
+        split="test",
+        splits="test=1",
+        dtype="float32",
+        transform=to_tensor,
+    )
+    train_loader = DataLoader(
+        train, batch_size=args.batch_size, num_workers=args.workers, collate_fn=collate_ctc
+    )
     test_loader = DataLoader(test, batch_size=256, num_workers=args.workers, collate_fn=collate_ctc)
 
     model = CRNN()
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15
+    )
     ctc = nn.CTCLoss(blank=CTC_BLANK, zero_infinity=True)
-    print(f"training on {len(train)} images ({lengths[0]}-{lengths[1]} digits, augmentation "
-          f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size}", flush=True)
+    print(
+        f"training on {len(train)} images ({lengths[0]}-{lengths[1]} digits, augmentation "
+        f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size}",
+        flush=True,
+    )
     started = time.perf_counter()
     for step, batch in enumerate(train_loader, 1):
         log_probs = model(batch["images"])
@@ -132,13 +165,17 @@ def main(argv=None) -> None:
         schedule.step()
         if step % max(1, args.steps // 10) == 0 or step == args.steps:
             elapsed = time.perf_counter() - started
-            print(f"step {step}/{args.steps}  loss {loss.item():.3f}  {step * args.batch_size / elapsed:.0f} images/s",
-                  flush=True)
+            print(
+                f"step {step}/{args.steps}  loss {loss.item():.3f}  {step * args.batch_size / elapsed:.0f} images/s",
+                flush=True,
+            )
     trained = time.perf_counter() - started
     accuracy, digit_errors, total = evaluate(model, test_loader)
     print(f"trained {trained:.0f} s on {len(train)} images")
-    print(f"sequence accuracy on {total} sequences of MNIST test digits: {100 * accuracy:.2f}% "
-          f"(digit error rate {100 * digit_errors:.2f}%)")
+    print(
+        f"sequence accuracy on {total} sequences of MNIST test digits: {100 * accuracy:.2f}% "
+        f"(digit error rate {100 * digit_errors:.2f}%)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Shared fixtures. Every test runs offscreen and with its own cache folder."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Writing small synthetic data set files (IDX, gzipped or raw, and Keras .npz) for the tests."""
+
 from __future__ import annotations
 
 import gzip
@@ -20,8 +21,15 @@ def idx_bytes(array: np.ndarray, magic: int | None = None, dims: tuple[int, ...]
     return header + array.tobytes()
 
 
-def write_idx_pair(folder: Path, images: np.ndarray, labels: np.ndarray, prefix: str = "train",
-                   gz: bool = True, image_bytes: bytes | None = None, label_bytes: bytes | None = None):
+def write_idx_pair(
+    folder: Path,
+    images: np.ndarray,
+    labels: np.ndarray,
+    prefix: str = "train",
+    gz: bool = True,
+    image_bytes: bytes | None = None,
+    label_bytes: bytes | None = None,
+):
     """Write ``{prefix}-images-idx3-ubyte[.gz]`` and ``{prefix}-labels-idx1-ubyte[.gz]``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -39,6 +47,6 @@ def write_idx_pair(folder: Path, images: np.ndarray, labels: np.ndarray, prefix:
 
 def small_sample(dataset, per_digit: int = 5, digits=range(10), start: int = 0):
     """A few real MNIST images of each digit, interleaved: (images, labels, original rows)."""
-    rows = np.concatenate([np.flatnonzero(dataset.labels == d)[start: start + per_digit] for d in digits])
+    rows = np.concatenate([np.flatnonzero(dataset.labels == d)[start : start + per_digit] for d in digits])
     rows = np.sort(rows)
     return np.asarray(dataset.images[rows]), np.asarray(dataset.labels[rows]), rows

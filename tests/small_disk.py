@@ -1,5 +1,6 @@
 """A real small disk for tests of a full disk: a tmpfs mounted in a test's folder (root only; the
 test is skipped elsewhere), and a filler that takes whatever room is left on it."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,9 @@ def small_tmpfs(folder: Path, size: str):
         pytest.skip("needs root to mount a small tmpfs")
     mount = folder / "small-disk"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
         yield mount

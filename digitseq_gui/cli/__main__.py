@@ -1,4 +1,5 @@
 """``python -m digitseq_gui.cli`` is the ``digitseq`` command."""
+
 import sys
 
 from . import main

@@ -1,11 +1,12 @@
 """What every command shares: one-line errors, config loading, exit codes."""
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..engine.errors import DigitSeqError
 
@@ -76,24 +77,62 @@ def positive_int(text: str) -> int:
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Options that shape generation, shared by generate and export; None means 'from --config'."""
     group = parser.add_argument_group("generation (defaults come from --config, else built-in defaults)")
-    group.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration file (the earlier version's files load too)")
-    group.add_argument("--min-spacing", type=whole_number, metavar="PX",
-                       help="smallest gap in pixels (default 2; down to -8: neighbouring digits overlap)")
-    group.add_argument("--max-spacing", type=whole_number, metavar="PX", help="largest gap in pixels (default 8)")
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="JSON configuration file (the earlier version's files load too)",
+    )
+    group.add_argument(
+        "--min-spacing",
+        type=whole_number,
+        metavar="PX",
+        help="smallest gap in pixels (default 2; down to -8: neighbouring digits overlap)",
+    )
+    group.add_argument(
+        "--max-spacing", type=whole_number, metavar="PX", help="largest gap in pixels (default 8)"
+    )
     group.add_argument("--width", type=positive_int, metavar="PX", help="image width in pixels (default 200)")
-    group.add_argument("--height", type=whole_number, metavar="PX", help="image height in pixels, 16-128 (default 28)")
-    group.add_argument("--fit", choices=("stretch", "keep-aspect"),
-                       help="stretch: the digits fill height x width (default); keep-aspect: digits keep their "
-                            "shape, centred and padded with background (scaled down when they do not fit)")
-    group.add_argument("--spacing-type", choices=("variable", "fixed"), help="variable: random gaps; fixed: equal gaps filling the width")
-    group.add_argument("--spacing-subtype", choices=("between", "edge"), help="between: gaps between digits; edge: also at both ends")
-    group.add_argument("--transform", action=argparse.BooleanOptionalAction, default=None,
-                       help="augment each digit (rotation, shear, scale, blur unless the config names others)")
-    group.add_argument("--trim", action=argparse.BooleanOptionalAction, default=None,
-                       help="trim each digit's blank columns so spacing is the visible gap")
-    group.add_argument("--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz")
-    group.add_argument("--dataset-split", dest="split", choices=("train", "test"),
-                       help="which file of the data set to draw digits from (default train)")
+    group.add_argument(
+        "--height", type=whole_number, metavar="PX", help="image height in pixels, 16-128 (default 28)"
+    )
+    group.add_argument(
+        "--fit",
+        choices=("stretch", "keep-aspect"),
+        help="stretch: the digits fill height x width (default); keep-aspect: digits keep their "
+        "shape, centred and padded with background (scaled down when they do not fit)",
+    )
+    group.add_argument(
+        "--spacing-type",
+        choices=("variable", "fixed"),
+        help="variable: random gaps; fixed: equal gaps filling the width",
+    )
+    group.add_argument(
+        "--spacing-subtype",
+        choices=("between", "edge"),
+        help="between: gaps between digits; edge: also at both ends",
+    )
+    group.add_argument(
+        "--transform",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="augment each digit (rotation, shear, scale, blur unless the config names others)",
+    )
+    group.add_argument(
+        "--trim",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="trim each digit's blank columns so spacing is the visible gap",
+    )
+    group.add_argument(
+        "--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz"
+    )
+    group.add_argument(
+        "--dataset-split",
+        dest="split",
+        choices=("train", "test"),
+        help="which file of the data set to draw digits from (default train)",
+    )
 
 
 def config_from_args(args: argparse.Namespace):
@@ -102,11 +141,17 @@ def config_from_args(args: argparse.Namespace):
 
     config = load_config(args.config) if args.config else Config()
     overrides = {
-        ("spacing", "min"): args.min_spacing, ("spacing", "max"): args.max_spacing,
-        ("image", "width"): args.width, ("image", "height"): args.height, ("image", "fit"): args.fit,
+        ("spacing", "min"): args.min_spacing,
+        ("spacing", "max"): args.max_spacing,
+        ("image", "width"): args.width,
+        ("image", "height"): args.height,
+        ("image", "fit"): args.fit,
         ("spacing", "type"): args.spacing_type,
-        ("spacing", "subtype"): args.spacing_subtype, ("image", "transform"): args.transform,
-        ("image", "trim_padding"): args.trim, ("dataset", "source"): args.dataset, ("dataset", "split"): args.split,
+        ("spacing", "subtype"): args.spacing_subtype,
+        ("image", "transform"): args.transform,
+        ("image", "trim_padding"): args.trim,
+        ("dataset", "source"): args.dataset,
+        ("dataset", "split"): args.split,
     }
     for (section, key), value in overrides.items():
         if value is not None:

@@ -1,4 +1,5 @@
 """``digitseq export``: a labelled data set on disk, with a progress bar, safe to stop and resume."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,15 +29,33 @@ def _cores() -> int:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "export", help=HELP, description=HELP.capitalize() + ".", epilog=EXAMPLES,
+        "export",
+        help=HELP,
+        description=HELP.capitalize() + ".",
+        epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = parser.add_argument_group("what to generate (one of)").add_mutually_exclusive_group(required=True)
-    what.add_argument("--length", metavar="MIN-MAX", help="random digits, length drawn from the range, e.g. 4-8")
-    what.add_argument("--pattern", metavar="PATTERN",
-                      help="e.g. '0##-####-####': # random digit, [789] one of those, digits literal, - . / ( ) _ space separators")
-    what.add_argument("--sequences", type=Path, metavar="FILE", help="a text file, one sequence per line (leading zeros kept)")
-    parser.add_argument("--count", type=positive_int, metavar="N", help="how many images (default: one per line of --sequences)")
+    what.add_argument(
+        "--length", metavar="MIN-MAX", help="random digits, length drawn from the range, e.g. 4-8"
+    )
+    what.add_argument(
+        "--pattern",
+        metavar="PATTERN",
+        help="e.g. '0##-####-####': # random digit, [789] one of those, digits literal, - . / ( ) _ space separators",
+    )
+    what.add_argument(
+        "--sequences",
+        type=Path,
+        metavar="FILE",
+        help="a text file, one sequence per line (leading zeros kept)",
+    )
+    parser.add_argument(
+        "--count",
+        type=positive_int,
+        metavar="N",
+        help="how many images (default: one per line of --sequences)",
+    )
     add_export_options(parser)
     parser.set_defaults(run=run)
 
@@ -46,25 +65,59 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
     add_engine_options(parser)  # its --dataset-split names the data file; --split below is train/val/test
     out = parser.add_argument_group("output")
     out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
-    out.add_argument("--format", choices=("png", "jsonl", "npz", "lmdb", "webdataset"), default="png",
-                     help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file with CTC "
-                          "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards (default png)")
-    out.add_argument("--compression", choices=("fast", "default", "none"), default="default",
-                     help="deflate effort for png and npz (deflate is the ceiling of a compressed export): "
-                          "fast (level 1), default, none (largest files, fastest)")
-    out.add_argument("--shard-size", type=positive_int, metavar="N", default=10_000,
-                     help="samples per tar with --format webdataset (default 10000)")
-    out.add_argument("--split", dest="splits", metavar="SPEC",
-                     help="e.g. train=0.8,val=0.1,test=0.1: digits for each part come from disjoint MNIST images")
+    out.add_argument(
+        "--format",
+        choices=("png", "jsonl", "npz", "lmdb", "webdataset"),
+        default="png",
+        help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file with CTC "
+        "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards (default png)",
+    )
+    out.add_argument(
+        "--compression",
+        choices=("fast", "default", "none"),
+        default="default",
+        help="deflate effort for png and npz (deflate is the ceiling of a compressed export): "
+        "fast (level 1), default, none (largest files, fastest)",
+    )
+    out.add_argument(
+        "--shard-size",
+        type=positive_int,
+        metavar="N",
+        default=10_000,
+        help="samples per tar with --format webdataset (default 10000)",
+    )
+    out.add_argument(
+        "--split",
+        dest="splits",
+        metavar="SPEC",
+        help="e.g. train=0.8,val=0.1,test=0.1: digits for each part come from disjoint MNIST images",
+    )
     out.add_argument("--unique", action="store_true", help="never repeat a sequence")
-    out.add_argument("--separator-width", type=non_negative_int, metavar="PX", default=10,
-                     help="width of the blank gap a separator in a pattern or sequence becomes (default 10)")
-    out.add_argument("--seed", type=non_negative_int, metavar="S", default=0, help="the data set's seed (default 0)")
+    out.add_argument(
+        "--separator-width",
+        type=non_negative_int,
+        metavar="PX",
+        default=10,
+        help="width of the blank gap a separator in a pattern or sequence becomes (default 10)",
+    )
+    out.add_argument(
+        "--seed", type=non_negative_int, metavar="S", default=0, help="the data set's seed (default 0)"
+    )
     run = parser.add_argument_group("running")
-    run.add_argument("--workers", type=positive_int, metavar="N", default=min(_cores(), 8),
-                     help="worker processes (default: the number of cores, at most 8); the output does not depend on it")
-    run.add_argument("--chunk-size", type=positive_int, metavar="N", default=512,
-                     help="images per chunk, a multiple of 64 (default 512)")
+    run.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        default=min(_cores(), 8),
+        help="worker processes (default: the number of cores, at most 8); the output does not depend on it",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=positive_int,
+        metavar="N",
+        default=512,
+        help="images per chunk, a multiple of 64 (default 512)",
+    )
     run.add_argument("--shard", metavar="I/N", help="make only the chunks shard I of N owns")
     run.add_argument("--resume", action="store_true", help="finish an interrupted export in --output")
     run.add_argument("--overwrite", action="store_true", help="replace an existing export in --output")
@@ -82,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         source = sequences.from_file(args.sequences)
     if args.count is None and source.kind != "explicit":
         from ..engine.errors import InvalidInputError
+
         raise InvalidInputError("--count is required with --length and --pattern")
     return run_request(request_from_args(args, source), "digitseq export", args.quiet)
 
@@ -90,10 +144,22 @@ def request_from_args(args: argparse.Namespace, source):
     from ..export.run import ExportRequest
 
     return ExportRequest(
-        output=args.output, sequences=source, count=args.count, config=config_from_args(args), seed=args.seed,
-        format=args.format, splits=args.splits, unique=args.unique, separator_width=args.separator_width,
-        chunk_size=args.chunk_size, workers=args.workers, shard=args.shard, resume=args.resume, overwrite=args.overwrite,
-        compression=getattr(args, "compression", "default"), shard_size=getattr(args, "shard_size", 10_000),
+        output=args.output,
+        sequences=source,
+        count=args.count,
+        config=config_from_args(args),
+        seed=args.seed,
+        format=args.format,
+        splits=args.splits,
+        unique=args.unique,
+        separator_width=args.separator_width,
+        chunk_size=args.chunk_size,
+        workers=args.workers,
+        shard=args.shard,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        compression=getattr(args, "compression", "default"),
+        shard_size=getattr(args, "shard_size", 10_000),
     )
 
 
@@ -146,8 +212,11 @@ def run_request(request, prog: str, quiet: bool = False) -> int:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     if result.status != "complete":
-        print(f"{prog}: interrupted after {result.written} of {result.total} images; {result.output} is consistent. "
-              "Run the same command with --resume to finish it.", file=sys.stderr)
+        print(
+            f"{prog}: interrupted after {result.written} of {result.total} images; {result.output} is consistent. "
+            "Run the same command with --resume to finish it.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     print(f"wrote {result.written} images to {result.output} (manifest: {result.manifest})")
     return 0
@@ -165,7 +234,9 @@ def _run_with_bar(request, quiet: bool, cancel):
         if quiet:
             return
         if bar is None:
-            bar = tqdm(total=total, initial=done, unit="img", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+            bar = tqdm(
+                total=total, initial=done, unit="img", file=sys.stderr, dynamic_ncols=True, smoothing=0.1
+            )
         bar.update(done - bar.n)
 
     try:

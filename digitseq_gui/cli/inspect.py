@@ -1,4 +1,5 @@
 """``digitseq inspect FILE``: what a DigitSeq PNG says about itself (label, text, seed, settings)."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,9 @@ HELP = "print the label, text, seed and settings a DigitSeq PNG carries"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "inspect", help=HELP, description=HELP.capitalize() + ".",
+        "inspect",
+        help=HELP,
+        description=HELP.capitalize() + ".",
         epilog="example: digitseq inspect seq_0123.png   (--json for one JSON object)",
     )
     parser.add_argument("file", type=Path, help="a PNG written by digitseq generate, export or the window")
@@ -23,8 +26,20 @@ def run(args: argparse.Namespace) -> int:
 
     info = read_image_info(args.file)
     if args.json:
-        print(json.dumps({"label": info.label, "text": info.text, "seed": info.seed, "index": info.index, "part": info.part,
-                          "settings": info.settings, "software": info.software}, sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    "label": info.label,
+                    "text": info.text,
+                    "seed": info.seed,
+                    "index": info.index,
+                    "part": info.part,
+                    "settings": info.settings,
+                    "software": info.software,
+                },
+                sort_keys=True,
+            )
+        )
         return 0
     print(f"label: {info.label}")
     print(f"text: {info.text}")

@@ -3,6 +3,7 @@
     generate-numbers-sequence --sequence 0123 --min-spacing 2 --max-spacing 8 \\
         --image-width 200 --output-path out/
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,13 +21,26 @@ def build_parser() -> OneLineArgumentParser:
         epilog="The image is saved as seq_<digits>.png in the output folder, or under the file name given.",
     )
     parser.add_argument("--sequence", "-s", required=True, metavar="DIGITS", help="the digits, e.g. 0123")
-    parser.add_argument("--min-spacing", required=True, type=non_negative_int, metavar="PX", help="smallest gap in pixels")
-    parser.add_argument("--max-spacing", required=True, type=non_negative_int, metavar="PX", help="largest gap in pixels")
-    parser.add_argument("--image-width", required=True, type=positive_int, metavar="PX", help="image width in pixels")
-    parser.add_argument("--output-path", "-o", default=".", metavar="PATH",
-                        help="a folder (a path ending in / is created) or a .png/.jpg/.npy file path "
-                             "(default: the current folder)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="JSON configuration (spacing type, transform...)")
+    parser.add_argument(
+        "--min-spacing", required=True, type=non_negative_int, metavar="PX", help="smallest gap in pixels"
+    )
+    parser.add_argument(
+        "--max-spacing", required=True, type=non_negative_int, metavar="PX", help="largest gap in pixels"
+    )
+    parser.add_argument(
+        "--image-width", required=True, type=positive_int, metavar="PX", help="image width in pixels"
+    )
+    parser.add_argument(
+        "--output-path",
+        "-o",
+        default=".",
+        metavar="PATH",
+        help="a folder (a path ending in / is created) or a .png/.jpg/.npy file path "
+        "(default: the current folder)",
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="JSON configuration (spacing type, transform...)"
+    )
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
     return parser
 
@@ -41,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
 
         config = load_config(args.config) if args.config else Config()
         generator = DigitSequence(config)
-        result = generator.generate(args.sequence, (args.min_spacing, args.max_spacing), args.image_width, seed=args.seed)
+        result = generator.generate(
+            args.sequence, (args.min_spacing, args.max_spacing), args.image_width, seed=args.seed
+        )
         print(write_output(generator, result, args.output_path, force=False))
         return 0
 

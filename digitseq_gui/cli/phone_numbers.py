@@ -6,6 +6,7 @@ the export engine: parallel, reproducible, safe to stop and --resume.
 
     generate-phone-numbers --min-spacing 2 --max-spacing 8 --image-width 200 --num-images 1000 --output phones
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,15 +20,29 @@ PATTERN = "0[789]0-####-####"
 
 def build_parser() -> OneLineArgumentParser:
     parser = OneLineArgumentParser(
-        prog=PROG, conflict_handler="resolve",
+        prog=PROG,
+        conflict_handler="resolve",
         description=f"Images of unique Japanese mobile phone numbers ({PATTERN}) made of MNIST digits, with labels.",
         epilog=f"example: {PROG} --min-spacing 2 --max-spacing 8 --image-width 200 --num-images 1000 --output phones",
     )
-    parser.add_argument("--num-images", "--count", dest="count", type=positive_int, metavar="N", required=True,
-                        help="how many images (all numbers different)")
+    parser.add_argument(
+        "--num-images",
+        "--count",
+        dest="count",
+        type=positive_int,
+        metavar="N",
+        required=True,
+        help="how many images (all numbers different)",
+    )
     add_export_options(parser)
-    parser.add_argument("--image-width", "--width", dest="width", type=positive_int, metavar="PX",
-                        help="image width in pixels (default 200)")
+    parser.add_argument(
+        "--image-width",
+        "--width",
+        dest="width",
+        type=positive_int,
+        metavar="PX",
+        help="image width in pixels (default 200)",
+    )
     return parser
 
 

@@ -8,10 +8,11 @@ shear, scale, blur) that the earlier version's transform step used.
 
 imgaug is imported only when a pipeline is built (it takes about a second).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -30,16 +31,71 @@ class AugmentationSpec:
 
 
 AUGMENTATIONS: tuple[AugmentationSpec, ...] = (
-    AugmentationSpec("rotate", "Rotation", "Rotate each digit by up to this many degrees either way.", "°", 10, 25, classic=True),
-    AugmentationSpec("shear", "Shear", "Slant each digit by up to this many degrees either way.", "°", 10, 35, classic=True),
-    AugmentationSpec("scale", "Scale", "Grow or shrink each digit by up to this fraction (0.1 = ±10%).", "×", 0.1, 0.5, classic=True),
-    AugmentationSpec("translate", "Shift", "Move each digit by up to this many pixels in its cell.", "px", 2, 6, integer=True),
-    AugmentationSpec("elastic", "Elastic distortion", "Warp strokes like an unsteady hand; larger is wobblier.", "", 6, 15),
-    AugmentationSpec("stroke", "Stroke width", "Make strokes up to this many pixels thinner or thicker; thinning keeps most of the ink.", "px", 1, 3, integer=True),
-    AugmentationSpec("blur", "Blur", "Gaussian blur of up to this sigma, in pixels.", "px", 0.8, 2, classic=True),
-    AugmentationSpec("dropout", "Dropout", "Remove up to this fraction of pixels, like a worn pen.", "", 0.1, 0.4),
-    AugmentationSpec("crop", "Crop", "Cut up to this fraction from each side of a digit, then scale it back.", "", 0.1, 0.25),
-    AugmentationSpec("noise", "Noise", "Add Gaussian noise of up to this standard deviation (1 = full ink).", "", 0.1, 0.12, whole_image=True),
+    AugmentationSpec(
+        "rotate",
+        "Rotation",
+        "Rotate each digit by up to this many degrees either way.",
+        "°",
+        10,
+        25,
+        classic=True,
+    ),
+    AugmentationSpec(
+        "shear", "Shear", "Slant each digit by up to this many degrees either way.", "°", 10, 35, classic=True
+    ),
+    AugmentationSpec(
+        "scale",
+        "Scale",
+        "Grow or shrink each digit by up to this fraction (0.1 = ±10%).",
+        "×",
+        0.1,
+        0.5,
+        classic=True,
+    ),
+    AugmentationSpec(
+        "translate",
+        "Shift",
+        "Move each digit by up to this many pixels in its cell.",
+        "px",
+        2,
+        6,
+        integer=True,
+    ),
+    AugmentationSpec(
+        "elastic", "Elastic distortion", "Warp strokes like an unsteady hand; larger is wobblier.", "", 6, 15
+    ),
+    AugmentationSpec(
+        "stroke",
+        "Stroke width",
+        "Make strokes up to this many pixels thinner or thicker; thinning keeps most of the ink.",
+        "px",
+        1,
+        3,
+        integer=True,
+    ),
+    AugmentationSpec(
+        "blur", "Blur", "Gaussian blur of up to this sigma, in pixels.", "px", 0.8, 2, classic=True
+    ),
+    AugmentationSpec(
+        "dropout", "Dropout", "Remove up to this fraction of pixels, like a worn pen.", "", 0.1, 0.4
+    ),
+    AugmentationSpec(
+        "crop",
+        "Crop",
+        "Cut up to this fraction from each side of a digit, then scale it back.",
+        "",
+        0.1,
+        0.25,
+    ),
+    AugmentationSpec(
+        "noise",
+        "Noise",
+        "Add Gaussian noise of up to this standard deviation (1 = full ink).",
+        "",
+        0.1,
+        0.12,
+        whole_image=True,
+    ),
 )
 AUGMENTATIONS_BY_NAME = {spec.name: spec for spec in AUGMENTATIONS}
 
@@ -52,8 +108,12 @@ _AFFINE = ("rotate", "shear", "scale", "translate")
 
 
 def _affine(iaa, enabled: dict[str, float]):
-    return DigitAffine(rotate=enabled.get("rotate", 0), shear=enabled.get("shear", 0),
-                       scale=enabled.get("scale", 0), translate=int(enabled.get("translate", 0)))
+    return DigitAffine(
+        rotate=enabled.get("rotate", 0),
+        shear=enabled.get("shear", 0),
+        scale=enabled.get("scale", 0),
+        translate=int(enabled.get("translate", 0)),
+    )
 
 
 def _augmenter(iaa, name: str, strength: float):
@@ -83,10 +143,16 @@ class DigitAugmenter:
         affine = {n: s for n, s in enabled.items() if n in _AFFINE}
         per_digit = [_affine(iaa, affine)] if affine else []
         # Catalogue order: the warp first, then what changes strokes, blurs or erases them.
-        per_digit += [_augmenter(iaa, spec.name, enabled[spec.name]) for spec in AUGMENTATIONS
-                      if spec.name in enabled and spec.name not in _AFFINE and not spec.whole_image]
-        whole = [_augmenter(iaa, spec.name, enabled[spec.name]) for spec in AUGMENTATIONS
-                 if spec.name in enabled and spec.whole_image]
+        per_digit += [
+            _augmenter(iaa, spec.name, enabled[spec.name])
+            for spec in AUGMENTATIONS
+            if spec.name in enabled and spec.name not in _AFFINE and not spec.whole_image
+        ]
+        whole = [
+            _augmenter(iaa, spec.name, enabled[spec.name])
+            for spec in AUGMENTATIONS
+            if spec.name in enabled and spec.whole_image
+        ]
         self._per_digit = iaa.Sequential(per_digit) if per_digit else None
         self._whole_image = iaa.Sequential(whole) if whole else None
 
@@ -105,7 +171,7 @@ class DigitAugmenter:
         return self._whole_image(images=images)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stroke_width_class():
     """imgaug has no morphology augmenter; this one thickens or thins strokes (engine/stroke.py)."""
     from .imgaug_compat import augmenters
@@ -142,7 +208,7 @@ def StrokeWidth(max_pixels: float):  # noqa: N802 - reads like the imgaug augmen
     return _stroke_width_class()(max_pixels)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _digit_affine_class():
     from .imgaug_compat import augmenters, cv2
 
@@ -158,7 +224,12 @@ def _digit_affine_class():
 
         def __init__(self, rotate: float, shear: float, scale: float, translate: int):
             super().__init__()
-            self.rotate, self.shear, self.scale, self.translate = float(rotate), float(shear), float(scale), int(translate)
+            self.rotate, self.shear, self.scale, self.translate = (
+                float(rotate),
+                float(shear),
+                float(scale),
+                int(translate),
+            )
 
         def _augment_batch_(self, batch, random_state, parents, hooks):
             if batch.images is None or len(batch.images) == 0:
@@ -178,8 +249,14 @@ def _digit_affine_class():
                 height, width = image.shape[:2]
                 centre = np.array([(width - 1) / 2, (height - 1) / 2])
                 matrix = np.hstack([linear[i], (centre + shift[i] - linear[i] @ centre)[:, None]])
-                warped = cv.warpAffine(image, matrix, (width, height), flags=cv.INTER_LINEAR,
-                                       borderMode=cv.BORDER_CONSTANT, borderValue=0)
+                warped = cv.warpAffine(
+                    image,
+                    matrix,
+                    (width, height),
+                    flags=cv.INTER_LINEAR,
+                    borderMode=cv.BORDER_CONSTANT,
+                    borderValue=0,
+                )
                 batch.images[i] = warped.reshape(image.shape)  # OpenCV drops a trailing channel axis
             return batch
 
@@ -193,7 +270,7 @@ def DigitAffine(rotate: float = 0, shear: float = 0, scale: float = 0, translate
     return _digit_affine_class()(rotate, shear, scale, translate)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _digit_blur_class():
     """imgaug's GaussianBlur, same samples and same OpenCV call, without its per-image checks.
 
@@ -211,8 +288,9 @@ def _digit_blur_class():
     class _DigitBlur(iaa.meta.Augmenter):
         def __init__(self, max_sigma: float):
             super().__init__()
-            self.sigma = iap.handle_continuous_param((0, max_sigma), "sigma", value_range=(0, None),
-                                                     tuple_to_uniform=True, list_to_choice=True)
+            self.sigma = iap.handle_continuous_param(
+                (0, max_sigma), "sigma", value_range=(0, None), tuple_to_uniform=True, list_to_choice=True
+            )
             self.eps = 1e-3  # GaussianBlur's default
 
         def _augment_batch_(self, batch, random_state, parents, hooks):
@@ -226,8 +304,13 @@ def _digit_blur_class():
                 ksize = _compute_gaussian_blur_ksize(sigma)
                 ksize = ksize + 1 if ksize % 2 == 0 else ksize
                 if ksize > 0:
-                    blurred = cv.GaussianBlur(np.ascontiguousarray(image), (ksize, ksize), sigmaX=sigma, sigmaY=sigma,
-                                              borderType=cv.BORDER_REFLECT_101)
+                    blurred = cv.GaussianBlur(
+                        np.ascontiguousarray(image),
+                        (ksize, ksize),
+                        sigmaX=sigma,
+                        sigmaY=sigma,
+                        borderType=cv.BORDER_REFLECT_101,
+                    )
                     image[...] = blurred.reshape(image.shape)  # OpenCV drops a trailing channel axis
             return batch
 

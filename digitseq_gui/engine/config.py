@@ -12,6 +12,7 @@ to -8: touching digits) and
 ``dataset`` ({"source", "split"}). Unknown keys, wrong types and bad values raise ConfigError
 naming the key.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,11 +20,11 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import atomic_write_bytes, read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
-from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
 # A config is a few hundred bytes; anything much larger is the wrong file (or a hostile one).
@@ -85,12 +86,14 @@ class Config:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, document: object) -> "Config":
+    def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
         _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
         image = _mapping(top.get("image", {}), "image")
-        _no_unknown_keys(image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations"))
+        _no_unknown_keys(
+            image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
+        )
         spacing = _mapping(top.get("spacing", {}), "spacing")
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
         dataset = _mapping(top.get("dataset", {}), "dataset")
@@ -117,7 +120,7 @@ class Config:
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
         return config
 
-    def validated(self) -> "Config":
+    def validated(self) -> Config:
         """A validated copy (raises ConfigError): use after changing fields by hand."""
         return Config.from_dict(self.to_dict())
 
@@ -130,11 +133,15 @@ def load_config(path: str | Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
     except OSError as exc:
-        raise ConfigError(str(exc.strerror or exc) if exc.filename else f"cannot read config file {path}: {exc}") from None
+        raise ConfigError(
+            str(exc.strerror or exc) if exc.filename else f"cannot read config file {path}: {exc}"
+        ) from None
     try:
         document = parse_json(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 JSON") from None
+        raise ConfigError(
+            f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 JSON"
+        ) from None
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     try:
@@ -158,7 +165,9 @@ def parse_json(text: str) -> object:
     except ValueError as exc:  # int("1" * 5000): "Exceeds the limit (4300 digits) ..."
         if isinstance(exc, ConfigError):
             raise
-        raise ConfigError(f"a number in the JSON is too long ({exc}); use a number of a sensible size") from None
+        raise ConfigError(
+            f"a number in the JSON is too long ({exc}); use a number of a sensible size"
+        ) from None
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
@@ -174,7 +183,9 @@ def _config_path(path: object) -> Path:
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if not isinstance(path, str):
-        raise InputTypeError(f"a config path must be a string or pathlib.Path, got {type(path).__name__}", field="config")
+        raise InputTypeError(
+            f"a config path must be a string or pathlib.Path, got {type(path).__name__}", field="config"
+        )
     if not path or "\0" in path:
         raise ConfigError(f"{path!r} is not a usable config file path")
     return Path(path).expanduser()

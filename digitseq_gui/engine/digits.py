@@ -1,4 +1,5 @@
 """Turning what a person passes as "the digits" into an array of ints 0-9."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,16 +16,23 @@ def parse_digits(digits: object) -> np.ndarray:
 
 def digit_values(digits: object) -> list[int]:
     """``parse_digits`` as a list of ints (what one image needs: no numpy call)."""
-    if type(digits) in (list, tuple) and 0 < len(digits) <= MAX_DIGITS and \
-            all(type(v) is int and 0 <= v <= 9 for v in digits):
+    if (
+        type(digits) in (list, tuple)
+        and 0 < len(digits) <= MAX_DIGITS
+        and all(type(v) is int and 0 <= v <= 9 for v in digits)
+    ):
         return list(digits)  # the common case, checked in one pass
     if digits is None:
-        raise InputTypeError("digits is None; pass a sequence such as [0, 1, 2, 3] or the string '0123'", field="digits")
+        raise InputTypeError(
+            "digits is None; pass a sequence such as [0, 1, 2, 3] or the string '0123'", field="digits"
+        )
     if isinstance(digits, str):
         text = digits.strip()
         bad = [c for c in text if c not in "0123456789"]
         if bad:
-            raise InvalidInputError(f"digits {digits!r} contain {bad[0]!r}; use only the characters 0-9", field="digits")
+            raise InvalidInputError(
+                f"digits {digits!r} contain {bad[0]!r}; use only the characters 0-9", field="digits"
+            )
         values = [int(c) for c in text]
     elif isinstance(digits, np.ndarray):
         if digits.ndim != 1:
@@ -36,12 +44,21 @@ def digit_values(digits: object) -> list[int]:
         values = list(digits)
         for value in values:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-                raise InputTypeError(f"each digit must be an integer 0-9, got {value!r} ({type(value).__name__})", field="digits")
+                raise InputTypeError(
+                    f"each digit must be an integer 0-9, got {value!r} ({type(value).__name__})",
+                    field="digits",
+                )
     elif isinstance(digits, (int, np.integer)) and not isinstance(digits, bool):
-        raise InputTypeError(f"digits must be a sequence, not the number {digits}; pass '{digits}' "
-                             "(a string keeps leading zeros) or a list of digits", field="digits")
+        raise InputTypeError(
+            f"digits must be a sequence, not the number {digits}; pass '{digits}' "
+            "(a string keeps leading zeros) or a list of digits",
+            field="digits",
+        )
     else:
-        raise InputTypeError(f"digits must be a string, list, tuple or numpy array, got {type(digits).__name__}", field="digits")
+        raise InputTypeError(
+            f"digits must be a string, list, tuple or numpy array, got {type(digits).__name__}",
+            field="digits",
+        )
     if not values:
         raise InvalidInputError("digits is empty; give at least one digit", field="digits")
     if len(values) > MAX_DIGITS:
@@ -65,8 +82,11 @@ def parse_many(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 return (codes - 48).astype(np.int64), counts, labels
     values = [digit_values(s) for s in sequences]  # the slow path, with the first error in order
     counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    return np.fromiter((d for v in values for d in v), dtype=np.int64, count=int(counts.sum())), counts, \
-        ["".join(map(str, v)) for v in values]
+    return (
+        np.fromiter((d for v in values for d in v), dtype=np.int64, count=int(counts.sum())),
+        counts,
+        ["".join(map(str, v)) for v in values],
+    )
 
 
 def label_of(digits: np.ndarray) -> str:

@@ -4,6 +4,7 @@ Every error a caller can cause is a DigitSeqError and also a ValueError or TypeE
 that already catches those keeps working, and the CLI and the window can tell a user's mistake
 (show the message) from a bug (show the traceback).
 """
+
 from __future__ import annotations
 
 

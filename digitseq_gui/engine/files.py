@@ -12,15 +12,17 @@ name too long, permission) is an OSError of the usual subclass whose message nam
 Reads: ``read_regular_file`` refuses a FIFO, a device (/dev/zero) or a folder before opening it
 and reads at most a given number of bytes.
 """
+
 from __future__ import annotations
 
 import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator, NoReturn
+from typing import BinaryIO, NoReturn
 
 import platformdirs
 
@@ -66,9 +68,13 @@ def write_error(exc: OSError, path: Path, verb: str = "write") -> OSError:
 
 def check_name_length(path: Path) -> None:
     if len(os.fsencode(path.name)) > NAME_MAX:
-        raise OSError(errno.ENAMETOOLONG, f"cannot write {path}: the file "
-                      f"name is {len(os.fsencode(path.name))} bytes long, more than the {NAME_MAX} file systems "
-                      "allow; choose a shorter name", str(path))
+        raise OSError(
+            errno.ENAMETOOLONG,
+            f"cannot write {path}: the file "
+            f"name is {len(os.fsencode(path.name))} bytes long, more than the {NAME_MAX} file systems "
+            "allow; choose a shorter name",
+            str(path),
+        )
 
 
 def _create_temp(folder: Path) -> tuple[int, Path]:
@@ -170,8 +176,11 @@ def _check_replaceable(path: Path) -> None:
     except OSError:
         return  # nothing there (or nothing stat can see): the rename decides
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder: the rename fails with EISDIR
-        raise OSError(errno.EINVAL, f"cannot write {path}: it is {describe_kind(mode)}, not a file; "
-                      "choose another name", str(path))
+        raise OSError(
+            errno.EINVAL,
+            f"cannot write {path}: it is {describe_kind(mode)}, not a file; choose another name",
+            str(path),
+        )
 
 
 def _discard(tmp: Path) -> None:
@@ -184,8 +193,9 @@ def _discard(tmp: Path) -> None:
 def _raise_named(exc: BaseException, path: Path) -> NoReturn:
     """Re-raise ``exc``; an OSError becomes one of the same subclass whose message names ``path``."""
     if isinstance(exc, FileExistsError):
-        raise FileExistsError(errno.EEXIST, f"{path} already exists; choose another name or allow "
-                              "overwriting", str(path)) from exc
+        raise FileExistsError(
+            errno.EEXIST, f"{path} already exists; choose another name or allow overwriting", str(path)
+        ) from exc
     if isinstance(exc, OSError):
         raise write_error(exc, path) from exc
     raise exc
@@ -222,8 +232,12 @@ def check_regular_file(path: Path, what: str = "file") -> os.stat_result:
     except ValueError as exc:  # an embedded NUL byte
         raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path!r}: {exc}", str(path)) from exc
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a "
-                              "regular file; give the path of a file", str(path))
+        raise UnsafeFileError(
+            errno.EINVAL,
+            f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a "
+            "regular file; give the path of a file",
+            str(path),
+        )
     return info
 
 
@@ -232,7 +246,9 @@ def open_regular_file(path: Path, what: str = "file"):
     Checked before opening and again on the open descriptor, so a file swapped for a FIFO in
     between cannot block (the open is non-blocking)."""
     check_regular_file(path, what)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    )
     try:
         fd = os.open(path, flags)
     except OSError as exc:
@@ -240,8 +256,11 @@ def open_regular_file(path: Path, what: str = "file"):
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise UnsafeFileError(errno.EINVAL, f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a "
-                              "regular file", str(path))
+        raise UnsafeFileError(
+            errno.EINVAL,
+            f"cannot read {what} {path}: it is {describe_kind(info.st_mode)}, not a regular file",
+            str(path),
+        )
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
@@ -252,10 +271,17 @@ def read_regular_file(path: Path, max_bytes: int, what: str = "file") -> bytes:
     with open_regular_file(path, what) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
-            raise UnsafeFileError(errno.EFBIG, f"cannot read {what} {path}: it is {size:,} bytes; at most "
-                                  f"{max_bytes:,} are expected here, so it cannot be the right file", str(path))
+            raise UnsafeFileError(
+                errno.EFBIG,
+                f"cannot read {what} {path}: it is {size:,} bytes; at most "
+                f"{max_bytes:,} are expected here, so it cannot be the right file",
+                str(path),
+            )
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:  # it grew while being read
-        raise UnsafeFileError(errno.EFBIG, f"cannot read {what} {path}: it is larger than the {max_bytes:,} "
-                              "bytes expected", str(path))
+        raise UnsafeFileError(
+            errno.EFBIG,
+            f"cannot read {what} {path}: it is larger than the {max_bytes:,} bytes expected",
+            str(path),
+        )
     return data

@@ -8,12 +8,14 @@ block of BLOCK_SIZE images and runs the other steps on a group of blocks at once
 ``generate`` runs them for one image in plain Python where numpy's per-call overhead would
 dominate. Both give the same bytes for the same seed (a test holds them equal).
 """
+
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,7 +28,15 @@ from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
 from .seeding import BLOCK_SIZE, MAX_SEED, check_seed
 
-__all__ = ["BLOCK_SIZE", "MAX_SEED", "DigitSequence", "SequenceBatch", "SequenceImage", "check_layout", "check_seed"]
+__all__ = [
+    "BLOCK_SIZE",
+    "MAX_SEED",
+    "DigitSequence",
+    "SequenceBatch",
+    "SequenceImage",
+    "check_layout",
+    "check_seed",
+]
 
 
 # Blocks rendered together by generate_batch: numpy's and OpenCV's per-call costs spread over
@@ -91,18 +101,26 @@ class DigitSequence:
     the config's. ``seed`` seeds the stream of per-call seeds, so a whole session is reproducible.
     """
 
-    def __init__(self, config: Config | str | Path | None = None,
-                 dataset: DigitDataset | str | Path | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        config: Config | str | Path | None = None,
+        dataset: DigitDataset | str | Path | None = None,
+        seed: int | None = None,
+    ):
         if config is None:
             config = Config()
         elif isinstance(config, (str, Path)):
             config = load_config(config)
         elif not isinstance(config, Config):
-            raise InputTypeError(f"config must be a Config, a path to a JSON file or None, got {type(config).__name__}", field="config")
+            raise InputTypeError(
+                f"config must be a Config, a path to a JSON file or None, got {type(config).__name__}",
+                field="config",
+            )
         self.config = config.validated()
         if not isinstance(dataset, DigitDataset):
-            dataset = shared_dataset(dataset if dataset is not None else self.config.dataset.source,
-                                   self.config.dataset.split)
+            dataset = shared_dataset(
+                dataset if dataset is not None else self.config.dataset.source, self.config.dataset.split
+            )
         self.dataset = dataset
         self._seeds = seeding.session_stream(seed)
         self._variable = self.config.spacing.type == "variable"
@@ -123,22 +141,37 @@ class DigitSequence:
         """The image of ``digits``: (height, image_width) float32, 1.0 background, 0.0 ink
         (height from the config, 28 by default)."""
         if spacing_range is None or image_width is None:
-            raise InputTypeError("generate_numbers_sequence needs spacing_range, a (min, max) pair, and "
-                                 "image_width, a whole number of pixels; neither may be None",
-                                 field="spacing_range" if spacing_range is None else "image_width")
+            raise InputTypeError(
+                "generate_numbers_sequence needs spacing_range, a (min, max) pair, and "
+                "image_width, a whole number of pixels; neither may be None",
+                field="spacing_range" if spacing_range is None else "image_width",
+            )
         return self._generate_one(digits, spacing_range, image_width, None, annotate=False).image
 
-    def save_image(self, image: np.ndarray, digits, save_dir: str | Path = ".", *, seed: int | None = None,
-                   text: str | None = None) -> Path:
+    def save_image(
+        self,
+        image: np.ndarray,
+        digits,
+        save_dir: str | Path = ".",
+        *,
+        seed: int | None = None,
+        text: str | None = None,
+    ) -> Path:
         """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites.
         A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
         (when given) and this generator's settings in text chunks (see ``image_info``)."""
         label = label_of(parse_digits(digits))
-        return save_named(image, f"seq_{label}", save_dir, self.config.output_format,
-                          self._info_of(image, label, seed, text))
+        return save_named(
+            image,
+            f"seq_{label}",
+            save_dir,
+            self.config.output_format,
+            self._info_of(image, label, seed, text),
+        )
 
-    def image_info(self, label: str, seed: int | None = None, text: str | None = None,
-                   index: int | None = None) -> dict[str, str]:
+    def image_info(
+        self, label: str, seed: int | None = None, text: str | None = None, index: int | None = None
+    ) -> dict[str, str]:
         """The PNG text chunks of an image of this generator (imageinfo.metadata)."""
         return imageinfo.metadata(label, seed, self.config.to_dict(), text, index)
 
@@ -157,14 +190,23 @@ class DigitSequence:
 
     # -- the richer API ----------------------------------------------------------------------
 
-    def generate(self, digits, spacing_range=None, image_width=None, seed: int | None = None) -> SequenceImage:
+    def generate(
+        self, digits, spacing_range=None, image_width=None, seed: int | None = None
+    ) -> SequenceImage:
         """One image with its label, boxes and the seed that reproduces it: exactly image 0 of
         ``generate_batch([digits], spacing_range, image_width, seed)``."""
         return self._generate_one(digits, spacing_range, image_width, seed, annotate=True)
 
-    def generate_batch(self, sequences: Iterable, spacing_range=None, image_width=None,
-                       seed: int | None = None, first_index: int = 0, as_uint8: bool = False,
-                       image_augmentation: bool = True) -> SequenceBatch:
+    def generate_batch(
+        self,
+        sequences: Iterable,
+        spacing_range=None,
+        image_width=None,
+        seed: int | None = None,
+        first_index: int = 0,
+        as_uint8: bool = False,
+        image_augmentation: bool = True,
+    ) -> SequenceBatch:
         """Images for many sequences at once (the fast path for data sets).
 
         ``spacing_range`` and ``image_width`` default to the config's. ``first_index`` numbers
@@ -175,16 +217,26 @@ class DigitSequence:
         ``image_augmentation=False`` leaves out the whole-image augmentations (noise), for a
         caller that changes the images first and then calls ``augment_whole_images``.
         """
-        if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__iter__") or \
-                (isinstance(sequences, np.ndarray) and sequences.ndim == 0):
-            raise InputTypeError("sequences must be a list of digit sequences, e.g. ['0123', '987']; "
-                                 "for a single sequence use generate()", field="digits")
+        if (
+            isinstance(sequences, (str, bytes))
+            or not hasattr(sequences, "__iter__")
+            or (isinstance(sequences, np.ndarray) and sequences.ndim == 0)
+        ):
+            raise InputTypeError(
+                "sequences must be a list of digit sequences, e.g. ['0123', '987']; "
+                "for a single sequence use generate()",
+                field="digits",
+            )
         sequences = list(sequences)
         if not sequences:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")
         digits, counts, labels = parse_many(sequences)
-        low, high, width = check_layout(self.config, set(counts.tolist()), self._default_range(spacing_range),
-                                        self._default_width(image_width))
+        low, high, width = check_layout(
+            self.config,
+            set(counts.tolist()),
+            self._default_range(spacing_range),
+            self._default_width(image_width),
+        )
         self.dataset.require_digits(digits)
         first_index = seeding.check_first_index(first_index)
         seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
@@ -202,17 +254,42 @@ class DigitSequence:
         workspace = render.Workspace()
         all_blocks = list(seeding.blocks(len(counts), first_index))
         for g in range(0, len(all_blocks), group_blocks):
-            group = all_blocks[g: g + group_blocks]
+            group = all_blocks[g : g + group_blocks]
             start, stop = group[0][0], group[-1][1]
             d0, d1 = digit_first[start], digit_first[stop]
             ink = images[start:stop] if as_uint8 else buffer[: stop - start]
-            spans = [_BlockSpan(block, digit_first[a] - d0, digit_first[b] - d0, a - start, b - start,
-                                None if gap_counts is None else int(gap_counts[a:b].sum())) for a, b, block in group]
-            self._render_group(digits[d0:d1], counts[start:stop], spans, seed, low, high, ink, boxes[d0:d1],
-                               sources[d0:d1], image_augmentation, workspace)
+            spans = [
+                _BlockSpan(
+                    block,
+                    digit_first[a] - d0,
+                    digit_first[b] - d0,
+                    a - start,
+                    b - start,
+                    None if gap_counts is None else int(gap_counts[a:b].sum()),
+                )
+                for a, b, block in group
+            ]
+            self._render_group(
+                digits[d0:d1],
+                counts[start:stop],
+                spans,
+                seed,
+                low,
+                high,
+                ink,
+                boxes[d0:d1],
+                sources[d0:d1],
+                image_augmentation,
+                workspace,
+            )
             render.ink_to_output(ink, images[start:stop])
-        return SequenceBatch(images, labels, [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
-                             [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])], seed)
+        return SequenceBatch(
+            images,
+            labels,
+            [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            seed,
+        )
 
     def augment_whole_images(self, images: np.ndarray, seed: int) -> np.ndarray:
         """Apply the config's whole-image augmentations (noise) to finished uint8 images
@@ -238,8 +315,13 @@ class DigitSequence:
         """``check_layout`` for one length, remembered for plain (int, int) ranges and int widths."""
         spacing_range, image_width = self._default_range(spacing_range), self._default_width(image_width)
         key = None
-        if type(spacing_range) is tuple and type(image_width) is int and len(spacing_range) == 2 \
-                and type(spacing_range[0]) is int and type(spacing_range[1]) is int:
+        if (
+            type(spacing_range) is tuple
+            and type(image_width) is int
+            and len(spacing_range) == 2
+            and type(spacing_range[0]) is int
+            and type(spacing_range[1]) is int
+        ):
             key = (spacing_range, image_width, length)
             checked = self._checked_layouts.get(key)
             if checked is not None:
@@ -261,7 +343,9 @@ class DigitSequence:
             self._augmenter = DigitAugmenter(self._enabled_augmentations)
         return self._augmenter
 
-    def _generate_one(self, digits, spacing_range, image_width, seed: int | None, annotate: bool) -> SequenceImage:
+    def _generate_one(
+        self, digits, spacing_range, image_width, seed: int | None, annotate: bool
+    ) -> SequenceImage:
         """The steps of ``_render_group`` for a block of one image, in plain Python; without
         ``annotate`` the boxes and source rows are left out (None)."""
         values = digit_values(digits)
@@ -272,8 +356,14 @@ class DigitSequence:
             self.dataset.require_digits(np.asarray(values))  # raises, naming the missing digits
         seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
         augmenter = self._augmenter_for_config()
-        draws = seeding.draw_one(seed, n, layout.gap_count(n, self._subtype) if self._variable else None,
-                                 low, high, augmenter is not None)
+        draws = seeding.draw_one(
+            seed,
+            n,
+            layout.gap_count(n, self._subtype) if self._variable else None,
+            low,
+            high,
+            augmenter is not None,
+        )
         rows = source.rows_one(values, draws.uniforms)
         if augmenter is not None:
             ink = augmenter.augment_digits(source.images[rows], draws.digit_seed)
@@ -291,7 +381,7 @@ class DigitSequence:
                     if w < narrowest:
                         cell_start[i] = min(cell_start[i], cell_width - narrowest)
                         widths[i] = narrowest
-            tiles = [digit[:, start: start + w] for digit, start, w in zip(ink, cell_start, widths)]
+            tiles = [digit[:, start : start + w] for digit, start, w in zip(ink, cell_start, widths)]
         else:
             cell_start, widths, tiles = [0] * n, [cell_width] * n, list(ink)
         laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
@@ -315,21 +405,46 @@ class DigitSequence:
             boxes.append((x0 + left, y0 + top, x1 + left, y1 + top))
         return SequenceImage(image, label, np.array(boxes, dtype=np.int32), source.source_indices[rows], seed)
 
-    def _render_group(self, digits: np.ndarray, counts: np.ndarray, spans: list[_BlockSpan], seed: int, low: int,
-                      high: int, ink_out: np.ndarray, boxes: np.ndarray, sources: np.ndarray,
-                      image_augmentation: bool, workspace: render.Workspace) -> None:
+    def _render_group(
+        self,
+        digits: np.ndarray,
+        counts: np.ndarray,
+        spans: list[_BlockSpan],
+        seed: int,
+        low: int,
+        high: int,
+        ink_out: np.ndarray,
+        boxes: np.ndarray,
+        sources: np.ndarray,
+        image_augmentation: bool,
+        workspace: render.Workspace,
+    ) -> None:
         """Consecutive blocks: their ink into ``ink_out`` (B, H, W) uint8, their digits' boxes and
         rows. Each block draws from its own stream and is augmented with its own seeds; the
         layout, paint and resampling (the same for any grouping) run once for the group."""
         source = self._digit_source()
         augmenter = self._augmenter_for_config()
-        draws = [seeding.draw_block(seed, span.block, span.digit_stop - span.digit_start, span.gap_count, low, high,
-                                    augmenter is not None) for span in spans]
+        draws = [
+            seeding.draw_block(
+                seed,
+                span.block,
+                span.digit_stop - span.digit_start,
+                span.gap_count,
+                low,
+                high,
+                augmenter is not None,
+            )
+            for span in spans
+        ]
         rows = source.rows(digits, np.concatenate([d.uniforms for d in draws]))
         ink = source.images[rows]
         if augmenter is not None:
-            ink = np.concatenate([augmenter.augment_digits(ink[span.digit_start: span.digit_stop], d.digit_seed)
-                                  for span, d in zip(spans, draws)])
+            ink = np.concatenate(
+                [
+                    augmenter.augment_digits(ink[span.digit_start : span.digit_stop], d.digit_seed)
+                    for span, d in zip(spans, draws)
+                ]
+            )
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = sampling.ink_extents(ink)
         else:
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = source.extents(rows).T
@@ -351,11 +466,20 @@ class DigitSequence:
         laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
         placement = layout.place_block(counts, widths, gaps, laid_out, self._subtype, low, high)
         box_h, box_w, top, left = render.render_block(
-            ink, cell_start, widths, placement.image_of_digit, placement.x, placement.strip_width, ink_out, workspace,
-            self._fit, overlapping=low < 0)
+            ink,
+            cell_start,
+            widths,
+            placement.image_of_digit,
+            placement.x,
+            placement.strip_width,
+            ink_out,
+            workspace,
+            self._fit,
+            overlapping=low < 0,
+        )
         if augmenter is not None and image_augmentation:
             for span, d in zip(spans, draws):
-                block_ink = ink_out[span.image_start: span.image_stop]
+                block_ink = ink_out[span.image_start : span.image_stop]
                 block_ink[...] = augmenter.augment_images(block_ink, d.image_seed)
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.

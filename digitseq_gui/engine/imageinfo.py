@@ -15,6 +15,7 @@ settings, deflated as zTXt or compressed iTXt), readable by any PNG reader (Pill
 OpenCV encodes PNGs about twice as fast as Pillow but cannot write text chunks, so they are
 spliced into its bytes right after the IHDR chunk, as the PNG specification lays them out.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,12 +31,17 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR_END = len(_PNG_SIGNATURE) + 4 + 4 + 13 + 4  # length, type, 13 bytes of header, CRC
 
 
-def metadata(label: str, seed: int | None, settings: dict | None, text: str | None = None,
-             index: int | None = None) -> dict[str, str]:
+def metadata(
+    label: str, seed: int | None, settings: dict | None, text: str | None = None, index: int | None = None
+) -> dict[str, str]:
     """The text chunks of one image, in the order they are written."""
     from .. import __version__
 
-    chunks = {"Software": f"{SOFTWARE_PREFIX} {__version__}", "label": label, "text": label if text is None else text}
+    chunks = {
+        "Software": f"{SOFTWARE_PREFIX} {__version__}",
+        "label": label,
+        "text": label if text is None else text,
+    }
     if seed is not None:
         chunks["seed"] = str(int(seed))
     if index is not None:
@@ -72,7 +78,9 @@ def text_chunk(key: str, value: str) -> bytes:
     except UnicodeEncodeError:  # iTXt: keyword, 0, compression flag, method 0, no language, no translation
         data = value.encode("utf-8")
         flag = b"\1" if compress else b"\0"
-        return _chunk(b"iTXt", keyword + b"\0" + flag + b"\0\0\0" + (zlib.compress(data, 9) if compress else data))
+        return _chunk(
+            b"iTXt", keyword + b"\0" + flag + b"\0\0\0" + (zlib.compress(data, 9) if compress else data)
+        )
     if compress:  # zTXt: keyword, 0, method 0 (deflate), the deflated text
         return _chunk(b"zTXt", keyword + b"\0\0" + zlib.compress(data, 9))
     return _chunk(b"tEXt", keyword + b"\0" + data)
@@ -100,8 +108,13 @@ def sample_chunks(label: str, text: str, index: int) -> bytes:
     """The chunks of one exported image: label, text, index."""
     # Digits and separators: short ASCII, so three plain tEXt chunks, made in one join.
     if text.isascii() and label.isascii() and max(len(text), len(label)) <= _COMPRESS_OVER:
-        return b"".join((_chunk(b"tEXt", b"label\0" + label.encode()), _chunk(b"tEXt", b"text\0" + text.encode()),
-                         _chunk(b"tEXt", b"index\0%d" % index)))
+        return b"".join(
+            (
+                _chunk(b"tEXt", b"label\0" + label.encode()),
+                _chunk(b"tEXt", b"text\0" + text.encode()),
+                _chunk(b"tEXt", b"index\0%d" % index),
+            )
+        )
     return text_chunk("label", label) + text_chunk("text", text) + text_chunk("index", str(int(index)))
 
 
@@ -135,15 +148,28 @@ def read_image_info(path: str | Path) -> ImageInfo:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidInputError(f"{path} is not a PNG image (nor any image Pillow can read)") from None
     if kind != "PNG":
-        raise InvalidInputError(f"{path} is a {kind} image, not a PNG; only DigitSeq's PNGs carry their label and seed")
+        raise InvalidInputError(
+            f"{path} is a {kind} image, not a PNG; only DigitSeq's PNGs carry their label and seed"
+        )
     software = chunks.get("Software", "")
     if not software.startswith(SOFTWARE_PREFIX) or "label" not in chunks:
-        raise InvalidInputError(f"{path} is a PNG but not one written by DigitSeq (it has no DigitSeq text chunks)")
+        raise InvalidInputError(
+            f"{path} is a PNG but not one written by DigitSeq (it has no DigitSeq text chunks)"
+        )
     try:
         seed = int(chunks["seed"]) if "seed" in chunks else None
         index = int(chunks["index"]) if "index" in chunks else None
         settings = json.loads(chunks["settings"]) if "settings" in chunks else {}
     except ValueError:
-        raise InvalidInputError(f"{path}: its DigitSeq text chunks are damaged (seed, index or settings unreadable)") from None
-    return ImageInfo(chunks["label"], chunks.get("text", chunks["label"]), seed, settings, index, software,
-                     chunks.get("part", ""))
+        raise InvalidInputError(
+            f"{path}: its DigitSeq text chunks are damaged (seed, index or settings unreadable)"
+        ) from None
+    return ImageInfo(
+        chunks["label"],
+        chunks.get("text", chunks["label"]),
+        seed,
+        settings,
+        index,
+        software,
+        chunks.get("part", ""),
+    )

@@ -9,6 +9,7 @@
    aborts ("Could not load the Qt platform plugin xcb ... cv2/qt/plugins"). That variable and
    QT_QPA_FONTDIR (cv2's bundled fonts) are put back the way they were before the import.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,14 @@ import warnings
 
 import numpy as np
 
-_REMOVED_NUMPY_ALIASES = {"bool": bool, "int": int, "float": float, "complex": complex, "object": object, "str": str}
+_REMOVED_NUMPY_ALIASES = {
+    "bool": bool,
+    "int": int,
+    "float": float,
+    "complex": complex,
+    "object": object,
+    "str": str,
+}
 # cv2 points both at the Qt files inside its own wheel.
 _QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
@@ -73,13 +81,19 @@ def stack_versions() -> dict[str, str]:
         imgaug_version = version("imgaug")
     except PackageNotFoundError:
         imgaug_version = "not installed"
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "imgaug": imgaug_version, "opencv": cv2().__version__}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "imgaug": imgaug_version,
+        "opencv": cv2().__version__,
+    }
 
 
 # Augmented pixels are pinned per OpenCV version (tests/golden): its warps differ in the last bit.
-AUGMENTATION_STACK_NOTE = ("rotation, shear, scale and elastic distortion are warped by OpenCV; another OpenCV "
-                           "version can give slightly different augmented pixels for the same seed")
+AUGMENTATION_STACK_NOTE = (
+    "rotation, shear, scale and elastic distortion are warped by OpenCV; another OpenCV "
+    "version can give slightly different augmented pixels for the same seed"
+)
 
 
 def augmenters():

@@ -14,10 +14,11 @@ variable spacing uses max(drawn gap, 0) there, and fixed spacing with margins ne
 its ink), so no digit starts before the one before it. Gaps are in the digits' own pixels (a digit is
 28 high in MNIST); scaling.py then fits the strip to the image's height and width.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -32,41 +33,68 @@ MAX_OVERLAP = 8  # pixels two neighbouring digits may share; beyond that they re
 
 def check_spacing_type(spacing_type: object, subtype: object) -> None:
     if spacing_type not in SPACING_TYPES:
-        raise InvalidInputError(f"unknown spacing type {spacing_type!r}; use 'variable' or 'fixed'", field="spacing")
+        raise InvalidInputError(
+            f"unknown spacing type {spacing_type!r}; use 'variable' or 'fixed'", field="spacing"
+        )
     if subtype not in SPACING_SUBTYPES:
-        raise InvalidInputError(f"unknown spacing subtype {subtype!r}; use 'between' or 'edge'", field="spacing")
+        raise InvalidInputError(
+            f"unknown spacing subtype {subtype!r}; use 'between' or 'edge'", field="spacing"
+        )
 
 
 def check_spacing_range(spacing_range: object) -> tuple[int, int]:
     """(min, max) as ints, or a clear error."""
-    if isinstance(spacing_range, (str, bytes)) or not hasattr(spacing_range, "__len__") or \
-            (isinstance(spacing_range, np.ndarray) and spacing_range.ndim != 1):
-        raise InputTypeError(f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}", field="spacing_range")
+    if (
+        isinstance(spacing_range, (str, bytes))
+        or not hasattr(spacing_range, "__len__")
+        or (isinstance(spacing_range, np.ndarray) and spacing_range.ndim != 1)
+    ):
+        raise InputTypeError(
+            f"spacing_range must be a (min, max) pair of integers, got {spacing_range!r}",
+            field="spacing_range",
+        )
     if len(spacing_range) != 2:
-        raise InvalidInputError(f"spacing_range must have two values (min, max), got {len(spacing_range)}", field="spacing_range")
+        raise InvalidInputError(
+            f"spacing_range must have two values (min, max), got {len(spacing_range)}", field="spacing_range"
+        )
     low, high = spacing_range
     if not (is_int(low) and is_int(high)):
-        raise InputTypeError(f"spacing_range must hold whole numbers of pixels, got ({low!r}, {high!r})", field="spacing_range")
+        raise InputTypeError(
+            f"spacing_range must hold whole numbers of pixels, got ({low!r}, {high!r})", field="spacing_range"
+        )
     low, high = int(low), int(high)
     if low < -MAX_OVERLAP or high < -MAX_OVERLAP:
-        raise InvalidInputError(f"spacing below -{MAX_OVERLAP} px, got ({low}, {high}): digits overlapping by more than "
-                                f"{MAX_OVERLAP} px no longer read as two digits; use -{MAX_OVERLAP} or more", field="spacing_range")
+        raise InvalidInputError(
+            f"spacing below -{MAX_OVERLAP} px, got ({low}, {high}): digits overlapping by more than "
+            f"{MAX_OVERLAP} px no longer read as two digits; use -{MAX_OVERLAP} or more",
+            field="spacing_range",
+        )
     if low > high:
-        raise InvalidInputError(f"minimum spacing {low} is larger than maximum spacing {high}; swap them", field="spacing_range")
+        raise InvalidInputError(
+            f"minimum spacing {low} is larger than maximum spacing {high}; swap them", field="spacing_range"
+        )
     if high > MAX_IMAGE_WIDTH:
-        raise InvalidInputError(f"maximum spacing {high} is too large; use at most {MAX_IMAGE_WIDTH} pixels", field="spacing_range")
+        raise InvalidInputError(
+            f"maximum spacing {high} is too large; use at most {MAX_IMAGE_WIDTH} pixels",
+            field="spacing_range",
+        )
     return low, high
 
 
 def check_image_width(image_width: object, digit_count: int) -> int:
     if not is_int(image_width):
-        raise InputTypeError(f"image_width must be a whole number of pixels, got {image_width!r}", field="image_width")
+        raise InputTypeError(
+            f"image_width must be a whole number of pixels, got {image_width!r}", field="image_width"
+        )
     width = int(image_width)
     if width < 1 or width > MAX_IMAGE_WIDTH:
-        raise InvalidInputError(f"image_width must be between 1 and {MAX_IMAGE_WIDTH} pixels, got {width}", field="image_width")
+        raise InvalidInputError(
+            f"image_width must be between 1 and {MAX_IMAGE_WIDTH} pixels, got {width}", field="image_width"
+        )
     if width < digit_count:
         raise InvalidInputError(
-            f"image_width {width} is too small for {digit_count} digits; use at least {digit_count} pixels", field="image_width",
+            f"image_width {width} is too small for {digit_count} digits; use at least {digit_count} pixels",
+            field="image_width",
         )
     return width
 
@@ -86,8 +114,9 @@ def fixed_width_range(digits_width: int, gaps: int, low: int, high: int) -> tupl
     return digits_width + gaps * low, digits_width + gaps * high
 
 
-def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: str,
-                      low: int, high: int, trimmed: bool) -> None:
+def check_fixed_width(
+    width: int, digit_count: int, digit_width: int, subtype: str, low: int, high: int, trimmed: bool
+) -> None:
     """Reject up front a fixed layout that could fail for some digits.
 
     Untrimmed digits are all ``digit_width`` wide, so the width must be one that the gaps can
@@ -101,7 +130,8 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         if width < shortest:
             raise LayoutError(
                 f"fixed spacing needs at least {shortest} px for {digit_count} digits with "
-                f"{gaps} gap(s) of {low} px or more; use image_width >= {shortest} or a smaller minimum spacing", field="image_width",
+                f"{gaps} gap(s) of {low} px or more; use image_width >= {shortest} or a smaller minimum spacing",
+                field="image_width",
             )
         return
     if not shortest <= width <= longest:
@@ -109,11 +139,14 @@ def check_fixed_width(width: int, digit_count: int, digit_width: int, subtype: s
         raise LayoutError(
             f"fixed spacing cannot fill {width} px with {digit_count} digits ({digit_count * digit_width} px) "
             f"and {gaps} gap(s) of {low} to {high} px; widths that work: {works} "
-            f"(or change the spacing range, or use variable spacing)", field="image_width",
+            f"(or change the spacing range, or use variable spacing)",
+            field="image_width",
         )
 
 
-def check_layout(config, lengths: Iterable[int], spacing_range, image_width, digit_width: int) -> tuple[int, int, int]:
+def check_layout(
+    config, lengths: Iterable[int], spacing_range, image_width, digit_width: int
+) -> tuple[int, int, int]:
     """Reject up front a layout that could fail for some sequence of these lengths; return
     (min gap, max gap, width). Every check the generator relies on is here, so a caller that
     knows all its lengths in advance (an export) can fail before writing anything. ``config`` is
@@ -126,22 +159,30 @@ def check_layout(config, lengths: Iterable[int], spacing_range, image_width, dig
     if spacing.type != "fixed":
         return low, high, width
     if spacing.subtype == "edge" and low < 0:
-        raise LayoutError(f"fixed spacing with edge margins cannot use a negative minimum ({low} px): a margin "
-                          "cannot be negative; use subtype 'between' for touching digits, or a minimum of 0 or more",
-                          field="spacing_range")
+        raise LayoutError(
+            f"fixed spacing with edge margins cannot use a negative minimum ({low} px): a margin "
+            "cannot be negative; use subtype 'between' for touching digits, or a minimum of 0 or more",
+            field="spacing_range",
+        )
     if getattr(config.image, "fit", "stretch") == "keep-aspect":
         return low, high, width  # equal gaps clamped to the range: centred or scaled down, never refused
     trimmed = config.image.trim_padding
     if len(lengths) > 1 and not trimmed:
-        ranges = [fixed_width_range(n * digit_width, gap_count(n, spacing.subtype), low, high) for n in lengths]
+        ranges = [
+            fixed_width_range(n * digit_width, gap_count(n, spacing.subtype), low, high) for n in lengths
+        ]
         shortest, longest = max(r[0] for r in ranges), min(r[1] for r in ranges)
         if not shortest <= width <= longest:
-            works = f"widths that work for all of them: {shortest} to {longest}" if shortest <= longest else \
-                "no width works for all of them"
+            works = (
+                f"widths that work for all of them: {shortest} to {longest}"
+                if shortest <= longest
+                else "no width works for all of them"
+            )
             raise LayoutError(
                 f"fixed spacing of {low} to {high} px cannot fill {width} px for every length {lengths[0]}-{lengths[-1]}; "
                 f"{works} (or use variable spacing, trim padding, a wider spacing range, or one length)",
-                field="image_width")
+                field="image_width",
+            )
     for n in lengths:
         check_fixed_width(width, n, digit_width, spacing.subtype, low, high, trimmed)
     return low, high, width
@@ -164,8 +205,15 @@ class Placement:
     strip_width: np.ndarray  # (B,) width of each image's strip
 
 
-def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None, width: int, subtype: str,
-                low: int, high: int) -> Placement:
+def place_block(
+    counts: np.ndarray,
+    widths: np.ndarray,
+    gaps: np.ndarray | None,
+    width: int,
+    subtype: str,
+    low: int,
+    high: int,
+) -> Placement:
     """Lay out every image of a block: ``counts`` digits per image, ``widths`` per digit (the
     columns of its cell that are used), ``gaps`` the drawn gaps of variable spacing, image after
     image, or None for fixed spacing (solved here so that each strip fills ``width``)."""
@@ -201,7 +249,9 @@ def place_block(counts: np.ndarray, widths: np.ndarray, gaps: np.ndarray | None,
     return Placement(image_of_digit, x, strip_width)
 
 
-def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, low, high) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_gaps_block(
+    first, widths, width, gap_counts, gap_first, low, high
+) -> tuple[np.ndarray, np.ndarray]:
     """Fixed spacing for every image of a block at once: equal gaps filling each image's free
     pixels (the remainder spread one pixel at a time), clamped to [low, high]; (gaps image after
     image, slack per image). ``blank_runs_one`` is the same rule for one image."""
@@ -217,8 +267,9 @@ def _fixed_gaps_block(first, widths, width, gap_counts, gap_first, low, high) ->
     return gaps, slack
 
 
-def blank_runs_one(widths: list[int], gaps: list[int] | None, width: int, subtype: str, low: int,
-                   high: int) -> list[int]:
+def blank_runs_one(
+    widths: list[int], gaps: list[int] | None, width: int, subtype: str, low: int, high: int
+) -> list[int]:
     """``place_block`` for one image, as the blank columns before each digit and after the
     last (n + 1 runs; margins and slack included; a negative run is an overlap)."""
     n, edge = len(widths), subtype == "edge"

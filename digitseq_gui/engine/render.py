@@ -10,6 +10,7 @@ resampled in one call, with exactly the bytes of one call per strip. Digits of o
 overlap (negative spacing): the larger ink wins. Boxes are mapped through the same resampling
 by its input footprints, so a box covers every column (and row) its ink can reach.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,15 @@ from .imgaug_compat import cv2 as _cv2
 _MARGIN = 1e-4  # OpenCV computes source positions in float32: stay on the generous side
 
 
-def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, slot: np.ndarray, x: np.ndarray,
-          strips: np.ndarray, local: np.ndarray | None = None) -> None:
+def paint(
+    ink: np.ndarray,
+    cell_start: np.ndarray,
+    widths: np.ndarray,
+    slot: np.ndarray,
+    x: np.ndarray,
+    strips: np.ndarray,
+    local: np.ndarray | None = None,
+) -> None:
     """Copy columns [cell_start, cell_start + width) of each digit of ``ink`` (K, H, cell width)
     to columns [x, x + width) of strip ``slot`` of ``strips`` (B, H, strip width), which must be
     zero where nothing is painted. Digits of one strip may overlap (negative spacing) only when
@@ -35,7 +43,15 @@ def paint(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, slot: np.
         return
     for place in range(int(local.max()) + 1 if len(local) else 0):
         chosen = np.flatnonzero(local == place)  # one digit per strip: no overlap within a pass
-        _copy(ink[chosen], cell_start[chosen], widths[chosen], slot[chosen], x[chosen], strips, composite=place > 0)
+        _copy(
+            ink[chosen],
+            cell_start[chosen],
+            widths[chosen],
+            slot[chosen],
+            x[chosen],
+            strips,
+            composite=place > 0,
+        )
 
 
 def _copy(ink, cell_start, widths, slot, x, strips, composite: bool) -> None:
@@ -47,8 +63,11 @@ def _copy(ink, cell_start, widths, slot, x, strips, composite: bool) -> None:
             raise ValueError("paint needs C-contiguous strips")  # a reshape would copy, losing the paint
         row = strips.shape[2]
         flat = strips.reshape(-1)
-        tiles = as_strided(flat, shape=(flat.size - (height - 1) * row - cell_width + 1, height, cell_width),
-                           strides=(1, row, 1))
+        tiles = as_strided(
+            flat,
+            shape=(flat.size - (height - 1) * row - cell_width + 1, height, cell_width),
+            strides=(1, row, 1),
+        )
         at = slot * (height * row) + x
         tiles[at] = np.maximum(tiles[at], ink) if composite else ink
         return
@@ -79,7 +98,7 @@ def paint_one(tiles: list[np.ndarray], blank_runs: list[int]) -> np.ndarray:
             pieces.append(blank[:, :run])
         pieces.append(tile)
     if blank_runs[-1]:
-        pieces.append(blank[:, :blank_runs[-1]])
+        pieces.append(blank[:, : blank_runs[-1]])
     return np.concatenate(pieces, axis=1)
 
 
@@ -91,7 +110,7 @@ def _paint_overlapping(tiles: list[np.ndarray], blank_runs: list[int]) -> np.nda
         at += tile.shape[1]
     strip = np.zeros((tiles[0].shape[0], at + blank_runs[-1]), dtype=np.uint8)
     for start, tile in zip(starts, tiles):
-        target = strip[:, start: start + tile.shape[1]]
+        target = strip[:, start : start + tile.shape[1]]
         np.maximum(target, tile, out=target)
     return strip
 
@@ -128,9 +147,18 @@ class Workspace:
         return flat[:size].reshape(shape)
 
 
-def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, image_of_digit: np.ndarray,
-                 x: np.ndarray, strip_width: np.ndarray, out: np.ndarray, workspace: Workspace | None = None,
-                 fit: str = "stretch", overlapping: bool = False) -> tuple[np.ndarray, ...]:
+def render_block(
+    ink: np.ndarray,
+    cell_start: np.ndarray,
+    widths: np.ndarray,
+    image_of_digit: np.ndarray,
+    x: np.ndarray,
+    strip_width: np.ndarray,
+    out: np.ndarray,
+    workspace: Workspace | None = None,
+    fit: str = "stretch",
+    overlapping: bool = False,
+) -> tuple[np.ndarray, ...]:
     """Paint a block's digits and fit its strips into ``out`` (B, height, width) uint8 ink
     (see scaling.py). Returns each strip's target (h, w, top, left) for mapping boxes."""
     workspace = workspace or Workspace()
@@ -157,8 +185,11 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
         rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
         for start, stop in zip(edges[:-1], edges[1:]):
             columns = int(sorted_widths[start])
-            scaling.resample_rows(rows[start * cell_height: stop * cell_height, :columns], width,
-                                  out=rows_out[start * cell_height: stop * cell_height])
+            scaling.resample_rows(
+                rows[start * cell_height : stop * cell_height, :columns],
+                width,
+                out=rows_out[start * cell_height : stop * cell_height],
+            )
         out[order] = resampled if height == cell_height else scaling.resample_stack(resampled, height, width)
         return h, w, top, left
     # keep-aspect: columns, one call per strip width; then rows, one call per target height
@@ -168,19 +199,25 @@ def render_block(ink: np.ndarray, cell_start: np.ndarray, widths: np.ndarray, im
     for start, stop in zip(edges[:-1], edges[1:]):
         first = int(order[start])
         target = int(h[first]), int(w[first]), int(top[first]), int(left[first])
-        wide = scaling.resample_stack(strips[start:stop, :, : int(sorted_widths[start])], cell_height, target[1])
+        wide = scaling.resample_stack(
+            strips[start:stop, :, : int(sorted_widths[start])], cell_height, target[1]
+        )
         by_height.setdefault(target[0], []).append((order[start:stop], target, wide))
     for th, groups in by_height.items():
         if th == cell_height:
             tall = [wide for _, _, wide in groups]
         else:
-            columns = np.concatenate([wide.transpose(0, 2, 1).reshape(-1, cell_height) for _, _, wide in groups])
+            columns = np.concatenate(
+                [wide.transpose(0, 2, 1).reshape(-1, cell_height) for _, _, wide in groups]
+            )
             done = scaling.resample_rows(columns, th)
             ends = np.cumsum([wide.shape[0] * wide.shape[2] for _, _, wide in groups])[:-1]
-            tall = [part.reshape(wide.shape[0], wide.shape[2], th).transpose(0, 2, 1)
-                    for part, (_, _, wide) in zip(np.split(done, ends), groups)]
+            tall = [
+                part.reshape(wide.shape[0], wide.shape[2], th).transpose(0, 2, 1)
+                for part, (_, _, wide) in zip(np.split(done, ends), groups)
+            ]
         for (images, (_, tw, y, x0), _), image in zip(groups, tall):
-            out[images, y: y + th, x0: x0 + tw] = image
+            out[images, y : y + th, x0 : x0 + tw] = image
     return h, w, top, left
 
 
@@ -244,7 +281,9 @@ def ink_to_output(ink: np.ndarray, out: np.ndarray) -> np.ndarray:
 # -- boxes -------------------------------------------------------------------------------------
 
 
-def map_columns(x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+def map_columns(
+    x0: np.ndarray, x1: np.ndarray, strip_width: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The output columns that strip columns [x0, x1) reach once a strip of ``strip_width``
     columns is resampled to ``width`` (arrays per box; the answer errs by at most a pixel on the
     generous side, never the other).

@@ -5,6 +5,7 @@ stream, see seeding.py) picks position ``floor(u * count)`` among that label's r
 extent of every row (the tight box of its non-zero pixels) is computed once per data set, so
 placing unaugmented digits never scans their pixels.
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,8 +45,10 @@ def ink_extents(ink: np.ndarray) -> InkExtents:
         columns = ink.any(axis=1)
     return InkExtents(
         has_ink=rows.any(axis=1),
-        x0=columns.argmax(axis=1), x1=width - columns[:, ::-1].argmax(axis=1),
-        y0=rows.argmax(axis=1), y1=height - rows[:, ::-1].argmax(axis=1),
+        x0=columns.argmax(axis=1),
+        x1=width - columns[:, ::-1].argmax(axis=1),
+        y0=rows.argmax(axis=1),
+        y1=height - rows[:, ::-1].argmax(axis=1),
     )
 
 
@@ -53,9 +56,9 @@ def _fold_rows_max(ink: np.ndarray) -> np.ndarray:
     """(K, H, W) -> (K, W): the largest value of each column of each digit."""
     while ink.shape[1] > 1:
         half = ink.shape[1] // 2
-        folded = np.maximum(ink[:, :half], ink[:, half: 2 * half])
+        folded = np.maximum(ink[:, :half], ink[:, half : 2 * half])
         if ink.shape[1] % 2:
-            np.maximum(folded[:, :1], ink[:, 2 * half:], out=folded[:, :1])
+            np.maximum(folded[:, :1], ink[:, 2 * half :], out=folded[:, :1])
         ink = folded
     return ink[:, 0]
 
@@ -106,12 +109,12 @@ class DigitSource:
         table = np.empty((len(self.images), 5), dtype=np.int64)
         step = 8192  # a few MB of pixels at a time
         for start in range(0, len(self.images), step):
-            found = ink_extents(np.ascontiguousarray(self.images[start: start + step]))
-            table[start: start + step] = np.stack(found, axis=1)
+            found = ink_extents(np.ascontiguousarray(self.images[start : start + step]))
+            table[start : start + step] = np.stack(found, axis=1)
         return table
 
 
-_SOURCES: "weakref.WeakKeyDictionary[DigitDataset, DigitSource]" = weakref.WeakKeyDictionary()
+_SOURCES: weakref.WeakKeyDictionary[DigitDataset, DigitSource] = weakref.WeakKeyDictionary()
 _SOURCES_LOCK = threading.Lock()
 
 

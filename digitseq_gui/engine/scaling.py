@@ -15,6 +15,7 @@ linear to grow: non-negative weights, nothing overshoots). Each pass resamples r
 so strips of one width are stacked and resampled in one call (the rows pass on the transposed
 stack), with the bytes of one call per strip.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,7 +47,9 @@ def targets(strip_width: np.ndarray, cell_height: int, height: int, width: int, 
     return h, w, (height - h) // 2, (width - w) // 2
 
 
-def target_one(strip_width: int, cell_height: int, height: int, width: int, fit: str) -> tuple[int, int, int, int]:
+def target_one(
+    strip_width: int, cell_height: int, height: int, width: int, fit: str
+) -> tuple[int, int, int, int]:
     """``targets`` for one strip, in plain Python (the same integer arithmetic)."""
     if fit == "stretch":
         return height, width, 0, 0
@@ -70,7 +73,9 @@ def resample_rows(rows: np.ndarray, target: int, out: np.ndarray | None = None) 
         out[...] = rows
         return out
     cv = _cv2()
-    done = cv.resize(rows, (target, rows.shape[0]), dst=out, interpolation=interpolation(cv, rows.shape[1], target))
+    done = cv.resize(
+        rows, (target, rows.shape[0]), dst=out, interpolation=interpolation(cv, rows.shape[1], target)
+    )
     if out is not None and done is not out:  # OpenCV wrote a new array instead
         out[...] = done
         return out
@@ -87,7 +92,9 @@ def resample_stack(strips: np.ndarray, h: int, w: int) -> np.ndarray:
     return resample_rows(columns, h).reshape(n, w, h).transpose(0, 2, 1)
 
 
-def fit_one(strip: np.ndarray, height: int, width: int, fit: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+def fit_one(
+    strip: np.ndarray, height: int, width: int, fit: str
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """One (H0, columns) ink strip as its (height, width) ink image, and its target."""
     target = target_one(strip.shape[1], strip.shape[0], height, width, fit)
     h, w, top, left = target
@@ -97,5 +104,5 @@ def fit_one(strip: np.ndarray, height: int, width: int, fit: str) -> tuple[np.nd
     if (h, w) == (height, width):
         return np.ascontiguousarray(resampled), target
     image = np.zeros((height, width), dtype=np.uint8)
-    image[top: top + h, left: left + w] = resampled
+    image[top : top + h, left : left + w] = resampled
     return image, target

@@ -15,10 +15,12 @@ cut into chunks (multiples of BLOCK_SIZE) and however many processes make them. 
 their seeds here too (part, separator group, noise), from ``numpy.random.SeedSequence`` spawn
 keys whose tags below must never change.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,8 +56,11 @@ MAX_FIRST_INDEX = 2**63 - BLOCK_SIZE  # block numbers are part of a 64-bit Philo
 
 def check_first_index(first_index: object) -> int:
     if not is_int(first_index) or not 0 <= first_index <= MAX_FIRST_INDEX or first_index % BLOCK_SIZE:
-        raise InvalidInputError(f"first_index must be a non-negative multiple of {BLOCK_SIZE} "
-                                f"up to {MAX_FIRST_INDEX}, got {first_index}", field="first_index")
+        raise InvalidInputError(
+            f"first_index must be a non-negative multiple of {BLOCK_SIZE} "
+            f"up to {MAX_FIRST_INDEX}, got {first_index}",
+            field="first_index",
+        )
     return int(first_index)
 
 
@@ -94,16 +99,23 @@ def block_stream(seed: int, block: int) -> np.random.Generator:
     if "stream" not in local:
         local["stream"] = np.random.Generator(np.random.Philox(key=[0, 0]))
         # Lists, not arrays: the setter reads the state item by item, and list items are cheap.
-        local["state"] = {"bit_generator": "Philox", "state": {"counter": [0, 0, 0, 0], "key": [0, 0]},
-                          "buffer": [0, 0, 0, 0], "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
+        local["state"] = {
+            "bit_generator": "Philox",
+            "state": {"counter": [0, 0, 0, 0], "key": [0, 0]},
+            "buffer": [0, 0, 0, 0],
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
     local["state"]["state"]["key"] = [seed, block]
     stream = local["stream"]
     stream.bit_generator.state = local["state"]
     return stream
 
 
-def draw_block(seed: int, block: int, digit_count: int, gap_count: int | None, low: int, high: int,
-               augmented: bool) -> BlockDraws:
+def draw_block(
+    seed: int, block: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool
+) -> BlockDraws:
     """Everything block ``block`` draws, in the fixed order. ``gap_count`` None: fixed spacing
     (no gaps drawn)."""
     stream = block_stream(seed, block)
@@ -115,7 +127,9 @@ def draw_block(seed: int, block: int, digit_count: int, gap_count: int | None, l
     return BlockDraws(uniforms, gaps, digit_seed, image_seed)
 
 
-def draw_one(seed: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool) -> BlockDraws:
+def draw_one(
+    seed: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool
+) -> BlockDraws:
     """``draw_block(seed, 0, ...)`` for a block of one image, as Python lists and ints: the same
     numbers, derived in plain Python from the stream's raw 64-bit words the way numpy derives
     them (a double from the top 53 bits; a bounded integer by Lemire's method on 32-bit halves),
@@ -185,9 +199,13 @@ def sequence_texts_stream(seed: int, block: int) -> np.random.Generator:
 
 def unique_permutation_keys(seed: int, purpose: tuple[int, ...], rounds: int) -> np.ndarray:
     """The round keys of the permutation that numbers unique sequence texts."""
-    return np.random.SeedSequence(seed, spawn_key=(UNIQUE_PERMUTATION_TAG, *purpose)).generate_state(rounds, np.uint64)
+    return np.random.SeedSequence(seed, spawn_key=(UNIQUE_PERMUTATION_TAG, *purpose)).generate_state(
+        rounds, np.uint64
+    )
 
 
 def training_stream_seeds(seed: int, epoch: int, block: int) -> np.ndarray:
     """Two 64-bit words seeding block ``block`` of epoch ``epoch`` of an endless training stream."""
-    return np.random.SeedSequence(seed, spawn_key=(TRAINING_STREAM_TAG, epoch, block)).generate_state(2, np.uint64)
+    return np.random.SeedSequence(seed, spawn_key=(TRAINING_STREAM_TAG, epoch, block)).generate_state(
+        2, np.uint64
+    )

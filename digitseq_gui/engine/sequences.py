@@ -25,6 +25,7 @@ positions (at least 2^58 sequences, far above MAX_COUNT) and draw the leading on
 still never a repeat. Asking for more unique sequences than a source can make is an error
 raised before anything is drawn, never at random.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import seeding
 from .digits import MAX_DIGITS, label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError
-from . import seeding
 from .files import read_regular_file
 
 MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
@@ -73,10 +74,15 @@ class Pattern:
 def parse_pattern(pattern: object) -> Pattern:
     """Parse ``0##-####-####``, ``0[789]0-####-####``...; errors say which character is wrong."""
     if not isinstance(pattern, str):
-        raise InputTypeError(f"a pattern must be a string such as '0##-####-####', got {type(pattern).__name__}", field="pattern")
+        raise InputTypeError(
+            f"a pattern must be a string such as '0##-####-####', got {type(pattern).__name__}",
+            field="pattern",
+        )
     text = pattern.strip()
     if not text:
-        raise InvalidInputError("the pattern is empty; use # for a random digit, e.g. '0##-####-####'", field="pattern")
+        raise InvalidInputError(
+            "the pattern is empty; use # for a random digit, e.g. '0##-####-####'", field="pattern"
+        )
     choices: list[str] = []
     separators: list[str] = []
     i = 0
@@ -91,29 +97,42 @@ def parse_pattern(pattern: object) -> Pattern:
         elif char == "[":
             end = text.find("]", i)
             if end < 0:
-                raise InvalidInputError(f"pattern {text!r}: '[' at position {i + 1} is never closed; write e.g. [789]", field="pattern")
-            body = text[i + 1: end]
+                raise InvalidInputError(
+                    f"pattern {text!r}: '[' at position {i + 1} is never closed; write e.g. [789]",
+                    field="pattern",
+                )
+            body = text[i + 1 : end]
             if not body or any(c not in "0123456789" for c in body):
                 raise InvalidInputError(
-                    f"pattern {text!r}: [{body}] at position {i + 1} must list digits 0-9, e.g. [789]", field="pattern")
+                    f"pattern {text!r}: [{body}] at position {i + 1} must list digits 0-9, e.g. [789]",
+                    field="pattern",
+                )
             choices.append("".join(sorted(set(body))))
             separators.append("")
             i = end
         elif char in SEPARATORS:
             if not choices:
                 raise InvalidInputError(
-                    f"pattern {text!r} starts with the separator {char!r}; a separator must stand between two digits", field="pattern")
+                    f"pattern {text!r} starts with the separator {char!r}; a separator must stand between two digits",
+                    field="pattern",
+                )
             separators[-1] += char
         else:
             raise InvalidInputError(
                 f"pattern {text!r}: {char!r} at position {i + 1} is not allowed; use digits, # (random digit), "
-                f"[789] (one of those digits) or a separator out of {SEPARATORS!r}", field="pattern")
+                f"[789] (one of those digits) or a separator out of {SEPARATORS!r}",
+                field="pattern",
+            )
         i += 1
     if separators[-1]:
         raise InvalidInputError(
-            f"pattern {text!r} ends with the separator {separators[-1]!r}; a separator must stand between two digits", field="pattern")
+            f"pattern {text!r} ends with the separator {separators[-1]!r}; a separator must stand between two digits",
+            field="pattern",
+        )
     if len(choices) > MAX_DIGITS:
-        raise InvalidInputError(f"pattern {text!r} has {len(choices)} digits; use at most {MAX_DIGITS}", field="pattern")
+        raise InvalidInputError(
+            f"pattern {text!r} has {len(choices)} digits; use at most {MAX_DIGITS}", field="pattern"
+        )
     return Pattern(text, tuple(choices), tuple(separators))
 
 
@@ -126,9 +145,14 @@ def parse_text(text: object, where: str = "sequence") -> Pattern:
             except (InvalidInputError, InputTypeError) as exc:
                 raise type(exc)(f"{where}: {exc}", field="digits") from None
         else:
-            raise InputTypeError(f"{where} must be a string of digits such as '0213', got {type(text).__name__}", field="digits")
+            raise InputTypeError(
+                f"{where} must be a string of digits such as '0213', got {type(text).__name__}",
+                field="digits",
+            )
     if "#" in text or "[" in text:
-        raise InvalidInputError(f"{where} {text!r} is a pattern; give patterns with --pattern", field="digits")
+        raise InvalidInputError(
+            f"{where} {text!r} is a pattern; give patterns with --pattern", field="digits"
+        )
     try:
         return parse_pattern(text)
     except InvalidInputError as exc:
@@ -211,7 +235,9 @@ def from_file(path: str | Path) -> SequenceSource:
     try:
         # A regular file only (a FIFO would block for ever, /dev/zero never end), of bounded size:
         # the texts are held in memory.
-        lines = read_regular_file(path, MAX_SEQUENCES_FILE_BYTES, "sequences file").decode("utf-8").splitlines()
+        lines = (
+            read_regular_file(path, MAX_SEQUENCES_FILE_BYTES, "sequences file").decode("utf-8").splitlines()
+        )
     except FileNotFoundError:
         raise FileNotFoundError(f"sequences file {path} does not exist") from None
     except UnicodeDecodeError:
@@ -234,7 +260,9 @@ def random_lengths(min_length: int, max_length: int | None = None) -> SequenceSo
             raise InputTypeError(f"sequence lengths must be whole numbers, got {value!r}", field="length")
     if not 1 <= min_length <= max_length <= MAX_RANDOM_LENGTH:
         raise InvalidInputError(
-            f"length range {min_length}-{max_length} is invalid; use 1 <= min <= max <= {MAX_RANDOM_LENGTH}", field="length")
+            f"length range {min_length}-{max_length} is invalid; use 1 <= min <= max <= {MAX_RANDOM_LENGTH}",
+            field="length",
+        )
     return SequenceSource("random", min_length=int(min_length), max_length=int(max_length))
 
 
@@ -258,9 +286,11 @@ def pattern(text: str) -> SequenceSource:
 
 TEXT_BLOCK = seeding.SEQUENCE_TEXTS_BLOCK
 _PERMUTATION_LIMIT = 2**62
-SEQUENCE_RULE = (f"text i from (seed, i): blocks of {TEXT_BLOCK} drawn from "
-                 f"SeedSequence(seed, (0x{seeding.SEQUENCE_TEXTS_TAG:X}, block)); "
-                 "unique: a keyed Feistel permutation of the sequence numbers")
+SEQUENCE_RULE = (
+    f"text i from (seed, i): blocks of {TEXT_BLOCK} drawn from "
+    f"SeedSequence(seed, (0x{seeding.SEQUENCE_TEXTS_TAG:X}, block)); "
+    "unique: a keyed Feistel permutation of the sequence numbers"
+)
 
 
 def make_sequences(source: SequenceSource, count: int, seed: int, unique: bool = False) -> list[str]:
@@ -286,7 +316,9 @@ class SequenceTexts:
             if count > capacity:
                 raise InvalidInputError(
                     f"cannot make {count} unique sequences: {_source_words(source)} can make only {capacity}; "
-                    "ask for fewer, allow repeats, or use longer sequences", field="count")
+                    "ask for fewer, allow repeats, or use longer sequences",
+                    field="count",
+                )
         if source.kind == "explicit":
             if unique:
                 _check_explicit_unique(source.texts, self.count)
@@ -307,7 +339,10 @@ class SequenceTexts:
     def shapes(self) -> set[tuple[int, int]]:
         """Every (digits, separator gaps) a text of the stream can have: what a layout check needs."""
         if self.source.kind == "explicit":
-            return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, self._explicit_used())}
+            return {
+                (len(label), sum(1 for s in seps if s))
+                for label, seps in map(split_text, self._explicit_used())
+            }
         return self.source.shapes()  # every length of a range, drawn or not
 
     def longest(self) -> tuple[int, int]:
@@ -333,7 +368,7 @@ class SequenceTexts:
         for block in range(start // TEXT_BLOCK, (stop - 1) // TEXT_BLOCK + 1):
             first = block * TEXT_BLOCK
             texts = self._block(block)
-            out += texts[max(start, first) - first: min(stop, first + TEXT_BLOCK) - first]
+            out += texts[max(start, first) - first : min(stop, first + TEXT_BLOCK) - first]
         return out
 
     def _block(self, block: int) -> list[str]:
@@ -344,7 +379,9 @@ class SequenceTexts:
         rng = seeding.sequence_texts_stream(self.seed, block)
         if self.source.kind == "pattern":
             digits = self._digits.draw(rng, indices)
-            return [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
+            return (
+                [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
+            )
         low, high = self.source.min_length, self.source.max_length
         if not self.unique:
             lengths = rng.integers(low, high + 1, size=len(indices))
@@ -367,11 +404,15 @@ def _check_explicit_unique(texts: tuple[str, ...], count: int) -> None:
     for number, text in enumerate(texts[:count], 1):
         if text in seen:
             raise InvalidInputError(
-                f"sequence {number} ({text!r}) repeats sequence {seen[text]}; remove repeats or allow them", field="digits")
+                f"sequence {number} ({text!r}) repeats sequence {seen[text]}; remove repeats or allow them",
+                field="digits",
+            )
         seen[text] = number
     if count > len(texts):
         raise InvalidInputError(
-            f"cannot make {count} unique sequences from a list of {len(texts)}; ask for at most {len(texts)}", field="count")
+            f"cannot make {count} unique sequences from a list of {len(texts)}; ask for at most {len(texts)}",
+            field="count",
+        )
 
 
 def _length_quotas(lengths: list[int], count: int) -> np.ndarray:
@@ -379,7 +420,7 @@ def _length_quotas(lengths: list[int], count: int) -> np.ndarray:
     sequences of length 1...) to the longer ones. Fails only when count exceeds the total,
     which is checked before."""
     quotas = np.full(len(lengths), count // len(lengths), dtype=np.int64)
-    quotas[len(lengths) - count % len(lengths):] += 1
+    quotas[len(lengths) - count % len(lengths) :] += 1
     for i, n in enumerate(lengths[:-1]):
         excess = int(quotas[i]) - 10**n
         if excess > 0:
@@ -410,7 +451,10 @@ class _Digits:
         self.permutation = None
         if unique:
             space = 1
-            while self.permuted_from > 0 and space * int(self.sizes[self.permuted_from - 1]) <= _PERMUTATION_LIMIT:
+            while (
+                self.permuted_from > 0
+                and space * int(self.sizes[self.permuted_from - 1]) <= _PERMUTATION_LIMIT
+            ):
                 self.permuted_from -= 1
                 space *= int(self.sizes[self.permuted_from])
             self.permutation = _Permutation(space, seed, purpose)

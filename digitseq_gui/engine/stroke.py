@@ -10,6 +10,7 @@ Thinning is guarded: a digit keeps at least ``KEEP_INK`` of its ink. Where the d
 would take more (thin strokes fade fast), it is halved, then halved again, then left out, so
 no digit comes out faint or empty. Everything depends only on the digit and its drawn change.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,7 @@ def soft_dilate(ink: np.ndarray, radius: np.ndarray) -> np.ndarray:
             weight = np.clip(radius + 1.0 - np.hypot(dy, dx), 0.0, 1.0).astype(np.float32)
             if (dy == 0 and dx == 0) or not weight.any():
                 continue
-            shifted = padded[:, reach + dy: reach + dy + height, reach + dx: reach + dx + width]
+            shifted = padded[:, reach + dy : reach + dy + height, reach + dx : reach + dx + width]
             np.maximum(out, shifted * weight[:, None, None], out=out)
     return out
 

@@ -14,14 +14,40 @@ Export knows nothing of how an image is drawn: it asks the engine for batches an
     disk.py       temporary names, durable writes, the room check
     formats/      png, jsonl, npz, lmdb, webdataset behind one interface (formats/base.py)
 """
+
 from .errors import ExportFolderError
 from .formats import FORMATS
-from .plan import (DEFAULT_CHUNK_SIZE, DEFAULT_SHARD_SIZE, ExportPlan, ExportRequest, parse_shard, part_texts,
-                   plan_export, preview, render_range, render_seed)
-from .read import load_export
 from .merge import merge_exports
+from .plan import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_SHARD_SIZE,
+    ExportPlan,
+    ExportRequest,
+    parse_shard,
+    part_texts,
+    plan_export,
+    preview,
+    render_range,
+    render_seed,
+)
+from .read import load_export
 from .run import ExportResult, run_export
 
-__all__ = ["ExportRequest", "ExportResult", "ExportPlan", "ExportFolderError", "FORMATS", "load_export",
-           "merge_exports", "plan_export", "preview", "run_export", "parse_shard", "part_texts", "render_seed",
-           "render_range", "DEFAULT_CHUNK_SIZE", "DEFAULT_SHARD_SIZE"]
+__all__ = [
+    "ExportRequest",
+    "ExportResult",
+    "ExportPlan",
+    "ExportFolderError",
+    "FORMATS",
+    "load_export",
+    "merge_exports",
+    "plan_export",
+    "preview",
+    "run_export",
+    "parse_shard",
+    "part_texts",
+    "render_seed",
+    "render_range",
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_SHARD_SIZE",
+]

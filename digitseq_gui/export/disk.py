@@ -4,6 +4,7 @@ data on the disk before anything says it is done, and a room check before starti
 Every temporary file is named ``.digitseq-tmp-<name>`` beside its target, and DigitSeq's own
 bookkeeping (lock, ledger, chunk pieces) lives in ``.digitseq/``: clean-up touches nothing else.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -112,7 +113,10 @@ def check_room(folder: Path, needed: int, what: str) -> None:
     if needed > free:
         raise ExportFolderError(
             f"{what} needs about {human_size(needed)} but only {human_size(free)} is free on the disk of {existing}; "
-            "free some space, choose another disk, or make fewer images", NO_ROOM, folder)
+            "free some space, choose another disk, or make fewer images",
+            NO_ROOM,
+            folder,
+        )
 
 
 def human_size(n: int) -> str:

@@ -4,6 +4,7 @@ The message says what is wrong in neutral words ("the output folder holds an ear
 ``ADVICE`` is what the command line adds, by kind, in its flags; the window shows the same advice
 with its own labels for them (gui/messages.window_message rewrites the flags).
 """
+
 from __future__ import annotations
 
 from ..engine.errors import InvalidInputError

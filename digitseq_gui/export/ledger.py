@@ -5,6 +5,7 @@ It is the record of what an export wrote: a resume cuts it back to the committed
 shard keeps it so that ``merge`` can check every chunk is there, whole, and unchanged. A
 finished single export does not need it (its files follow from the manifest) and drops it.
 """
+
 from __future__ import annotations
 
 import json

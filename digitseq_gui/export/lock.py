@@ -3,6 +3,7 @@
 ``filelock`` (flock on Unix, msvcrt on Windows) rather than our own fcntl code: the lock goes
 with the process, so a killed export never leaves a stale lock behind, on every OS.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -29,8 +30,9 @@ def folder_lock(folder: Path, create: bool = True):
     try:
         lock.acquire()
     except Timeout:
-        raise ExportFolderError(f"{folder} is in use by another DigitSeq export or merge; wait for it to finish",
-                                BUSY, folder) from None
+        raise ExportFolderError(
+            f"{folder} is in use by another DigitSeq export or merge; wait for it to finish", BUSY, folder
+        ) from None
     try:
         yield
     finally:

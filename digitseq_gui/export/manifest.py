@@ -8,6 +8,7 @@ ledger), so a resume cuts back exactly what was not committed. A finished export
 complete`` and no progress, so an interrupted and resumed export ends with the same bytes as an
 uninterrupted one.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,16 +34,20 @@ def read_manifest(folder: str | Path, schemas: tuple[str, ...] = (SCHEMA,)) -> d
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise ExportFolderError(f"{path} is not a regular file; the export is damaged", DAMAGED, path)
         if path.stat().st_size > 16 << 20:
-            raise ExportFolderError(f"{path} is larger than any manifest DigitSeq writes; the export is damaged",
-                                    DAMAGED, path)
+            raise ExportFolderError(
+                f"{path} is larger than any manifest DigitSeq writes; the export is damaged", DAMAGED, path
+            )
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{path} does not exist; {folder} is not a DigitSeq export") from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ExportFolderError(f"{path} is not a valid manifest ({str(exc)[:80]}); the export is damaged",
-                                DAMAGED, path) from None
+        raise ExportFolderError(
+            f"{path} is not a valid manifest ({str(exc)[:80]}); the export is damaged", DAMAGED, path
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("schema") not in schemas:
-        raise ExportFolderError(f"{path} is not a DigitSeq export manifest (schema {SCHEMA} expected)", DAMAGED, path)
+        raise ExportFolderError(
+            f"{path} is not a DigitSeq export manifest (schema {SCHEMA} expected)", DAMAGED, path
+        )
     if manifest["schema"] == SCHEMA:
         _check_shape(path, manifest)
     return manifest
@@ -50,28 +55,47 @@ def read_manifest(folder: str | Path, schemas: tuple[str, ...] = (SCHEMA,)) -> d
 
 def _check_shape(path: Path, manifest: dict) -> None:
     """The fields resume, merge and read rely on have the types they need."""
+
     def bad(what: str):
         raise ExportFolderError(f"{path}: {what}; the export is damaged", DAMAGED, path)
 
     if manifest.get("status") not in ("partial", "complete"):
         bad(f"status {manifest.get('status')!r} is neither 'partial' nor 'complete'")
     parts = manifest.get("parts")
-    if not isinstance(parts, list) or not parts or not all(
-            isinstance(p, dict) and isinstance(p.get("folder"), str) and isinstance(p.get("count"), int)
-            and p["folder"] in (".", "train", "val", "test") for p in parts):
+    if (
+        not isinstance(parts, list)
+        or not parts
+        or not all(
+            isinstance(p, dict)
+            and isinstance(p.get("folder"), str)
+            and isinstance(p.get("count"), int)
+            and p["folder"] in (".", "train", "val", "test")
+            for p in parts
+        )
+    ):
         bad("'parts' is not a list of parts with a folder and a count")
     if not isinstance(manifest.get("format"), str) or not isinstance(manifest.get("count"), int):
         bad("'format' or 'count' has the wrong type")
     shard = manifest.get("shard")
-    if shard is not None and not (isinstance(shard, dict) and all(isinstance(shard.get(k), int) for k in ("index", "count", "chunk_count"))
-                                  and isinstance(shard.get("chunks"), list) and len(shard["chunks"]) == 2
-                                  and all(isinstance(v, int) for v in shard["chunks"])):
+    if shard is not None and not (
+        isinstance(shard, dict)
+        and all(isinstance(shard.get(k), int) for k in ("index", "count", "chunk_count"))
+        and isinstance(shard.get("chunks"), list)
+        and len(shard["chunks"]) == 2
+        and all(isinstance(v, int) for v in shard["chunks"])
+    ):
         bad("'shard' is not {index, count, chunks: [first, stop], chunk_count}")
     if manifest["status"] == "partial":
         progress = manifest.get("progress")
-        if not (isinstance(progress, dict) and isinstance(progress.get("chunks_committed"), int)
-                and progress["chunks_committed"] >= 0 and isinstance(progress.get("sizes"), dict)
-                and all(isinstance(k, str) and isinstance(v, int) and v >= 0 for k, v in progress["sizes"].items())):
+        if not (
+            isinstance(progress, dict)
+            and isinstance(progress.get("chunks_committed"), int)
+            and progress["chunks_committed"] >= 0
+            and isinstance(progress.get("sizes"), dict)
+            and all(
+                isinstance(k, str) and isinstance(v, int) and v >= 0 for k, v in progress["sizes"].items()
+            )
+        ):
             bad("'progress' is not {chunks_committed: whole number, sizes: {file: bytes}}")
 
 

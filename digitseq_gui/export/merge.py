@@ -7,6 +7,7 @@ lists is there with the recorded size and sha256, label files as recorded) and h
 files only: a link is never followed out of a shard. The output is then written under its lock,
 its manifest first, so an interrupted merge is recognised as an export and can be overwritten.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,14 +37,24 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
     output = Path(output).expanduser()
     target = output.resolve()
     for folder in folders:
-        if folder.resolve() == target or target in folder.resolve().parents or folder.resolve() in target.parents:
-            raise InvalidInputError(f"the output {output} is, or lies in, the shard {folder}; choose another folder",
-                                    field="output")
+        if (
+            folder.resolve() == target
+            or target in folder.resolve().parents
+            or folder.resolve() in target.parents
+        ):
+            raise InvalidInputError(
+                f"the output {output} is, or lies in, the shard {folder}; choose another folder",
+                field="output",
+            )
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(f"output {output} is a file; give a folder")
     if has_content(output) and not (output / MANIFEST_NAME).exists():
-        raise ExportFolderError(f"output folder {output} is not empty and holds no DigitSeq export; choose an empty "
-                                "or new folder", NOT_AN_EXPORT, output)
+        raise ExportFolderError(
+            f"output folder {output} is not empty and holds no DigitSeq export; choose an empty "
+            "or new folder",
+            NOT_AN_EXPORT,
+            output,
+        )
     manifests = [_shard_manifest(f) for f in folders]
     order = _check_same_run_and_coverage(folders, manifests)
     folders, manifests = [folders[i] for i in order], [manifests[i] for i in order]
@@ -56,8 +67,9 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
         with folder_lock(output):
             if has_content(output):
                 if not overwrite:
-                    raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
-                                            NOT_EMPTY, output)
+                    raise ExportFolderError(
+                        f"output folder {output} is not empty: it holds an earlier export", NOT_EMPTY, output
+                    )
                 clear_export(output)
             return _write(folders, manifests, records, output)
     finally:
@@ -71,16 +83,22 @@ def _shard_manifest(folder: Path) -> dict:
     try:
         manifest = read_manifest(folder)
     except FileNotFoundError:
-        raise ExportFolderError(f"shard {folder} holds no DigitSeq export (no {MANIFEST_NAME})", DAMAGED, folder,
-                                field="shards") from None
+        raise ExportFolderError(
+            f"shard {folder} holds no DigitSeq export (no {MANIFEST_NAME})", DAMAGED, folder, field="shards"
+        ) from None
     except ExportFolderError as exc:
         raise ExportFolderError(f"shard {folder}: {exc}", DAMAGED, folder, field="shards") from None
     if manifest.get("shard") is None:
-        raise ExportFolderError(f"{folder} is not a shard (its manifest has no shard); nothing to merge", DAMAGED, folder,
-                                field="shards")
+        raise ExportFolderError(
+            f"{folder} is not a shard (its manifest has no shard); nothing to merge",
+            DAMAGED,
+            folder,
+            field="shards",
+        )
     if manifest.get("status") != "complete":
-        raise ExportFolderError(f"shard {folder} is not complete; finish it (resume) first", NOT_COMPLETE, folder,
-                                field="shards")
+        raise ExportFolderError(
+            f"shard {folder} is not complete; finish it (resume) first", NOT_COMPLETE, folder, field="shards"
+        )
     if manifest.get("format") not in FORMATS:
         raise ExportFolderError(f"shard {folder} names an unknown format", DAMAGED, folder, field="shards")
     return manifest
@@ -94,24 +112,44 @@ def _check_same_run_and_coverage(folders: list[Path], manifests: list[dict]) -> 
     for folder, manifest in zip(folders[1:], manifests[1:]):
         changed = differences(base, plan(manifest))
         if changed:
-            raise ExportFolderError(f"shard {folder} belongs to another export than {folders[0]} (differs in "
-                                    f"{', '.join(changed[:4])})", DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shard {folder} belongs to another export than {folders[0]} (differs in "
+                f"{', '.join(changed[:4])})",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
     count, chunk_count = base["shard"]["count"], base["shard"]["chunk_count"]
     seen: dict[int, Path] = {}
     for folder, manifest in zip(folders, manifests):
         index = manifest["shard"]["index"]
         expected = [chunk_count * (index - 1) // count, chunk_count * index // count]
         if manifest["shard"]["chunks"] != expected:
-            raise ExportFolderError(f"shard {folder} says it is {index}/{count} but holds chunks "
-                                    f"{manifest['shard']['chunks']} instead of {expected}", DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shard {folder} says it is {index}/{count} but holds chunks "
+                f"{manifest['shard']['chunks']} instead of {expected}",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
         if index in seen:
-            raise ExportFolderError(f"shards {seen[index]} and {folder} are both shard {index}/{count}; need shards "
-                                    f"1..{count} exactly once each", DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shards {seen[index]} and {folder} are both shard {index}/{count}; need shards "
+                f"1..{count} exactly once each",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
         seen[index] = folder
     missing = [i for i in range(1, count + 1) if i not in seen]
     if missing:
-        raise ExportFolderError(f"shard {missing[0]}/{count} is missing; need shards 1..{count} exactly once each "
-                                f"(got {', '.join(f'{i}/{count}' for i in sorted(seen))})", DAMAGED, None, field="shards")
+        raise ExportFolderError(
+            f"shard {missing[0]}/{count} is missing; need shards 1..{count} exactly once each "
+            f"(got {', '.join(f'{i}/{count}' for i in sorted(seen))})",
+            DAMAGED,
+            None,
+            field="shards",
+        )
     return sorted(range(len(folders)), key=lambda i: manifests[i]["shard"]["index"])
 
 
@@ -130,10 +168,16 @@ def _regular(folder: Path, path: Path) -> Path:
     for name in relative.parts:
         current = current / name
         if current.is_symlink():
-            raise ExportFolderError(f"shard {folder}: {relative} is a link; merge never follows links out of a shard",
-                                    DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shard {folder}: {relative} is a link; merge never follows links out of a shard",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
     if not path.is_file():
-        raise ExportFolderError(f"shard {folder} is incomplete: {relative} is missing", DAMAGED, folder, field="shards")
+        raise ExportFolderError(
+            f"shard {folder} is incomplete: {relative} is missing", DAMAGED, folder, field="shards"
+        )
     return path
 
 
@@ -147,12 +191,18 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
     try:
         records = ledger.read(folder)
     except (ValueError, UnicodeDecodeError):
-        raise ExportFolderError(f"shard {folder}: its ledger is damaged", DAMAGED, folder, field="shards") from None
+        raise ExportFolderError(
+            f"shard {folder}: its ledger is damaged", DAMAGED, folder, field="shards"
+        ) from None
     wanted = [(p if p != "." else "", k, start, n) for p, k, start, n in owned]
     got = [(r.get("part"), r.get("chunk"), r.get("start"), r.get("count")) for r in records]
     if got != wanted:
         missing = next((w for w in wanted if w not in got), None)
-        what = f"chunk {missing[1]} of part {missing[0] or 'all'} is not recorded" if missing else "its ledger lists other chunks"
+        what = (
+            f"chunk {missing[1]} of part {missing[0] or 'all'} is not recorded"
+            if missing
+            else "its ledger lists other chunks"
+        )
         raise ExportFolderError(f"shard {folder} is incomplete: {what}", DAMAGED, folder, field="shards")
     for record in records:
         ctx = contexts[record["part"] or "."]
@@ -166,16 +216,27 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
                 size += len(data)
             digest = hasher.hexdigest()
         if (size, digest) != (record.get("bytes"), record.get("sha256")):
-            raise ExportFolderError(f"shard {folder}: chunk {record['chunk']} of part {record['part'] or 'all'} does not "
-                                    "hold what was written (size or sha256 differ)", DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shard {folder}: chunk {record['chunk']} of part {record['part'] or 'all'} does not "
+                "hold what was written (size or sha256 differ)",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
     for relative, (size, digest) in (manifest.get("shard_files") or {}).items():
         if (size, digest) != tuple(hash_file(_regular(folder, folder / relative))):
-            raise ExportFolderError(f"shard {folder}: {relative} is not as written (size or sha256 differ)",
-                                    DAMAGED, folder, field="shards")
+            raise ExportFolderError(
+                f"shard {folder}: {relative} is not as written (size or sha256 differ)",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
     return records
 
 
-def _write(folders: list[Path], manifests: list[dict], records: list[list[dict]], output: Path) -> ExportResult:
+def _write(
+    folders: list[Path], manifests: list[dict], records: list[list[dict]], output: Path
+) -> ExportResult:
     merged = {k: v for k, v in manifests[0].items() if k != "shard_files"}
     merged["shard"] = None
     fmt = FORMATS[merged["format"]]
@@ -184,13 +245,17 @@ def _write(folders: list[Path], manifests: list[dict], records: list[list[dict]]
     for _, ctx in contexts:
         fmt.start_part(ctx)
         part_key = ctx.name or "."
-        shard_contexts = [{c.name or ".": c for _, c in contexts_of(f, m)}[part_key] for f, m in zip(folders, manifests)]
+        shard_contexts = [
+            {c.name or ".": c for _, c in contexts_of(f, m)}[part_key] for f, m in zip(folders, manifests)
+        ]
         if fmt.uses_pieces:
             part_records = []
             for source_ctx, shard_records in zip(shard_contexts, records):
                 for record in shard_records:
                     if (record["part"] or ".") == part_key:
-                        _link_or_copy(fmt.piece_path(source_ctx, record["chunk"]), fmt.piece_path(ctx, record["chunk"]))
+                        _link_or_copy(
+                            fmt.piece_path(source_ctx, record["chunk"]), fmt.piece_path(ctx, record["chunk"])
+                        )
                         part_records.append(record)
             if part_records:
                 fmt.finish_part(ctx, part_records)

@@ -18,21 +18,23 @@ range [C*(I-1)//N, C*I//N).
 For SequenceDataset (the same images as the export, without writing them): ``plan_export``,
 then ``part_texts``, ``render_seed`` and ``render_range``.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
+from ..engine import seeding
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
-from ..engine import seeding
-from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from ..engine.imageinfo import export_chunks
 from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
+from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceTexts
 from . import splits as splitting
 from .formats import COMPRESSIONS, Format, PartContext, format_named
@@ -137,8 +139,10 @@ class ExportPlan:
         for part in self.parts:
             if part.name == name or (name in ("all", None) and part.name == ""):
                 return part
-        raise InvalidInputError(f"the export has no part {name!r}; it has {', '.join(p.describe['name'] for p in self.parts)}",
-                                field="split")
+        raise InvalidInputError(
+            f"the export has no part {name!r}; it has {', '.join(p.describe['name'] for p in self.parts)}",
+            field="split",
+        )
 
 
 # -- the public functions SequenceDataset uses ------------------------------------------------
@@ -170,8 +174,14 @@ def render_range(plan: ExportPlan, part: str | PartPlan, start: int, stop: int) 
     last = min(part.count, -(-stop // BLOCK_SIZE) * BLOCK_SIZE)
     rendered = render_blocks(part.spec, first, part_texts(plan, part, first, last))
     a, b = start - first, stop - first
-    return Rendered(start, rendered.labels[a:b], rendered.texts[a:b], rendered.boxes[a:b], rendered.sources[a:b],
-                    rendered.images[a:b])
+    return Rendered(
+        start,
+        rendered.labels[a:b],
+        rendered.texts[a:b],
+        rendered.boxes[a:b],
+        rendered.sources[a:b],
+        rendered.images[a:b],
+    )
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -187,9 +197,14 @@ def parse_shard(shard) -> tuple[int, int] | None:
             shard = (int(index), int(count))
         except ValueError:
             raise InvalidInputError(f"shard {shard!r} must be I/N, e.g. 1/4", field="shard") from None
-    if not (isinstance(shard, (tuple, list)) and len(shard) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in shard)):
-        raise InvalidInputError(f"shard {shard!r} must be 'I/N' or a pair of whole numbers (I, N)", field="shard")
+    if not (
+        isinstance(shard, (tuple, list))
+        and len(shard) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in shard)
+    ):
+        raise InvalidInputError(
+            f"shard {shard!r} must be 'I/N' or a pair of whole numbers (I, N)", field="shard"
+        )
     index, count = shard
     if not 1 <= index <= count:
         raise InvalidInputError(f"shard {index}/{count}: I must be between 1 and N", field="shard")
@@ -230,18 +245,29 @@ def check_request(request: ExportRequest) -> tuple[Config, Format, int]:
     seed = check_seed(request.seed)
     chunk_size = _whole(request.chunk_size, "chunk size", "chunk_size", BLOCK_SIZE, MAX_CHUNK_SIZE)
     if chunk_size % BLOCK_SIZE:
-        raise InvalidInputError(f"chunk size must be a positive multiple of {BLOCK_SIZE}, got {chunk_size}", field="chunk_size")
+        raise InvalidInputError(
+            f"chunk size must be a positive multiple of {BLOCK_SIZE}, got {chunk_size}", field="chunk_size"
+        )
     cores = usable_cores()
-    _whole(request.workers, "workers", "workers", 1, max_workers(),
-           f" (this machine has {cores} core{'s' if cores != 1 else ''}; more processes than cores only add memory, "
-           "about 150 MB each)")
+    _whole(
+        request.workers,
+        "workers",
+        "workers",
+        1,
+        max_workers(),
+        f" (this machine has {cores} core{'s' if cores != 1 else ''}; more processes than cores only add memory, "
+        "about 150 MB each)",
+    )
     _whole(request.separator_width, "separator width", "separator_width", 0, 10_000)
     _whole(request.shard_size, "shard size", "shard_size", 1, 10**9)
     if request.compression not in COMPRESSIONS:
-        raise InvalidInputError(f"compression {request.compression!r}: use one of {', '.join(COMPRESSIONS)}",
-                                field="compression")
+        raise InvalidInputError(
+            f"compression {request.compression!r}: use one of {', '.join(COMPRESSIONS)}", field="compression"
+        )
     if not isinstance(request.sequences, SequenceSource):
-        raise InputTypeError("sequences must come from sequences.explicit/from_file/random_lengths/pattern", field="digits")
+        raise InputTypeError(
+            "sequences must come from sequences.explicit/from_file/random_lengths/pattern", field="digits"
+        )
     return config, fmt, seed
 
 
@@ -264,7 +290,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     if not fractions:
         files_needed = {config.dataset.split}
     else:
-        files_needed = ({"train"} if set(counts) - {"test"} else set()) | ({"test"} if "test" in counts else set())
+        files_needed = ({"train"} if set(counts) - {"test"} else set()) | (
+            {"test"} if "test" in counts else set()
+        )
     datasets = {name: shared_dataset(config.dataset.source, name) for name in sorted(files_needed)}
     splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
     sizes = {name: len(d) for name, d in datasets.items()}
@@ -276,22 +304,49 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     for number, (name, n) in enumerate(counts.items()):
         rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
         part_seed = seed if name == "" else seeding.part_seed(seed, number)
-        spec = RenderSpec(config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), part_seed,
-                          request.separator_width, _uniform_separators(request.sequences, offset, n))
-        context = PartContext(str(output), name, n, image_format, request.compression, label_length, text_length,
-                              request.shard_size, export_chunks(seed, config.to_dict(), name))
-        describe = {"name": name or "all", "folder": name or ".", "count": n, "seed": part_seed,
-                    "label_length": label_length, "text_length": text_length,
-                    "digits": rows.describe(datasets[rows.file_split].fingerprint, rule)}
+        spec = RenderSpec(
+            config.to_dict(),
+            (rows.source, rows.file_split, rows.start, rows.stop),
+            part_seed,
+            request.separator_width,
+            _uniform_separators(request.sequences, offset, n),
+        )
+        context = PartContext(
+            str(output),
+            name,
+            n,
+            image_format,
+            request.compression,
+            label_length,
+            text_length,
+            request.shard_size,
+            export_chunks(seed, config.to_dict(), name),
+        )
+        describe = {
+            "name": name or "all",
+            "folder": name or ".",
+            "count": n,
+            "seed": part_seed,
+            "label_length": label_length,
+            "text_length": text_length,
+            "digits": rows.describe(datasets[rows.file_split].fingerprint, rule),
+        }
         parts.append(PartPlan(name, number, offset, n, part_seed, spec, context, describe))
         offset += n
     chunk_size = request.chunk_size
     chunk_count = sum(-(-p.count // chunk_size) for p in parts)
-    first, stop = (0, chunk_count) if shard is None else (chunk_count * (shard[0] - 1) // shard[1], chunk_count * shard[0] // shard[1])
+    first, stop = (
+        (0, chunk_count)
+        if shard is None
+        else (chunk_count * (shard[0] - 1) // shard[1], chunk_count * shard[0] // shard[1])
+    )
     manifest = {
         "schema": SCHEMA,
         "package": {"name": "digitseq", "version": __version__},
-        "stack": dict(stack_versions(), **({"note": AUGMENTATION_STACK_NOTE} if config.image.enabled_augmentations() else {})),
+        "stack": dict(
+            stack_versions(),
+            **({"note": AUGMENTATION_STACK_NOTE} if config.image.enabled_augmentations() else {}),
+        ),
         "status": "partial",
         "seed": seed,
         "count": count,
@@ -305,15 +360,20 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "block_size": BLOCK_SIZE,
         "chunk_size": chunk_size,
         "chunk_seeding": "part k of the data set: generate_batch(texts[start:start+size], seed=part seed, "
-                         "first_index=start); block b of BLOCK_SIZE images draws from a Philox stream keyed (part seed, b)",
+        "first_index=start); block b of BLOCK_SIZE images draws from a Philox stream keyed (part seed, b)",
         "split_rule": "train: train file minus the hold-out (last 10000 rows of a 60000-row file, else last ceil(n/6)); "
-                      "val: the hold-out; test: the test file" if fractions else "no splits",
+        "val: the hold-out; test: the test file"
+        if fractions
+        else "no splits",
         "data_fingerprints": {name: d.fingerprint for name, d in datasets.items()},
         "parts": [p.describe for p in parts],
-        "shard": None if shard is None else {"index": shard[0], "count": shard[1], "chunks": [first, stop],
-                                             "chunk_count": chunk_count},
+        "shard": None
+        if shard is None
+        else {"index": shard[0], "count": shard[1], "chunks": [first, stop], "chunk_count": chunk_count},
     }
-    return ExportPlan(request, config, output, fmt, stream, parts, chunk_size, first, stop, chunk_count, manifest)
+    return ExportPlan(
+        request, config, output, fmt, stream, parts, chunk_size, first, stop, chunk_count, manifest
+    )
 
 
 def _uniform_separators(source: SequenceSource, offset: int, n: int) -> bool:
@@ -336,10 +396,16 @@ def check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> Non
     if most * gap >= config.image.width:
         raise InvalidInputError(
             f"{most} separator gap(s) of {gap} px leave nothing of the {config.image.width} px image for the "
-            "digits; use a wider image or a smaller separator width", field="separator_width")
+            "digits; use a wider image or a smaller separator width",
+            field="separator_width",
+        )
     for separators in sorted({k for _, k in shapes}):
-        check_layout(config, [n for n, k in shapes if k == separators], config.spacing_range,
-                     config.image.width - separators * gap)
+        check_layout(
+            config,
+            [n for n, k in shapes if k == separators],
+            config.spacing_range,
+            config.image.width - separators * gap,
+        )
 
 
 def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, str]]:
@@ -350,5 +416,17 @@ def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, st
     return [(rendered.images[i], rendered.texts[i]) for i in range(len(rendered))]
 
 
-__all__ = ["ExportRequest", "ExportPlan", "PartPlan", "plan_export", "parse_shard", "part_texts", "render_seed",
-           "render_range", "preview", "DEFAULT_CHUNK_SIZE", "DEFAULT_SHARD_SIZE", "MAX_SEED"]
+__all__ = [
+    "ExportRequest",
+    "ExportPlan",
+    "PartPlan",
+    "plan_export",
+    "parse_shard",
+    "part_texts",
+    "render_seed",
+    "render_range",
+    "preview",
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_SHARD_SIZE",
+    "MAX_SEED",
+]

@@ -1,4 +1,5 @@
 """Reading a finished export back (tests, notebooks, training code)."""
+
 from __future__ import annotations
 
 import tarfile
@@ -15,8 +16,11 @@ def load_export(folder: str | Path) -> dict:
     lmdb and webdataset: the encoded images as ``image_bytes``)}."""
     manifest = read_manifest(folder)
     if manifest.get("status") != "complete":
-        raise ExportFolderError(f"the export in {folder} is not complete (it was stopped); finish it (resume) "
-                                "before reading it", NOT_COMPLETE, Path(folder))
+        raise ExportFolderError(
+            f"the export in {folder} is not complete (it was stopped); finish it (resume) before reading it",
+            NOT_COMPLETE,
+            Path(folder),
+        )
     out = {"manifest": manifest}
     fmt = FORMATS[manifest["format"]]
     for part in manifest["parts"]:
@@ -26,13 +30,21 @@ def load_export(folder: str | Path) -> dict:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
             if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError)):
                 raise
-            raise ExportFolderError(f"the {fmt.name} data in {where} cannot be read ({_short(exc)}); the export is "
-                                    "damaged: make it again", DAMAGED, where) from None
+            raise ExportFolderError(
+                f"the {fmt.name} data in {where} cannot be read ({_short(exc)}); the export is "
+                "damaged: make it again",
+                DAMAGED,
+                where,
+            ) from None
         except Exception as exc:  # lmdb.Error and its kind: the library's own exceptions
             if type(exc).__module__.split(".")[0] != "lmdb":
                 raise
-            raise ExportFolderError(f"the lmdb data in {where} cannot be read ({_short(exc)}); the export is damaged: "
-                                    "make it again", DAMAGED, where) from None
+            raise ExportFolderError(
+                f"the lmdb data in {where} cannot be read ({_short(exc)}); the export is damaged: "
+                "make it again",
+                DAMAGED,
+                where,
+            ) from None
     return out
 
 

@@ -16,6 +16,7 @@ Separators: the digits are generated at the image width minus the gaps, then a b
 of ``separator_width`` pixels is inserted halfway between the two digits' boxes, and the boxes
 to its right move over.
 """
+
 from __future__ import annotations
 
 import json
@@ -105,23 +106,33 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
             block = (start + block_start) // BLOCK_SIZE
             members = np.arange(block_start, min(n, block_start + BLOCK_SIZE))
             for k in sorted(set(counts[members].tolist())):
-                groups.append((members[counts[members] == k], seeding.separator_group_seed(spec.seed, block, k), 0))
+                groups.append(
+                    (members[counts[members] == k], seeding.separator_group_seed(spec.seed, block, k), 0)
+                )
     # Noise goes on last, over the separator gaps too (else a model could learn the clean
     # stripes), one call per block of BLOCK_SIZE images so that any chunk size gives the same bytes.
     noise_last = generator.has_whole_image_augmentation
     for members, seed, first_index in groups:
         k = int(counts[members[0]])
-        batch = generator.generate_batch([labels[i] for i in members], image_width=width - k * spec.separator_width,
-                                         seed=seed, first_index=first_index, as_uint8=True,
-                                         image_augmentation=not noise_last)
+        batch = generator.generate_batch(
+            [labels[i] for i in members],
+            image_width=width - k * spec.separator_width,
+            seed=seed,
+            first_index=first_index,
+            as_uint8=True,
+            image_augmentation=not noise_last,
+        )
         if images is None:
             images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
         for j, i in enumerate(members):
-            images[i], boxes[i] = insert_separator_gaps(batch.images[j], batch.boxes[j], gaps[i], spec.separator_width)
+            images[i], boxes[i] = insert_separator_gaps(
+                batch.images[j], batch.boxes[j], gaps[i], spec.separator_width
+            )
             sources[i] = batch.source_indices[j]
     if noise_last:
         for block_start in range(0, n, BLOCK_SIZE):
             block = (start + block_start) // BLOCK_SIZE
-            images[block_start: block_start + BLOCK_SIZE] = generator.augment_whole_images(
-                images[block_start: block_start + BLOCK_SIZE], seeding.noise_seed(spec.seed, block))
+            images[block_start : block_start + BLOCK_SIZE] = generator.augment_whole_images(
+                images[block_start : block_start + BLOCK_SIZE], seeding.noise_seed(spec.seed, block)
+            )
     return Rendered(start, labels, list(texts), boxes, sources, images)

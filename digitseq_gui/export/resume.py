@@ -8,24 +8,35 @@ what an export wrote.
 - Overwrite: only a folder holding an export (a manifest), and only if every file in it is one
   that export writes: anything else makes it refuse, naming the files.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from . import ledger
 from .disk import INTERNAL, is_temp, remove_tree, sync_folder
-from .errors import (FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, DAMAGED, ExportFolderError)
+from .errors import DAMAGED, FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, ExportFolderError
 from .formats import FORMATS, PartContext
-from .manifest import MANIFEST_NAME, OLDER_SCHEMAS, SCHEMA, differences, plan_of, read_manifest, write_manifest
+from .manifest import (
+    MANIFEST_NAME,
+    OLDER_SCHEMAS,
+    SCHEMA,
+    differences,
+    plan_of,
+    read_manifest,
+    write_manifest,
+)
 from .plan import ExportPlan
 
 
 def has_content(output: Path) -> bool:
     """Whether ``output`` holds anything but DigitSeq's bookkeeping and temporary files (an
     export killed before its manifest was first written leaves only those)."""
-    return output.is_dir() and any(entry.name != INTERNAL and not is_temp(entry.name) for entry in os.scandir(output))
+    return output.is_dir() and any(
+        entry.name != INTERNAL and not is_temp(entry.name) for entry in os.scandir(output)
+    )
 
 
 def check_output_before_lock(plan: ExportPlan) -> None:
@@ -36,7 +47,10 @@ def check_output_before_lock(plan: ExportPlan) -> None:
     if has_content(output) and not (output / MANIFEST_NAME).exists():
         raise ExportFolderError(
             f"output folder {output} is not empty and holds no DigitSeq export (no {MANIFEST_NAME}); "
-            "an export replaces only an earlier export, so choose an empty or new folder", NOT_AN_EXPORT, output)
+            "an export replaces only an earlier export, so choose an empty or new folder",
+            NOT_AN_EXPORT,
+            output,
+        )
 
 
 def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None) -> int | None:
@@ -52,14 +66,17 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
             if changed:
                 raise ExportFolderError(
                     f"cannot resume {output}: it was made with different settings ({', '.join(changed[:4])})",
-                    SETTINGS_CHANGED, output)
+                    SETTINGS_CHANGED,
+                    output,
+                )
             if old["status"] == "complete":
                 tidy_complete(plan)
                 return None
             return recover(plan, old["progress"])
         if not request.overwrite:
-            raise ExportFolderError(f"output folder {output} is not empty: it holds an earlier export",
-                                    NOT_EMPTY, output)
+            raise ExportFolderError(
+                f"output folder {output} is not empty: it holds an earlier export", NOT_EMPTY, output
+            )
         accepted()
         clear_export(output)
     elif not request.resume:
@@ -72,8 +89,10 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
 
 
 def write_progress(plan: ExportPlan, committed: int, sizes: dict) -> None:
-    write_manifest(plan.output, dict(plan.manifest, status="partial",
-                                     progress={"chunks_committed": committed, "sizes": sizes}))
+    write_manifest(
+        plan.output,
+        dict(plan.manifest, status="partial", progress={"chunks_committed": committed, "sizes": sizes}),
+    )
 
 
 def committed_ranges(plan: ExportPlan, committed: int) -> dict[str, tuple[range, range]]:
@@ -89,22 +108,32 @@ def committed_ranges(plan: ExportPlan, committed: int) -> dict[str, tuple[range,
 def recover(plan: ExportPlan, progress: dict) -> int:
     committed = progress["chunks_committed"]
     if committed > len(plan.owned):
-        raise ExportFolderError(f"{plan.output / MANIFEST_NAME}: progress counts {committed} chunks, but the export "
-                                f"has {len(plan.owned)}; the export is damaged", DAMAGED, plan.output)
+        raise ExportFolderError(
+            f"{plan.output / MANIFEST_NAME}: progress counts {committed} chunks, but the export "
+            f"has {len(plan.owned)}; the export is damaged",
+            DAMAGED,
+            plan.output,
+        )
     sizes = progress["sizes"]
     for relative, size in sizes.items():
         path = plan.output / relative
         if relative not in growing_files(plan) or not path.is_file() or path.stat().st_size < size:
-            raise ExportFolderError(f"{path} is missing or shorter than the manifest records; the export is damaged: "
-                                    "start it again (overwrite)", DAMAGED, path)
+            raise ExportFolderError(
+                f"{path} is missing or shorter than the manifest records; the export is damaged: "
+                "start it again (overwrite)",
+                DAMAGED,
+                path,
+            )
         with open(path, "r+b") as handle:
             handle.truncate(size)
             os.fsync(handle.fileno())
     if committed == 0:
         for relative in growing_files(plan):
             if relative not in sizes and (plan.output / relative).exists():
-                os.truncate(plan.output / relative, len(plan.format.header) if
-                            not relative.startswith(INTERNAL) else 0)
+                os.truncate(
+                    plan.output / relative,
+                    len(plan.format.header) if not relative.startswith(INTERNAL) else 0,
+                )
     ranges = committed_ranges(plan, committed)
     for part in plan.parts:
         images, chunks = ranges.get(part.name, (range(0), range(0)))
@@ -136,15 +165,27 @@ def contexts_of(output: Path, manifest: dict) -> list[tuple[object, PartContext]
     """The (format, part context) pairs an existing export's manifest describes."""
     fmt = FORMATS.get(manifest.get("format"))
     if fmt is None:
-        raise ExportFolderError(f"{output / MANIFEST_NAME} names an unknown format; remove the folder yourself",
-                                DAMAGED, output)
+        raise ExportFolderError(
+            f"{output / MANIFEST_NAME} names an unknown format; remove the folder yourself", DAMAGED, output
+        )
     contexts = []
     for part in manifest["parts"]:
         name = "" if part["folder"] == "." else part["folder"]
-        contexts.append((fmt, PartContext(str(output), name, int(part["count"]), manifest.get("image_format") or "png",
-                                          manifest.get("compression", "default"),
-                                          int(part.get("label_length", 0)), int(part.get("text_length", 0)),
-                                          int(manifest.get("shard_size", 10_000)))))
+        contexts.append(
+            (
+                fmt,
+                PartContext(
+                    str(output),
+                    name,
+                    int(part["count"]),
+                    manifest.get("image_format") or "png",
+                    manifest.get("compression", "default"),
+                    int(part.get("label_length", 0)),
+                    int(part.get("text_length", 0)),
+                    int(manifest.get("shard_size", 10_000)),
+                ),
+            )
+        )
     return contexts
 
 
@@ -174,8 +215,11 @@ def own_and_foreign(output: Path) -> tuple[list[Path], list[str]]:
                 own.append(here / name)
                 continue
             inner = relative if fmt_ctx is None or not fmt_ctx[1].name else relative.split("/", 1)[-1]
-            if (fmt_ctx is not None and not (here / name).is_symlink()
-                    and (fmt_ctx[0].is_own(fmt_ctx[1], inner) or (old_schema and inner.startswith(".chunks/")))):
+            if (
+                fmt_ctx is not None
+                and not (here / name).is_symlink()
+                and (fmt_ctx[0].is_own(fmt_ctx[1], inner) or (old_schema and inner.startswith(".chunks/")))
+            ):
                 own.append(here / name)
             else:
                 foreign.append(relative)
@@ -199,8 +243,12 @@ def clear_export(output: Path) -> None:
     own, foreign = own_and_foreign(output)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise ExportFolderError(f"output folder {output} holds files no DigitSeq export wrote ({shown}); "
-                                "move them away or choose another folder", FOREIGN_FILES, output)
+        raise ExportFolderError(
+            f"output folder {output} holds files no DigitSeq export wrote ({shown}); "
+            "move them away or choose another folder",
+            FOREIGN_FILES,
+            output,
+        )
     for path in own:
         if path.is_dir() and not path.is_symlink():
             try:

@@ -8,6 +8,7 @@ window) stops after the current commit, waits for the running chunks, removes wh
 beyond the last commit and returns "cancelled": the folder is then exactly resumable. A kill at
 any point is resumable too (``resume.recover`` cuts back to the last commit).
 """
+
 from __future__ import annotations
 
 import errno
@@ -40,7 +41,9 @@ class ExportResult:
     manifest: Path
 
 
-def run_export(request: ExportRequest, progress: Progress | None = None, cancel: CancelFlag | None = None) -> ExportResult:
+def run_export(
+    request: ExportRequest, progress: Progress | None = None, cancel: CancelFlag | None = None
+) -> ExportResult:
     """Make (or, with ``request.resume``, finish) the export. Returns when done or cancelled."""
     plan = plan_export(request)
     check_output_before_lock(plan)
@@ -54,9 +57,12 @@ def run_export(request: ExportRequest, progress: Progress | None = None, cancel:
                 raise
             # The up-front estimate was beaten (another program wrote, or images came out
             # larger); the chunks committed so far stay, and the rest was cleaned away.
-            raise ExportFolderError(f"the disk of {plan.output} filled up during the export ({exc.strerror}); "
-                                    "the images finished so far are kept: free some space, then finish it with --resume",
-                                    DISK_FILLED, plan.output) from None
+            raise ExportFolderError(
+                f"the disk of {plan.output} filled up during the export ({exc.strerror}); "
+                "the images finished so far are kept: free some space, then finish it with --resume",
+                DISK_FILLED,
+                plan.output,
+            ) from None
 
 
 def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag) -> ExportResult:
@@ -94,8 +100,11 @@ def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag)
 
 
 def _sizes(plan: ExportPlan) -> dict:
-    return {relative: (plan.output / relative).stat().st_size for relative in growing_files(plan)
-            if (plan.output / relative).exists()}
+    return {
+        relative: (plan.output / relative).stat().st_size
+        for relative in growing_files(plan)
+        if (plan.output / relative).exists()
+    }
 
 
 def _task(plan: ExportPlan, c: int) -> ChunkTask:
@@ -153,13 +162,14 @@ class _Pool:
     def __init__(self, workers: int):
         self.workers = workers
 
-    def __enter__(self) -> "_Pool":
+    def __enter__(self) -> _Pool:
         context = multiprocessing.get_context("spawn")  # safe from threads (the window) and on every OS
         block = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
         try:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker,
-                                            initargs=(os.getpid(),))
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
+            )
             # Start every process now, from this thread (the pool would start them lazily).
             for future in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
                 future.result()
@@ -202,8 +212,11 @@ def _finish(plan: ExportPlan) -> None:
         remove_tree(plan.output / INTERNAL / "chunks")
         remove_tree(ledger.ledger_path(plan.output))
     else:  # what merge checks: label files as written (pieces and images are in the ledger)
-        files = {relative: list(hash_file(plan.output / relative)) for relative in growing_files(plan)
-                 if relative != ledger.LEDGER and (plan.output / relative).exists()}
+        files = {
+            relative: list(hash_file(plan.output / relative))
+            for relative in growing_files(plan)
+            if relative != ledger.LEDGER and (plan.output / relative).exists()
+        }
         write_manifest(plan.output, dict(plan.manifest, status="complete", shard_files=files))
 
 
@@ -211,8 +224,12 @@ def _ledger_records(plan: ExportPlan) -> list[dict]:
     try:
         return ledger.read(plan.output)
     except (ValueError, UnicodeDecodeError):
-        raise ExportFolderError(f"{ledger.ledger_path(plan.output)} is damaged, so the export cannot be finished: "
-                                "export again with overwrite", DAMAGED, plan.output) from None
+        raise ExportFolderError(
+            f"{ledger.ledger_path(plan.output)} is damaged, so the export cannot be finished: "
+            "export again with overwrite",
+            DAMAGED,
+            plan.output,
+        ) from None
 
 
 def _records_of(plan: ExportPlan, part, chunks: list[int], records: list[dict]) -> list[dict]:
@@ -220,9 +237,12 @@ def _records_of(plan: ExportPlan, part, chunks: list[int], records: list[dict]) 
     recorded = {r.get("chunk"): r for r in records if r.get("part") == part.name}
     missing = [k for k in chunks if k not in recorded]
     if missing:
-        raise ExportFolderError(f"{ledger.ledger_path(plan.output)} does not record chunk {missing[0]} of part "
-                                f"{part.name or 'all'}; the export is damaged: export again with overwrite", DAMAGED,
-                                plan.output)
+        raise ExportFolderError(
+            f"{ledger.ledger_path(plan.output)} does not record chunk {missing[0]} of part "
+            f"{part.name or 'all'}; the export is damaged: export again with overwrite",
+            DAMAGED,
+            plan.output,
+        )
     return [recorded[k] for k in chunks]
 
 
@@ -237,8 +257,20 @@ def _check_room(plan: ExportPlan) -> None:
     if plan.format.name == "npz":
         per_image = sample.images[0].nbytes * (0.25 if plan.request.compression != "none" else 1.0)
     else:
-        per_image = sum(len(encode_image(image, part.context.image_format, plan.request.compression,
-                                         image_info(part.context, sample, i)))  # as written: text chunks too
-                        for i, image in enumerate(sample.images)) / len(sample) + 200
+        per_image = (
+            sum(
+                len(
+                    encode_image(
+                        image,
+                        part.context.image_format,
+                        plan.request.compression,
+                        image_info(part.context, sample, i),
+                    )
+                )  # as written: text chunks too
+                for i, image in enumerate(sample.images)
+            )
+            / len(sample)
+            + 200
+        )
     factor = 2 if plan.format.uses_pieces else 1
     check_room(plan.output, int(per_image * plan.total * factor), f"an export of {plan.total} images")

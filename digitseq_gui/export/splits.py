@@ -6,6 +6,7 @@ Rule (recorded in the manifest): ``train`` draws from the training file minus a 
 no handwritten digit image is used by two parts. Without splits the single part draws from the
 whole file the config names (``dataset.source``/``dataset.split``).
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,14 @@ class DigitRows:
     stop: int
 
     def describe(self, fingerprint: str, rule: str) -> dict:
-        return {"source": self.source, "file_split": self.file_split, "rows": [self.start, self.stop],
-                "count": self.stop - self.start, "file_fingerprint": fingerprint, "rule": rule}
+        return {
+            "source": self.source,
+            "file_split": self.file_split,
+            "rows": [self.start, self.stop],
+            "count": self.stop - self.start,
+            "file_fingerprint": fingerprint,
+            "rule": rule,
+        }
 
 
 def parse_splits(text: str | dict | None) -> dict[str, float]:
@@ -43,15 +50,22 @@ def parse_splits(text: str | dict | None) -> dict[str, float]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or name not in SPLIT_NAMES:
-            raise InvalidInputError(f"split {item.strip()!r} must be NAME=FRACTION with NAME one of {', '.join(SPLIT_NAMES)}", field="split")
+            raise InvalidInputError(
+                f"split {item.strip()!r} must be NAME=FRACTION with NAME one of {', '.join(SPLIT_NAMES)}",
+                field="split",
+            )
         if name in fractions:
             raise InvalidInputError(f"split {name} is given twice", field="split")
         try:
             fraction = float(value)
         except ValueError:
-            raise InvalidInputError(f"split {name}={value!r}: the fraction must be a number such as 0.8", field="split") from None
+            raise InvalidInputError(
+                f"split {name}={value!r}: the fraction must be a number such as 0.8", field="split"
+            ) from None
         if not 0 < fraction <= 1:
-            raise InvalidInputError(f"split {name}={value}: the fraction must be above 0 and at most 1", field="split")
+            raise InvalidInputError(
+                f"split {name}={value}: the fraction must be above 0 and at most 1", field="split"
+            )
         fractions[name] = fraction
     total = sum(fractions.values())
     if abs(total - 1) > 1e-6:
@@ -70,7 +84,10 @@ def split_counts(fractions: dict[str, float], count: int) -> dict[str, int]:
         counts[name] += 1
     empty = [n for n, c in counts.items() if c == 0]
     if empty:
-        raise InvalidInputError(f"split {empty[0]} gets no images out of {count}; ask for more images or a larger fraction", field="split")
+        raise InvalidInputError(
+            f"split {empty[0]} gets no images out of {count}; ask for more images or a larger fraction",
+            field="split",
+        )
     return counts
 
 
@@ -78,7 +95,9 @@ def holdout_size(train_rows: int) -> int:
     return MNIST_HOLDOUT if train_rows == 60_000 else math.ceil(train_rows / 6)
 
 
-def digit_rows(part: str, source: str, config_split: str, file_sizes: dict[str, int]) -> tuple[DigitRows, str]:
+def digit_rows(
+    part: str, source: str, config_split: str, file_sizes: dict[str, int]
+) -> tuple[DigitRows, str]:
     """Which rows part ``part`` ('' = no splits) draws from, and the rule in words."""
     if part == "":
         n = file_sizes[config_split]
@@ -89,8 +108,12 @@ def digit_rows(part: str, source: str, config_split: str, file_sizes: dict[str, 
     n = file_sizes["train"]
     cut = n - holdout_size(n)
     if part == "train":
-        return DigitRows(source, "train", 0, cut), f"train file rows 0-{cut - 1}: all but the last {n - cut}, held out for val"
-    return DigitRows(source, "train", cut, n), f"train file rows {cut}-{n - 1}: the last {n - cut}, held out from train"
+        return DigitRows(
+            source, "train", 0, cut
+        ), f"train file rows 0-{cut - 1}: all but the last {n - cut}, held out for val"
+    return DigitRows(
+        source, "train", cut, n
+    ), f"train file rows {cut}-{n - 1}: the last {n - cut}, held out from train"
 
 
 def check_files_differ(fingerprints: dict[str, str]) -> None:
@@ -99,4 +122,6 @@ def check_files_differ(fingerprints: dict[str, str]) -> None:
     if "train" in fingerprints and "test" in fingerprints and fingerprints["train"] == fingerprints["test"]:
         raise InvalidInputError(
             "the data set has a single file of digits, so a test part would reuse the training digits; "
-            "give a folder with separate train-* and t10k-* (or test-*) files, or leave out test", field="split")
+            "give a folder with separate train-* and t10k-* (or test-*) files, or leave out test",
+            field="split",
+        )

@@ -5,6 +5,7 @@ them SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere a watchdog thread exits when th
 changes. Ctrl+C is the parent's to handle: workers ignore SIGINT (inherited as ignored from the
 moment they start: see run._Pool, so no start-up traceback either).
 """
+
 from __future__ import annotations
 
 import ctypes

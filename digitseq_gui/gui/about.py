@@ -1,4 +1,5 @@
 """The About box: what DigitSeq is, and the credit and licence of the MNIST data it draws from."""
+
 from __future__ import annotations
 
 from PyQt5.QtWidgets import QMessageBox, QWidget

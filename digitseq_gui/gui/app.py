@@ -3,6 +3,7 @@
 Only Qt and the light parts of the engine are imported before the window is shown; the data set and
 imgaug load in the preview worker, so the window paints at once in its "Loading MNIST..." state.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,11 @@ import sys
 from PyQt5.QtCore import QCoreApplication, Qt, QtFatalMsg, QTimer, qInstallMessageHandler
 from PyQt5.QtWidgets import QApplication
 
-
-NO_DISPLAY = ("digitseq-gui: Qt found no display to open the window on ({display}): start it in a desktop "
-              "session (or ssh -X); on a minimal Linux install libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0; "
-              "the command line (digitseq generate, digitseq export) needs no display")
+NO_DISPLAY = (
+    "digitseq-gui: Qt found no display to open the window on ({display}): start it in a desktop "
+    "session (or ssh -X); on a minimal Linux install libxcb-icccm4 libxcb-keysyms1 libxcb-xinerama0; "
+    "the command line (digitseq generate, digitseq export) needs no display"
+)
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -31,8 +33,14 @@ def create_application(argv: list[str]) -> QApplication:
         if kind == QtFatalMsg:  # no platform plugin could start: Qt would abort (exit 134) with a page on it
             display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
             reason = (said or [message])[0].strip().splitlines()[0]  # what Qt met first, in its words
-            print(NO_DISPLAY.format(display=f"display {display!r}" if display else "no DISPLAY or WAYLAND_DISPLAY")
-                  + f" (Qt: {reason})", file=sys.stderr, flush=True)
+            print(
+                NO_DISPLAY.format(
+                    display=f"display {display!r}" if display else "no DISPLAY or WAYLAND_DISPLAY"
+                )
+                + f" (Qt: {reason})",
+                file=sys.stderr,
+                flush=True,
+            )
             os._exit(2)
         said.append(message)
 

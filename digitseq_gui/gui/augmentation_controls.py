@@ -4,14 +4,24 @@ The rows are built from ``engine.augment.AUGMENTATIONS`` (name, label, help, uni
 maximum...), so a new augmentation in the engine appears here without a change to this file.
 Each row is an on/off check box, a slider to drag and a spin box to type the exact strength.
 """
+
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import (QAbstractSpinBox, QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
-                             QSlider, QSpinBox, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..engine.config import Augmentation
 from ..engine.augment import AUGMENTATIONS, AugmentationSpec
+from ..engine.config import Augmentation
 
 SLIDER_STEPS = 100
 
@@ -54,7 +64,9 @@ class AugmentationRow:
 
     def value(self) -> Augmentation:
         strength = self.spin.value()
-        return Augmentation(self.check.isChecked(), int(strength) if self.spec.integer else round(float(strength), 4))
+        return Augmentation(
+            self.check.isChecked(), int(strength) if self.spec.integer else round(float(strength), 4)
+        )
 
     def set_value(self, augmentation: Augmentation) -> None:
         self.check.setChecked(augmentation.enabled)
@@ -90,15 +102,19 @@ class AugmentationGroup(QGroupBox):
         super().__init__("Augmentation", parent)
         layout = QVBoxLayout(self)
         self.transform = QCheckBox("&Augment the digits (transform)")
-        self.transform.setToolTip("Distort each digit like a different hand wrote it. The first use "
-                                  "loads the augmentation library, which takes about a second.")
+        self.transform.setToolTip(
+            "Distort each digit like a different hand wrote it. The first use "
+            "loads the augmentation library, which takes about a second."
+        )
         layout.addWidget(self.transform)
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         grid.setContentsMargins(18, 0, 0, 0)
         layout.addLayout(grid)
-        self.rows = {spec.name: AugmentationRow(spec, grid, i, self.changed.emit)
-                     for i, spec in enumerate(AUGMENTATIONS)}
+        self.rows = {
+            spec.name: AugmentationRow(spec, grid, i, self.changed.emit)
+            for i, spec in enumerate(AUGMENTATIONS)
+        }
         self.transform.toggled.connect(self._master_toggled)
         self.transform.toggled.connect(self.changed.emit)
         self._master_toggled(False)

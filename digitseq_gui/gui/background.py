@@ -5,6 +5,7 @@ writer as a data file). A QThread must be finished before it is destroyed, or Qt
 process; a daemon thread may be left behind, so closing the window and exiting never hang on it.
 The job gets the task as its cancel flag (``is_set``), labelme-style cooperative cancel.
 """
+
 from __future__ import annotations
 
 import threading
@@ -55,7 +56,11 @@ class BackgroundTask(QObject):
         try:
             try:
                 report = ("succeeded", self._job(self))
-            except (ValueError, TypeError, OSError) as exc:  # DigitSeqError and file trouble: the user can act
+            except (
+                ValueError,
+                TypeError,
+                OSError,
+            ) as exc:  # DigitSeqError and file trouble: the user can act
                 report = ("failed", window_error(exc))
             except Exception as exc:  # noqa: BLE001 - a bug still must not take the window down
                 report = ("failed", f"Unexpected error ({type(exc).__name__}): {exc}")

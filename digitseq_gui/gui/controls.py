@@ -9,15 +9,30 @@ and back. It does no checking of its own beyond what a control can express: the 
 the settings, and a rejection comes back through ``show_error(field, message)``, shown in red right
 under the control at fault (its tab brought to the front, scrolled into view), in the window's words.
 """
+
 from __future__ import annotations
 
 import random
 from pathlib import Path
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
-                             QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout,
-                             QWidget)
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine.config import Config
 from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
@@ -137,7 +152,8 @@ class ControlsPanel(QWidget):
             "What to draw: digits such as 0123 (leading zeros are kept).\n"
             "Separators - . / ( ) _ and space become a blank gap: 090-1234-5678.\n"
             "A pattern draws different digits for each sample: # is a random digit,\n"
-            "[789] one of those digits, e.g. 0[789]0-####-####.")
+            "[789] one of those digits, e.g. 0[789]0-####-####."
+        )
         self.digits.setPlaceholderText("e.g. 0123 or 0[789]0-####-####")
         self.digits.textChanged.connect(self.changed)
         label = QLabel("&Sequence:")
@@ -155,8 +171,9 @@ class ControlsPanel(QWidget):
         length_label = QLabel("Random &length:")
         length_label.setBuddy(self.random_length)
         form.addRow(length_label, row)
-        self.separator_width = spin_box(0, MAX_SEPARATOR, " px",
-                                        "The blank gap a separator (- . / ( ) _ space) in the sequence becomes.")
+        self.separator_width = spin_box(
+            0, MAX_SEPARATOR, " px", "The blank gap a separator (- . / ( ) _ space) in the sequence becomes."
+        )
         self.separator_width.setValue(DEFAULT_SEPARATOR)
         self.separator_width.valueChanged.connect(self.changed)
         separator_label = QLabel("Separator ga&p:")
@@ -171,36 +188,54 @@ class ControlsPanel(QWidget):
         self.image_width = spin_box(1, MAX_IMAGE_WIDTH, " px", "Width of the image in pixels.")
         self.image_width.setGroupSeparatorShown(True)
         form.addRow("Image &width:", self.image_width)
-        self.image_height = spin_box(MIN_HEIGHT, MAX_HEIGHT, " px", "Height of the image in pixels (MNIST digits are "
-                                     "28 high; recognisers are often trained at 32).")
+        self.image_height = spin_box(
+            MIN_HEIGHT,
+            MAX_HEIGHT,
+            " px",
+            "Height of the image in pixels (MNIST digits are 28 high; recognisers are often trained at 32).",
+        )
         form.addRow("Image heigh&t:", self.image_height)
         self.fit = combo_box(
             [("Stretch to fill the image", "stretch"), ("Keep the digits' shape", "keep-aspect")],
             "Stretch: the row of digits is resized to exactly the image's height and width, so digits grow "
             "wide or thin with their number.\nKeep the digits' shape: the row is scaled to the height and "
-            "centred on a white background (scaled down when it is too wide).")
+            "centred on a white background (scaled down when it is too wide).",
+        )
         form.addRow("Pr&oportions:", self.fit)
         self._error_row(form, "width")
         self.spacing_type = combo_box(
             [("Variable: random gaps", "variable"), ("Fixed: fill the width", "fixed")],
             "Variable: each gap is drawn at random between the minimum and maximum, and the row is "
-            "resized to the width.\nFixed: all gaps equal, chosen so the digits fill the width exactly.")
+            "resized to the width.\nFixed: all gaps equal, chosen so the digits fill the width exactly.",
+        )
         form.addRow("Spacing t&ype:", self.spacing_type)
         self.spacing_subtype = combo_box(
             [("Between digits", "between"), ("Between and at both ends", "edge")],
-            "Where gaps go: only between neighbouring digits, or also before the first and after the last.")
+            "Where gaps go: only between neighbouring digits, or also before the first and after the last.",
+        )
         form.addRow("&Gaps:", self.spacing_subtype)
         self._error_row(form, "spacing_type")
-        self.min_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The smallest gap between digits, in pixels. "
-                                    f"Down to -{MAX_OVERLAP}: neighbouring digits overlap (touching handwriting).")
+        self.min_spacing = spin_box(
+            MIN_GAP,
+            MAX_IMAGE_WIDTH,
+            " px",
+            "The smallest gap between digits, in pixels. "
+            f"Down to -{MAX_OVERLAP}: neighbouring digits overlap (touching handwriting).",
+        )
         form.addRow("M&inimum gap:", self.min_spacing)
-        self.max_spacing = spin_box(MIN_GAP, MAX_IMAGE_WIDTH, " px", "The largest gap between digits, in pixels "
-                                    "(negative: the digits always overlap).")
+        self.max_spacing = spin_box(
+            MIN_GAP,
+            MAX_IMAGE_WIDTH,
+            " px",
+            "The largest gap between digits, in pixels (negative: the digits always overlap).",
+        )
         form.addRow("Ma&ximum gap:", self.max_spacing)
         self._error_row(form, "gap_range")
         self.trim = QCheckBox("Tri&m blank columns")
-        self.trim.setToolTip("MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
-                             "makes the gap the visible space between strokes.")
+        self.trim.setToolTip(
+            "MNIST digits sit in a 28-pixel box with blank margins. Trimming them "
+            "makes the gap the visible space between strokes."
+        )
         form.addRow(self.trim)
         for widget in (self.image_width, self.image_height, self.min_spacing, self.max_spacing):
             widget.valueChanged.connect(self.changed)
@@ -212,14 +247,18 @@ class ControlsPanel(QWidget):
     def _build_dataset(self) -> QGroupBox:
         group = QGroupBox("Data set")
         form = QFormLayout(group)
-        self.source = combo_box([("Embedded MNIST", "mnist"), ("Your own files", "custom")],
-                                "Where the handwritten digits come from.")
+        self.source = combo_box(
+            [("Embedded MNIST", "mnist"), ("Your own files", "custom")],
+            "Where the handwritten digits come from.",
+        )
         form.addRow("So&urce:", self.source)
         self.source_path = QLineEdit()
         self.source_path.setReadOnly(True)
         self.source_path.setPlaceholderText("choose a folder or an .npz file")
-        self.source_path.setToolTip("A folder with MNIST-format IDX files (train-images-idx3-ubyte...) "
-                                    "or a Keras-style mnist.npz (x_train, y_train, x_test, y_test).")
+        self.source_path.setToolTip(
+            "A folder with MNIST-format IDX files (train-images-idx3-ubyte...) "
+            "or a Keras-style mnist.npz (x_train, y_train, x_test, y_test)."
+        )
         form.addRow("Files:", self.source_path)
         self.browse_folder = QPushButton("F&older…")
         self.browse_folder.setToolTip("Use a folder of MNIST-format IDX files.")
@@ -229,8 +268,10 @@ class ControlsPanel(QWidget):
         row.addWidget(self.browse_folder)
         row.addWidget(self.browse_npz)
         form.addRow("", row)
-        self.split = combo_box([("Training set (60,000 in MNIST)", "train"), ("Test set (10,000 in MNIST)", "test")],
-                               "Which part of the data set the digits are drawn from.")
+        self.split = combo_box(
+            [("Training set (60,000 in MNIST)", "train"), ("Test set (10,000 in MNIST)", "test")],
+            "Which part of the data set the digits are drawn from.",
+        )
         form.addRow("Par&t:", self.split)
         self._error_row(form, "dataset")
         self.source.currentIndexChanged.connect(self._source_changed)
@@ -245,14 +286,18 @@ class ControlsPanel(QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         self.seed = SeedBox()
-        self.seed.setToolTip("The seed that picks the digit images, the gaps and the augmentation. "
-                             "The same seed and settings give the same image.")
+        self.seed.setToolTip(
+            "The seed that picks the digit images, the gaps and the augmentation. "
+            "The same seed and settings give the same image."
+        )
         self.seed.valueChanged.connect(self.seedEdited)
         seed_label = QLabel("See&d:")
         seed_label.setBuddy(self.seed)
         self.seed_locked = QCheckBox("&Keep seed")
-        self.seed_locked.setToolTip("On: the same settings always give the same image.\n"
-                                    "Off: every change draws new digits with a new seed.")
+        self.seed_locked.setToolTip(
+            "On: the same settings always give the same image.\n"
+            "Off: every change draws new digits with a new seed."
+        )
         self.seed_locked.setChecked(True)
         row.addWidget(seed_label)
         row.addWidget(self.seed)
@@ -293,10 +338,16 @@ class ControlsPanel(QWidget):
 
     def _browse(self, folder: bool) -> None:
         if folder:
-            path = QFileDialog.getExistingDirectory(self, "Choose a folder of MNIST-format files", self.last_dataset_folder)
+            path = QFileDialog.getExistingDirectory(
+                self, "Choose a folder of MNIST-format files", self.last_dataset_folder
+            )
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Choose a digit data set", self.last_dataset_folder,
-                                                  "NumPy archive (*.npz);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                "Choose a digit data set",
+                self.last_dataset_folder,
+                "NumPy archive (*.npz);;All files (*)",
+            )
         if not path:
             return
         self.last_dataset_folder = str(Path(path).parent if not folder else Path(path))

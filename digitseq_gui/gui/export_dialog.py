@@ -9,6 +9,7 @@ Closing the dialog or quitting the window cancels it and waits (bounded) for it 
 folder stays resumable and the process exits normally. Errors are shown in the dialog, in the
 dialog's words (tick boxes, not command-line flags), never raised into Qt's event loop.
 """
+
 from __future__ import annotations
 
 import time
@@ -18,24 +19,49 @@ import numpy as np
 from PyQt5.QtCore import Qt, QTimer, QUrl
 from PyQt5.QtGui import QDesktopServices, QPixmap
 from PyQt5.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..engine.config import Config
 from ..engine.sequences import SEPARATORS
+from ..export.plan import max_workers
 from .background import BackgroundTask
 from .command_line import export_command_line
-from ..export.plan import max_workers
 from .messages import window_message
 from .preview import to_qimage
 from .seed_box import SeedBox, random_seed
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
-FORMATS = (("PNG images + labels.csv", "png"), ("PNG images + labels.jsonl", "jsonl"), ("One compressed .npz", "npz"),
-           ("LMDB (deep-text-recognition-benchmark)", "lmdb"), ("WebDataset tar shards", "webdataset"))
-COMPRESSIONS = (("Default (smaller files)", "default"), ("Fast (larger files)", "fast"), ("None (largest, fastest)", "none"))
+FORMATS = (
+    ("PNG images + labels.csv", "png"),
+    ("PNG images + labels.jsonl", "jsonl"),
+    ("One compressed .npz", "npz"),
+    ("LMDB (deep-text-recognition-benchmark)", "lmdb"),
+    ("WebDataset tar shards", "webdataset"),
+)
+COMPRESSIONS = (
+    ("Default (smaller files)", "default"),
+    ("Fast (larger files)", "fast"),
+    ("None (largest, fastest)", "none"),
+)
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
@@ -44,8 +70,14 @@ SHUT_DOWN_SECONDS = 20.0  # how long quitting waits for a cancelled export to st
 
 
 class ExportDialog(QDialog):
-    def __init__(self, config: Config, parent: QWidget | None = None, seed: int | None = None,
-                 sequence: str = "", separator_width: int = 10):
+    def __init__(
+        self,
+        config: Config,
+        parent: QWidget | None = None,
+        seed: int | None = None,
+        sequence: str = "",
+        separator_width: int = 10,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Export data set")
         self.config = config
@@ -92,7 +124,9 @@ class ExportDialog(QDialog):
         row.addWidget(self.max_length)
         row.addStretch(1)
         self.pattern = QLineEdit("0[789]0-####-####")
-        self.pattern.setToolTip("# random digit, [789] one of those digits, digits literal, - . / ( ) _ space separators")
+        self.pattern.setToolTip(
+            "# random digit, [789] one of those digits, digits literal, - . / ( ) _ space separators"
+        )
         files, self.sequence_file = _path_row(self._browse_sequences)
         for page in (lengths, self.pattern, files):
             self.source_pages.addWidget(page)
@@ -118,14 +152,18 @@ class ExportDialog(QDialog):
         self.compression = QComboBox()
         for text, _ in COMPRESSIONS:
             self.compression.addItem(text)
-        self.compression.setToolTip("Deflate effort for PNG and npz: it never changes the pixels, only file size and speed")
+        self.compression.setToolTip(
+            "Deflate effort for PNG and npz: it never changes the pixels, only file size and speed"
+        )
         form.addRow("Compressio&n:", self.compression)
         self.splits = QLineEdit()
         self.splits.setPlaceholderText("none, or train=0.8,val=0.1,test=0.1")
         form.addRow("S&plits:", self.splits)
         self.seed = SeedBox()
-        self.seed.setToolTip("The data set's seed: the same seed and settings make the same data set. "
-                             "It starts as the main window's seed.")
+        self.seed.setToolTip(
+            "The data set's seed: the same seed and settings make the same data set. "
+            "It starts as the main window's seed."
+        )
         self.new_seed_button = QPushButton("New seed")
         self.new_seed_button.clicked.connect(lambda: self.seed.setValue(random_seed()))
         seed_row = QHBoxLayout()
@@ -148,7 +186,9 @@ class ExportDialog(QDialog):
         self.preview_labels: list[tuple[QLabel, QLabel]] = []
         for i in range(PREVIEW_COUNT):
             image, caption = QLabel(), QLabel()
-            image.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)  # room for the image at 2x, so nothing is clipped
+            image.setFixedSize(
+                PREVIEW_WIDTH, PREVIEW_HEIGHT
+            )  # room for the image at 2x, so nothing is clipped
             image.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
             caption.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.preview_grid.addWidget(image, 2 * i, 0)
@@ -197,7 +237,9 @@ class ExportDialog(QDialog):
         """Every setting that changes the images redraws the preview."""
         for box in (self.min_length, self.max_length, self.count, self.separator_width, self.seed):
             box.valueChanged.connect(self.schedule_preview)
-        self.source.currentIndexChanged.connect(self.schedule_preview)  # the format does not change the pixels
+        self.source.currentIndexChanged.connect(
+            self.schedule_preview
+        )  # the format does not change the pixels
         for line in (self.pattern, self.sequence_file, self.splits):
             line.textChanged.connect(self.schedule_preview)
         self.unique.toggled.connect(self.schedule_preview)
@@ -226,12 +268,21 @@ class ExportDialog(QDialog):
         source, _ = self._what()
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
-        values = dict(output=Path(self.output.text().strip()).expanduser(), sequences=source, count=self.count.value(),
-                      config=self.config, seed=self.seed.value(), format=FORMATS[self.format.currentIndex()][1],
-                      splits=self.splits.text().strip() or None, unique=self.unique.isChecked(),
-                      separator_width=self.separator_width.value(), workers=self.workers.value(),
-                      resume=self.resume.isChecked(), overwrite=self.overwrite.isChecked(),
-                      compression=COMPRESSIONS[self.compression.currentIndex()][1])
+        values = dict(
+            output=Path(self.output.text().strip()).expanduser(),
+            sequences=source,
+            count=self.count.value(),
+            config=self.config,
+            seed=self.seed.value(),
+            format=FORMATS[self.format.currentIndex()][1],
+            splits=self.splits.text().strip() or None,
+            unique=self.unique.isChecked(),
+            separator_width=self.separator_width.value(),
+            workers=self.workers.value(),
+            resume=self.resume.isChecked(),
+            overwrite=self.overwrite.isChecked(),
+            compression=COMPRESSIONS[self.compression.currentIndex()][1],
+        )
         values.update(overrides)
         return export.ExportRequest(**values)
 
@@ -239,11 +290,19 @@ class ExportDialog(QDialog):
         """The ``digitseq export`` command that makes the data set these settings describe."""
         _, what = self._what()
         output = self.output.text().strip() or "digitseq-export"
-        return export_command_line(self.config, what, count=self.count.value(), seed=self.seed.value(),
-                                   output=str(Path(output).expanduser()), format=FORMATS[self.format.currentIndex()][1],
-                                   separator_width=self.separator_width.value(), unique=self.unique.isChecked(),
-                                   splits=self.splits.text().strip() or None, workers=self.workers.value(),
-                                   compression=COMPRESSIONS[self.compression.currentIndex()][1])
+        return export_command_line(
+            self.config,
+            what,
+            count=self.count.value(),
+            seed=self.seed.value(),
+            output=str(Path(output).expanduser()),
+            format=FORMATS[self.format.currentIndex()][1],
+            separator_width=self.separator_width.value(),
+            unique=self.unique.isChecked(),
+            splits=self.splits.text().strip() or None,
+            workers=self.workers.value(),
+            compression=COMPRESSIONS[self.compression.currentIndex()][1],
+        )
 
     def copy_command(self) -> None:
         try:
@@ -304,11 +363,20 @@ class ExportDialog(QDialog):
             if i < len(self.preview_samples):
                 pixels, text = self.preview_samples[i]
                 qimage = to_qimage(pixels)
-                scale = min(2.0, PREVIEW_WIDTH / pixels.shape[1], PREVIEW_HEIGHT / pixels.shape[0])  # any image.height
-                mode = Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation  # crisp up, smooth down
-                image.setPixmap(QPixmap.fromImage(qimage).scaled(round(pixels.shape[1] * scale),
-                                                                 max(1, round(pixels.shape[0] * scale)),
-                                                                 Qt.IgnoreAspectRatio, mode))
+                scale = min(
+                    2.0, PREVIEW_WIDTH / pixels.shape[1], PREVIEW_HEIGHT / pixels.shape[0]
+                )  # any image.height
+                mode = (
+                    Qt.FastTransformation if scale >= 1 else Qt.SmoothTransformation
+                )  # crisp up, smooth down
+                image.setPixmap(
+                    QPixmap.fromImage(qimage).scaled(
+                        round(pixels.shape[1] * scale),
+                        max(1, round(pixels.shape[0] * scale)),
+                        Qt.IgnoreAspectRatio,
+                        mode,
+                    )
+                )
                 caption.setText(text)
             else:
                 image.clear()
@@ -367,7 +435,9 @@ class ExportDialog(QDialog):
         rate = made / elapsed if elapsed > 0 and made else 0.0
         left = f", {_duration((total - done) / rate)} left" if rate else ""
         if not cancelling:  # keep saying that it stops
-            self.status.setText(f"{done:,} / {total:,} images" + (f" · {rate:,.0f} images/s" if rate else "") + left)
+            self.status.setText(
+                f"{done:,} / {total:,} images" + (f" · {rate:,.0f} images/s" if rate else "") + left
+            )
 
     def _on_done(self, result) -> None:
         self.result = result
@@ -375,8 +445,10 @@ class ExportDialog(QDialog):
         if result.status == "complete":
             self.status.setText(f"Done: {result.written:,} images in {result.output}")
         else:
-            self.status.setText(f"Cancelled after {result.written:,} of {result.total:,} images; the folder is "
-                                "consistent. Tick “Finish an interrupted export” and Export again to complete it.")
+            self.status.setText(
+                f"Cancelled after {result.written:,} of {result.total:,} images; the folder is "
+                "consistent. Tick “Finish an interrupted export” and Export again to complete it."
+            )
         self.open_button.setEnabled(True)
         self._closed_if_asked()
 
@@ -424,7 +496,6 @@ class ExportDialog(QDialog):
                 stopped &= task.wait(max(0.0, deadline - time.monotonic()))
         return stopped
 
-
     def reject(self) -> None:
         if self._close_after_cancel():
             return
@@ -461,14 +532,20 @@ class ExportDialog(QDialog):
             self.output.setText(folder)
 
     def _browse_sequences(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "File of sequences", "", "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "File of sequences", "", "Text files (*.txt);;All files (*)"
+        )
         if path:
             self.sequence_file.setText(path)
 
 
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.5)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+    return (
+        f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
+        else f"{seconds // 60}:{seconds % 60:02d}"
+    )
 
 
 def _path_row(browse) -> tuple[QWidget, QLineEdit]:

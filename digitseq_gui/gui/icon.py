@@ -1,4 +1,5 @@
 """The application icon, from the package resources (``resources/icons/digitseq.svg``)."""
+
 from __future__ import annotations
 
 from importlib import resources

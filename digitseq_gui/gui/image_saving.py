@@ -1,4 +1,5 @@
 """Saving the image on screen: the file types offered and how a chosen name becomes a file."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ samples, with an increasing id) goes to the worker -> the newest result comes ba
 sample 0 first and the rest of a grid as it is made. The window keeps the result object of
 sample 0, so File > Save writes exactly those pixels, never a new sample.
 """
+
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,22 @@ from pathlib import Path
 
 from PyQt5.QtCore import QSettings, QSize, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import (QAction, QApplication, QCheckBox, QComboBox, QFileDialog, QLabel, QMainWindow,
-                             QMessageBox, QPushButton, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (
+    QAction,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
@@ -137,8 +152,10 @@ class MainWindow(QMainWindow):
             box.valueChanged.connect(self._grid_changed)
         self.grid_check.toggled.connect(self._grid_changed)
         self.compare_check = QCheckBox("&Compare without augmentation")
-        self.compare_check.setToolTip("Under each sample, the same digits and gaps without augmentation "
-                                      "(marked blue), to judge what the augmentation does (Ctrl+U)")
+        self.compare_check.setToolTip(
+            "Under each sample, the same digits and gaps without augmentation "
+            "(marked blue), to judge what the augmentation does (Ctrl+U)"
+        )
         self.compare_check.toggled.connect(self._grid_changed)
         self.boxes_check = QCheckBox("Digit &boxes")
         self.boxes_check.setToolTip("Outline each digit's bounding box and label (Ctrl+B)")
@@ -179,7 +196,11 @@ class MainWindow(QMainWindow):
         """Small enough for a small screen, big enough that both panes keep their controls whole."""
         tabs = self.controls.tabs
         scroll_bar = tabs.widget(0).verticalScrollBar().sizeHint().width()
-        left = max(tabs.widget(i).widget().minimumSizeHint().width() for i in range(tabs.count())) + scroll_bar + 4
+        left = (
+            max(tabs.widget(i).widget().minimumSizeHint().width() for i in range(tabs.count()))
+            + scroll_bar
+            + 4
+        )
         width = left + PREVIEW_MIN_WIDTH + self.splitter.handleWidth() + 8
         self.controls.setMinimumWidth(left)
         self.setMinimumSize(width, 460)
@@ -199,27 +220,50 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_config_action = self._action("&Open configuration…", self.open_config, [QKeySequence.Open],
-                                               "Load settings from a JSON configuration file")
-        self.save_image_action = self._action("&Save image as…", self.save_image, [QKeySequence.Save],
-                                              "Save the first sample (top left) as PNG, JPEG or NumPy .npy")
+        self.open_config_action = self._action(
+            "&Open configuration…",
+            self.open_config,
+            [QKeySequence.Open],
+            "Load settings from a JSON configuration file",
+        )
+        self.save_image_action = self._action(
+            "&Save image as…",
+            self.save_image,
+            [QKeySequence.Save],
+            "Save the first sample (top left) as PNG, JPEG or NumPy .npy",
+        )
         self.save_image_action.setEnabled(False)
-        self.save_config_action = self._action("Save &configuration as…", self.save_config, ["Ctrl+Shift+S"],
-                                               "Save the settings as a JSON configuration file")
-        self.export_action = self._action("&Export data set…", self.open_export, ["Ctrl+E"],
-                                          "Write many labelled images to disk")
+        self.save_config_action = self._action(
+            "Save &configuration as…",
+            self.save_config,
+            ["Ctrl+Shift+S"],
+            "Save the settings as a JSON configuration file",
+        )
+        self.export_action = self._action(
+            "&Export data set…", self.open_export, ["Ctrl+E"], "Write many labelled images to disk"
+        )
         self.quit_action = self._action("&Quit", self.close, [QKeySequence.Quit, "Ctrl+Q"])
-        self.copy_command_action = self._action("Copy as &command line", self.copy_command, ["Ctrl+Shift+C"],
-                                                "Copy the digitseq command that makes the first sample")
-        self.reset_action = self._action("&Reset settings to defaults", self.reset_settings, [],
-                                         "Every setting back to its default (the seed stays)")
-        self.new_sample_action = self._action("&New sample", self.new_sample, ["F5", "Ctrl+R"],
-                                              "Draw fresh digits with the same settings")
+        self.copy_command_action = self._action(
+            "Copy as &command line",
+            self.copy_command,
+            ["Ctrl+Shift+C"],
+            "Copy the digitseq command that makes the first sample",
+        )
+        self.reset_action = self._action(
+            "&Reset settings to defaults",
+            self.reset_settings,
+            [],
+            "Every setting back to its default (the seed stays)",
+        )
+        self.new_sample_action = self._action(
+            "&New sample", self.new_sample, ["F5", "Ctrl+R"], "Draw fresh digits with the same settings"
+        )
         self.grid_action = self._action("&Grid of samples", self.grid_check.setChecked, ["Ctrl+G"])
         self.grid_action.setCheckable(True)
         self.grid_check.toggled.connect(self.grid_action.setChecked)
-        self.compare_action = self._action("Show samples &without augmentation too", self.compare_check.setChecked,
-                                           ["Ctrl+U"])
+        self.compare_action = self._action(
+            "Show samples &without augmentation too", self.compare_check.setChecked, ["Ctrl+U"]
+        )
         self.compare_action.setCheckable(True)
         self.compare_check.toggled.connect(self.compare_action.setChecked)
         self.zoom_in_action = self._action("Zoom &in", self.zoom_in, ["Ctrl+=", QKeySequence.ZoomIn])
@@ -234,16 +278,32 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        for action in (self.open_config_action, self.save_config_action, None, self.save_image_action,
-                       self.export_action, None, self.quit_action):
+        for action in (
+            self.open_config_action,
+            self.save_config_action,
+            None,
+            self.save_image_action,
+            self.export_action,
+            None,
+            self.quit_action,
+        ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addAction(self.copy_command_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.reset_action)
         view_menu = menus.addMenu("&View")
-        for action in (self.new_sample_action, None, self.grid_action, self.compare_action, self.boxes_action, None,
-                       self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action):
+        for action in (
+            self.new_sample_action,
+            None,
+            self.grid_action,
+            self.compare_action,
+            self.boxes_action,
+            None,
+            self.zoom_in_action,
+            self.zoom_out_action,
+            self.zoom_fit_action,
+        ):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -288,9 +348,15 @@ class MainWindow(QMainWindow):
 
     def _request(self) -> PreviewRequest:
         rows, columns = self.grid()
-        return PreviewRequest(self._request_id, self.controls.digits_text(), self.controls.config(),
-                              self.controls.seed.value(), self.controls.separator_width.value(), rows * columns,
-                              self.compare_check.isChecked())
+        return PreviewRequest(
+            self._request_id,
+            self.controls.digits_text(),
+            self.controls.config(),
+            self.controls.seed.value(),
+            self.controls.separator_width.value(),
+            rows * columns,
+            self.compare_check.isChecked(),
+        )
 
     def _submit(self) -> None:
         self.worker.submit(self._request())
@@ -308,9 +374,16 @@ class MainWindow(QMainWindow):
             return
         newest = result.request_id == self._request_id
         twins = result.plain or [None] * len(result.samples)
-        cells = [Cell(to_qimage(sample.image), sample.boxes, sample.label, sample.text,
-                      to_qimage(twin.image) if twin is not None else None)
-                 for sample, twin in zip(result.samples, twins)]
+        cells = [
+            Cell(
+                to_qimage(sample.image),
+                sample.boxes,
+                sample.label,
+                sample.text,
+                to_qimage(twin.image) if twin is not None else None,
+            )
+            for sample, twin in zip(result.samples, twins)
+        ]
         if result.start == 0:
             self._fade_timer.stop()
             self.preview.canvas.start_request()
@@ -327,9 +400,12 @@ class MainWindow(QMainWindow):
         self.controls.clear_errors()
         self.banner.setVisible(False)
         first = "first sample (top left): " if count > 1 else ""
-        self.label_caption.setText(f"{first}label <b>{sequence.label}</b> &nbsp; text {result.samples[0].text} "
-                                   f"&nbsp; seed {sequence.seed}" if result.samples[0].text != sequence.label else
-                                   f"{first}label <b>{sequence.label}</b> &nbsp; seed {sequence.seed}")
+        self.label_caption.setText(
+            f"{first}label <b>{sequence.label}</b> &nbsp; text {result.samples[0].text} "
+            f"&nbsp; seed {sequence.seed}"
+            if result.samples[0].text != sequence.label
+            else f"{first}label <b>{sequence.label}</b> &nbsp; seed {sequence.seed}"
+        )
         height, width = sequence.image.shape
         self.size_label.setText(f"{width} × {height} px")
         if count == 1 or not result.complete:
@@ -395,22 +471,31 @@ class MainWindow(QMainWindow):
             return
         folder = self.store.folder("images")
         path, selected = QFileDialog.getSaveFileName(
-            self, "Save image", str(Path(folder) / image_saving.suggested_name(result.sequence.label)),
-            image_saving.FILTERS, image_saving.PNG_FILTER)
+            self,
+            "Save image",
+            str(Path(folder) / image_saving.suggested_name(result.sequence.label)),
+            image_saving.FILTERS,
+            image_saving.PNG_FILTER,
+        )
         if not path:
             return
         target = image_saving.resolve_path(path, selected)
         try:
             written = image_saving.save_image(result.sequence.image, target, image_saving.image_info(result))
         except (OSError, DigitSeqError) as exc:
-            QMessageBox.critical(self, "Could not save the image",
-                                 f"The image was not saved to {target}.\n\n{window_message(str(exc))}")
+            QMessageBox.critical(
+                self,
+                "Could not save the image",
+                f"The image was not saved to {target}.\n\n{window_message(str(exc))}",
+            )
             return
         self.store.set_folder("images", written.parent)
         self.statusBar().showMessage(f"Saved {written}", 8000)
 
     def open_config(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open configuration", self.store.folder("configs"), CONFIG_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open configuration", self.store.folder("configs"), CONFIG_FILTER
+        )
         if not path:
             return
         try:
@@ -424,16 +509,20 @@ class MainWindow(QMainWindow):
 
     def save_config(self) -> None:
         folder = self.store.folder("configs")
-        path, _ = QFileDialog.getSaveFileName(self, "Save configuration", str(Path(folder) / "digitseq-config.json"),
-                                              CONFIG_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save configuration", str(Path(folder) / "digitseq-config.json"), CONFIG_FILTER
+        )
         if not path:
             return
         target = Path(path) if Path(path).suffix else Path(path + ".json")
         try:
             save_config(self.controls.config(), target)
         except (OSError, DigitSeqError) as exc:
-            QMessageBox.critical(self, "Could not save the configuration",
-                                 f"{target} was not written.\n\n{window_message(str(exc))}")
+            QMessageBox.critical(
+                self,
+                "Could not save the configuration",
+                f"{target} was not written.\n\n{window_message(str(exc))}",
+            )
             return
         self.store.set_folder("configs", target.parent)
         self.statusBar().showMessage(f"Saved {target}", 8000)
@@ -447,10 +536,18 @@ class MainWindow(QMainWindow):
             text = command_line(request.config, first.label, request.seed)
             told = "Copied the command line that makes the first sample"
         else:
-            text = export_command_line(request.config, ["--pattern", request.digits.strip()], count=1000,
-                                       seed=request.seed, output="digitseq-export", format="png",
-                                       separator_width=request.separator_width)
-            told = "Copied a digitseq export command for these settings (1000 images; edit --count and --output)"
+            text = export_command_line(
+                request.config,
+                ["--pattern", request.digits.strip()],
+                count=1000,
+                seed=request.seed,
+                output="digitseq-export",
+                format="png",
+                separator_width=request.separator_width,
+            )
+            told = (
+                "Copied a digitseq export command for these settings (1000 images; edit --count and --output)"
+            )
         QApplication.clipboard().setText(text)
         self.statusBar().showMessage(told, 8000)
 
@@ -462,8 +559,13 @@ class MainWindow(QMainWindow):
             self.export_dialog.activateWindow()
             return
         request = self._request()
-        self.export_dialog = ExportDialog(request.config, self, seed=request.seed, sequence=request.digits,
-                                          separator_width=request.separator_width)
+        self.export_dialog = ExportDialog(
+            request.config,
+            self,
+            seed=request.seed,
+            sequence=request.digits,
+            separator_width=request.separator_width,
+        )
         self.export_dialog.open()  # window-modal without a nested event loop: quitting stays simple
 
     def reset_settings(self) -> None:
@@ -540,10 +642,17 @@ class MainWindow(QMainWindow):
             stopped = dialog.shut_down()
             dialog.close()
             if running:  # the window is going away: say it where the person started it
-                print(f"DigitSeq: the export to {folder} was cancelled; "
-                      + ("its folder is consistent: open Export again and tick “Finish an interrupted export” "
-                         "to complete it." if stopped else "it did not stop in time and was left as it was."),
-                      file=sys.stderr, flush=True)
+                print(
+                    f"DigitSeq: the export to {folder} was cancelled; "
+                    + (
+                        "its folder is consistent: open Export again and tick “Finish an interrupted export” "
+                        "to complete it."
+                        if stopped
+                        else "it did not stop in time and was left as it was."
+                    ),
+                    file=sys.stderr,
+                    flush=True,
+                )
         self.worker.stop()  # no "QThread: Destroyed while thread is still running"
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name

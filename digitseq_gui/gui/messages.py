@@ -5,6 +5,7 @@ the export module gives command-line advice ("pass --overwrite"). The window sho
 person sees on screen instead, and the check boxes to tick instead of flags. ``where(field,
 message)`` says which control an error belongs to, so it can be shown right beside it.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from ..engine.augment import AUGMENTATIONS
 
 # Where an error is shown: the engine's ``field`` -> a place in the settings panel.
 PLACE_OF_FIELD = {
-    "digits": "sequence", "pattern": "sequence", "length": "sequence",
+    "digits": "sequence",
+    "pattern": "sequence",
+    "length": "sequence",
     "separator_width": "separator",
     "image_width": "width",
     "spacing": "spacing_type",
@@ -23,10 +26,16 @@ PLACE_OF_FIELD = {
 }
 # ConfigError has field "config"; the key it names decides the place.
 PLACE_OF_CONFIG_KEY = (
-    ("spacing.min", "gap_range"), ("spacing.max", "gap_range"), ("spacing.type", "spacing_type"),
-    ("spacing.subtype", "spacing_type"), ("image.width", "width"), ("image.height", "width"), ("image.fit", "width"),
+    ("spacing.min", "gap_range"),
+    ("spacing.max", "gap_range"),
+    ("spacing.type", "spacing_type"),
+    ("spacing.subtype", "spacing_type"),
+    ("image.width", "width"),
+    ("image.height", "width"),
+    ("image.fit", "width"),
     ("image.augmentations", "augmentation"),
-    ("image.transform", "augmentation"), ("dataset", "dataset"),
+    ("image.transform", "augmentation"),
+    ("dataset", "dataset"),
 )
 
 REPLACE_LABEL = "“Replace an existing export”"
@@ -58,8 +67,10 @@ _REWRITES: tuple[tuple[str, object], ...] = (
     (r"\bseparator_width\b|\bseparator width\b", "Separator gap"),
     (r"^pattern (['\"])", r"Sequence \1"),
     (r"\bgive patterns with --pattern\b", "patterns work here too"),
-    (r"repeat the original command with --resume, or pass --overwrite to start again",
-     f"finish it with its original settings, or tick {REPLACE_LABEL} to start again"),
+    (
+        r"repeat the original command with --resume, or pass --overwrite to start again",
+        f"finish it with its original settings, or tick {REPLACE_LABEL} to start again",
+    ),
     (r"\bpass --overwrite to replace it\b", f"tick {REPLACE_LABEL} to replace it"),
     (r"\bor --resume to finish an interrupted export\b", f"or {RESUME_LABEL} to finish it"),
     (r"\bfinish it with --resume\b", f"finish it with {RESUME_LABEL}"),

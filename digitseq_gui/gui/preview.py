@@ -7,6 +7,7 @@ it, and (in a grid) its text under that. Samples of an older request stay, drawn
 newer ones replace them; a rejected setting draws a dashed red frame around the grid. Before the
 first image the canvas shows a placeholder text such as "Loading MNIST...".
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -146,8 +147,10 @@ class PreviewCanvas(QWidget):
 
     def grid_size(self, scale: float, image: QSize | None = None) -> QSize:
         cell = self.cell_size(scale, image)
-        return QSize(self._columns * cell.width() + (self._columns + 1) * GAP,
-                     self._rows * cell.height() + (self._rows + 1) * ROW_GAP)
+        return QSize(
+            self._columns * cell.width() + (self._columns + 1) * GAP,
+            self._rows * cell.height() + (self._rows + 1) * ROW_GAP,
+        )
 
     def _cell_origin(self, index: int) -> QPoint:
         cell = self.cell_size(self._scale)
@@ -170,7 +173,9 @@ class PreviewCanvas(QWidget):
             font = QFont(self.font())
             font.setPointSizeF(font.pointSizeF() * 1.3)
             painter.setFont(font)
-            painter.drawText(self.rect().adjusted(12, 0, -12, 0), Qt.AlignCenter | Qt.TextWordWrap, self._message)
+            painter.drawText(
+                self.rect().adjusted(12, 0, -12, 0), Qt.AlignCenter | Qt.TextWordWrap, self._message
+            )
             painter.end()
             self.painted.emit()
             return
@@ -205,8 +210,9 @@ class PreviewCanvas(QWidget):
             font = QFont(self.font())
             font.setPixelSize(CAPTION - 4)
             painter.setFont(font)
-            painter.drawText(QRect(origin.x(), bottom + 1, width, CAPTION - 1), Qt.AlignLeft | Qt.AlignVCenter,
-                             cell.text)
+            painter.drawText(
+                QRect(origin.x(), bottom + 1, width, CAPTION - 1), Qt.AlignLeft | Qt.AlignVCenter, cell.text
+            )
 
     def _paint_boxes(self, painter: QPainter, cell: Cell, top_left: QPoint) -> None:
         painter.setRenderHint(QPainter.Antialiasing, False)
@@ -218,14 +224,22 @@ class PreviewCanvas(QWidget):
         metrics = painter.fontMetrics()
         tag_height = min(metrics.height(), MARGIN - 2)
         for (x0, y0, x1, y1), char in zip(cell.boxes, cell.label):
-            rect = QRect(QPoint(top_left.x() + round(x0 * self._scale), top_left.y() + round(y0 * self._scale)),
-                         QPoint(top_left.x() + round(x1 * self._scale) - 1, top_left.y() + round(y1 * self._scale) - 1))
+            rect = QRect(
+                QPoint(top_left.x() + round(x0 * self._scale), top_left.y() + round(y0 * self._scale)),
+                QPoint(
+                    top_left.x() + round(x1 * self._scale) - 1, top_left.y() + round(y1 * self._scale) - 1
+                ),
+            )
             painter.setPen(pen)
             painter.setBrush(Qt.NoBrush)
             painter.drawRect(rect)
             # The label sits just above its box (in the margin for full-height boxes), off the ink.
-            tag = QRect(rect.left(), max(top_left.y() - MARGIN + 1, rect.top() - tag_height),
-                        metrics.horizontalAdvance(char) + 6, tag_height)
+            tag = QRect(
+                rect.left(),
+                max(top_left.y() - MARGIN + 1, rect.top() - tag_height),
+                metrics.horizontalAdvance(char) + 6,
+                tag_height,
+            )
             painter.fillRect(tag, QColor(230, 60, 40))
             painter.setPen(Qt.white)
             painter.drawText(tag, Qt.AlignCenter, char)
@@ -300,8 +314,10 @@ class PreviewArea(QScrollArea):
         unit = self.canvas.grid_size(1.0)
         fixed = self.canvas.grid_size(0.0)  # margins, gaps and captions, which do not scale
         grow = QSize(unit.width() - fixed.width(), unit.height() - fixed.height())
-        fit = min((room.width() - fixed.width() - 2) / max(grow.width(), 1),
-                  (room.height() - fixed.height() - 2) / max(grow.height(), 1))
+        fit = min(
+            (room.width() - fixed.width() - 2) / max(grow.width(), 1),
+            (room.height() - fixed.height() - 2) / max(grow.height(), 1),
+        )
         if fit >= 1:
             return float(min(int(fit), ZOOMS[-1]))  # whole zooms keep every image pixel the same size
         return max(fit, 0.001)

@@ -12,6 +12,7 @@ Sample 0 is one ``generate`` call for the seed (so ``digitseq generate DIGITS --
 exactly it); the others come in small batches, batch b from block b + 1 of the same seed, so a
 seed gives the same grid every time and the window can show sample 0 before the rest exist.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ import numpy as np
 from ..engine import seeding
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
-from ..engine.sequences import make_sequences, parse_pattern, pattern as pattern_source
 from ..engine.render import insert_separator_gaps
+from ..engine.sequences import make_sequences, parse_pattern
+from ..engine.sequences import pattern as pattern_source
 
 DIGITS_PER_BATCH = 40  # imgaug is much cheaper per digit in batches; this keeps one batch ~10 ms
 
@@ -39,11 +41,13 @@ class Sample:
 def sample_texts(text: str, count: int, seed: int) -> list[str]:
     """``count`` sequence texts for ``text``: the same text, or draws from a pattern."""
     if not text.strip():
-        raise InvalidInputError("the sequence is empty; type at least one digit (e.g. 0123) or a pattern "
-                                "(e.g. 0##-####)", field="digits")
+        raise InvalidInputError(
+            "the sequence is empty; type at least one digit (e.g. 0123) or a pattern (e.g. 0##-####)",
+            field="digits",
+        )
     parsed = parse_pattern(text)
     if parsed.capacity == 1:
-        return [parsed.render("".join(c for c, in parsed.choices))] * count
+        return [parsed.render("".join(c for (c,) in parsed.choices))] * count
     return make_sequences(pattern_source(text), count, seed)
 
 
@@ -51,21 +55,30 @@ def batch_size(digit_count: int) -> int:
     return max(1, DIGITS_PER_BATCH // max(1, digit_count))
 
 
-def make_samples(generator: DigitSequence, texts: list[str], seed: int, block: int,
-                 separator_width: int) -> list[Sample]:
+def make_samples(
+    generator: DigitSequence, texts: list[str], seed: int, block: int, separator_width: int
+) -> list[Sample]:
     """``texts`` (all with the same separators) drawn from block ``block`` of ``seed``."""
     parsed = [parse_pattern(t) for t in texts]
-    labels = ["".join(c for c, in p.choices) for p in parsed]
+    labels = ["".join(c for (c,) in p.choices) for p in parsed]
     gaps_after = [[j for j, s in enumerate(p.separators_after) if s] for p in parsed]
     separators = len(gaps_after[0])
     width = generator.config.image.width
     if separators and separators * separator_width >= width:
         raise InvalidInputError(
             f"{separators} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
-            "digits; use a wider image or a smaller separator gap", field="separator_width")
+            "digits; use a wider image or a smaller separator gap",
+            field="separator_width",
+        )
     noise_last = bool(separators and separator_width) and generator.has_whole_image_augmentation
-    batch = generator.generate_batch(labels, image_width=width - separators * separator_width, seed=seed,
-                                     first_index=block * BLOCK_SIZE, as_uint8=True, image_augmentation=not noise_last)
+    batch = generator.generate_batch(
+        labels,
+        image_width=width - separators * separator_width,
+        seed=seed,
+        first_index=block * BLOCK_SIZE,
+        as_uint8=True,
+        image_augmentation=not noise_last,
+    )
     images, boxes = [], []
     for i in range(len(texts)):
         image, box = insert_separator_gaps(batch.images[i], batch.boxes[i], gaps_after[i], separator_width)
@@ -73,20 +86,27 @@ def make_samples(generator: DigitSequence, texts: list[str], seed: int, block: i
         boxes.append(box)
     stacked = np.stack(images)
     if noise_last:  # like an export: the gaps get the same grain as the rest
-        stacked = generator.augment_whole_images(stacked, seeding.noise_seed(seed, block))  # the export's rule
-    return [Sample(stacked[i], boxes[i], labels[i], texts[i], batch.source_indices[i]) for i in range(len(texts))]
+        stacked = generator.augment_whole_images(
+            stacked, seeding.noise_seed(seed, block)
+        )  # the export's rule
+    return [
+        Sample(stacked[i], boxes[i], labels[i], texts[i], batch.source_indices[i]) for i in range(len(texts))
+    ]
 
 
-def first_sequence(generator: DigitSequence, text: str, seed: int, separator_width: int) -> tuple[Sample, SequenceImage]:
+def first_sequence(
+    generator: DigitSequence, text: str, seed: int, separator_width: int
+) -> tuple[Sample, SequenceImage]:
     """Sample 0 and its float image (what File > Save writes). Without separators it is exactly
     ``generator.generate(digits, seed=seed)``, the command line's image."""
     parsed = parse_pattern(text)
     if not any(parsed.separators_after):
-        label = "".join(c for c, in parsed.choices)
+        label = "".join(c for (c,) in parsed.choices)
         sequence = generator.generate(label, seed=seed)
         image = np.rint(sequence.image * 255).astype(np.uint8)
         return Sample(image, sequence.boxes, label, text, sequence.source_indices), sequence
     sample = make_samples(generator, [text], seed, 0, separator_width)[0]
-    sequence = SequenceImage(sample.image.astype(np.float32) / np.float32(255), sample.label, sample.boxes,
-                             sample.sources, seed)
+    sequence = SequenceImage(
+        sample.image.astype(np.float32) / np.float32(255), sample.label, sample.boxes, sample.sources, seed
+    )
     return sample, sequence

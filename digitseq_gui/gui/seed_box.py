@@ -5,6 +5,7 @@ PNG recorded could not be typed in. This box keeps a Python int and otherwise be
 QSpinBox without keyboard tracking: arrows, Page Up/Down and the wheel step it, and typed digits
 count once Enter is pressed or the box loses focus.
 """
+
 from __future__ import annotations
 
 import random

@@ -3,6 +3,7 @@
 Settings are stored as the config's JSON (the same schema as a config file), so a stored value
 from an older version is validated like any file and falls back to the defaults if broken.
 """
+
 from __future__ import annotations
 
 import json

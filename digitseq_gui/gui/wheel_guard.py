@@ -5,6 +5,7 @@ hands the event to the scroll area the control sits in (or, outside one, lets it
 parent), so the panel scrolls instead; a click (or Tab) focuses the control, and then the wheel
 changes it as usual.
 """
+
 from __future__ import annotations
 
 from PyQt5.QtCore import QEvent, QObject, Qt

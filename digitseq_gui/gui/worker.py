@@ -14,6 +14,7 @@ asked for: a data file that never answers (a FIFO with no writer) can hold up ne
 nor newer previews, nor closing the window, nor the process's exit. Loaded data sets are cached
 by (source, split); imgaug is imported here on first use, so neither blocks the window.
 """
+
 from __future__ import annotations
 
 import sys
@@ -162,31 +163,48 @@ class PreviewWorker(QThread):
             plain = self._generator(replace(config, image=replace(config.image, transform=False)), dataset)
         texts = sample_texts(request.digits, request.cells, request.seed)
         first, sequence = first_sequence(generator, texts[0], request.seed, request.separator_width)
-        plain_first = [first_sequence(plain, texts[0], request.seed, request.separator_width)[0]] if plain else None
+        plain_first = (
+            [first_sequence(plain, texts[0], request.seed, request.separator_width)[0]] if plain else None
+        )
         self.generation_count += 1
         rest = texts[1:]
         if self._cancelled():
             return
         # Made, so shown even when a newer request is waiting: while a slider is dragged there
         # always is one, and dropping finished images would freeze the picture until it stops.
-        self.resultReady.emit(PreviewResult(request, 0, [first], plain_first, sequence,
-                                            time.perf_counter() - started, not rest))
+        self.resultReady.emit(
+            PreviewResult(request, 0, [first], plain_first, sequence, time.perf_counter() - started, not rest)
+        )
         # New pixels first: the window paints sample 0 before this thread takes the CPU (and the GIL)
         # again, for the rest of a grid or for a newer request; bounded, as a hidden window never paints.
         with self._condition:
-            self._condition.wait_for(lambda: self._painted_id >= request.request_id or self._cancelled(),
-                                     timeout=FIRST_PAINT_WAIT)
+            self._condition.wait_for(
+                lambda: self._painted_id >= request.request_id or self._cancelled(), timeout=FIRST_PAINT_WAIT
+            )
         size = batch_size(len(first.label))
         for number, offset in enumerate(range(0, len(rest), size)):
             if self._superseded():
                 return
-            chunk = rest[offset: offset + size]
+            chunk = rest[offset : offset + size]
             samples = make_samples(generator, chunk, request.seed, number + 1, request.separator_width)
-            twins = make_samples(plain, chunk, request.seed, number + 1, request.separator_width) if plain else None
+            twins = (
+                make_samples(plain, chunk, request.seed, number + 1, request.separator_width)
+                if plain
+                else None
+            )
             if self._superseded():
                 return
-            self.resultReady.emit(PreviewResult(request, 1 + offset, samples, twins, None,
-                                                time.perf_counter() - started, offset + size >= len(rest)))
+            self.resultReady.emit(
+                PreviewResult(
+                    request,
+                    1 + offset,
+                    samples,
+                    twins,
+                    None,
+                    time.perf_counter() - started,
+                    offset + size >= len(rest),
+                )
+            )
 
     def _generator(self, config: Config, dataset: DigitDataset) -> DigitSequence:
         """Reuse generators while settings stay the same (each keeps its imgaug pipeline)."""
@@ -215,8 +233,11 @@ class PreviewWorker(QThread):
                 return None
             waited += POLL_SECONDS
             if SLOW_LOAD_SECONDS <= waited < SLOW_LOAD_SECONDS + POLL_SECONDS:
-                self.progress.emit(request.request_id, f"Still loading {name} ({key[1]})… If this file is not an "
-                                   "ordinary file (a pipe, a device), choose another data set.")
+                self.progress.emit(
+                    request.request_id,
+                    f"Still loading {name} ({key[1]})… If this file is not an "
+                    "ordinary file (a pipe, a device), choose another data set.",
+                )
         del self._loads[key]
         if load.error is not None:
             raise load.error

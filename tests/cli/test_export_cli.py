@@ -1,4 +1,5 @@
 """``digitseq export``, ``digitseq merge`` and ``generate-phone-numbers`` from the command line."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from digitseq_gui import export
 from digitseq_gui.cli import main
 from digitseq_gui.cli.phone_numbers import main as phone_main
-from digitseq_gui import export
 
 SMALL = ["--dataset-split", "test", "--workers", "1", "--chunk-size", "64", "--quiet"]
 
@@ -22,12 +23,28 @@ SMALL = ["--dataset-split", "test", "--workers", "1", "--chunk-size", "64", "--q
 def hashes(folder: Path) -> dict:
     import hashlib
 
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_export_writes_a_data_set(tmp_path, capsys):
-    code = main(["export", "--count", "130", "--length", "4-8", "-o", str(tmp_path / "out"), "--format", "jsonl", *SMALL])
+    code = main(
+        [
+            "export",
+            "--count",
+            "130",
+            "--length",
+            "4-8",
+            "-o",
+            str(tmp_path / "out"),
+            "--format",
+            "jsonl",
+            *SMALL,
+        ]
+    )
     assert code == 0
     assert "wrote 130 images" in capsys.readouterr().out
     data = export.load_export(tmp_path / "out")
@@ -41,26 +58,29 @@ def test_export_from_a_file_keeps_leading_zeros(tmp_path):
     assert export.load_export(tmp_path / "out")["all"]["labels"] == ["0213", "007", "09012345678"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--count", "10", "--pattern", "0x#"], "'x' at position 2"),
-    (["--count", "200", "--pattern", "##", "--unique"], "cannot make 200 unique"),
-    (["--length", "4-8"], "--count is required"),
-    (["--count", "10", "--length", "8-4"], "length range 8-4"),
-    (["--count", "10", "--length", "4", "--split", "train=0.9"], "add up to 1"),
-    (["--count", "10", "--length", "4", "--chunk-size", "100"], "multiple of 64"),
-    (["--count", "10", "--length", "4", "--format", "tiff"], "invalid choice"),
-    (["--count", "10", "--length", "4", "--shard", "5/4"], "shard 5/4"),
-    (["--count", "10", "--length", "4", "--min-spacing", "9", "--max-spacing", "2"], "swap them"),
-    (["--count", "10"], "one of the arguments"),
-    (["--sequences", "/nonexistent/numbers.txt"], "does not exist"),
-    (["--count", "10", "--length", "4", "--workers", "64"], "workers must be between 1 and"),
-    (["--count", "10", "--length", "4", "--compression", "zip"], "invalid choice"),
-    (["--count", "10", "--length", "4", "--shard-size", "0"], "0 is not allowed; use 1 or more"),
-    (["--count", "-3", "--length", "4"], "-3 is not allowed; use 1 or more"),  # not "use 0 or more"
-    (["--count", "10", "--length", "4", "--width", "-5"], "-5 is not allowed; use 1 or more"),
-    (["--count", "100000000000", "--length", "4"], "count must be between"),
-    (["--count", "10", "--length", "4", "--seed", "99999999999999999999999"], "seed must be between"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--count", "10", "--pattern", "0x#"], "'x' at position 2"),
+        (["--count", "200", "--pattern", "##", "--unique"], "cannot make 200 unique"),
+        (["--length", "4-8"], "--count is required"),
+        (["--count", "10", "--length", "8-4"], "length range 8-4"),
+        (["--count", "10", "--length", "4", "--split", "train=0.9"], "add up to 1"),
+        (["--count", "10", "--length", "4", "--chunk-size", "100"], "multiple of 64"),
+        (["--count", "10", "--length", "4", "--format", "tiff"], "invalid choice"),
+        (["--count", "10", "--length", "4", "--shard", "5/4"], "shard 5/4"),
+        (["--count", "10", "--length", "4", "--min-spacing", "9", "--max-spacing", "2"], "swap them"),
+        (["--count", "10"], "one of the arguments"),
+        (["--sequences", "/nonexistent/numbers.txt"], "does not exist"),
+        (["--count", "10", "--length", "4", "--workers", "64"], "workers must be between 1 and"),
+        (["--count", "10", "--length", "4", "--compression", "zip"], "invalid choice"),
+        (["--count", "10", "--length", "4", "--shard-size", "0"], "0 is not allowed; use 1 or more"),
+        (["--count", "-3", "--length", "4"], "-3 is not allowed; use 1 or more"),  # not "use 0 or more"
+        (["--count", "10", "--length", "4", "--width", "-5"], "-5 is not allowed; use 1 or more"),
+        (["--count", "100000000000", "--length", "4"], "count must be between"),
+        (["--count", "10", "--length", "4", "--seed", "99999999999999999999999"], "seed must be between"),
+    ],
+)
 def test_export_errors_are_one_line_and_exit_2(tmp_path, capsys, args, message):
     argparse_errors = ("invalid choice", "one of the arguments", "is not allowed")
     with pytest.raises(SystemExit) if any(e in message for e in argparse_errors) else _nothing() as caught:
@@ -120,32 +140,68 @@ def test_shards_and_merge(tmp_path, capsys):
     assert hashes(tmp_path / "merged") == hashes(tmp_path / "whole")
     assert main(["merge", str(tmp_path / "s1"), "-o", str(tmp_path / "m2")]) == 2
     err = capsys.readouterr().err
-    assert "shard 2/2 is missing" in err and len(err.strip().splitlines()) == 1 and not (tmp_path / "m2").exists()
+    assert (
+        "shard 2/2 is missing" in err
+        and len(err.strip().splitlines()) == 1
+        and not (tmp_path / "m2").exists()
+    )
     assert main(["merge", str(tmp_path / "s2"), str(tmp_path / "s1"), "-o", str(tmp_path / "merged")]) == 2
     assert "holds an earlier export; pass --overwrite" in capsys.readouterr().err
     piece = sorted((tmp_path / "s2" / ".digitseq" / "chunks" / "all").iterdir())[0]
     piece.write_bytes(piece.read_bytes()[:-10])
     assert main(["merge", str(tmp_path / "s2"), str(tmp_path / "s1"), "-o", str(tmp_path / "m3")]) == 2
     err = capsys.readouterr().err
-    assert "s2: chunk" in err and "does not hold what was written" in err and len(err.strip().splitlines()) == 1
+    assert (
+        "s2: chunk" in err and "does not hold what was written" in err and len(err.strip().splitlines()) == 1
+    )
 
 
 def test_phone_numbers(tmp_path):
-    code = phone_main(["--min-spacing", "2", "--max-spacing", "8", "--image-width", "220", "--num-images", "100",
-                       "--output", str(tmp_path / "phones"), *SMALL])
+    code = phone_main(
+        [
+            "--min-spacing",
+            "2",
+            "--max-spacing",
+            "8",
+            "--image-width",
+            "220",
+            "--num-images",
+            "100",
+            "--output",
+            str(tmp_path / "phones"),
+            *SMALL,
+        ]
+    )
     assert code == 0
     data = export.load_export(tmp_path / "phones")
     texts = data["all"]["texts"]
     assert len(set(texts)) == 100
     assert all(re.fullmatch(r"0[789]0-\d{4}-\d{4}", t) for t in texts)
-    assert data["manifest"]["config"]["spacing"]["min"] == 2 and data["manifest"]["config"]["image"]["width"] == 220
+    assert (
+        data["manifest"]["config"]["spacing"]["min"] == 2
+        and data["manifest"]["config"]["image"]["width"] == 220
+    )
     assert data["manifest"]["sequences"]["unique"] is True
 
 
 def test_phone_numbers_errors(tmp_path, capsys):
-    code = phone_main(["--min-spacing", "9", "--max-spacing", "2", "--num-images", "10", "--output", str(tmp_path / "p"), "--quiet"])
+    code = phone_main(
+        [
+            "--min-spacing",
+            "9",
+            "--max-spacing",
+            "2",
+            "--num-images",
+            "10",
+            "--output",
+            str(tmp_path / "p"),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("generate-phone-numbers: error:") and len(err.strip().splitlines()) == 1
+    assert (
+        code == 2 and err.startswith("generate-phone-numbers: error:") and len(err.strip().splitlines()) == 1
+    )
 
 
 def test_ctrl_c_leaves_a_consistent_data_set_and_resume_finishes_it(tmp_path):
@@ -153,7 +209,9 @@ def test_ctrl_c_leaves_a_consistent_data_set_and_resume_finishes_it(tmp_path):
     args = ["export", "--count", "3000", "--length", "4-8", "-o", str(out), "--seed", "5", *SMALL]
     script = "import sys; from digitseq_gui.cli import main; sys.exit(main(sys.argv[1:]))"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, "-c", script, *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -192,7 +250,9 @@ def test_cli_errors_about_folders(tmp_path, capsys):
     with folder_lock(out):
         assert main([*base, "--overwrite"]) == 2
     err = capsys.readouterr().err
-    assert f"{out} is in use by another DigitSeq export or merge" in err and len(err.strip().splitlines()) == 1
+    assert (
+        f"{out} is in use by another DigitSeq export or merge" in err and len(err.strip().splitlines()) == 1
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     manifest.update(status="partial", progress={"chunks_committed": "two"})
     (out / "manifest.json").write_text(json.dumps(manifest))
@@ -208,11 +268,28 @@ def test_cli_errors_about_folders(tmp_path, capsys):
 
 
 def _start_export(out, *extra, count="200000"):
-    args = ["export", "--count", count, "--length", "4-8", "-o", str(out), "--seed", "5", "--dataset-split", "test",
-            "--chunk-size", "64", "--quiet", *extra]
+    args = [
+        "export",
+        "--count",
+        count,
+        "--length",
+        "4-8",
+        "-o",
+        str(out),
+        "--seed",
+        "5",
+        "--dataset-split",
+        "test",
+        "--chunk-size",
+        "64",
+        "--quiet",
+        *extra,
+    ]
     script = "import sys; from digitseq_gui.cli import main; sys.exit(main(sys.argv[1:]))"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-c", script, *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+    )
 
 
 def _wait_for_commits(out, chunks, process, timeout=90):
@@ -245,8 +322,41 @@ def test_a_second_ctrl_c_stops_at_once_without_a_traceback_and_resume_finishes(t
     assert len(text.strip().splitlines()) == 1
     # stopped before the export began (nothing written), or after: then it says how to finish it
     assert "--resume" in text if (out / "manifest.json").exists() else "interrupted" in text
-    assert main(["export", "--count", "3000", "--length", "4-8", "-o", str(out), "--seed", "5", *SMALL, "--resume"]) == 0
-    assert main(["export", "--count", "3000", "--length", "4-8", "-o", str(tmp_path / "whole"), "--seed", "5", *SMALL]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--count",
+                "3000",
+                "--length",
+                "4-8",
+                "-o",
+                str(out),
+                "--seed",
+                "5",
+                *SMALL,
+                "--resume",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "export",
+                "--count",
+                "3000",
+                "--length",
+                "4-8",
+                "-o",
+                str(tmp_path / "whole"),
+                "--seed",
+                "5",
+                *SMALL,
+            ]
+        )
+        == 0
+    )
     assert hashes(out) == hashes(tmp_path / "whole")
 
 
@@ -257,7 +367,11 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     process = _start_export(out, "--workers", "2")
     try:
         deadline = time.monotonic() + 60
-        while not (out / ".digitseq" / "lock").exists() and time.monotonic() < deadline and process.poll() is None:
+        while (
+            not (out / ".digitseq" / "lock").exists()
+            and time.monotonic() < deadline
+            and process.poll() is None
+        ):
             time.sleep(0.005)
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
@@ -313,8 +427,31 @@ def test_export_takes_height_fit_and_negative_spacing_and_inspect_reads_the_file
     from PIL import Image
 
     out = tmp_path / "out"
-    assert main(["export", "--count", "6", "--length", "3-5", "--output", str(out), "--seed", "4", "--height", "32",
-                 "--fit", "keep-aspect", "--min-spacing", "-5", "--max-spacing", "0", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--count",
+                "6",
+                "--length",
+                "3-5",
+                "--output",
+                str(out),
+                "--seed",
+                "4",
+                "--height",
+                "32",
+                "--fit",
+                "keep-aspect",
+                "--min-spacing",
+                "-5",
+                "--max-spacing",
+                "0",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     with Image.open(out / "images" / "000002.png") as image:
         assert image.size == (200, 32)
     capsys.readouterr()
@@ -322,5 +459,10 @@ def test_export_takes_height_fit_and_negative_spacing_and_inspect_reads_the_file
     shown = dict(line.split(": ", 1) for line in capsys.readouterr().out.strip().splitlines())
     assert shown["seed"] == "4" and shown["index"] == "2" and 3 <= len(shown["label"]) <= 5
     assert json.loads(shown["settings"])["spacing"]["min"] == -5
-    assert main(["export", "--count", "6", "--length", "3", "--output", str(tmp_path / "bad"), "--height", "200"]) == 2
+    assert (
+        main(
+            ["export", "--count", "6", "--length", "3", "--output", str(tmp_path / "bad"), "--height", "200"]
+        )
+        == 2
+    )
     assert "image.height" in capsys.readouterr().err

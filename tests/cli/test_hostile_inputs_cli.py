@@ -2,6 +2,7 @@
 ``digitseq generate``, ``generate-numbers-sequence`` and ``generate-phone-numbers`` as a person runs
 them (real console scripts, in subprocesses with a deadline): one line on stderr, exit 2, no
 traceback, nothing written, and never a hang."""
+
 from __future__ import annotations
 
 import json
@@ -25,14 +26,23 @@ def script(name: str) -> list[str]:
     found = shutil.which(name)
     if found:
         return [found]
-    module = {"digitseq": "digitseq_gui.cli", "generate-numbers-sequence": "digitseq_gui.cli.numbers_sequence",
-              "generate-phone-numbers": "digitseq_gui.cli.phone_numbers"}[name]
+    module = {
+        "digitseq": "digitseq_gui.cli",
+        "generate-numbers-sequence": "digitseq_gui.cli.numbers_sequence",
+        "generate-phone-numbers": "digitseq_gui.cli.phone_numbers",
+    }[name]
     return [sys.executable, "-m", module]
 
 
 def run(name: str, *args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(script(name) + [str(a) for a in args], capture_output=True, text=True, timeout=60,
-                          cwd=cwd, env=dict(os.environ))
+    return subprocess.run(
+        script(name) + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=dict(os.environ),
+    )
 
 
 def assert_one_line_error(done: subprocess.CompletedProcess, prog: str, fragments) -> None:
@@ -51,16 +61,23 @@ def assert_one_line_error(done: subprocess.CompletedProcess, prog: str, fragment
 COMMANDS = {
     # (script, arguments before the bad file, option naming it)
     "generate": ("digitseq", ["generate", "0123", "--seed", "1"]),
-    "generate-numbers-sequence": ("generate-numbers-sequence",
-                                  ["--sequence", "0123", "--min-spacing", "2", "--max-spacing", "8", "--image-width", "200"]),
-    "generate-phone-numbers": ("generate-phone-numbers",
-                               ["--min-spacing", "2", "--max-spacing", "8", "--num-images", "10", "--workers", "1", "--quiet"]),
+    "generate-numbers-sequence": (
+        "generate-numbers-sequence",
+        ["--sequence", "0123", "--min-spacing", "2", "--max-spacing", "8", "--image-width", "200"],
+    ),
+    "generate-phone-numbers": (
+        "generate-phone-numbers",
+        ["--min-spacing", "2", "--max-spacing", "8", "--num-images", "10", "--workers", "1", "--quiet"],
+    ),
 }
 
 
 def _output_args(command: str, out: Path) -> list:
-    return ["--output", out] if command == "generate-phone-numbers" else \
-        ["--output-path" if command == "generate-numbers-sequence" else "--output", str(out) + "/"]
+    return (
+        ["--output", out]
+        if command == "generate-phone-numbers"
+        else ["--output-path" if command == "generate-numbers-sequence" else "--output", str(out) + "/"]
+    )
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -97,8 +114,21 @@ def test_bad_config_file(tmp_path, case, command):
 
 def test_a_very_long_sequence_is_written_under_a_shortened_name(tmp_path):
     digits = "0123456789" * 100
-    done = run("digitseq", "generate", digits, "--min-spacing", 0, "--max-spacing", 0, "--width", 28000, "--seed", 1,
-               "--output", tmp_path)
+    done = run(
+        "digitseq",
+        "generate",
+        digits,
+        "--min-spacing",
+        0,
+        "--max-spacing",
+        0,
+        "--width",
+        28000,
+        "--seed",
+        1,
+        "--output",
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     path = Path(done.stdout.strip())
     assert path.parent == tmp_path and path.exists() and path.name.startswith("seq_0123456789")
@@ -112,14 +142,24 @@ def test_an_output_name_too_long(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("target,fragments", [("/dev/null", ["/dev/null", "device"]), ("pipe.png", ["pipe.png", "fifo"]),
-                                              ("folder.npy", [])])
+@pytest.mark.parametrize(
+    "target,fragments",
+    [("/dev/null", ["/dev/null", "device"]), ("pipe.png", ["pipe.png", "fifo"]), ("folder.npy", [])],
+)
 def test_an_output_that_is_not_a_file_is_never_replaced(tmp_path, target, fragments):
     os.mkfifo(tmp_path / "pipe.png")
     (tmp_path / "folder.npy").mkdir()
     (tmp_path / "folder.npy" / "seq_0123.png").write_bytes(b"keep")
-    done = run("digitseq", "generate", "0123", "--output", target if target.startswith("/") else tmp_path / target,
-               "--force", "--seed", 1)
+    done = run(
+        "digitseq",
+        "generate",
+        "0123",
+        "--output",
+        target if target.startswith("/") else tmp_path / target,
+        "--force",
+        "--seed",
+        1,
+    )
     if target == "folder.npy":  # an existing folder is where the image goes, beside what is there
         assert done.returncode == 0, done.stderr
         assert (tmp_path / "folder.npy" / "seq_0123.png").read_bytes() == b"keep"
@@ -132,9 +172,24 @@ def test_an_output_that_is_not_a_file_is_never_replaced(tmp_path, target, fragme
 def test_a_full_disk_names_the_output(tmp_path):
     with small_tmpfs(tmp_path, "64k") as mount:
         fill(mount / "filler")
-        for prog, args in (("digitseq", ["generate", "0123", "--output", mount / "one.png"]),
-                           ("generate-numbers-sequence", ["--sequence", "0123", "--min-spacing", 2, "--max-spacing", 8,
-                                                          "--image-width", 200, "--output-path", mount])):
+        for prog, args in (
+            ("digitseq", ["generate", "0123", "--output", mount / "one.png"]),
+            (
+                "generate-numbers-sequence",
+                [
+                    "--sequence",
+                    "0123",
+                    "--min-spacing",
+                    2,
+                    "--max-spacing",
+                    8,
+                    "--image-width",
+                    200,
+                    "--output-path",
+                    mount,
+                ],
+            ),
+        ):
             done = run(prog, *args)
             assert_one_line_error(done, prog, [str(mount), "disk is full"])
         assert [p.name for p in mount.iterdir()] == ["filler"]

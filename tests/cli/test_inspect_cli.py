@@ -1,11 +1,11 @@
 """``digitseq inspect FILE``: what a DigitSeq PNG carries; one line and exit 2 for anything else."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 from PIL import Image
-
 from test_generate_cli import assert_usage_error, run
 
 
@@ -22,8 +22,18 @@ def test_inspect_prints_what_generate_wrote(tmp_path):
     as_json = json.loads(run("inspect", path, "--json").stdout)
     assert as_json["label"] == "0907" and as_json["seed"] == 12 and as_json["settings"] == settings
     # the same image again from what the file says
-    again = run("generate", as_json["label"], "--seed", as_json["seed"], "--height", 40, "--fit", "keep-aspect",
-                "--output", tmp_path / "again.png")
+    again = run(
+        "generate",
+        as_json["label"],
+        "--seed",
+        as_json["seed"],
+        "--height",
+        40,
+        "--fit",
+        "keep-aspect",
+        "--output",
+        tmp_path / "again.png",
+    )
     assert again.returncode == 0, again.stderr
     assert Image.open(path).tobytes() == Image.open(tmp_path / "again.png").tobytes()
 
@@ -46,10 +56,12 @@ def test_a_reader_that_goes_away_ends_inspect_quietly(tmp_path):
     generator = DigitSequence(seed=1)
     image = generator.generate_numbers_sequence("0123", (2, 8), 200)
     path = generator.save_image(image, "0123", tmp_path)
-    script = ("import os, sys\n"
-              "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # stdout: a pipe nobody reads
-              "from digitseq_gui.cli import main\n"
-              f"sys.exit(main(['inspect', {str(path)!r}, '--json']))\n")
+    script = (
+        "import os, sys\n"
+        "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # stdout: a pipe nobody reads
+        "from digitseq_gui.cli import main\n"
+        f"sys.exit(main(['inspect', {str(path)!r}, '--json']))\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 141, done.stderr
     assert done.stderr == ""

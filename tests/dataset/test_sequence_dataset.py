@@ -1,5 +1,6 @@
 """SequenceDataset and SequenceStream without torch: byte-identical to a real export on disk, the
 same in other processes, fresh per epoch and disjoint per worker, and clear errors."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,7 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitseq_gui import BLOCK_SIZE, Config, DigitSequence, SequenceDataset, SequenceStream, collate_ctc, export
+from digitseq_gui import (
+    BLOCK_SIZE,
+    Config,
+    DigitSequence,
+    SequenceDataset,
+    SequenceStream,
+    collate_ctc,
+    export,
+)
 from digitseq_gui.dataset import label_of_targets
 from digitseq_gui.engine import sequences
 from digitseq_gui.engine.errors import DigitSeqError
@@ -27,11 +36,26 @@ def augmented_config() -> Config:
 CASES = {
     "png, no splits, lengths": (dict(count=150, lengths=(1, 6), seed=11), "png"),
     "npz, splits, pattern with separators, augmentation": (
-        dict(count=300, pattern="0[789]0-####-##", seed=3, splits="train=0.6,val=0.2,test=0.2",
-             separator_width=6, config=augmented_config()), "npz"),
+        dict(
+            count=300,
+            pattern="0[789]0-####-##",
+            seed=3,
+            splits="train=0.6,val=0.2,test=0.2",
+            separator_width=6,
+            config=augmented_config(),
+        ),
+        "npz",
+    ),
     "jsonl, splits, list mixing separator counts, augmentation": (
-        dict(sequences=["007", "12-34", "5-6-7", "0123456", "9"] * 40, seed=5, splits="train=0.5,test=0.5",
-             config=augmented_config(), separator_width=4), "jsonl"),
+        dict(
+            sequences=["007", "12-34", "5-6-7", "0123456", "9"] * 40,
+            seed=5,
+            splits="train=0.5,test=0.5",
+            config=augmented_config(),
+            separator_width=4,
+        ),
+        "jsonl",
+    ),
 }
 
 
@@ -59,8 +83,9 @@ def exported_part(folder: Path, fmt: str, part: dict) -> tuple[list[np.ndarray],
 @pytest.mark.parametrize("case", list(CASES))
 def test_items_are_byte_identical_to_the_export_on_disk(tmp_path, case):
     settings, fmt = CASES[case]
-    export.run_export(export.ExportRequest(tmp_path, format=fmt, chunk_size=128, workers=2,
-                                           **export_settings(settings)))
+    export.run_export(
+        export.ExportRequest(tmp_path, format=fmt, chunk_size=128, workers=2, **export_settings(settings))
+    )
     manifest = export.load_export(tmp_path)["manifest"]
     for part in manifest["parts"]:
         split = None if part["name"] == "all" else part["name"]
@@ -70,7 +95,10 @@ def test_items_are_byte_identical_to_the_export_on_disk(tmp_path, case):
         # Backwards, so no item comes from a block rendered for its neighbour in order.
         for i in reversed(range(len(dataset))):
             item = dataset[i]
-            assert item["image"].dtype == np.uint8 and item["image"].tobytes() == images[i].tobytes(), (part["name"], i)
+            assert item["image"].dtype == np.uint8 and item["image"].tobytes() == images[i].tobytes(), (
+                part["name"],
+                i,
+            )
             assert item["label"] == labels[i]
             np.testing.assert_array_equal(item["boxes"], boxes[i])
 
@@ -78,11 +106,35 @@ def test_items_are_byte_identical_to_the_export_on_disk(tmp_path, case):
 def test_items_are_the_images_of_the_digitseq_export_command(tmp_path):
     from digitseq_gui.cli import main
 
-    assert main(["export", "--count", "200", "--pattern", "###-####", "--separator-width", "8", "--format", "png",
-                 "--split", "train=0.5,test=0.5", "--seed", "3", "--workers", "2", "-o", str(tmp_path), "-q"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--count",
+                "200",
+                "--pattern",
+                "###-####",
+                "--separator-width",
+                "8",
+                "--format",
+                "png",
+                "--split",
+                "train=0.5,test=0.5",
+                "--seed",
+                "3",
+                "--workers",
+                "2",
+                "-o",
+                str(tmp_path),
+                "-q",
+            ]
+        )
+        == 0
+    )
     labels = export.load_export(tmp_path)["test"]["labels"]
-    dataset = SequenceDataset(200, pattern="###-####", separator_width=8, seed=3, split="test",
-                              splits="train=0.5,test=0.5")
+    dataset = SequenceDataset(
+        200, pattern="###-####", separator_width=8, seed=3, split="test", splits="train=0.5,test=0.5"
+    )
     assert len(dataset) == len(labels) == 100
     for i in range(len(dataset)):
         on_disk = np.asarray(Image.open(tmp_path / "test" / "images" / f"{i:06d}.png"))
@@ -103,7 +155,9 @@ def test_float32_items_are_the_engines_float_images_and_transform_sees_them():
     config = Config()
     config.dataset.split = "test"
     dataset = SequenceDataset(64, lengths=4, seed=21, config=config, dtype="float32")
-    batch = DigitSequence(config).generate_batch(list(dataset.texts), seed=21)  # no splits: the part seed is the seed
+    batch = DigitSequence(config).generate_batch(
+        list(dataset.texts), seed=21
+    )  # no splits: the part seed is the seed
     for i in (0, 17, 63):
         image = dataset[i]["image"]
         assert image.dtype == np.float32 and 0.0 <= image.min() and image.max() <= 1.0
@@ -133,6 +187,7 @@ def test_collate_pads_targets_and_gives_their_lengths():
 
 # -- other processes, without torch ------------------------------------------------------------------
 
+
 def _items_in_worker(args):
     dataset, indices = args
     return [(dataset[i]["image"].tobytes(), dataset[i]["label"]) for i in indices]
@@ -140,12 +195,16 @@ def _items_in_worker(args):
 
 def _stream_in_worker(args):
     stream, worker, count = args
-    return [(item["index"], item["image"].tobytes(), item["label"])
-            for item in itertools.islice(stream.samples(worker, 2), count)]
+    return [
+        (item["index"], item["image"].tobytes(), item["label"])
+        for item in itertools.islice(stream.samples(worker, 2), count)
+    ]
 
 
 def test_a_pool_of_two_processes_gives_the_same_items():
-    dataset = SequenceDataset(2560, lengths=(3, 7), seed=4, split="val", config=augmented_config())  # 256 items
+    dataset = SequenceDataset(
+        2560, lengths=(3, 7), seed=4, split="val", config=augmented_config()
+    )  # 256 items
     wanted = [(dataset[i]["image"].tobytes(), dataset[i]["label"]) for i in range(len(dataset))]
     halves = [list(range(0, 256, 2)), list(range(255, 0, -2))]  # both processes touch every block
     with multiprocessing.get_context("spawn").Pool(2) as pool:
@@ -157,11 +216,16 @@ def test_a_pool_of_two_processes_gives_the_same_items():
 def test_stream_workers_split_the_blocks_and_a_pool_reproduces_them():
     stream = SequenceStream(lengths=(4, 8), seed=13, split="train")
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        first, second = pool.map(_stream_in_worker, [(stream, 0, 2 * BLOCK_SIZE), (stream, 1, 2 * BLOCK_SIZE)])
+        first, second = pool.map(
+            _stream_in_worker, [(stream, 0, 2 * BLOCK_SIZE), (stream, 1, 2 * BLOCK_SIZE)]
+        )
     assert [i for i, _, _ in first] == list(range(0, 64)) + list(range(128, 192))
     assert [i for i, _, _ in second] == list(range(64, 128)) + list(range(192, 256))
-    here = {item["index"]: (item["index"], item["image"].tobytes(), item["label"])
-            for b in range(4) for item in stream.block(b)}
+    here = {
+        item["index"]: (item["index"], item["image"].tobytes(), item["label"])
+        for b in range(4)
+        for item in stream.block(b)
+    }
     assert first + second == [here[i] for i, _, _ in first + second]
     assert len({image for _, image, _ in first + second}) == 4 * BLOCK_SIZE  # no worker repeats another
 
@@ -187,15 +251,34 @@ def test_data_set_stream_keeps_its_settings():
         return image[:, ::2]
 
     texts = ["1-2", "345"]  # a separator: its gap's width shows
-    dataset = SequenceDataset(100, sequences=texts, seed=6, split="test", splits="train=0.5,test=0.5",
-                              dtype="float32", config=config, separator_width=4, transform=halve)
+    dataset = SequenceDataset(
+        100,
+        sequences=texts,
+        seed=6,
+        split="test",
+        splits="train=0.5,test=0.5",
+        dtype="float32",
+        config=config,
+        separator_width=4,
+        transform=halve,
+    )
 
     def first_items(stream):
-        return [(item["label"], item["image"].tobytes()) for item in itertools.islice(iter(stream), BLOCK_SIZE)]
+        return [
+            (item["label"], item["image"].tobytes()) for item in itertools.islice(iter(stream), BLOCK_SIZE)
+        ]
 
     def made(**changed):
-        settings = dict(sequences=texts, seed=6, split="test", dtype="float32", config=config, separator_width=4,
-                        transform=halve, epoch=2)
+        settings = dict(
+            sequences=texts,
+            seed=6,
+            split="test",
+            dtype="float32",
+            config=config,
+            separator_width=4,
+            transform=halve,
+            epoch=2,
+        )
         return first_items(SequenceStream(**dict(settings, **changed)))
 
     own = first_items(dataset.stream(epoch=2))
@@ -214,18 +297,25 @@ def narrow_config() -> Config:
 
 # -- bad input ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(count=10), "give exactly one of lengths"),
-    (dict(count=10, lengths=4, pattern="##"), "got lengths and pattern"),
-    (dict(count=10, lengths=4, split="training"), "split must be one of train, val, test"),
-    (dict(count=10, lengths=4, splits="train=0.5,test=0.5"), "say which part"),
-    (dict(count=10, lengths=4, dtype="float16"), "dtype must be one of uint8, float32"),
-    (dict(count=10, lengths=4, transform="tensor"), "transform must be a function"),
-    (dict(count=10, lengths=(1, 2, 3)), "lengths must be N or (MIN, MAX)"),
-    (dict(count=10, lengths=12, config=narrow_config()), "image_width 10 is too small for 12 digits"),
-    (dict(count=2, lengths=4, split="val"), "split val gets no images"),
-    (dict(count=20, lengths=4, split="val", splits="train=0.5,test=0.5"), "split val is not one of the parts"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(count=10), "give exactly one of lengths"),
+        (dict(count=10, lengths=4, pattern="##"), "got lengths and pattern"),
+        (dict(count=10, lengths=4, split="training"), "split must be one of train, val, test"),
+        (dict(count=10, lengths=4, splits="train=0.5,test=0.5"), "say which part"),
+        (dict(count=10, lengths=4, dtype="float16"), "dtype must be one of uint8, float32"),
+        (dict(count=10, lengths=4, transform="tensor"), "transform must be a function"),
+        (dict(count=10, lengths=(1, 2, 3)), "lengths must be N or (MIN, MAX)"),
+        (dict(count=10, lengths=12, config=narrow_config()), "image_width 10 is too small for 12 digits"),
+        (dict(count=2, lengths=4, split="val"), "split val gets no images"),
+        (
+            dict(count=20, lengths=4, split="val", splits="train=0.5,test=0.5"),
+            "split val is not one of the parts",
+        ),
+    ],
+)
 def test_bad_settings_say_what_to_change(kwargs, words):
     with pytest.raises(DigitSeqError) as caught:
         SequenceDataset(**kwargs)

@@ -4,6 +4,7 @@ Each case builds its file(s) under a folder and says what must happen: the excep
 words the message must hold. The same cases run through ``load_dataset``/``load_config`` and
 through the command line (one line on stderr, exit 2).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -11,12 +12,11 @@ import io
 import os
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-
 from mnist_files import idx_bytes
 
 IMAGES = "train-images-idx3-ubyte"
@@ -106,8 +106,14 @@ def folder_as_images_file(root: Path) -> str:
 
 def _npz_member(name: str, shape, dtype, payload: bytes) -> tuple[str, bytes]:
     buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                                                  "fortran_order": False, "shape": tuple(shape)})
+    np.lib.format.write_array_header_1_0(
+        buffer,
+        {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+            "fortran_order": False,
+            "shape": tuple(shape),
+        },
+    )
     return f"{name}.npy", buffer.getvalue() + payload
 
 
@@ -120,8 +126,10 @@ def _write_npz(path: Path, members: list[tuple[str, bytes]]) -> str:
 
 def npz_declaring_a_tebibyte(root: Path) -> str:
     labels = _labels()
-    members = [_npz_member("x_train", (2**40 // 784, 28, 28), np.uint8, _images().tobytes()),
-               _npz_member("y_train", labels.shape, np.uint8, labels.tobytes())]
+    members = [
+        _npz_member("x_train", (2**40 // 784, 28, 28), np.uint8, _images().tobytes()),
+        _npz_member("y_train", labels.shape, np.uint8, labels.tobytes()),
+    ]
     return _write_npz(root / "mnist.npz", members)
 
 
@@ -225,14 +233,26 @@ DATA_CASES = [
     Case("FIFO as images file", fifo_images, "dataset", (IMAGES, "fifo")),
     Case("FIFO as npz", fifo_npz, "dataset", ("mnist.npz", "fifo")),
     Case("folder as images file", folder_as_images_file, "dataset", (IMAGES, "folder")),
-    Case("npz declaring a TiB", npz_declaring_a_tebibyte, "dataset", ("x_train", "1,099,511,627,200 bytes", "corrupt")),
+    Case(
+        "npz declaring a TiB",
+        npz_declaring_a_tebibyte,
+        "dataset",
+        ("x_train", "1,099,511,627,200 bytes", "corrupt"),
+    ),
     Case("npz of pickled objects", npz_with_pickled_objects, "dataset", ("mnist.npz", "objects")),
     Case("npz with a corrupt member", npz_with_a_corrupt_member, "dataset", ("mnist.npz", "crc")),
     Case("npy named npz", npy_named_npz, "dataset", ("mnist.npz", "not an .npz")),
     Case("IDX header overflow", idx_header_overflow, "dataset", (IMAGES, "declares", "more than")),
     Case("IDX header overflow, gzip", idx_header_overflow_gzip, "dataset", (IMAGES, "declares", "more than")),
-    Case("labels header overflow", labels_header_overflow, "dataset", (LABELS, "4294967295", "truncated or corrupt")),
-    Case("IDX longer than its header", idx_more_data_than_declared, "dataset", (IMAGES, "20x28x28", "corrupt")),
+    Case(
+        "labels header overflow",
+        labels_header_overflow,
+        "dataset",
+        (LABELS, "4294967295", "truncated or corrupt"),
+    ),
+    Case(
+        "IDX longer than its header", idx_more_data_than_declared, "dataset", (IMAGES, "20x28x28", "corrupt")
+    ),
     Case("IDX truncated", idx_truncated, "dataset", (IMAGES, "truncated")),
     Case("gzip truncated", gzip_truncated, "dataset", (IMAGES, "gzip", "ends early")),
     Case("gzip with trailing garbage", gzip_with_trailing_garbage, "dataset", (IMAGES, "broken gzip")),
@@ -242,22 +262,78 @@ DATA_CASES = [
 ]
 
 CONFIG_CASES = [
-    Case("deeply nested object", lambda r: _config(r, '{"image":' * 100_000), "config", ("config.json", "nested too deeply")),
-    Case("deeply nested list", lambda r: _config(r, "[" * 100_000), "config", ("config.json", "nested too deeply")),
-    Case("5000-digit integer", lambda r: _config(r, '{"image": {"width": ' + "9" * 5000 + "}}"), "config",
-         ("config.json", "number", "too long")),
-    Case("duplicate top-level key", lambda r: _config(r, '{"spacing": {"min": 1}, "spacing": {"min": 3}}'), "config",
-         ("config.json", "'spacing'", "twice")),
-    Case("duplicate nested key", lambda r: _config(r, '{"spacing": {"min": 1, "max": 9, "min": 3}}'), "config",
-         ("config.json", "'min'", "twice")),
-    Case("image is a list", lambda r: _config(r, '{"image": []}'), "config", ("config.json", "image", "json object")),
-    Case("spacing.min a string", lambda r: _config(r, '{"spacing": {"min": "2"}}'), "config", ("spacing.min", "whole number")),
-    Case("width a float", lambda r: _config(r, '{"image": {"width": 200.5}}'), "config", ("image.width", "whole number")),
-    Case("output_format a number", lambda r: _config(r, '{"output_format": 5}'), "config", ("output_format", "png")),
-    Case("strength a string", lambda r: _config(r, '{"image": {"augmentations": {"rotate": {"strength": "x"}}}}'),
-         "config", ("image.augmentations.rotate.strength", "number")),
-    Case("transform a string", lambda r: _config(r, '{"image": {"transform": "yes"}}'), "config", ("image.transform", "true or false")),
-    Case("split a number", lambda r: _config(r, '{"dataset": {"split": 5}}'), "config", ("dataset.split", "train")),
+    Case(
+        "deeply nested object",
+        lambda r: _config(r, '{"image":' * 100_000),
+        "config",
+        ("config.json", "nested too deeply"),
+    ),
+    Case(
+        "deeply nested list",
+        lambda r: _config(r, "[" * 100_000),
+        "config",
+        ("config.json", "nested too deeply"),
+    ),
+    Case(
+        "5000-digit integer",
+        lambda r: _config(r, '{"image": {"width": ' + "9" * 5000 + "}}"),
+        "config",
+        ("config.json", "number", "too long"),
+    ),
+    Case(
+        "duplicate top-level key",
+        lambda r: _config(r, '{"spacing": {"min": 1}, "spacing": {"min": 3}}'),
+        "config",
+        ("config.json", "'spacing'", "twice"),
+    ),
+    Case(
+        "duplicate nested key",
+        lambda r: _config(r, '{"spacing": {"min": 1, "max": 9, "min": 3}}'),
+        "config",
+        ("config.json", "'min'", "twice"),
+    ),
+    Case(
+        "image is a list",
+        lambda r: _config(r, '{"image": []}'),
+        "config",
+        ("config.json", "image", "json object"),
+    ),
+    Case(
+        "spacing.min a string",
+        lambda r: _config(r, '{"spacing": {"min": "2"}}'),
+        "config",
+        ("spacing.min", "whole number"),
+    ),
+    Case(
+        "width a float",
+        lambda r: _config(r, '{"image": {"width": 200.5}}'),
+        "config",
+        ("image.width", "whole number"),
+    ),
+    Case(
+        "output_format a number",
+        lambda r: _config(r, '{"output_format": 5}'),
+        "config",
+        ("output_format", "png"),
+    ),
+    Case(
+        "strength a string",
+        lambda r: _config(r, '{"image": {"augmentations": {"rotate": {"strength": "x"}}}}'),
+        "config",
+        ("image.augmentations.rotate.strength", "number"),
+    ),
+    Case(
+        "transform a string",
+        lambda r: _config(r, '{"image": {"transform": "yes"}}'),
+        "config",
+        ("image.transform", "true or false"),
+    ),
+    Case(
+        "split a number",
+        lambda r: _config(r, '{"dataset": {"split": 5}}'),
+        "config",
+        ("dataset.split", "train"),
+    ),
     Case("not an object", lambda r: _config(r, "[1, 2]"), "config", ("config.json", "json object")),
     Case("empty file", lambda r: _config(r, ""), "config", ("config.json", "not valid json")),
     Case("not UTF-8", lambda r: _config(r, b'{"image": "\xff\xfe"}'), "config", ("config.json", "utf-8")),
@@ -265,7 +341,12 @@ CONFIG_CASES = [
     Case("config FIFO", config_fifo, "config", ("config.json", "fifo")),
     Case("config is a folder", config_folder, "config", ("config.json", "folder")),
     Case("config is /dev/zero", lambda r: "/dev/zero", "config", ("/dev/zero", "device")),
-    Case("config does not exist", lambda r: str(r / "missing.json"), "config", ("missing.json", "does not exist")),
+    Case(
+        "config does not exist",
+        lambda r: str(r / "missing.json"),
+        "config",
+        ("missing.json", "does not exist"),
+    ),
 ]
 
 

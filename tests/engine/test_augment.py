@@ -1,4 +1,5 @@
 """The transform step: each named augmentation, batched imgaug calls, seeds, the imgaug/cv2 shims."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ import numpy as np
 import pytest
 
 from digitseq_gui import Config, ConfigError, DigitSequence, load_config
-from digitseq_gui.engine.config import Augmentation
 from digitseq_gui.engine.augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME, DigitAugmenter
+from digitseq_gui.engine.config import Augmentation
 
 NAMES = [spec.name for spec in AUGMENTATIONS]
 SEQUENCES = ["0123", "4567", "8901", "2345"] * 8
@@ -25,7 +26,8 @@ def only(name: str | None, strength: float | None = None) -> Config:
     config.image.transform = name is not None
     for spec in AUGMENTATIONS:
         config.image.augmentations[spec.name] = Augmentation(
-            spec.name == name, spec.default if strength is None or spec.name != name else strength)
+            spec.name == name, spec.default if strength is None or spec.name != name else strength
+        )
     return config
 
 
@@ -41,7 +43,6 @@ def test_the_catalogue_has_more_than_the_seeds_four():
         assert 0 < spec.default <= spec.maximum
 
 
-
 @pytest.mark.parametrize("name", NAMES)
 def test_a_config_file_takes_strengths_up_to_the_maximum_and_no_more(tmp_path, name):
     """The legible ranges (tests/engine/test_legibility.py) bound config files too."""
@@ -51,17 +52,34 @@ def test_a_config_file_takes_strengths_up_to_the_maximum_and_no_more(tmp_path, n
     assert load_config(path).image.augmentations[name].strength == spec.maximum
     beyond = spec.maximum + 1 if spec.integer else round(spec.maximum * 1.1, 4)
     path.write_text(f'{{"image": {{"augmentations": {{"{name}": {{"strength": {beyond}}}}}}}}}')
-    with pytest.raises(ConfigError, match=f"image.augmentations.{name}.strength must be between 0 and {spec.maximum:g}"):
+    with pytest.raises(
+        ConfigError, match=f"image.augmentations.{name}.strength must be between 0 and {spec.maximum:g}"
+    ):
         load_config(path)
 
 
-@pytest.mark.parametrize("name, old_maximum", [("rotate", 45), ("shear", 40), ("elastic", 20), ("blur", 3),
-                                               ("dropout", 0.5), ("crop", 0.3), ("noise", 0.5)])
+@pytest.mark.parametrize(
+    "name, old_maximum",
+    [
+        ("rotate", 45),
+        ("shear", 40),
+        ("elastic", 20),
+        ("blur", 3),
+        ("dropout", 0.5),
+        ("crop", 0.3),
+        ("noise", 0.5),
+    ],
+)
 def test_the_old_illegible_maxima_are_rejected(tmp_path, name, old_maximum):
     path = tmp_path / "aug.json"
-    path.write_text(f'{{"image": {{"transform": true, "augmentations": {{"{name}": {{"strength": {old_maximum}}}}}}}}}')
-    with pytest.raises(ConfigError, match=f"image.augmentations.{name}.strength must be between 0 and "
-                                          f"{AUGMENTATIONS_BY_NAME[name].maximum:g}"):
+    path.write_text(
+        f'{{"image": {{"transform": true, "augmentations": {{"{name}": {{"strength": {old_maximum}}}}}}}}}'
+    )
+    with pytest.raises(
+        ConfigError,
+        match=f"image.augmentations.{name}.strength must be between 0 and "
+        f"{AUGMENTATIONS_BY_NAME[name].maximum:g}",
+    ):
         load_config(path)
 
 
@@ -143,7 +161,9 @@ def test_one_imgaug_call_per_block(mnist_test, spacing_type):
     count = 2 * BLOCK_SIZE + 10
     sequences = [SEQUENCES[i % 4] for i in range(count)]
     generator.generate_batch(sequences, (4, 4), WIDTH, seed=1)
-    assert per_digit.sizes == [BLOCK_SIZE * 4, BLOCK_SIZE * 4, 10 * 4], "one call per block, every digit in it"
+    assert per_digit.sizes == [BLOCK_SIZE * 4, BLOCK_SIZE * 4, 10 * 4], (
+        "one call per block, every digit in it"
+    )
     assert whole.sizes == [BLOCK_SIZE, BLOCK_SIZE, 10]
     per_digit.sizes.clear()
     generator.generate("0123", (4, 4), WIDTH, seed=2)
@@ -163,8 +183,10 @@ def test_augmenter_is_reproducible_on_its_own(mnist_test):
 
 def test_a_config_with_augmentations_loads_and_drives_the_generator(tmp_path, mnist_test):
     path = tmp_path / "aug.json"
-    path.write_text('{"image": {"transform": true, "augmentations": {"rotate": {"enabled": false},'
-                    ' "elastic": {"enabled": true, "strength": 8}}}}')
+    path.write_text(
+        '{"image": {"transform": true, "augmentations": {"rotate": {"enabled": false},'
+        ' "elastic": {"enabled": true, "strength": 8}}}}'
+    )
     config = load_config(path)
     assert config.image.enabled_augmentations() == {"shear": 10, "scale": 0.1, "blur": 0.8, "elastic": 8}
     result = DigitSequence(config, dataset=mnist_test).generate("77", (2, 8), 80, seed=3)
@@ -186,8 +208,9 @@ def _fresh_python(code: str, env_value: str | None) -> subprocess.CompletedProce
     env.pop("QT_QPA_FONTDIR", None)
     if env_value is not None:
         env["QT_QPA_PLATFORM_PLUGIN_PATH"] = env_value
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 CHECK_PLUGIN_PATH = """
@@ -224,26 +247,32 @@ def test_a_plain_cv2_import_does_set_the_variable():
 
 
 def test_generating_with_transform_keeps_the_variable_unset():
-    done = _fresh_python("""
+    done = _fresh_python(
+        """
         import os
         from digitseq_gui import Config, DigitSequence
         config = Config(); config.image.transform = True
         DigitSequence(config, dataset=__import__("digitseq_gui").load_dataset("mnist", "test"), seed=0).generate("12", (2, 8), 80)
         print(repr(os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH")))
-    """, None)
+    """,
+        None,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "None"
 
 
 def test_core_never_imports_qt():
-    done = _fresh_python("""
+    done = _fresh_python(
+        """
         import sys
         import digitseq_gui
         from digitseq_gui import Config, DigitSequence, load_dataset
         config = Config(); config.image.transform = True
         DigitSequence(config, dataset=load_dataset("mnist", "test"), seed=0).generate("12", (2, 8), 80)
         print(sorted(m for m in sys.modules if m.startswith(("PyQt5", "PySide"))))
-    """, None)
+    """,
+        None,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -325,7 +354,10 @@ def test_digit_blur_gives_the_bytes_of_imgaugs_gaussian_blur(mnist_test, strengt
 
     iaa = augmenters()
     digits = np.ascontiguousarray(mnist_test.images[:300])
-    ours, theirs = iaa.Sequential([DigitBlur(strength)]), iaa.Sequential([iaa.GaussianBlur(sigma=(0, strength))])
+    ours, theirs = (
+        iaa.Sequential([DigitBlur(strength)]),
+        iaa.Sequential([iaa.GaussianBlur(sigma=(0, strength))]),
+    )
     ours.seed_(11)
     theirs.seed_(11)
     blurred = ours(images=digits.copy())

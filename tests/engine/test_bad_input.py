@@ -3,6 +3,7 @@
 Each is a ValueError or TypeError subclass (OSError for file-system trouble), and its message
 names the problem; ``.field`` names the setting at fault where the engine sets it.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -10,16 +11,25 @@ import os
 
 import numpy as np
 import pytest
+from mnist_files import idx_bytes, small_sample, write_idx_pair
 
 from digitseq_gui import (
-    Config, ConfigError, DatasetError, DigitSeqError, DigitSequence, InputTypeError, InvalidInputError,
-    LayoutError, load_config, load_dataset,
+    Config,
+    ConfigError,
+    DatasetError,
+    DigitSeqError,
+    DigitSequence,
+    InputTypeError,
+    InvalidInputError,
+    LayoutError,
+    load_config,
+    load_dataset,
 )
-from mnist_files import idx_bytes, small_sample, write_idx_pair
 
 
 def raises(kind, *fragments, field=None):
     """Context manager: raises ``kind``, whose message holds every fragment (case-insensitive)."""
+
     class _Check:
         def __enter__(self):
             self.ctx = pytest.raises(kind)
@@ -34,6 +44,7 @@ def raises(kind, *fragments, field=None):
             if field is not None:
                 assert getattr(self.info.value, "field", None) == field
             return result
+
     return _Check()
 
 
@@ -46,26 +57,29 @@ def generator(make_generator):
 # Digits
 
 
-@pytest.mark.parametrize("digits,kind,fragments", [
-    ([12], ValueError, ["12", "0-9"]),
-    ([-1], ValueError, ["-1", "0-9"]),
-    ([1, 2, 10], ValueError, ["10", "0-9"]),
-    (np.array([3, 11]), ValueError, ["11", "0-9"]),
-    ("1a", ValueError, ["'a'", "0-9"]),
-    ("12-3", ValueError, ["'-'", "0-9"]),
-    (3.5, TypeError, ["float"]),
-    ([3.5], TypeError, ["3.5"]),
-    (None, TypeError, ["none"]),
-    ("", ValueError, ["empty"]),
-    ([], ValueError, ["empty"]),
-    (np.array([], dtype=np.int64), ValueError, ["empty"]),
-    (True, TypeError, ["bool"]),
-    ([1, True], TypeError, ["true"]),
-    (12, TypeError, ["the number 12", "'12'"]),
-    (np.array([1.0, 2.0]), TypeError, ["float"]),
-    (np.array([[1, 2], [3, 4]]), ValueError, ["1-d"]),
-    ({1, 2}, TypeError, ["set"]),
-])
+@pytest.mark.parametrize(
+    "digits,kind,fragments",
+    [
+        ([12], ValueError, ["12", "0-9"]),
+        ([-1], ValueError, ["-1", "0-9"]),
+        ([1, 2, 10], ValueError, ["10", "0-9"]),
+        (np.array([3, 11]), ValueError, ["11", "0-9"]),
+        ("1a", ValueError, ["'a'", "0-9"]),
+        ("12-3", ValueError, ["'-'", "0-9"]),
+        (3.5, TypeError, ["float"]),
+        ([3.5], TypeError, ["3.5"]),
+        (None, TypeError, ["none"]),
+        ("", ValueError, ["empty"]),
+        ([], ValueError, ["empty"]),
+        (np.array([], dtype=np.int64), ValueError, ["empty"]),
+        (True, TypeError, ["bool"]),
+        ([1, True], TypeError, ["true"]),
+        (12, TypeError, ["the number 12", "'12'"]),
+        (np.array([1.0, 2.0]), TypeError, ["float"]),
+        (np.array([[1, 2], [3, 4]]), ValueError, ["1-d"]),
+        ({1, 2}, TypeError, ["set"]),
+    ],
+)
 def test_bad_digits(generator, digits, kind, fragments):
     with raises(kind, *fragments, field="digits") as info:
         generator.generate_numbers_sequence(digits, (2, 8), 200)
@@ -90,19 +104,22 @@ def test_module_level_function_rejects_bad_digits():
 # Spacing range
 
 
-@pytest.mark.parametrize("spacing_range,kind,fragments", [
-    ((8, 2), ValueError, ["8", "2", "larger"]),
-    ((-9, 4), ValueError, ["-8", "no longer read as two digits"]),
-    ((-12, -9), ValueError, ["-8", "overlapping by more than 8 px"]),
-    ((2.0, 8), TypeError, ["whole"]),
-    ((2, 8.5), TypeError, ["whole"]),
-    (("2", "8"), TypeError, ["whole"]),
-    ((True, 8), TypeError, ["whole"]),
-    ((2,), ValueError, ["two values"]),
-    ((1, 2, 3), ValueError, ["two values"]),
-    (5, TypeError, ["(min, max)"]),
-    ("28", TypeError, ["(min, max)"]),
-])
+@pytest.mark.parametrize(
+    "spacing_range,kind,fragments",
+    [
+        ((8, 2), ValueError, ["8", "2", "larger"]),
+        ((-9, 4), ValueError, ["-8", "no longer read as two digits"]),
+        ((-12, -9), ValueError, ["-8", "overlapping by more than 8 px"]),
+        ((2.0, 8), TypeError, ["whole"]),
+        ((2, 8.5), TypeError, ["whole"]),
+        (("2", "8"), TypeError, ["whole"]),
+        ((True, 8), TypeError, ["whole"]),
+        ((2,), ValueError, ["two values"]),
+        ((1, 2, 3), ValueError, ["two values"]),
+        (5, TypeError, ["(min, max)"]),
+        ("28", TypeError, ["(min, max)"]),
+    ],
+)
 def test_bad_spacing_range(make_generator, spacing_range, kind, fragments):
     generator = make_generator()
     with raises(kind, *fragments, field="spacing_range") as info:
@@ -114,15 +131,18 @@ def test_bad_spacing_range(make_generator, spacing_range, kind, fragments):
 # Image width
 
 
-@pytest.mark.parametrize("width,kind,fragments", [
-    (0, ValueError, ["image_width", "0"]),
-    (-5, ValueError, ["image_width", "-5"]),
-    (200.0, TypeError, ["image_width", "200.0"]),
-    ("200", TypeError, ["image_width"]),
-    (True, TypeError, ["image_width"]),
-    (3, ValueError, ["too small", "4 digits"]),
-    (10**9, ValueError, ["image_width"]),
-])
+@pytest.mark.parametrize(
+    "width,kind,fragments",
+    [
+        (0, ValueError, ["image_width", "0"]),
+        (-5, ValueError, ["image_width", "-5"]),
+        (200.0, TypeError, ["image_width", "200.0"]),
+        ("200", TypeError, ["image_width"]),
+        (True, TypeError, ["image_width"]),
+        (3, ValueError, ["too small", "4 digits"]),
+        (10**9, ValueError, ["image_width"]),
+    ],
+)
 def test_bad_width(make_generator, width, kind, fragments):
     generator = make_generator()
     with raises(kind, *fragments, field="image_width"):
@@ -155,13 +175,16 @@ def test_fixed_trimmed_too_narrow_says_how_wide(make_generator):
 # Spacing type and config values
 
 
-@pytest.mark.parametrize("section,key,value,name", [
-    ("spacing", "type", "random", "spacing.type"),
-    ("spacing", "subtype", "middle", "spacing.subtype"),
-    ("spacing", "type", None, "spacing.type"),
-    ("image", "transform", "yes", "image.transform"),
-    ("image", "width", 0, "image.width"),
-])
+@pytest.mark.parametrize(
+    "section,key,value,name",
+    [
+        ("spacing", "type", "random", "spacing.type"),
+        ("spacing", "subtype", "middle", "spacing.subtype"),
+        ("spacing", "type", None, "spacing.type"),
+        ("image", "transform", "yes", "image.transform"),
+        ("image", "width", 0, "image.width"),
+    ],
+)
 def test_unknown_spacing_type_or_bad_config_value(mnist_test, section, key, value, name):
     config = Config()
     setattr(getattr(config, section), key, value)
@@ -235,7 +258,9 @@ def test_wrong_magic_number(tmp_path, sample, gz):
 
 def test_labels_file_with_the_images_magic(tmp_path, sample):
     images, labels = sample
-    write_idx_pair(tmp_path, images, labels, label_bytes=idx_bytes(labels, magic=2051, dims=(len(labels), 1, 1)))
+    write_idx_pair(
+        tmp_path, images, labels, label_bytes=idx_bytes(labels, magic=2051, dims=(len(labels), 1, 1))
+    )
     with raises(DatasetError, "magic number 2051", "expected 2049"):
         load_dataset(tmp_path)
 
@@ -387,7 +412,9 @@ def test_every_error_is_a_digitseq_error_and_value_or_type_error():
     assert InvalidInputError("x", field="digits").field == "digits"
 
 
-@pytest.mark.parametrize("spacing_range,image_width,field", [(None, 200, "spacing_range"), ((2, 8), None, "image_width")])
+@pytest.mark.parametrize(
+    "spacing_range,image_width,field", [(None, 200, "spacing_range"), ((2, 8), None, "image_width")]
+)
 def test_seed_signature_does_not_accept_none(generator, spacing_range, image_width, field):
     with raises(TypeError, "neither may be None", field=field):
         generator.generate_numbers_sequence("0123", spacing_range, image_width)

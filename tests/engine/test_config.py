@@ -1,4 +1,5 @@
 """Configuration files: the seed's files load unchanged, round-trips, errors that name the key."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,16 @@ import pytest
 
 from digitseq_gui import Config, ConfigError, DigitSequence, load_config, save_config
 
-SEED_DEFAULT = {"image": {"transform": False}, "spacing": {"type": "variable", "subtype": "between"},
-                "output_format": "png"}
-SEED_EXAMPLE = {"image": {"transform": True}, "spacing": {"type": "fixed", "subtype": "edge"},
-                "output_format": "png"}
+SEED_DEFAULT = {
+    "image": {"transform": False},
+    "spacing": {"type": "variable", "subtype": "between"},
+    "output_format": "png",
+}
+SEED_EXAMPLE = {
+    "image": {"transform": True},
+    "spacing": {"type": "fixed", "subtype": "edge"},
+    "output_format": "png",
+}
 
 
 def write(tmp_path, document, name="config.json") -> Path:
@@ -25,7 +32,11 @@ def test_seed_default_config_loads_unchanged(tmp_path, mnist_test):
     path = write(tmp_path, SEED_DEFAULT)
     config = load_config(path)
     assert config.image.transform is False
-    assert (config.spacing.type, config.spacing.subtype, config.output_format) == ("variable", "between", "png")
+    assert (config.spacing.type, config.spacing.subtype, config.output_format) == (
+        "variable",
+        "between",
+        "png",
+    )
     assert json.loads(path.read_text()) == SEED_DEFAULT, "loading must not rewrite the file"
     generator = DigitSequence(path, dataset=mnist_test, seed=0)
     image = generator.generate_numbers_sequence([0, 1, 2, 3], (2, 8), 200)
@@ -82,8 +93,9 @@ def test_save_then_load_round_trips(tmp_path):
     document = json.loads(path.read_text())
     assert document["image"]["transform"] is True and document["spacing"]["type"] == "fixed"
     assert Config.from_dict(config.to_dict()) == config
-    assert [p.name for p in tmp_path.iterdir()] == ["saved.json", "again.json"] or \
-        sorted(p.name for p in tmp_path.iterdir()) == ["again.json", "saved.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["saved.json", "again.json"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["again.json", "saved.json"]
 
 
 def test_save_refuses_an_invalid_config_and_leaves_no_file(tmp_path):
@@ -94,14 +106,17 @@ def test_save_refuses_an_invalid_config_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("document,key", [
-    ({"image": {"tranform": True}}, "image.tranform"),
-    ({"imag": {}}, "imag"),
-    ({"spacing": {"typ": "fixed"}}, "spacing.typ"),
-    ({"dataset": {"folder": "x"}}, "dataset.folder"),
-    ({"image": {"augmentations": {"rotation": {"enabled": True}}}}, "image.augmentations.rotation"),
-    ({"image": {"augmentations": {"rotate": {"on": True}}}}, "image.augmentations.rotate.on"),
-])
+@pytest.mark.parametrize(
+    "document,key",
+    [
+        ({"image": {"tranform": True}}, "image.tranform"),
+        ({"imag": {}}, "imag"),
+        ({"spacing": {"typ": "fixed"}}, "spacing.typ"),
+        ({"dataset": {"folder": "x"}}, "dataset.folder"),
+        ({"image": {"augmentations": {"rotation": {"enabled": True}}}}, "image.augmentations.rotation"),
+        ({"image": {"augmentations": {"rotate": {"on": True}}}}, "image.augmentations.rotate.on"),
+    ],
+)
 def test_unknown_keys_are_named(tmp_path, document, key):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, document))
@@ -110,34 +125,40 @@ def test_unknown_keys_are_named(tmp_path, document, key):
     assert info.value.field == "config"
 
 
-@pytest.mark.parametrize("document,key", [
-    ({"image": {"transform": "yes"}}, "image.transform"),
-    ({"image": {"transform": 1}}, "image.transform"),
-    ({"image": {"width": 200.5}}, "image.width"),
-    ({"image": {"width": "200"}}, "image.width"),
-    ({"image": {"width": 0}}, "image.width"),
-    ({"image": {"trim_padding": None}}, "image.trim_padding"),
-    ({"image": []}, "image"),
-    ({"spacing": {"type": "random"}}, "spacing.type"),
-    ({"spacing": {"subtype": "middle"}}, "spacing.subtype"),
-    ({"spacing": {"min": -9}}, "spacing.min"),
-    ({"image": {"height": 15}}, "image.height"),
-    ({"image": {"height": 129}}, "image.height"),
-    ({"image": {"height": 32.0}}, "image.height"),
-    ({"image": {"fit": "crop"}}, "image.fit"),
-    ({"spacing": {"max": 2.5}}, "spacing.max"),
-    ({"spacing": {"min": 9, "max": 3}}, "spacing.min"),
-    ({"spacing": "fixed"}, "spacing"),
-    ({"output_format": "gif"}, "output_format"),
-    ({"dataset": {"split": "validation"}}, "dataset.split"),
-    ({"dataset": {"source": ""}}, "dataset.source"),
-    ({"image": {"augmentations": {"rotate": {"strength": 500}}}}, "image.augmentations.rotate.strength"),
-    ({"image": {"augmentations": {"rotate": {"strength": -1}}}}, "image.augmentations.rotate.strength"),
-    ({"image": {"augmentations": {"rotate": {"strength": "big"}}}}, "image.augmentations.rotate.strength"),
-    ({"image": {"augmentations": {"stroke": {"strength": 1.5}}}}, "image.augmentations.stroke.strength"),
-    ({"image": {"augmentations": {"blur": {"enabled": "on"}}}}, "image.augmentations.blur.enabled"),
-    ({"image": {"augmentations": {"blur": True}}}, "image.augmentations.blur"),
-])
+@pytest.mark.parametrize(
+    "document,key",
+    [
+        ({"image": {"transform": "yes"}}, "image.transform"),
+        ({"image": {"transform": 1}}, "image.transform"),
+        ({"image": {"width": 200.5}}, "image.width"),
+        ({"image": {"width": "200"}}, "image.width"),
+        ({"image": {"width": 0}}, "image.width"),
+        ({"image": {"trim_padding": None}}, "image.trim_padding"),
+        ({"image": []}, "image"),
+        ({"spacing": {"type": "random"}}, "spacing.type"),
+        ({"spacing": {"subtype": "middle"}}, "spacing.subtype"),
+        ({"spacing": {"min": -9}}, "spacing.min"),
+        ({"image": {"height": 15}}, "image.height"),
+        ({"image": {"height": 129}}, "image.height"),
+        ({"image": {"height": 32.0}}, "image.height"),
+        ({"image": {"fit": "crop"}}, "image.fit"),
+        ({"spacing": {"max": 2.5}}, "spacing.max"),
+        ({"spacing": {"min": 9, "max": 3}}, "spacing.min"),
+        ({"spacing": "fixed"}, "spacing"),
+        ({"output_format": "gif"}, "output_format"),
+        ({"dataset": {"split": "validation"}}, "dataset.split"),
+        ({"dataset": {"source": ""}}, "dataset.source"),
+        ({"image": {"augmentations": {"rotate": {"strength": 500}}}}, "image.augmentations.rotate.strength"),
+        ({"image": {"augmentations": {"rotate": {"strength": -1}}}}, "image.augmentations.rotate.strength"),
+        (
+            {"image": {"augmentations": {"rotate": {"strength": "big"}}}},
+            "image.augmentations.rotate.strength",
+        ),
+        ({"image": {"augmentations": {"stroke": {"strength": 1.5}}}}, "image.augmentations.stroke.strength"),
+        ({"image": {"augmentations": {"blur": {"enabled": "on"}}}}, "image.augmentations.blur.enabled"),
+        ({"image": {"augmentations": {"blur": True}}}, "image.augmentations.blur"),
+    ],
+)
 def test_wrong_types_and_bad_values_name_the_key(tmp_path, document, key):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, document))

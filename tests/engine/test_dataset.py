@@ -1,13 +1,14 @@
 """Loading digit data sets: the embedded MNIST, folders of IDX files, Keras .npz, subsets."""
+
 from __future__ import annotations
 
 import os
 
 import numpy as np
 import pytest
+from mnist_files import small_sample, write_idx_pair
 
 from digitseq_gui import Config, DatasetError, DigitSequence, load_dataset
-from mnist_files import small_sample, write_idx_pair
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
@@ -72,8 +73,13 @@ def test_keras_npz(tmp_path, mnist_test):
     train_images, train_labels, _ = small_sample(mnist_test, per_digit=3)
     test_images, test_labels, _ = small_sample(mnist_test, per_digit=2, start=20)
     path = tmp_path / "mnist.npz"
-    np.savez_compressed(path, x_train=train_images, y_train=train_labels.astype(np.int64),
-                        x_test=test_images, y_test=test_labels)
+    np.savez_compressed(
+        path,
+        x_train=train_images,
+        y_train=train_labels.astype(np.int64),
+        x_test=test_images,
+        y_test=test_labels,
+    )
     train = load_dataset(path, "train")
     test = load_dataset(path, "test")
     np.testing.assert_array_equal(train.images, train_images)
@@ -161,8 +167,14 @@ def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist
     np.savez(path, x_train=255 - more_images, y_train=more_labels, x_test=images, y_test=labels)
     os.utime(path, ns=(1, 1))  # a stamp surely other than the previous write's
     third = shared_dataset(path, "train")
-    assert third is not again and third.fingerprint != again.fingerprint and loaded_dataset(path, "train") is third
-    assert sum(key[0] == path or key[0] == str(path) for key in dataset_module._SHARED) <= 2  # train and test only
+    assert (
+        third is not again
+        and third.fingerprint != again.fingerprint
+        and loaded_dataset(path, "train") is third
+    )
+    assert (
+        sum(key[0] == path or key[0] == str(path) for key in dataset_module._SHARED) <= 2
+    )  # train and test only
     assert shared_dataset("mnist", "test") is shared_dataset("mnist", "test")
 
 

@@ -4,6 +4,7 @@ Images are checked against what can be rebuilt independently from the source MNI
 with transform off and no resampling, a generated image must be exactly the source digits
 pasted at the positions the spacing rules allow.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -51,7 +52,7 @@ def compose(dataset, sources, starts, width, trim) -> np.ndarray:
     for row, start in zip(sources, starts):
         digit = dataset.images[row]
         x0, x1 = ink_columns(digit) if trim else (0, SIZE)
-        ink[:, start: start + (x1 - x0)] = digit[:, x0:x1]
+        ink[:, start : start + (x1 - x0)] = digit[:, x0:x1]
     return 1.0 - ink.astype(np.float32) / np.float32(255.0)
 
 
@@ -107,7 +108,9 @@ def test_output_shape_dtype_range_and_colours(make_generator, spacing_type, subt
 
 @pytest.mark.parametrize("trim", [False, True], ids=["untrimmed", "trimmed"])
 @pytest.mark.parametrize("spacing_type,subtype,transform", ALL_EIGHT, ids=EIGHT_IDS)
-def test_boxes_contain_all_ink_and_lie_inside_the_image(make_generator, spacing_type, subtype, transform, trim):
+def test_boxes_contain_all_ink_and_lie_inside_the_image(
+    make_generator, spacing_type, subtype, transform, trim
+):
     generator = make_generator(make_config(spacing_type, subtype, transform, trim))
     batch = generator.generate_batch(MIXED * 10, MIXED_RANGE, MIXED_WIDTH, seed=5)
     for image, label, boxes in zip(batch.images, batch.labels, batch.boxes):
@@ -127,15 +130,20 @@ def test_boxes_contain_all_ink_and_lie_inside_the_image(make_generator, spacing_
 
 
 @pytest.mark.parametrize("subtype", SUBTYPES)
-@pytest.mark.parametrize("n,spacing_range,extra", [
-    (4, (5, 9), 0),     # every gap the minimum
-    (4, (5, 9), 1),     # the remainder does not divide: one gap one pixel wider
-    (4, (5, 9), 2),
-    (3, (0, 40), 37),   # gaps 0 + remainder
-    (5, (3, 3), 0),     # a single allowed gap
-    (1, (2, 6), 0),
-])
-def test_fixed_untrimmed_gaps_are_exact_and_fill_the_width(make_generator, mnist_test, subtype, n, spacing_range, extra):
+@pytest.mark.parametrize(
+    "n,spacing_range,extra",
+    [
+        (4, (5, 9), 0),  # every gap the minimum
+        (4, (5, 9), 1),  # the remainder does not divide: one gap one pixel wider
+        (4, (5, 9), 2),
+        (3, (0, 40), 37),  # gaps 0 + remainder
+        (5, (3, 3), 0),  # a single allowed gap
+        (1, (2, 6), 0),
+    ],
+)
+def test_fixed_untrimmed_gaps_are_exact_and_fill_the_width(
+    make_generator, mnist_test, subtype, n, spacing_range, extra
+):
     low, high = spacing_range
     if n == 1 and subtype == "between":
         width = SIZE
@@ -211,7 +219,9 @@ def layout_starts(widths, gaps, subtype) -> np.ndarray:
 @pytest.mark.parametrize("subtype", SUBTYPES)
 @pytest.mark.parametrize("trim", [False, True], ids=["untrimmed", "trimmed"])
 @pytest.mark.parametrize("gap", [0, 3, 7])
-def test_variable_with_a_single_gap_value_and_matching_width_is_exact(make_generator, mnist_test, subtype, trim, gap):
+def test_variable_with_a_single_gap_value_and_matching_width_is_exact(
+    make_generator, mnist_test, subtype, trim, gap
+):
     """spacing_range (g, g) with the width the strip needs: no resampling, every gap exactly g."""
     generator = make_generator(make_config("variable", subtype, trim=trim))
     for seed in range(12):
@@ -222,9 +232,13 @@ def test_variable_with_a_single_gap_value_and_matching_width_is_exact(make_gener
         result = generator.generate(digits, (gap, gap), width, seed=seed)
         np.testing.assert_array_equal(result.source_indices, probe.source_indices)
         starts = layout_starts(widths, [gap] * gap_count(3, subtype), subtype)
-        np.testing.assert_array_equal(result.image, compose(mnist_test, result.source_indices, starts, width, trim))
+        np.testing.assert_array_equal(
+            result.image, compose(mnist_test, result.source_indices, starts, width, trim)
+        )
         # a single unresampled image has tight boxes: they start where the ink starts
-        expected_x0 = starts if trim else starts + [ink_columns(mnist_test.images[r])[0] for r in result.source_indices]
+        expected_x0 = (
+            starts if trim else starts + [ink_columns(mnist_test.images[r])[0] for r in result.source_indices]
+        )
         np.testing.assert_array_equal(result.boxes[:, 0], expected_x0)
 
 
@@ -256,7 +270,9 @@ def test_variable_between_gaps_are_uniform_over_the_inclusive_range(make_generat
     low, high = 2, 8
     generator = make_generator(make_config("variable", "between"))
     sequences = [f"{i % 10}{(i // 10) % 10}" for i in range(256)]
-    gaps = recover_variable_gaps(generator, mnist_test, sequences, "between", (low, high), seed=21, widest=12).ravel()
+    gaps = recover_variable_gaps(
+        generator, mnist_test, sequences, "between", (low, high), seed=21, widest=12
+    ).ravel()
     assert gaps.min() >= low and gaps.max() <= high
     counts = np.bincount(gaps - low, minlength=high - low + 1)
     assert np.all(counts > 0), f"both ends of the inclusive range must occur: {counts}"
@@ -292,9 +308,15 @@ def test_variable_spacing_resamples_without_overshoot(make_generator):
 @pytest.mark.parametrize("spacing_type,subtype,transform", ALL_EIGHT, ids=EIGHT_IDS)
 def test_same_seed_same_bytes_different_seed_different(mnist_test, spacing_type, subtype, transform):
     config = make_config(spacing_type, subtype, transform)
-    first = DigitSequence(config, dataset=mnist_test).generate_batch(MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=123)
-    second = DigitSequence(config, dataset=mnist_test).generate_batch(MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=123)
-    other = DigitSequence(config, dataset=mnist_test).generate_batch(MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=124)
+    first = DigitSequence(config, dataset=mnist_test).generate_batch(
+        MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=123
+    )
+    second = DigitSequence(config, dataset=mnist_test).generate_batch(
+        MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=123
+    )
+    other = DigitSequence(config, dataset=mnist_test).generate_batch(
+        MIXED * 4, MIXED_RANGE, MIXED_WIDTH, seed=124
+    )
     assert first.images.tobytes() == second.images.tobytes()
     assert all(np.array_equal(a, b) for a, b in zip(first.boxes, second.boxes))
     assert all(np.array_equal(a, b) for a, b in zip(first.source_indices, second.source_indices))
@@ -316,7 +338,8 @@ def test_result_reports_the_seed_that_reproduces_it(make_generator):
     generator = make_generator(make_config("variable", "edge", transform=True), seed=None)
     result = generator.generate("2024", (1, 9), 170)
     again = make_generator(make_config("variable", "edge", transform=True), seed=None).generate(
-        "2024", (1, 9), 170, seed=result.seed)
+        "2024", (1, 9), 170, seed=result.seed
+    )
     assert result.image.tobytes() == again.image.tobytes()
 
 
@@ -326,14 +349,18 @@ def test_batch_in_chunks_equals_one_big_call(make_generator, spacing_type, subty
     sequences = [MIXED[i % len(MIXED)] for i in range(2 * BLOCK_SIZE + 30)]
     whole = generator.generate_batch(sequences, MIXED_RANGE, MIXED_WIDTH, seed=77)
     chunks = [
-        generator.generate_batch(sequences[k: k + BLOCK_SIZE], MIXED_RANGE, MIXED_WIDTH, seed=77, first_index=k)
+        generator.generate_batch(
+            sequences[k : k + BLOCK_SIZE], MIXED_RANGE, MIXED_WIDTH, seed=77, first_index=k
+        )
         for k in range(0, len(sequences), BLOCK_SIZE)
     ]
     assert np.concatenate([c.images for c in chunks]).tobytes() == whole.images.tobytes()
     assert [lab for c in chunks for lab in c.labels] == whole.labels
     assert all(np.array_equal(a, b) for a, b in zip([x for c in chunks for x in c.boxes], whole.boxes))
-    assert all(np.array_equal(a, b) for a, b in
-               zip([x for c in chunks for x in c.source_indices], whole.source_indices))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip([x for c in chunks for x in c.source_indices], whole.source_indices)
+    )
     # and a chunk is not just a copy of the first block
     assert chunks[0].images.tobytes() != chunks[1].images[: len(chunks[0])].tobytes()
 
@@ -391,7 +418,13 @@ def test_picks_are_spread_over_many_images(make_generator, mnist_test):
 # What a person passes as the digits
 
 
-DIGIT_FORMS = [[0, 1, 2, 3], (0, 1, 2, 3), np.array([0, 1, 2, 3]), np.array([0, 1, 2, 3], dtype=np.uint8), "0123"]
+DIGIT_FORMS = [
+    [0, 1, 2, 3],
+    (0, 1, 2, 3),
+    np.array([0, 1, 2, 3]),
+    np.array([0, 1, 2, 3], dtype=np.uint8),
+    "0123",
+]
 FORM_IDS = ["list", "tuple", "ndarray", "uint8-ndarray", "string"]
 
 
@@ -418,9 +451,16 @@ def test_module_level_function_has_the_seed_signature():
     import inspect
 
     assert list(inspect.signature(digitseq_gui.generate_numbers_sequence).parameters) == [
-        "digits", "spacing_range", "image_width"]
+        "digits",
+        "spacing_range",
+        "image_width",
+    ]
     assert list(inspect.signature(DigitSequence.generate_numbers_sequence).parameters) == [
-        "self", "digits", "spacing_range", "image_width"]
+        "self",
+        "digits",
+        "spacing_range",
+        "image_width",
+    ]
 
 
 def test_spacing_range_accepts_tuple_list_and_array(make_generator):

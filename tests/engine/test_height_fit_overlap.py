@@ -2,6 +2,7 @@
 contract: shape (height, width), float32 in [0, 1], no NaN, uint8 = round(float * 255), one
 call = the batch of one, any chunking; boxes hold all ink; digits keep their shape with
 keep-aspect; overlapping digits composite with the darker pixel winning."""
+
 from __future__ import annotations
 
 import itertools
@@ -15,8 +16,15 @@ SIZE = 28
 SEQUENCES = ["7", "42", "0123", "90210", "9876543210"]
 
 
-def make_config(fit="stretch", height=28, spacing_type="variable", subtype="between", trim=False,
-                spacing=(2, 8), transform=False) -> Config:
+def make_config(
+    fit="stretch",
+    height=28,
+    spacing_type="variable",
+    subtype="between",
+    trim=False,
+    spacing=(2, 8),
+    transform=False,
+) -> Config:
     config = Config()
     config.image.fit, config.image.height, config.image.trim_padding = fit, height, trim
     config.image.transform = transform
@@ -78,8 +86,12 @@ def test_one_call_is_the_batch_of_one_and_chunks_are_one_call(make_generator, ca
         assert one.boxes.tolist() == batch.boxes[0].tolist(), (digits, seed)
     texts = [SEQUENCES[i % 5] for i in range(3 * BLOCK_SIZE)]
     whole = generator.generate_batch(texts, image_width=width, seed=9, as_uint8=True)
-    parts = [generator.generate_batch(texts[a: a + BLOCK_SIZE], image_width=width, seed=9, first_index=a, as_uint8=True)
-             for a in range(0, len(texts), BLOCK_SIZE)]
+    parts = [
+        generator.generate_batch(
+            texts[a : a + BLOCK_SIZE], image_width=width, seed=9, first_index=a, as_uint8=True
+        )
+        for a in range(0, len(texts), BLOCK_SIZE)
+    ]
     assert np.array_equal(whole.images, np.concatenate([p.images for p in parts]))
     assert [b.tolist() for b in whole.boxes] == [b.tolist() for p in parts for b in p.boxes]
 
@@ -97,9 +109,9 @@ def test_keep_aspect_digits_keep_their_shape_whatever_their_number(make_generato
         result = generator.generate(digits, image_width=400, seed=1)
         strip = len(digits) * SIZE + (len(digits) - 1) * 2
         left = (400 - strip) // 2
-        assert np.all(result.image[:, :left] == 1.0) and np.all(result.image[:, left + strip:] == 1.0)
+        assert np.all(result.image[:, :left] == 1.0) and np.all(result.image[:, left + strip :] == 1.0)
         for i, row in enumerate(result.source_indices):
-            cell = result.image[:, left + i * (SIZE + 2): left + i * (SIZE + 2) + SIZE]
+            cell = result.image[:, left + i * (SIZE + 2) : left + i * (SIZE + 2) + SIZE]
             assert np.array_equal(cell, 1.0 - mnist_test.images[row].astype(np.float32) / np.float32(255.0))
 
 
@@ -109,7 +121,10 @@ def test_keep_aspect_scales_digits_with_the_height_not_the_count(make_generator)
     keep = make_generator(make_config("keep-aspect", 56, spacing=(2, 2)))
     small = make_generator(make_config("keep-aspect", 28, spacing=(2, 2)))
     for digits in ("0123", "0123456"):
-        big, base = keep.generate(digits, image_width=600, seed=5), small.generate(digits, image_width=600, seed=5)
+        big, base = (
+            keep.generate(digits, image_width=600, seed=5),
+            small.generate(digits, image_width=600, seed=5),
+        )
         assert big.source_indices.tolist() == base.source_indices.tolist()
         for (bx0, by0, bx1, by1), (sx0, sy0, sx1, sy1) in zip(big.boxes, base.boxes):
             assert abs((bx1 - bx0) - 2 * (sx1 - sx0)) <= 3 and abs((by1 - by0) - 2 * (sy1 - sy0)) <= 3
@@ -153,7 +168,7 @@ def test_negative_spacing_overlaps_with_the_darker_pixel_winning(make_generator,
             columns = np.flatnonzero(digit.max(axis=0))
             c0, c1 = int(columns[0]), int(columns[-1]) + 1
             start = min(c0, SIZE - w)  # a narrow cell is widened to the right of its ink
-            np.maximum(ink[:, at: at + w], digit[:, start: start + w], out=ink[:, at: at + w])
+            np.maximum(ink[:, at : at + w], digit[:, start : start + w], out=ink[:, at : at + w])
             rows = np.flatnonzero(digit.max(axis=1))
             assert box.tolist() == [at + c0 - start, int(rows[0]), at + c1 - start, int(rows[-1]) + 1]
             at += w - 4

@@ -1,6 +1,7 @@
 """Issue 8, items 4 and 5, in the API: every hostile input a person or a tester can hand the engine
 gives one clear error (a DigitSeqError or an OSError subclass naming the file or setting), and
 never a hang, a traceback from deep inside or an exhausted memory."""
+
 from __future__ import annotations
 
 import errno
@@ -12,16 +13,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from digitseq_gui import (
-    Config, ConfigError, DatasetError, DigitSeqError, DigitSequence, InputTypeError, InvalidInputError,
-    load_config, load_dataset, save_config,
-)
-from digitseq_gui.engine import files
-from digitseq_gui.engine.data import limits
 from hostile_inputs import CONFIG_CASES, DATA_CASES, load_mnist_like
 from mnist_files import small_sample
 from small_disk import fill, small_tmpfs
+
+from digitseq_gui import (
+    Config,
+    ConfigError,
+    DatasetError,
+    DigitSeqError,
+    DigitSequence,
+    InputTypeError,
+    InvalidInputError,
+    load_config,
+    load_dataset,
+    save_config,
+)
+from digitseq_gui.engine import files
+from digitseq_gui.engine.data import limits
 
 ERRORS = {"dataset": DatasetError, "config": ConfigError}
 
@@ -71,11 +80,15 @@ def test_data_file_reads_never_block_on_a_fifo(tmp_path):
     folder.mkdir()
     os.mkfifo(folder / "train-images-idx3-ubyte")
     os.mkfifo(folder / "train-labels-idx1-ubyte")
-    code = ("import sys; from digitseq_gui import load_dataset, DatasetError\n"
-            "for source in sys.argv[1:]:\n"
-            "    try: load_dataset(source)\n"
-            "    except DatasetError as e: print('refused:', e)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(fifo), str(folder)], capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys; from digitseq_gui import load_dataset, DatasetError\n"
+        "for source in sys.argv[1:]:\n"
+        "    try: load_dataset(source)\n"
+        "    except DatasetError as e: print('refused:', e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(fifo), str(folder)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("refused:") == 2 and "FIFO" in done.stdout
 
@@ -121,35 +134,141 @@ WRONG_TYPES = [
     ("load_config(5)", lambda g, d: load_config(5), InputTypeError, ["config", "int"]),
     ("load_config(None)", lambda g, d: load_config(None), InputTypeError, ["config", "nonetype"]),
     ("load_config('')", lambda g, d: load_config(""), ConfigError, ["''"]),
-    ("save_config(dict)", lambda g, d: save_config({"image": {}}, d / "c.json"), InputTypeError, ["config", "dict"]),
+    (
+        "save_config(dict)",
+        lambda g, d: save_config({"image": {}}, d / "c.json"),
+        InputTypeError,
+        ["config", "dict"],
+    ),
     ("save_config(path 5)", lambda g, d: save_config(Config(), 5), InputTypeError, ["int"]),
-    ("save_config into a missing folder", lambda g, d: save_config(Config(), d / "no" / "c.json"), FileNotFoundError,
-     ["c.json", "does not exist"]),
-    ("save_config onto a folder", lambda g, d: save_config(Config(), d), IsADirectoryError, [str(Path("x")).strip("x"), "folder"]),
-    ("save_config of a bad Config", lambda g, d: save_config(_bad_config(), d / "c.json"), ConfigError, ["spacing.min"]),
-    ("DigitSequence(config=5)", lambda g, d: DigitSequence(5, dataset=g.dataset), InputTypeError, ["config", "int"]),
+    (
+        "save_config into a missing folder",
+        lambda g, d: save_config(Config(), d / "no" / "c.json"),
+        FileNotFoundError,
+        ["c.json", "does not exist"],
+    ),
+    (
+        "save_config onto a folder",
+        lambda g, d: save_config(Config(), d),
+        IsADirectoryError,
+        [str(Path("x")).strip("x"), "folder"],
+    ),
+    (
+        "save_config of a bad Config",
+        lambda g, d: save_config(_bad_config(), d / "c.json"),
+        ConfigError,
+        ["spacing.min"],
+    ),
+    (
+        "DigitSequence(config=5)",
+        lambda g, d: DigitSequence(5, dataset=g.dataset),
+        InputTypeError,
+        ["config", "int"],
+    ),
     ("DigitSequence(dataset=5)", lambda g, d: DigitSequence(None, dataset=5), InputTypeError, ["int"]),
-    ("DigitSequence(seed='x')", lambda g, d: DigitSequence(None, dataset=g.dataset, seed="x"), InputTypeError, ["seed"]),
-    ("DigitSequence(seed=-1)", lambda g, d: DigitSequence(None, dataset=g.dataset, seed=-1), InvalidInputError, ["seed"]),
-    ("DigitSequence(config missing)", lambda g, d: DigitSequence(d / "none.json"), ConfigError, ["none.json"]),
-    ("generate_numbers_sequence(b'01')", lambda g, d: g.generate_numbers_sequence(b"01", (2, 8), 100), InputTypeError, ["bytes"]),
-    ("generate_numbers_sequence(range)", lambda g, d: g.generate_numbers_sequence(range(3), (2, 8), 100), InputTypeError, ["range"]),
-    ("generate_numbers_sequence(1001 digits)", lambda g, d: g.generate_numbers_sequence("1" * 1001, (2, 8), 100000),
-     InvalidInputError, ["1001", "at most"]),
-    ("generate_numbers_sequence(spacing {})", lambda g, d: g.generate_numbers_sequence("01", {}, 100), InvalidInputError,
-     ["two values"]),
-    ("generate_numbers_sequence(width 1e30)", lambda g, d: g.generate_numbers_sequence("01", (2, 8), 10**30), InvalidInputError,
-     ["image_width"]),
-    ("save_image(None)", lambda g, d: g.save_image(None, "1", d), InputTypeError, ["numpy array", "nonetype"]),
+    (
+        "DigitSequence(seed='x')",
+        lambda g, d: DigitSequence(None, dataset=g.dataset, seed="x"),
+        InputTypeError,
+        ["seed"],
+    ),
+    (
+        "DigitSequence(seed=-1)",
+        lambda g, d: DigitSequence(None, dataset=g.dataset, seed=-1),
+        InvalidInputError,
+        ["seed"],
+    ),
+    (
+        "DigitSequence(config missing)",
+        lambda g, d: DigitSequence(d / "none.json"),
+        ConfigError,
+        ["none.json"],
+    ),
+    (
+        "generate_numbers_sequence(b'01')",
+        lambda g, d: g.generate_numbers_sequence(b"01", (2, 8), 100),
+        InputTypeError,
+        ["bytes"],
+    ),
+    (
+        "generate_numbers_sequence(range)",
+        lambda g, d: g.generate_numbers_sequence(range(3), (2, 8), 100),
+        InputTypeError,
+        ["range"],
+    ),
+    (
+        "generate_numbers_sequence(1001 digits)",
+        lambda g, d: g.generate_numbers_sequence("1" * 1001, (2, 8), 100000),
+        InvalidInputError,
+        ["1001", "at most"],
+    ),
+    (
+        "generate_numbers_sequence(spacing {})",
+        lambda g, d: g.generate_numbers_sequence("01", {}, 100),
+        InvalidInputError,
+        ["two values"],
+    ),
+    (
+        "generate_numbers_sequence(width 1e30)",
+        lambda g, d: g.generate_numbers_sequence("01", (2, 8), 10**30),
+        InvalidInputError,
+        ["image_width"],
+    ),
+    (
+        "save_image(None)",
+        lambda g, d: g.save_image(None, "1", d),
+        InputTypeError,
+        ["numpy array", "nonetype"],
+    ),
     ("save_image('x')", lambda g, d: g.save_image("x", "1", d), InputTypeError, ["numpy array", "str"]),
-    ("save_image(ragged)", lambda g, d: g.save_image([[1.0], [1.0, 0.5]], "1", d), InputTypeError, ["numpy array"]),
-    ("save_image(objects)", lambda g, d: g.save_image(np.array([[None]]), "1", d), InputTypeError, ["object"]),
-    ("save_image(int64)", lambda g, d: g.save_image(np.ones((28, 5), np.int64), "1", d), InputTypeError, ["int64"]),
-    ("save_image(NaN)", lambda g, d: g.save_image(np.full((28, 5), np.nan, np.float32), "1", d), InvalidInputError, ["[0, 1]"]),
-    ("save_image(dir 5)", lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", 5), InputTypeError, ["folder", "int"]),
-    ("save_image(dir None)", lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", None), InputTypeError, ["folder"]),
-    ("save_image(dir '')", lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", ""), InvalidInputError, ["folder"]),
-    ("save_image(digits None)", lambda g, d: g.save_image(np.ones((28, 5), np.float32), None, d), InputTypeError, ["digits"]),
+    (
+        "save_image(ragged)",
+        lambda g, d: g.save_image([[1.0], [1.0, 0.5]], "1", d),
+        InputTypeError,
+        ["numpy array"],
+    ),
+    (
+        "save_image(objects)",
+        lambda g, d: g.save_image(np.array([[None]]), "1", d),
+        InputTypeError,
+        ["object"],
+    ),
+    (
+        "save_image(int64)",
+        lambda g, d: g.save_image(np.ones((28, 5), np.int64), "1", d),
+        InputTypeError,
+        ["int64"],
+    ),
+    (
+        "save_image(NaN)",
+        lambda g, d: g.save_image(np.full((28, 5), np.nan, np.float32), "1", d),
+        InvalidInputError,
+        ["[0, 1]"],
+    ),
+    (
+        "save_image(dir 5)",
+        lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", 5),
+        InputTypeError,
+        ["folder", "int"],
+    ),
+    (
+        "save_image(dir None)",
+        lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", None),
+        InputTypeError,
+        ["folder"],
+    ),
+    (
+        "save_image(dir '')",
+        lambda g, d: g.save_image(np.ones((28, 5), np.float32), "1", ""),
+        InvalidInputError,
+        ["folder"],
+    ),
+    (
+        "save_image(digits None)",
+        lambda g, d: g.save_image(np.ones((28, 5), np.float32), None, d),
+        InputTypeError,
+        ["digits"],
+    ),
 ]
 
 
@@ -274,7 +393,9 @@ def test_atomic_writer_for_streamed_content(tmp_path):
         with files.atomic_writer(tmp_path / "big.bin") as handle:
             for _ in range(4):
                 handle.write(b"x" * 1000)
-            assert [p for p in tmp_path.iterdir() if not files.is_temp_name(p.name)] == [], "visible only when done"
+            assert [p for p in tmp_path.iterdir() if not files.is_temp_name(p.name)] == [], (
+                "visible only when done"
+            )
     finally:
         os.umask(previous)
     assert (tmp_path / "big.bin").read_bytes() == b"x" * 4000
@@ -303,17 +424,21 @@ def test_save_config_never_replaces_a_fifo(tmp_path):
 def test_a_gzip_bomb_is_stopped_at_its_declared_size_not_read_to_the_end(tmp_path):
     """256 MB of zeros behind a header for 20 digits: the load stops after 15,697 bytes, so its
     peak memory (measured in a fresh process) grows by far less than the bomb's size."""
-    code = ("import resource, sys\n"
-            "from pathlib import Path\n"
-            "sys.path[:0] = sys.argv[2:]\n"
-            "from hostile_inputs import gzip_bomb_lying_header\n"
-            "from digitseq_gui import load_dataset, DatasetError\n"
-            "source = gzip_bomb_lying_header(Path(sys.argv[1]))\n"
-            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "try:\n    load_dataset(source)\nexcept DatasetError as e:\n    print(e)\n"
-            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "sys.path[:0] = sys.argv[2:]\n"
+        "from hostile_inputs import gzip_bomb_lying_header\n"
+        "from digitseq_gui import load_dataset, DatasetError\n"
+        "source = gzip_bomb_lying_header(Path(sys.argv[1]))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n    load_dataset(source)\nexcept DatasetError as e:\n    print(e)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n"
+    )
     here = [str(Path(__file__).parent), str(Path(__file__).parent.parent)]  # hostile_inputs, mnist_files
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), *here], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), *here], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     message, grown_mb = done.stdout.strip().splitlines()
     assert "decompression bomb" in message
@@ -324,7 +449,10 @@ def test_a_gzip_bomb_is_stopped_at_its_declared_size_not_read_to_the_end(tmp_pat
 FOUND_BY_TRYING = [
     ("spacing_range a 0-d array", lambda g: g.generate_numbers_sequence("0123", np.array(5), 200)),
     ("generate_batch of a 0-d array", lambda g: g.generate_batch(np.array(5), (2, 8), 100)),
-    ("first_index beyond 64 bits", lambda g: g.generate_batch(["01"], (2, 8), 100, seed=1, first_index=64 * 10**30)),
+    (
+        "first_index beyond 64 bits",
+        lambda g: g.generate_batch(["01"], (2, 8), 100, seed=1, first_index=64 * 10**30),
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 Every broken cache is detected, logged, rebuilt, and never makes the generator draw a wrong digit.
 """
+
 from __future__ import annotations
 
 import io
@@ -12,10 +13,10 @@ import zlib
 
 import numpy as np
 import pytest
+from mnist_files import small_sample, write_idx_pair
 
 from digitseq_gui import Config, DigitDataset, DigitSequence, load_dataset
 from digitseq_gui.engine.data import label_index
-from mnist_files import small_sample, write_idx_pair
 
 
 @pytest.fixture
@@ -52,7 +53,9 @@ def test_built_once_then_reused(cache, labels, caplog):
     assert_index_equal(first, labels)
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == label_index.FORMAT_VERSION
-    assert [sorted(rows) for rows in document["grouped_labels"]] == [r.tolist() for r in expected_index(labels)]
+    assert [sorted(rows) for rows in document["grouped_labels"]] == [
+        r.tolist() for r in expected_index(labels)
+    ]
     stat = path.stat()
     caplog.set_level(logging.WARNING)
     second = label_index.load_or_build(labels)
@@ -103,8 +106,10 @@ def _tamper(document, labels):
         "index out of range": edit(lambda g, d: g[3].append(len(labels) + 5)),
         "huge index": edit(lambda g, d: g[3].__setitem__(0, 10**30)),
         "negative index": edit(lambda g, d: g[3].__setitem__(0, -1)),
-        "row under the wrong label": edit(lambda g, d: (g[7].append(g[1].pop(0)))),
-        "rows swapped between labels": edit(lambda g, d: (g[1].__setitem__(0, g[7][0]), g[7].__setitem__(0, first_one))),
+        "row under the wrong label": edit(lambda g, d: g[7].append(g[1].pop(0))),
+        "rows swapped between labels": edit(
+            lambda g, d: (g[1].__setitem__(0, g[7][0]), g[7].__setitem__(0, first_one))
+        ),
         "duplicated row": edit(lambda g, d: g[2].append(g[2][0])),
         "duplicated row replacing another": edit(lambda g, d: g[2].__setitem__(1, g[2][0])),
         "missing row": edit(lambda g, d: g[5].pop()),
@@ -156,8 +161,9 @@ def test_tampered_cache_never_makes_the_generator_draw_a_wrong_digit(cache, mnis
     index = expected_index(labels)
     index[1], index[7] = index[7][: len(index[1])], index[1][: len(index[7])]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"format": label_index.FORMAT_VERSION,
-                                "grouped_labels": [r.tolist() for r in index]}))
+    path.write_text(
+        json.dumps({"format": label_index.FORMAT_VERSION, "grouped_labels": [r.tolist() for r in index]})
+    )
     dataset = DigitDataset(images=images, labels=labels, name="small", fingerprint="small")
     batch = DigitSequence(Config(), dataset=dataset, seed=1).generate_batch(["1717"] * 50, (2, 8), 150)
     for label, sources in zip(batch.labels, batch.source_indices):
@@ -249,7 +255,9 @@ def test_image_cache_is_reused(cache, tmp_path, mnist_test):
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_an_image_cache_is_checked_against_the_data_file_not_a_stored_checksum(cache, tmp_path, mnist_test, caplog):
+def test_an_image_cache_is_checked_against_the_data_file_not_a_stored_checksum(
+    cache, tmp_path, mnist_test, caplog
+):
     """Editing the cached pixels and writing a matching checksum beside them (as older versions
     stored one) does not make the cache trusted: it must agree with the gzip file's own CRC-32."""
     images, labels, _ = small_sample(mnist_test, per_digit=5)
@@ -283,7 +291,7 @@ def test_a_fifo_in_place_of_a_cache_file_never_blocks(cache, tmp_path, mnist_tes
     images, labels, _ = small_sample(mnist_test, per_digit=5)
     folder = tmp_path / "data"
     write_idx_pair(folder, images, labels)
-    load_dataset(folder).by_label  # builds both caches
+    _ = load_dataset(folder).by_label  # builds both caches
     [cached] = list(cache.glob("images-*.npy"))
     index = label_index.index_path(labels)
     for path in (cached, index):

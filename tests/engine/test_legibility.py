@@ -8,6 +8,7 @@ is not shift invariant (a 6 px shift scores 26% with it, 96% normalised). It rea
 clean MNIST test digits right; each augmentation alone must keep it at 90% at its maximum
 strength and 95% at its default, on 2000 MNIST test digits (sampling noise: about +-0.5%).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,17 +34,20 @@ def normalise(images: np.ndarray) -> np.ndarray:
         rows, columns = np.nonzero(image > 0.25 * image.max())
         if len(rows) == 0:
             continue  # no ink: an empty feature, which matches nothing well
-        box = image[rows.min(): rows.max() + 1, columns.min(): columns.max() + 1].astype(np.float32)
+        box = image[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1].astype(np.float32)
         factor = 20.0 / max(box.shape)
-        box = cv.resize(box, (max(1, round(box.shape[1] * factor)), max(1, round(box.shape[0] * factor))),
-                        interpolation=cv.INTER_AREA)
+        box = cv.resize(
+            box,
+            (max(1, round(box.shape[1] * factor)), max(1, round(box.shape[0] * factor))),
+            interpolation=cv.INTER_AREA,
+        )
         height, width = box.shape
         mass = box.sum()
         cy = (box.sum(axis=1) @ np.arange(height)) / mass if mass else (height - 1) / 2
         cx = (box.sum(axis=0) @ np.arange(width)) / mass if mass else (width - 1) / 2
         y0 = min(max(int(round(14 - cy)), 0), 28 - height)
         x0 = min(max(int(round(14 - cx)), 0), 28 - width)
-        out[i, y0: y0 + height, x0: x0 + width] = box
+        out[i, y0 : y0 + height, x0 : x0 + width] = box
         out[i] = cv.GaussianBlur(out[i], (0, 0), 1.0)
     return out.reshape(len(images), -1) / 255
 
@@ -58,13 +62,15 @@ class NearestNeighbour:
         _, vectors = np.linalg.eigh(np.cov(sample - self.mean, rowvar=False))
         self.basis = vectors[:, ::-1][:, :components].astype(np.float32)
         self.train = (features - self.mean) @ self.basis
-        self.train_norms = (self.train ** 2).sum(axis=1)
+        self.train_norms = (self.train**2).sum(axis=1)
         self.labels = labels
 
     def classify(self, images: np.ndarray) -> np.ndarray:
         queries = (normalise(images) - self.mean) @ self.basis
-        found = [(self.train_norms - 2 * chunk @ self.train.T).argmin(axis=1)
-                 for chunk in np.array_split(queries, max(1, len(queries) // 250))]
+        found = [
+            (self.train_norms - 2 * chunk @ self.train.T).argmin(axis=1)
+            for chunk in np.array_split(queries, max(1, len(queries) // 250))
+        ]
         return self.labels[np.concatenate(found)]
 
 
@@ -154,7 +160,8 @@ def test_at_maximum_every_digit_keeps_its_ink_inside_its_box(mnist_test, name, l
     config = at_maximum(name)
     config.spacing.type, config.image.trim_padding = spacing, trim
     batch = DigitSequence(config, dataset=mnist_test).generate_batch(
-        sequences, spacing_range, width, seed=7, as_uint8=True)
+        sequences, spacing_range, width, seed=7, as_uint8=True
+    )
     for image, boxes in zip(batch.images, batch.boxes):
         ink = image < 255
         inside = np.zeros_like(ink)

@@ -1,6 +1,7 @@
 """The engine, export and command line never import Qt: neither in source nor at run time.
 
 Only ``digitseq_gui/gui`` may. (napari enforces the same rule on its core model.)"""
+
 from __future__ import annotations
 
 import ast
@@ -28,7 +29,9 @@ def test_no_module_outside_the_gui_imports_qt():
     modules = [p for p in sorted(PACKAGE.rglob("*.py")) if "gui" not in p.relative_to(PACKAGE).parts[:-1]]
     assert any(p.parent.name == "engine" for p in modules) and any(p.parent.name == "export" for p in modules)
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(n for n in imported_names(path) if n.split(".")[0] in QT_PACKAGES)
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in imported_names(path) if n.split(".")[0] in QT_PACKAGES
+        )
         for path in modules
     }
     assert {name: found for name, found in offenders.items() if found} == {}

@@ -1,5 +1,6 @@
 """The block route (vectorised over a block) and the one-image route (plain Python) of each step
 must agree exactly: layout, painting, resampling, box mapping, ink extents."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,22 +19,35 @@ def place_one(widths, gaps, width, subtype, low, high):
 
 
 # Every kind x subtype x trim, with gaps from 0 and with overlaps (fixed edge refuses a negative minimum).
-@pytest.mark.parametrize("kind,subtype,trim,low,high", [
-    (kind, subtype, trim, low, high)
-    for kind, subtype, trim in itertools.product(("variable", "fixed"), ("between", "edge"), (False, True))
-    for low, high in ((0, 12), (-8, 4)) if not (kind == "fixed" and subtype == "edge" and low < 0)])
+@pytest.mark.parametrize(
+    "kind,subtype,trim,low,high",
+    [
+        (kind, subtype, trim, low, high)
+        for kind, subtype, trim in itertools.product(
+            ("variable", "fixed"), ("between", "edge"), (False, True)
+        )
+        for low, high in ((0, 12), (-8, 4))
+        if not (kind == "fixed" and subtype == "edge" and low < 0)
+    ],
+)
 def test_one_image_layout_matches_the_block_layout(kind, subtype, trim, low, high):
     rng = np.random.default_rng(1)
     for _ in range(50):
         n = int(rng.integers(1, 7))
         widths = rng.integers(5, 29, n) if trim else np.full(n, 28)
         gap_count = layout.gap_count(n, subtype)
-        width = int(widths.sum()) + int(rng.integers(gap_count * low, gap_count * high + 1)) if gap_count else int(widths.sum())
+        width = (
+            int(widths.sum()) + int(rng.integers(gap_count * low, gap_count * high + 1))
+            if gap_count
+            else int(widths.sum())
+        )
         if trim and kind == "fixed":
             width = 28 * n + gap_count * high + int(rng.integers(0, 20))  # slack to share
         gaps = rng.integers(low, high + 1, gap_count) if kind == "variable" else None
 
-        x, strip_width = place_one(widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high)
+        x, strip_width = place_one(
+            widths.tolist(), None if gaps is None else gaps.tolist(), width, subtype, low, high
+        )
         block = layout.place_block(np.array([n]), widths, gaps, width, subtype, low, high)
         assert x == block.x.tolist()
         assert [strip_width] == block.strip_width.tolist()
@@ -55,11 +69,11 @@ def test_a_block_is_laid_out_as_its_images_one_by_one():
         block = layout.place_block(counts, widths, gaps, width, subtype, 0, 8)
         first, gap_first = 0, 0
         for i, n in enumerate(counts.tolist()):
-            own_gaps = None if gaps is None else gaps[gap_first: gap_first + gap_counts[i]].tolist()
-            x, strip_width = place_one(widths[first: first + n].tolist(), own_gaps, width, subtype, 0, 8)
-            assert block.x[first: first + n].tolist() == x
+            own_gaps = None if gaps is None else gaps[gap_first : gap_first + gap_counts[i]].tolist()
+            x, strip_width = place_one(widths[first : first + n].tolist(), own_gaps, width, subtype, 0, 8)
+            assert block.x[first : first + n].tolist() == x
             assert block.strip_width[i] == strip_width
-            assert (block.image_of_digit[first: first + n] == i).all()
+            assert (block.image_of_digit[first : first + n] == i).all()
             first, gap_first = first + n, gap_first + gap_counts[i]
 
 
@@ -78,16 +92,18 @@ def test_painting_a_block_matches_painting_each_image(trim):
     first = 0
     for i, n in enumerate(counts.tolist()):
         d = slice(first, first + n)
-        tiles = [ink[j, :, cell_start[j]: cell_start[j] + widths[j]] for j in range(first, first + n)]
+        tiles = [ink[j, :, cell_start[j] : cell_start[j] + widths[j]] for j in range(first, first + n)]
         ends = [0] + [a + t.shape[1] for a, t in zip(placement.x[d].tolist(), tiles)]
-        runs = [a - e for a, e in zip(placement.x[d].tolist(), ends)] + [int(placement.strip_width[i]) - ends[-1]]
+        runs = [a - e for a, e in zip(placement.x[d].tolist(), ends)] + [
+            int(placement.strip_width[i]) - ends[-1]
+        ]
         one = render.paint_one(tiles, runs)
         assert np.array_equal(strips[i, :, : one.shape[1]], one)
-        assert not strips[i, :, one.shape[1]:].any()
+        assert not strips[i, :, one.shape[1] :].any()
         # and every digit's used columns are really there
         for j in range(first, first + n):
             at, start, w = placement.x[j], cell_start[j], widths[j]
-            assert np.array_equal(strips[i, :, at: at + w], ink[j, :, start: start + w])
+            assert np.array_equal(strips[i, :, at : at + w], ink[j, :, start : start + w])
         first += n
 
 
@@ -101,8 +117,9 @@ def test_block_resampling_equals_one_opencv_call_per_strip(width):
     ink = rng.integers(0, 256, (k, 28, 28), dtype=np.uint8)
     # One "digit" per image, a whole cell at x = 0, on a strip of its own width (zeros beyond the cell).
     out = np.empty((k, 28, width), dtype=np.uint8)
-    render.render_block(ink, np.zeros(k, np.int64), np.full(k, 28), np.arange(k), np.zeros(k, np.int64),
-                        strip_width, out)
+    render.render_block(
+        ink, np.zeros(k, np.int64), np.full(k, 28), np.arange(k), np.zeros(k, np.int64), strip_width, out
+    )
     cv = cv2()
     for i, columns in enumerate(strip_width.tolist()):
         strip = np.zeros((28, max(columns, 28)), dtype=np.uint8)
@@ -126,8 +143,10 @@ def test_box_mapping_one_box_at_a_time_matches_the_vectorised_mapping():
     for w in np.unique(width)[:60].tolist():
         pick = width == w
         first, last = render.map_columns(x0[pick], x1[pick], strip_width[pick], w)
-        one = [render.map_columns_one(a, b, s, w) for a, b, s in zip(x0[pick].tolist(), x1[pick].tolist(),
-                                                                       strip_width[pick].tolist())]
+        one = [
+            render.map_columns_one(a, b, s, w)
+            for a, b, s in zip(x0[pick].tolist(), x1[pick].tolist(), strip_width[pick].tolist())
+        ]
         assert [f for f, _ in one] == first.tolist() and [lst for _, lst in one] == last.tolist()
 
 
@@ -147,7 +166,12 @@ def test_ink_extents_are_the_tight_box_of_the_non_zero_pixels():
                 assert not found.has_ink[k]
                 continue
             assert found.has_ink[k]
-            assert (found.x0[k], found.x1[k], found.y0[k], found.y1[k]) == (xs.min(), xs.max() + 1, ys.min(), ys.max() + 1)
+            assert (found.x0[k], found.x1[k], found.y0[k], found.y1[k]) == (
+                xs.min(),
+                xs.max() + 1,
+                ys.min(),
+                ys.max() + 1,
+            )
 
 
 def test_output_is_the_inverted_ink_on_the_1_over_255_grid():

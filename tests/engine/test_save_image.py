@@ -1,4 +1,5 @@
 """save_image and imagefile: 8-bit grayscale files named from the digits, atomic, never overwriting."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -58,7 +59,9 @@ def test_never_overwrites(generated, tmp_path):
     second = generator.save_image(other, "0123", tmp_path)
     third = generator.save_image(other, "0123", tmp_path)
     assert len({first, second, third}) == 3
-    assert all(p.parent == tmp_path and p.suffix == ".png" and p.name.startswith("seq_0123") for p in (second, third))
+    assert all(
+        p.parent == tmp_path and p.suffix == ".png" and p.name.startswith("seq_0123") for p in (second, third)
+    )
     np.testing.assert_array_equal(read(first)[2], np.round(image * 255).astype(np.uint8))
     np.testing.assert_array_equal(read(second)[2], np.round(other * 255).astype(np.uint8))
 

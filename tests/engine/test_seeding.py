@@ -1,4 +1,5 @@
 """The reproducibility rules of seeding.py: block streams, the order of draws, derived seeds."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,10 +13,18 @@ from digitseq_gui.engine.sampling import source_for
 def test_a_block_stream_is_a_fresh_philox_keyed_by_seed_and_block():
     for seed, block in [(0, 0), (7, 3), (seeding.MAX_SEED, 2**40)]:
         fresh = np.random.Generator(np.random.Philox(key=[seed, block]))
-        expected = (fresh.random(5), fresh.integers(2, 9, size=7, dtype=np.int64), fresh.integers(0, 2**32, size=2))
+        expected = (
+            fresh.random(5),
+            fresh.integers(2, 9, size=7, dtype=np.int64),
+            fresh.integers(0, 2**32, size=2),
+        )
         seeding.block_stream(99, 1).random(3)  # leave the shared stream somewhere else first
         stream = seeding.block_stream(seed, block)
-        got = (stream.random(5), stream.integers(2, 9, size=7, dtype=np.int64), stream.integers(0, 2**32, size=2))
+        got = (
+            stream.random(5),
+            stream.integers(2, 9, size=7, dtype=np.int64),
+            stream.integers(0, 2**32, size=2),
+        )
         assert all(np.array_equal(a, b) for a, b in zip(expected, got))
 
 
@@ -29,7 +38,9 @@ def test_draws_come_in_the_fixed_order_and_augmenter_seeds_last():
     stream = np.random.Generator(np.random.Philox(key=[5, 2]))
     assert np.array_equal(stream.random(6), plain.uniforms)
     assert np.array_equal(stream.integers(2, 9, size=4, dtype=np.int64), plain.gaps)
-    assert [augmented.digit_seed, augmented.image_seed] == stream.integers(0, seeding.AUGMENTER_SEED_BOUND, size=2).tolist()
+    assert [augmented.digit_seed, augmented.image_seed] == stream.integers(
+        0, seeding.AUGMENTER_SEED_BOUND, size=2
+    ).tolist()
     assert plain.gaps.min() >= 2 and plain.gaps.max() <= 8
 
 
@@ -61,6 +72,7 @@ def test_blocks_number_images_from_first_index():
 def test_derived_seeds_follow_the_export_rules():
     """The export's part, separator-group and noise seeds and the sequence texts' stream: the
     spawn-key rules that exports on disk were made with."""
+
     def derived(seed, key, dtype=np.uint64):
         return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1, dtype)[0])
 

@@ -1,4 +1,5 @@
 """What to generate: patterns, length ranges, explicit lists, uniqueness, leading zeros."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,10 +18,18 @@ def test_pattern_parsing():
     assert seq.parse_pattern("0[987]0-####").capacity == 3 * 10**4
 
 
-@pytest.mark.parametrize("bad, words", [
-    ("", "empty"), ("-12", "starts with the separator"), ("12-", "ends with the separator"),
-    ("1a2", "'a' at position 2"), ("0[78", "never closed"), ("0[]1", "must list digits"), ("0[7x]1", "must list digits"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("", "empty"),
+        ("-12", "starts with the separator"),
+        ("12-", "ends with the separator"),
+        ("1a2", "'a' at position 2"),
+        ("0[78", "never closed"),
+        ("0[]1", "must list digits"),
+        ("0[7x]1", "must list digits"),
+    ],
+)
 def test_pattern_errors_say_what_is_wrong(bad, words):
     with pytest.raises(InvalidInputError, match=words.replace("[", r"\[")):
         seq.parse_pattern(bad)
@@ -33,7 +42,10 @@ def test_pattern_type_error():
 
 def test_patterns_draw_matching_texts():
     texts = seq.make_sequences(seq.pattern("0[789]0-####-####"), 200, seed=1)
-    assert all(len(t) == 13 and t[0] == "0" and t[1] in "789" and t[2] == "0" and t[3] == "-" and t[8] == "-" for t in texts)
+    assert all(
+        len(t) == 13 and t[0] == "0" and t[1] in "789" and t[2] == "0" and t[3] == "-" and t[8] == "-"
+        for t in texts
+    )
     assert texts == seq.make_sequences(seq.pattern("0[789]0-####-####"), 200, seed=1)
     assert texts != seq.make_sequences(seq.pattern("0[789]0-####-####"), 200, seed=2)
 
@@ -54,10 +66,15 @@ def test_length_range_parsing():
             seq.parse_length_range(bad)
 
 
-@pytest.mark.parametrize("source, count", [
-    (seq.pattern("##"), 100), (seq.random_lengths(1, 2), 110), (seq.pattern("0[789]0-##"), 300),
-    (seq.random_lengths(2, 3), 50),
-])
+@pytest.mark.parametrize(
+    "source, count",
+    [
+        (seq.pattern("##"), 100),
+        (seq.random_lengths(1, 2), 110),
+        (seq.pattern("0[789]0-##"), 300),
+        (seq.random_lengths(2, 3), 50),
+    ],
+)
 def test_unique_sequences_are_unique(source, count):
     texts = seq.make_sequences(source, count, seed=3, unique=True)
     assert len(texts) == count == len(set(texts))
@@ -95,10 +112,16 @@ def test_count_is_checked():
 # -- streams: text i from (seed, i), any range, bounded memory ----------------------------------
 
 
-@pytest.mark.parametrize("source, unique", [
-    (seq.random_lengths(1, 6), False), (seq.pattern("0[789]0-####-####"), True), (seq.random_lengths(2, 5), True),
-    (seq.pattern("##-##"), False), (seq.random_lengths(30, 40), True),
-])
+@pytest.mark.parametrize(
+    "source, unique",
+    [
+        (seq.random_lengths(1, 6), False),
+        (seq.pattern("0[789]0-####-####"), True),
+        (seq.random_lengths(2, 5), True),
+        (seq.pattern("##-##"), False),
+        (seq.random_lengths(30, 40), True),
+    ],
+)
 def test_any_range_of_a_stream_is_the_same_slice_of_the_whole(source, unique):
     count = 10_000  # more than two blocks of 4096
     stream = seq.SequenceTexts(source, count, seed=9, unique=unique)

@@ -1,4 +1,5 @@
 """Exports: formats read back against the manifest, leading zeros, splits, separators, safety."""
+
 from __future__ import annotations
 
 import csv
@@ -7,14 +8,12 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from test_export_helpers import folder_hashes, request, small_config
 
-from digitseq_gui import InvalidInputError
-from digitseq_gui import export
+from digitseq_gui import InvalidInputError, export
 from digitseq_gui.engine import sequences
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.manifest import read_manifest
-
-from test_export_helpers import folder_hashes, request, small_config
 
 
 @pytest.mark.parametrize("fmt", ["png", "jsonl", "npz"])
@@ -65,15 +64,25 @@ def test_labels_keep_leading_zeros_in_every_format(tmp_path):
 
 
 def test_splits_never_share_a_digit_image(tmp_path):
-    req = request(tmp_path / "out", count=200, fmt="npz", config=small_config(), splits="train=0.6,val=0.2,test=0.2")
+    req = request(
+        tmp_path / "out", count=200, fmt="npz", config=small_config(), splits="train=0.6,val=0.2,test=0.2"
+    )
     export.run_export(req)
     data = export.load_export(tmp_path / "out")
     parts = {p["name"]: p for p in data["manifest"]["parts"]}
     assert [parts[n]["count"] for n in ("train", "val", "test")] == [120, 40, 40]
-    assert parts["train"]["digits"]["file_split"] == "train" and parts["train"]["digits"]["rows"] == [0, 50_000]
-    assert parts["val"]["digits"]["file_split"] == "train" and parts["val"]["digits"]["rows"] == [50_000, 60_000]
+    assert parts["train"]["digits"]["file_split"] == "train" and parts["train"]["digits"]["rows"] == [
+        0,
+        50_000,
+    ]
+    assert parts["val"]["digits"]["file_split"] == "train" and parts["val"]["digits"]["rows"] == [
+        50_000,
+        60_000,
+    ]
     assert parts["test"]["digits"]["file_split"] == "test"
-    used = {name: set(np.concatenate(data[name]["source_list"]).tolist()) for name in ("train", "val", "test")}
+    used = {
+        name: set(np.concatenate(data[name]["source_list"]).tolist()) for name in ("train", "val", "test")
+    }
     assert max(used["train"]) < 50_000 <= min(used["val"])
     assert not used["train"] & used["val"]
     # test rows index the test file: different images even where the numbers coincide
@@ -86,8 +95,14 @@ def test_splits_never_share_a_digit_image(tmp_path):
 
 
 def test_separators_become_blank_gaps(tmp_path):
-    req = request(tmp_path / "out", count=64, fmt="npz", sequences=sequences.pattern("0[789]0-####"),
-                  separator_width=12, config=small_config(width=160))
+    req = request(
+        tmp_path / "out",
+        count=64,
+        fmt="npz",
+        sequences=sequences.pattern("0[789]0-####"),
+        separator_width=12,
+        config=small_config(width=160),
+    )
     export.run_export(req)
     part = export.load_export(tmp_path / "out")["all"]
     for image, boxes, text in zip(part["images"], part["box_list"], part["texts"]):
@@ -95,7 +110,7 @@ def test_separators_become_blank_gaps(tmp_path):
         gap = boxes[3, 0] - boxes[2, 2]
         assert gap >= 12
         # a white run at least as wide as the separator sits between digits 3 and 4
-        white = np.all(image[:, boxes[2, 2]: boxes[3, 0]] == 255, axis=0)
+        white = np.all(image[:, boxes[2, 2] : boxes[3, 0]] == 255, axis=0)
         assert white.sum() >= 12
 
 
@@ -108,8 +123,14 @@ def test_separators_wider_than_the_image_are_refused(tmp_path):
 
 def test_bad_requests_fail_before_writing(tmp_path):
     out = tmp_path / "out"
-    for kwargs in ({"fmt": "tiff"}, {"chunk_size": 100}, {"splits": "train=0.5,test=0.4"}, {"splits": "dev=1"},
-                   {"workers": 0}, {"shard": "3/2"}):
+    for kwargs in (
+        {"fmt": "tiff"},
+        {"chunk_size": 100},
+        {"splits": "train=0.5,test=0.4"},
+        {"splits": "dev=1"},
+        {"workers": 0},
+        {"shard": "3/2"},
+    ):
         with pytest.raises(InvalidInputError):
             export.run_export(request(out, **kwargs))
         assert not out.exists()
@@ -120,7 +141,9 @@ def test_existing_exports_are_replaced_only_when_asked(tmp_path):
     export.run_export(request(out, count=64))
     with pytest.raises(ExportFolderError, match="holds an earlier export") as caught:
         export.run_export(request(out, count=128))
-    assert caught.value.kind == "not_empty" and "--overwrite" not in str(caught.value)  # the CLI adds its words
+    assert caught.value.kind == "not_empty" and "--overwrite" not in str(
+        caught.value
+    )  # the CLI adds its words
     assert read_manifest(out)["count"] == 64
     export.run_export(request(out, count=128, overwrite=True))
     assert read_manifest(out)["count"] == 128

@@ -1,12 +1,12 @@
 """Shared helpers for the export tests: small requests and folder hashes."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
 
-from digitseq_gui import Config
-from digitseq_gui import export
+from digitseq_gui import Config, export
 from digitseq_gui.engine import sequences
 
 

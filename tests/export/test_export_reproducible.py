@@ -1,15 +1,15 @@
 """Exports are byte-identical across workers and chunk sizes, after a resume, and across shards."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from test_export_helpers import cancel_after, folder_hashes, request
 
 from digitseq_gui import export
 from digitseq_gui.engine import sequences
 from digitseq_gui.export.manifest import read_manifest
-
-from test_export_helpers import cancel_after, folder_hashes, request
 
 
 @pytest.mark.parametrize("fmt", ["png", "npz"])
@@ -26,8 +26,11 @@ def test_same_bytes_whatever_the_workers_and_chunk_size(tmp_path, fmt):
 def test_mixed_separators_are_reproducible_across_chunk_sizes(tmp_path):
     texts = ["01-23", "4567", "8-9-0", "123"] * 40
     for name, chunk in (("a", 64), ("b", 128)):
-        export.run_export(request(tmp_path / name, count=None, fmt="npz", chunk_size=chunk,
-                                  sequences=sequences.explicit(texts)))
+        export.run_export(
+            request(
+                tmp_path / name, count=None, fmt="npz", chunk_size=chunk, sequences=sequences.explicit(texts)
+            )
+        )
     assert folder_hashes(tmp_path / "a") == folder_hashes(tmp_path / "b")
 
 
@@ -50,7 +53,9 @@ def _consistent(folder, fmt):
     rows = (folder / ("labels.csv" if fmt == "png" else "labels.jsonl")).read_text().splitlines()
     rows = rows[1:] if fmt == "png" else rows
     files = sorted(p.name for p in (folder / "images").iterdir())
-    listed = sorted((json.loads(r)["file"] if fmt == "jsonl" else r.split(",")[1]).split("/")[1] for r in rows)
+    listed = sorted(
+        (json.loads(r)["file"] if fmt == "jsonl" else r.split(",")[1]).split("/")[1] for r in rows
+    )
     assert files == listed and len(files) == committed * 64
     assert not list(folder.rglob(".digitseq-tmp-*"))
     return committed
@@ -60,7 +65,9 @@ def _consistent(folder, fmt):
 def test_resume_after_cancel_gives_the_uninterrupted_bytes(tmp_path, fmt, workers):
     export.run_export(request(tmp_path / "whole", count=400, fmt=fmt))
     progress, cancel = cancel_after(2)
-    result = export.run_export(request(tmp_path / "part", count=400, fmt=fmt, workers=workers), progress, cancel)
+    result = export.run_export(
+        request(tmp_path / "part", count=400, fmt=fmt, workers=workers), progress, cancel
+    )
     assert result.status == "cancelled" and 0 < result.written < 400
     assert _consistent(tmp_path / "part", fmt) == result.written // 64
     again = export.run_export(request(tmp_path / "part", count=400, fmt=fmt, workers=workers, resume=True))
@@ -87,8 +94,13 @@ def test_resume_cleans_what_an_abrupt_stop_left(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["png", "npz"])
 def test_shards_merge_into_the_whole(tmp_path, fmt):
-    kwargs = dict(count=300, fmt=fmt, splits="train=0.5,val=0.25,test=0.25", sequences=sequences.pattern("0[789]0-####-####"),
-                  unique=True)
+    kwargs = dict(
+        count=300,
+        fmt=fmt,
+        splits="train=0.5,val=0.25,test=0.25",
+        sequences=sequences.pattern("0[789]0-####-####"),
+        unique=True,
+    )
     export.run_export(request(tmp_path / "whole", **kwargs))
     shards = []
     for i in (1, 2, 3):
@@ -96,7 +108,9 @@ def test_shards_merge_into_the_whole(tmp_path, fmt):
         export.run_export(request(shards[-1], shard=f"{i}/3", **kwargs))
         assert read_manifest(shards[-1])["shard"]["index"] == i
     export.merge_exports(list(reversed(shards)), tmp_path / "merged")
-    assert folder_hashes(tmp_path / "merged", ignore_chunk_size=False) == folder_hashes(tmp_path / "whole", ignore_chunk_size=False)
+    assert folder_hashes(tmp_path / "merged", ignore_chunk_size=False) == folder_hashes(
+        tmp_path / "whole", ignore_chunk_size=False
+    )
 
 
 def test_merge_refuses_incomplete_or_foreign_shards(tmp_path):

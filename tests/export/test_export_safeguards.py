@@ -1,16 +1,15 @@
 """Safeguards found by review: leakage, up-front rejection, boxes around separator gaps,
 chunk-size invariance for mixed separators, merge and API argument checks, partial exports."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from digitseq_gui import InvalidInputError, LayoutError
-from digitseq_gui import export
-from digitseq_gui.engine import sequences
-
 from mnist_files import write_idx_pair
 from test_export_helpers import folder_hashes, request, small_config
+
+from digitseq_gui import InvalidInputError, LayoutError, export
+from digitseq_gui.engine import sequences
 
 
 def test_a_single_pair_folder_cannot_feed_train_and_test(tmp_path, mnist_test):
@@ -19,7 +18,9 @@ def test_a_single_pair_folder_cannot_feed_train_and_test(tmp_path, mnist_test):
     config = small_config()
     config.dataset.source = str(tmp_path / "digits")
     with pytest.raises(InvalidInputError, match="reuse the training digits"):
-        export.plan_export(request(tmp_path / "out", count=100, config=config, splits="train=0.5,val=0.25,test=0.25"))
+        export.plan_export(
+            request(tmp_path / "out", count=100, config=config, splits="train=0.5,val=0.25,test=0.25")
+        )
     assert not (tmp_path / "out").exists()
     # Without a test part the rows of train and val are disjoint, so that is allowed.
     export.plan_export(request(tmp_path / "out", count=100, config=config, splits="train=0.8,val=0.2"))
@@ -29,7 +30,9 @@ def test_lengths_fixed_spacing_cannot_fill_are_rejected_before_anything_is_writt
     config = small_config()
     config.spacing.type, config.image.width = "fixed", 136
     with pytest.raises(LayoutError, match="no width works for all of them"):
-        export.run_export(request(tmp_path / "out", count=200, config=config, sequences=sequences.random_lengths(4, 8)))
+        export.run_export(
+            request(tmp_path / "out", count=200, config=config, sequences=sequences.random_lengths(4, 8))
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -37,7 +40,9 @@ def test_an_over_long_line_deep_in_a_list_is_rejected_up_front(tmp_path):
     texts = ["0123"] * 700 + ["1" * 250]
     config = small_config()
     with pytest.raises(InvalidInputError, match="too small for 250 digits"):
-        export.run_export(request(tmp_path / "out", count=None, config=config, sequences=sequences.explicit(texts)))
+        export.run_export(
+            request(tmp_path / "out", count=None, config=config, sequences=sequences.explicit(texts))
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -45,8 +50,16 @@ def test_ink_stays_in_its_box_when_separator_gaps_cut_between_touching_digits(tm
     config = small_config()
     config.spacing.min, config.spacing.max, config.image.trim_padding = 0, 0, True
     out = tmp_path / "out"
-    export.run_export(request(out, count=128, fmt="npz", config=config,
-                              sequences=sequences.pattern("##-##-##/##"), separator_width=6))
+    export.run_export(
+        request(
+            out,
+            count=128,
+            fmt="npz",
+            config=config,
+            sequences=sequences.pattern("##-##-##/##"),
+            separator_width=6,
+        )
+    )
     data = export.load_export(out)["all"]
     for image, boxes in zip(data["images"], data["box_list"]):
         outside = np.ones(image.shape, dtype=bool)
@@ -60,7 +73,9 @@ def test_mixed_separator_counts_give_the_same_bytes_whatever_the_chunk_size(tmp_
     made = []
     for chunk in (64, 256):
         out = tmp_path / f"c{chunk}"
-        export.run_export(request(out, count=None, fmt="npz", chunk_size=chunk, sequences=sequences.explicit(texts)))
+        export.run_export(
+            request(out, count=None, fmt="npz", chunk_size=chunk, sequences=sequences.explicit(texts))
+        )
         made.append(folder_hashes(out))
     assert made[0] == made[1]
 
@@ -132,8 +147,16 @@ def _noise_config():
 
 def test_noise_covers_the_separator_gaps_too(tmp_path):
     out = tmp_path / "out"
-    export.run_export(request(out, count=64, fmt="npz", config=_noise_config(),
-                              sequences=sequences.pattern("###-####"), separator_width=12))
+    export.run_export(
+        request(
+            out,
+            count=64,
+            fmt="npz",
+            config=_noise_config(),
+            sequences=sequences.pattern("###-####"),
+            separator_width=12,
+        )
+    )
     images = export.load_export(out)["all"]["images"]
 
     def has_white_stripe(image, width=12):  # width consecutive columns with no noise at all
@@ -149,8 +172,16 @@ def test_noisy_exports_give_the_same_bytes_whatever_the_chunk_size(tmp_path):
     made = []
     for chunk in (64, 192):
         out = tmp_path / f"c{chunk}"
-        export.run_export(request(out, count=200, fmt="npz", chunk_size=chunk, config=_noise_config(),
-                                  sequences=sequences.pattern("##-###")))
+        export.run_export(
+            request(
+                out,
+                count=200,
+                fmt="npz",
+                chunk_size=chunk,
+                config=_noise_config(),
+                sequences=sequences.pattern("##-###"),
+            )
+        )
         made.append(folder_hashes(out))
     assert made[0] == made[1]
 
@@ -159,6 +190,13 @@ def test_separator_gaps_that_fill_the_width_are_refused_before_writing(tmp_path)
     config = small_config()
     config.image.width = 60
     with pytest.raises(InvalidInputError, match="leave nothing"):
-        export.run_export(request(tmp_path / "out", count=64, config=config,
-                                  sequences=sequences.pattern("#-#-#-#-#-#-#"), separator_width=10))
+        export.run_export(
+            request(
+                tmp_path / "out",
+                count=64,
+                config=config,
+                sequences=sequences.pattern("#-#-#-#-#-#-#"),
+                separator_width=10,
+            )
+        )
     assert not (tmp_path / "out").exists()

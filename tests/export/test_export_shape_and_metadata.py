@@ -1,6 +1,7 @@
 """Exports honour image.height, image.fit and negative spacing, carry each image's label, text,
 seed, index and settings in PNG text chunks (png, webdataset, lmdb), and check every length of a
 range before writing anything (issue 11 items 2, 3, 4 and 6)."""
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,16 @@ def shaped_config() -> Config:
 
 def test_png_export_has_the_height_the_fit_and_self_describing_files(tmp_path):
     config = shaped_config()
-    run_export(ExportRequest(tmp_path / "out", sequences.pattern("0[789]0-####"), count=70, config=config,
-                             seed=11, format="png"))
+    run_export(
+        ExportRequest(
+            tmp_path / "out",
+            sequences.pattern("0[789]0-####"),
+            count=70,
+            config=config,
+            seed=11,
+            format="png",
+        )
+    )
     rows = list(csv.DictReader(open(tmp_path / "out" / "labels.csv")))
     assert len(rows) == 70
     for index in (0, 1, 69):
@@ -44,7 +53,9 @@ def test_png_export_has_the_height_the_fit_and_self_describing_files(tmp_path):
 def test_export_pixels_are_the_generators_at_that_height_and_fit(tmp_path):
     config = shaped_config()
     texts = ["0123", "98765432", "5", "404"] * 20
-    run_export(ExportRequest(tmp_path / "out", sequences.explicit(texts), config=config, seed=3, format="png"))
+    run_export(
+        ExportRequest(tmp_path / "out", sequences.explicit(texts), config=config, seed=3, format="png")
+    )
     expected = DigitSequence(config).generate_batch(texts, seed=3, as_uint8=True)
     for index in (0, 5, 79):
         with Image.open(tmp_path / "out" / "images" / f"{index:06d}.png") as image:
@@ -53,8 +64,17 @@ def test_export_pixels_are_the_generators_at_that_height_and_fit(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["webdataset", "lmdb"])
 def test_sample_formats_carry_the_text_chunks_too(tmp_path, fmt):
-    run_export(ExportRequest(tmp_path / "out", sequences.random_lengths(3, 6), count=20, config=shaped_config(),
-                             seed=5, format=fmt, splits="train=0.5,test=0.5"))
+    run_export(
+        ExportRequest(
+            tmp_path / "out",
+            sequences.random_lengths(3, 6),
+            count=20,
+            config=shaped_config(),
+            seed=5,
+            format=fmt,
+            splits="train=0.5,test=0.5",
+        )
+    )
     loaded = load_export(tmp_path / "out")
     for part in ("train", "test"):
         for i, data in enumerate(loaded[part]["image_bytes"][:3]):
@@ -72,5 +92,7 @@ def test_a_length_range_is_refused_up_front_whatever_the_seed_draws(tmp_path, se
     config = Config()
     config.spacing.type, config.image.width = "fixed", 131
     with pytest.raises(LayoutError, match="every length 3-6"):
-        run_export(ExportRequest(tmp_path / "out", sequences.random_lengths(3, 6), count=1, config=config, seed=seed))
+        run_export(
+            ExportRequest(tmp_path / "out", sequences.random_lengths(3, 6), count=1, config=config, seed=seed)
+        )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

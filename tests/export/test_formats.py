@@ -1,5 +1,6 @@
 """The five formats hold the same data, read back the way training code reads them, and resume,
 shard and merge each work."""
+
 from __future__ import annotations
 
 import io
@@ -8,11 +9,10 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from test_export_helpers import cancel_after, folder_hashes, request
 
 from digitseq_gui import export
 from digitseq_gui.engine import sequences
-
-from test_export_helpers import cancel_after, folder_hashes, request
 
 FORMATS = ["png", "jsonl", "npz", "lmdb", "webdataset"]
 TEXTS = ["0213", "007", "090-1234-5678", "5", "0000"] * 26  # 130 images, leading zeros, separators
@@ -29,10 +29,10 @@ def _read_like_deep_text_recognition_benchmark(root):
     env = lmdb.open(str(root), max_readers=32, readonly=True, lock=False, readahead=False, meminit=False)
     samples = []
     with env.begin(write=False) as txn:
-        n_samples = int(txn.get("num-samples".encode()))
+        n_samples = int(txn.get(b"num-samples"))
         for index in range(1, n_samples + 1):
-            label = txn.get("label-%09d".encode() % index).decode("utf-8")
-            imgbuf = txn.get("image-%09d".encode() % index)
+            label = txn.get(b"label-%09d" % index).decode("utf-8")
+            imgbuf = txn.get(b"image-%09d" % index)
             buf = io.BytesIO()
             buf.write(imgbuf)
             buf.seek(0)
@@ -50,8 +50,9 @@ def _read_with_webdataset(folder):
 def test_all_five_formats_hold_the_same_images_and_labels(tmp_path):
     source = sequences.explicit(TEXTS)
     for fmt in FORMATS:
-        export.run_export(request(tmp_path / fmt, count=None, fmt=fmt, sequences=source, shard_size=50,
-                                  separator_width=6))
+        export.run_export(
+            request(tmp_path / fmt, count=None, fmt=fmt, sequences=source, shard_size=50, separator_width=6)
+        )
     labels = [t.replace("-", "") for t in TEXTS]
     png_bytes = [(tmp_path / "png" / "images" / f"{i:06d}.png").read_bytes() for i in range(len(TEXTS))]
     pixels = [_decode(b) for b in png_bytes]
@@ -71,7 +72,7 @@ def test_all_five_formats_hold_the_same_images_and_labels(tmp_path):
     for i, label in enumerate(labels):  # CTC targets beside lengths, padded with -1
         assert npz["lengths"][i] == len(label)
         assert list(npz["targets"][i, : len(label)]) == [int(c) for c in label]
-        assert (npz["targets"][i, len(label):] == -1).all()
+        assert (npz["targets"][i, len(label) :] == -1).all()
         assert np.array_equal(npz["box_list"][i], png["box_list"][i])
     assert npz["targets"].shape == (len(TEXTS), 11) and npz["targets"].dtype == np.int32
 
@@ -82,7 +83,10 @@ def test_all_five_formats_hold_the_same_images_and_labels(tmp_path):
 
     samples = _read_with_webdataset(tmp_path / "webdataset")
     assert sorted(p.name for p in (tmp_path / "webdataset").glob("*.tar")) == [
-        "shard-000000.tar", "shard-000001.tar", "shard-000002.tar"]  # 50 + 50 + 30
+        "shard-000000.tar",
+        "shard-000001.tar",
+        "shard-000002.tar",
+    ]  # 50 + 50 + 30
     assert [s["__key__"] for s in samples] == [f"{i:06d}" for i in range(len(TEXTS))]
     assert [s["txt"].decode() for s in samples] == labels
     assert [s["png"] for s in samples] == png_bytes
@@ -143,8 +147,19 @@ def test_annotation_json_is_the_compact_json_of_the_annotations():
     texts = ["7", "01-23", '0901 "2345"', "123/456\\78901", "é\u2013"]
     rendered = Rendered(40, labels, texts, boxes, sources, None)
     for i in range(len(digits)):
-        row = {"index": 40 + i, "label": labels[i], "text": texts[i], "boxes": boxes[i].tolist(),
-               "source_indices": sources[i].tolist()}
+        row = {
+            "index": 40 + i,
+            "label": labels[i],
+            "text": texts[i],
+            "boxes": boxes[i].tolist(),
+            "source_indices": sources[i].tolist(),
+        }
         assert annotation_json(rendered, i) == json.dumps(row, separators=(",", ":"))
-        with_file = {"index": 40 + i, "file": f"images/{40 + i:06d}.png", **{k: v for k, v in row.items() if k != "index"}}
-        assert annotation_json(rendered, i, f"images/{40 + i:06d}.png") == json.dumps(with_file, separators=(",", ":"))
+        with_file = {
+            "index": 40 + i,
+            "file": f"images/{40 + i:06d}.png",
+            **{k: v for k, v in row.items() if k != "index"},
+        }
+        assert annotation_json(rendered, i, f"images/{40 + i:06d}.png") == json.dumps(
+            with_file, separators=(",", ":")
+        )

@@ -8,6 +8,7 @@ process had already finished is not counted as a cycle. Exports run in children 
 forkserver that has the engine imported (single-threaded, so forking is safe; a cycle costs the
 export, not Python's start-up).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -17,10 +18,9 @@ import sys
 import time
 
 import pytest
+from test_export_helpers import folder_hashes, request
 
 from digitseq_gui import export
-
-from test_export_helpers import folder_hashes, request
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork + SIGKILL: Linux")
 
@@ -43,7 +43,9 @@ def _context():
     global _CONTEXT
     if _CONTEXT is None:
         _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["digitseq_gui.export", "digitseq_gui.engine.generator", "test_export_helpers"])
+        _CONTEXT.set_forkserver_preload(
+            ["digitseq_gui.export", "digitseq_gui.engine.generator", "test_export_helpers"]
+        )
     return _CONTEXT
 
 
@@ -82,7 +84,9 @@ CYCLES = {1: 8, 2: 2}  # per format: 5 x 8 + 5 x 2 = 50 kill/resume cycles
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_killed_exports_resume_to_the_same_bytes(tmp_path, references, fmt, workers):
     reference, duration = references[fmt, workers]
-    rng = random.Random(f"{fmt}-{workers}{os.environ.get('DIGITSEQ_KILL_SEED', '')}")  # vary it to try other points
+    rng = random.Random(
+        f"{fmt}-{workers}{os.environ.get('DIGITSEQ_KILL_SEED', '')}"
+    )  # vary it to try other points
     cycles = identical = trial = 0
     while cycles < CYCLES[workers]:
         trial += 1
@@ -99,4 +103,6 @@ def test_killed_exports_resume_to_the_same_bytes(tmp_path, references, fmt, work
         cycles += int(killed) + int(killed_again)
         identical += (int(killed) + int(killed_again)) * int(same)
         assert same, f"trial {trial}: the resumed export differs from the uninterrupted one"
-    print(f"\n{fmt} workers={workers}: {cycles} kill/resume cycles in {trial} trials, {identical} byte-identical")
+    print(
+        f"\n{fmt} workers={workers}: {cycles} kill/resume cycles in {trial} trials, {identical} byte-identical"
+    )

@@ -2,6 +2,7 @@
 shards where they fit and cut where a shard ends; pieces and ledger records written by earlier
 versions (pieces ended in tar's end marker, records did not say the payload) still finish to the
 same files, alone or mixed with new ones. A finished shard cut short is refused."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,14 +10,13 @@ import tarfile
 
 import lmdb
 import pytest
+from test_export_helpers import cancel_after, request
 
 from digitseq_gui import export
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.formats import FORMATS
 from digitseq_gui.export.formats import lmdb as lmdb_format
 from digitseq_gui.export.formats.tarstream import BLOCK, end, member_parts, members, read_archive
-
-from test_export_helpers import cancel_after, request
 
 COUNT, CHUNK, SHARD = 300, 64, 100  # shards end inside chunks 1 (64-127) and 3 (192-255)
 
@@ -55,14 +55,17 @@ def add_end_markers(fmt_, ctx, records, json_too: bool = False) -> None:
         path = fmt_.piece_path(ctx, record["chunk"])
         data = path.read_bytes()
         if json_too:
-            data = b"".join(member(name, body) + (member(name[:-4] + ".json", b'{"old":1}') if name.endswith(".txt") else b"")
-                            for name, body in read_members_of_piece(path))
+            data = b"".join(
+                member(name, body)
+                + (member(name[:-4] + ".json", b'{"old":1}') if name.endswith(".txt") else b"")
+                for name, body in read_members_of_piece(path)
+            )
         path.write_bytes(data + end(len(data)))
 
 
 def read_members_of_piece(path):
     piece = read_archive(path)
-    return [(name, piece[start: start + size]) for name, start, size in members(path, piece, piece=True)]
+    return [(name, piece[start : start + size]) for name, start, size in members(path, piece, piece=True)]
 
 
 def test_webdataset_shards_hold_every_sample_in_order_however_the_pieces_end(tmp_path):
@@ -95,18 +98,26 @@ def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monk
     fmt_, ctx, records, labels = write_pieces(tmp_path / "out", "lmdb")
     # The record's payload sizes the database's map, as reading the piece would (its image and label bytes).
     paths = [fmt_.piece_path(ctx, r["chunk"]) for r in records]
-    assert [r["payload"] for r in records] == [sum(size for _, _, size in members(p, read_archive(p), piece=True))
-                                               for p in paths]
+    assert [r["payload"] for r in records] == [
+        sum(size for _, _, size in members(p, read_archive(p), piece=True)) for p in paths
+    ]
     assert all(r["payload"] < r["bytes"] for r in records)
     written = finished_files(fmt_, ctx, records)
     add_end_markers(fmt_, ctx, records[1::2], json_too=True)
     for record in records[1::2]:  # what lmdb stores of an older piece: its images and labels, never the .json
         samples = list(lmdb_format._images_and_labels(fmt_.piece_path(ctx, record["chunk"])))
-        assert len(samples) == record["count"] and sum(len(i) + len(t) for i, t in samples) == record["payload"]
-    old_records = [{k: v for k, v in r.items() if k != "payload"} if i % 2 else r for i, r in enumerate(records)]
+        assert (
+            len(samples) == record["count"] and sum(len(i) + len(t) for i, t in samples) == record["payload"]
+        )
+    old_records = [
+        {k: v for k, v in r.items() if k != "payload"} if i % 2 else r for i, r in enumerate(records)
+    ]
     # The database's map is sized by the same number whether records say their payload or not.
-    assert lmdb_format.stored_bytes(old_records, paths) == lmdb_format.stored_bytes(records, paths) == sum(
-        r["payload"] for r in records)
+    assert (
+        lmdb_format.stored_bytes(old_records, paths)
+        == lmdb_format.stored_bytes(records, paths)
+        == sum(r["payload"] for r in records)
+    )
     assert finished_files(fmt_, ctx, old_records) == written
 
     fmt_.finish_part(ctx, records)
@@ -121,8 +132,9 @@ def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monk
 @pytest.mark.parametrize("shard_size", [1, 64, 65, 299, 300, 10_000])
 def test_webdataset_shard_sizes_around_the_chunks(tmp_path, shard_size):
     """Shards that end on, just after, inside or beyond a chunk all hold their samples in order."""
-    plan = export.plan_export(request(tmp_path / "out", count=130, fmt="webdataset", chunk_size=CHUNK,
-                                      shard_size=shard_size))
+    plan = export.plan_export(
+        request(tmp_path / "out", count=130, fmt="webdataset", chunk_size=CHUNK, shard_size=shard_size)
+    )
     export.run_export(plan.request, None)
     shards = sorted((tmp_path / "out").glob("shard-*.tar"))
     assert len(shards) == -(-130 // shard_size)
@@ -139,9 +151,11 @@ def test_a_shard_cut_short_is_refused_not_read_in_part(tmp_path):
     export.run_export(request(tmp_path / "out", count=20, fmt="webdataset", chunk_size=CHUNK), None)
     shard = tmp_path / "out" / "shard-000000.tar"
     data = shard.read_bytes()
-    cut = next(at for at in range(BLOCK, len(data), BLOCK) if data[at: at + 10] == b"000010.png")
+    cut = next(at for at in range(BLOCK, len(data), BLOCK) if data[at : at + 10] == b"000010.png")
     shard.write_bytes(data[:cut])  # ten whole samples, then nothing: a copy stopped short
-    with pytest.raises(ExportFolderError, match="shard-000000.tar ends without tar's end marker: it was cut short"):
+    with pytest.raises(
+        ExportFolderError, match="shard-000000.tar ends without tar's end marker: it was cut short"
+    ):
         export.load_export(tmp_path / "out")
 
 

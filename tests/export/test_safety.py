@@ -1,5 +1,6 @@
 """One writer per folder, merge refuses anything but a whole, consistent set of shards, and every
 bad input is one clear error (a DigitSeqError or OSError) that leaves the files as they were."""
+
 from __future__ import annotations
 
 import json
@@ -8,15 +9,13 @@ import shutil
 
 import numpy as np
 import pytest
+from small_disk import fill, small_tmpfs
+from test_export_helpers import cancel_after, folder_hashes, request
 
 from digitseq_gui import export
 from digitseq_gui.engine.errors import DigitSeqError
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.lock import folder_lock
-
-from small_disk import fill, small_tmpfs
-from test_export_helpers import cancel_after, folder_hashes, request
-
 
 # -- one writer per folder ---------------------------------------------------------------------
 
@@ -37,7 +36,9 @@ def test_a_second_writer_of_a_folder_fails_at_once_naming_it(tmp_path, how):
             if how == "merge":
                 export.merge_exports(shards, out, overwrite=True)
             else:
-                export.run_export(request(out, count=64, resume=how == "resume", overwrite=how == "overwrite"))
+                export.run_export(
+                    request(out, count=64, resume=how == "resume", overwrite=how == "overwrite")
+                )
     assert caught.value.kind == "busy" and str(out) in str(caught.value)
     assert len(str(caught.value).splitlines()) == 1
     if before is not None:
@@ -89,14 +90,17 @@ def _break_png_shard(folder, how):
         ledger.symlink_to(folder.parent / "ledger-copy")
 
 
-@pytest.mark.parametrize("how, words", [
-    ("missing image", "images/000130.png is missing"),
-    ("changed image", "does not hold what was written"),
-    ("truncated labels", "labels.csv is not as written"),
-    ("link out of the shard", "is a link"),
-    ("missing ledger line", "is incomplete"),
-    ("ledger link", "is a link"),
-])
+@pytest.mark.parametrize(
+    "how, words",
+    [
+        ("missing image", "images/000130.png is missing"),
+        ("changed image", "does not hold what was written"),
+        ("truncated labels", "labels.csv is not as written"),
+        ("link out of the shard", "is a link"),
+        ("missing ledger line", "is incomplete"),
+        ("ledger link", "is a link"),
+    ],
+)
 def test_merge_refuses_a_damaged_shard_naming_it_and_writes_nothing(tmp_path, how, words):
     shards = _shards(tmp_path)
     _break_png_shard(shards[1], how)
@@ -161,13 +165,16 @@ def test_an_interrupted_merge_can_be_overwritten(tmp_path):
     export.merge_exports(shards, merged)
     # what a merge killed half-way leaves: its manifest (partial), some of the output
     manifest = json.loads((merged / "manifest.json").read_text())
-    (merged / "manifest.json").write_text(json.dumps(dict(manifest, status="partial",
-                                                          progress={"chunks_committed": 0, "sizes": {}})))
+    (merged / "manifest.json").write_text(
+        json.dumps(dict(manifest, status="partial", progress={"chunks_committed": 0, "sizes": {}}))
+    )
     (merged / "data.npz").write_bytes(b"half")
     with pytest.raises(ExportFolderError, match="holds an earlier export"):
         export.merge_exports(shards, merged)
     export.merge_exports(shards, merged, overwrite=True)
-    assert folder_hashes(merged, ignore_chunk_size=False) == folder_hashes(tmp_path / "whole", ignore_chunk_size=False)
+    assert folder_hashes(merged, ignore_chunk_size=False) == folder_hashes(
+        tmp_path / "whole", ignore_chunk_size=False
+    )
 
 
 # -- bad inputs: one clear error each ----------------------------------------------------------
@@ -226,15 +233,18 @@ def test_too_many_workers_names_the_limit_and_why(tmp_path):
     assert "core" in message and "memory" in message and "64" in message
 
 
-@pytest.mark.parametrize("progress, words", [
-    ("lots", "'progress' is not"),
-    ({"chunks_committed": "3", "sizes": {}}, "'progress' is not"),
-    ({"chunks_committed": -1, "sizes": {}}, "'progress' is not"),
-    ({"chunks_committed": 1, "sizes": {"labels.csv": "big"}}, "'progress' is not"),
-    ({"chunks_committed": 99, "sizes": {}}, "progress counts 99 chunks"),
-    ({"chunks_committed": 1, "sizes": {"labels.csv": 10**9}}, "shorter than the manifest records"),
-    ({"chunks_committed": 1, "sizes": {"../../etc/passwd": 1}}, "shorter than the manifest records"),
-])
+@pytest.mark.parametrize(
+    "progress, words",
+    [
+        ("lots", "'progress' is not"),
+        ({"chunks_committed": "3", "sizes": {}}, "'progress' is not"),
+        ({"chunks_committed": -1, "sizes": {}}, "'progress' is not"),
+        ({"chunks_committed": 1, "sizes": {"labels.csv": "big"}}, "'progress' is not"),
+        ({"chunks_committed": 99, "sizes": {}}, "progress counts 99 chunks"),
+        ({"chunks_committed": 1, "sizes": {"labels.csv": 10**9}}, "shorter than the manifest records"),
+        ({"chunks_committed": 1, "sizes": {"../../etc/passwd": 1}}, "shorter than the manifest records"),
+    ],
+)
 def test_a_damaged_manifest_is_a_clear_error_on_resume(tmp_path, progress, words):
     out = _partial(tmp_path)
     _edit_manifest(out, progress_value=progress)
@@ -245,13 +255,16 @@ def test_a_damaged_manifest_is_a_clear_error_on_resume(tmp_path, progress, words
     assert folder_hashes(out) == before
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"{not json", "not a valid manifest"),
-    (b"[" * 100_000 + b"]" * 100_000, "not a valid manifest"),
-    (b'{"schema": "something else"}', "not a DigitSeq export manifest"),
-    (b'{"schema": "digitseq-export/2", "status": "partial", "parts": "all"}', "'parts' is not"),
-    (b"\xff\xfe", "not a valid manifest"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"{not json", "not a valid manifest"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a valid manifest"),
+        (b'{"schema": "something else"}', "not a DigitSeq export manifest"),
+        (b'{"schema": "digitseq-export/2", "status": "partial", "parts": "all"}', "'parts' is not"),
+        (b"\xff\xfe", "not a valid manifest"),
+    ],
+)
 def test_broken_manifests_are_clear_errors(tmp_path, content, words):
     out = _partial(tmp_path)
     (out / "manifest.json").write_bytes(content)
@@ -325,9 +338,19 @@ def small_disk(tmp_path):
         yield mount
 
 
-@pytest.mark.parametrize("fmt, when", [("png", "chunks"), ("webdataset", "chunks"), ("lmdb", "chunks"),
-                                       ("webdataset", "finish"), ("lmdb", "finish")])
-def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(tmp_path, small_disk, fmt, when):
+@pytest.mark.parametrize(
+    "fmt, when",
+    [
+        ("png", "chunks"),
+        ("webdataset", "chunks"),
+        ("lmdb", "chunks"),
+        ("webdataset", "finish"),
+        ("lmdb", "finish"),
+    ],
+)
+def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(
+    tmp_path, small_disk, fmt, when
+):
     """Filled by another program after the first chunk, or once every chunk is written (while
     the shards or the database are assembled)."""
     out, filler = small_disk / "out", small_disk / "filler"
@@ -340,11 +363,16 @@ def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resum
         export.run_export(request(out, count=256, fmt=fmt), fill_during_export)
     message = str(caught.value)
     assert caught.value.kind == "disk_filled"
-    assert str(out) in message and "filled up" in message and "free some space, then finish it with --resume" in message
+    assert (
+        str(out) in message
+        and "filled up" in message
+        and "free some space, then finish it with --resume" in message
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "partial"
     assert 0 < manifest["progress"]["chunks_committed"] <= 4  # what was finished was kept
     from digitseq_gui.gui.messages import window_message  # what the export dialog shows instead
+
     assert window_message(message).endswith("then finish it with “Finish an interrupted export”")
 
     filler.unlink()

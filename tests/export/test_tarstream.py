@@ -1,14 +1,25 @@
 """The hand-written tar files of the sample formats: Python's tarfile reads them, spans of whole
 samples copy between them unchanged, and damage is reported, not skipped."""
+
 import io
 import tarfile
 
 import pytest
 
-from digitseq_gui.export.formats.tarstream import BLOCK, RECORD, TarWriter, member_parts, read_archive, read_members, sample_spans
+from digitseq_gui.export.formats.tarstream import (
+    BLOCK,
+    RECORD,
+    TarWriter,
+    member_parts,
+    read_archive,
+    read_members,
+    sample_spans,
+)
 
-SAMPLES = [(f"{i:06d}", {"png": bytes([i]) * (300 + 97 * i), "txt": str(i).encode(), "json": b"{}" * i})
-           for i in range(7)]
+SAMPLES = [
+    (f"{i:06d}", {"png": bytes([i]) * (300 + 97 * i), "txt": str(i).encode(), "json": b"{}" * i})
+    for i in range(7)
+]
 
 
 def member(name: str, data: bytes) -> bytes:
@@ -47,7 +58,7 @@ def test_copied_sample_spans_make_the_tar_written_directly(tmp_path):
     # Samples 2 to 4 copied into a tar of their own equal that tar written member by member.
     out = io.BytesIO()
     tar = TarWriter(out)
-    tar.add_members(piece[spans[2][1]: spans[4][2]])
+    tar.add_members(piece[spans[2][1] : spans[4][2]])
     tar.close()
     write_tar(tmp_path / "direct.tar", SAMPLES[2:5])
     assert out.getvalue() == (tmp_path / "direct.tar").read_bytes()
@@ -62,7 +73,7 @@ def test_damage_is_an_error_naming_the_file(tmp_path):
         list(read_members(tmp_path / "bad.tar"))
     with pytest.raises(ValueError, match="damaged tar header"):
         list(sample_spans(tmp_path / "bad.tar", read_archive(tmp_path / "bad.tar")))
-    (tmp_path / "cut.tar").write_bytes(bytes(data[:BLOCK + 100]))
+    (tmp_path / "cut.tar").write_bytes(bytes(data[: BLOCK + 100]))
     with pytest.raises(ValueError, match="cut.tar ends in the middle"):
         list(sample_spans(tmp_path / "cut.tar", read_archive(tmp_path / "cut.tar")))
     with pytest.raises(ValueError, match="cut.tar ends in the middle"):

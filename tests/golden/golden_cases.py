@@ -4,6 +4,7 @@
 golden test compares them with ``hashes.json``. Refresh that file only for an intended change
 of output, and say why in the commit.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,12 @@ SEED = 20261130
 SEQUENCES = {"variable": ["0123", "9876543210", "5", "4444"], "fixed": ["0123", "9876", "5555", "4040"]}
 # Fixed spacing fills the width exactly: 4 digits (112 px) and 3 (between) or 5 (edge) gaps of
 # 2-8 px; these widths leave a remainder, so gaps differ by one pixel.
-WIDTHS = {("variable", "between"): 200, ("variable", "edge"): 200, ("fixed", "between"): 131, ("fixed", "edge"): 143}
+WIDTHS = {
+    ("variable", "between"): 200,
+    ("variable", "edge"): 200,
+    ("fixed", "between"): 131,
+    ("fixed", "edge"): 143,
+}
 
 
 def configurations() -> dict[str, dict]:
@@ -29,20 +35,28 @@ def configurations() -> dict[str, dict]:
         for spacing_type in ("variable", "fixed"):
             for subtype in ("between", "edge"):
                 name = f"{'transform' if transform else 'plain'}-{spacing_type}-{subtype}"
-                cases[name] = {"image": {"transform": transform, "width": WIDTHS[spacing_type, subtype]},
-                               "spacing": {"type": spacing_type, "subtype": subtype, "min": 2, "max": 8}}
+                cases[name] = {
+                    "image": {"transform": transform, "width": WIDTHS[spacing_type, subtype]},
+                    "spacing": {"type": spacing_type, "subtype": subtype, "min": 2, "max": 8},
+                }
     cases["plain-variable-trimmed"] = {"image": {"trim_padding": True}, "spacing": {"min": 0, "max": 4}}
     # image.height, image.fit and negative spacing (issue 11): plain, so the same on every stack.
     cases["plain-stretch-height32"] = {"image": {"height": 32}}
     cases["plain-keep-aspect-height64"] = {"image": {"height": 64, "fit": "keep-aspect", "width": 300}}
-    cases["plain-keep-aspect-fixed-height20"] = {"image": {"height": 20, "fit": "keep-aspect", "width": 150},
-                                                 "spacing": {"type": "fixed", "min": 2, "max": 8}}
+    cases["plain-keep-aspect-fixed-height20"] = {
+        "image": {"height": 20, "fit": "keep-aspect", "width": 150},
+        "spacing": {"type": "fixed", "min": 2, "max": 8},
+    }
     cases["plain-overlap-trimmed"] = {"image": {"trim_padding": True}, "spacing": {"min": -6, "max": -2}}
-    cases["plain-overlap-fixed-keep-aspect-height32"] = {"image": {"height": 32, "fit": "keep-aspect"},
-                                                         "spacing": {"type": "fixed", "min": -8, "max": 0}}
+    cases["plain-overlap-fixed-keep-aspect-height32"] = {
+        "image": {"height": 32, "fit": "keep-aspect"},
+        "spacing": {"type": "fixed", "min": -8, "max": 0},
+    }
     for spec in AUGMENTATIONS:
-        augmentations = {other.name: {"enabled": other.name == spec.name, "strength": other.default}
-                         for other in AUGMENTATIONS}
+        augmentations = {
+            other.name: {"enabled": other.name == spec.name, "strength": other.default}
+            for other in AUGMENTATIONS
+        }
         cases[f"only-{spec.name}"] = {"image": {"transform": True, "augmentations": augmentations}}
     return cases
 

@@ -5,13 +5,13 @@ augmentation the bytes are the same on every supported stack. With augmentation,
 (rotation, shear, scale, elastic) differ in the last bit between OpenCV 4.x and 5.x, so those
 hashes are pinned per OpenCV version; on a version not pinned yet they are skipped, not guessed.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-
 from golden_cases import SEED, case_hashes, configurations, is_augmented
 
 HASHES = json.loads((Path(__file__).parent / "hashes.json").read_text())
@@ -40,7 +40,9 @@ def test_plain_output_is_pinned_on_every_stack(name):
 def test_augmented_output_is_pinned_per_opencv_version(name):
     pinned = HASHES["augmented"].get(opencv_key())
     if pinned is None:
-        pytest.skip(f"no augmented hashes pinned for {opencv_key()} (pinned: {', '.join(HASHES['augmented'])})")
+        pytest.skip(
+            f"no augmented hashes pinned for {opencv_key()} (pinned: {', '.join(HASHES['augmented'])})"
+        )
     assert case_hashes(name, CASES[name]) == pinned[name]
 
 
@@ -51,8 +53,9 @@ def test_export_manifest_records_the_stack(tmp_path):
     from digitseq_gui import export
     from digitseq_gui.engine import sequences
 
-    request = export.ExportRequest(tmp_path / "out", count=3, sequences=sequences.random_lengths(2, 3),
-                                   format="jsonl", seed=1)
+    request = export.ExportRequest(
+        tmp_path / "out", count=3, sequences=sequences.random_lengths(2, 3), format="jsonl", seed=1
+    )
     export.run_export(request)
     stack = json.loads((tmp_path / "out" / "manifest.json").read_text())["stack"]
     assert stack["numpy"] == np.__version__ and stack["opencv"] == cv2.__version__

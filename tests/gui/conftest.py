@@ -1,10 +1,10 @@
 """GUI fixtures: QSettings in a temporary INI file, a shown main window, waiting for previews."""
+
 from __future__ import annotations
 
 import pytest
-from PyQt5.QtCore import QSettings
-
 from gui_helpers import PREVIEW_TIMEOUT_MS
+from PyQt5.QtCore import QSettings
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Helpers shared by the GUI tests (imported as ``gui_helpers``)."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,8 @@ def engine_image(result) -> np.ndarray:
     """A fresh generation with the result's settings and seed, straight from the engine (and, for
     separators, the export's gap insertion: the digits at the width minus the gaps)."""
     from digitseq_gui import DigitSequence, load_dataset
-    from digitseq_gui.engine.sequences import split_text
     from digitseq_gui.engine.render import insert_separator_gaps
+    from digitseq_gui.engine.sequences import split_text
 
     request = result.request
     dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
@@ -61,11 +62,13 @@ def engine_image(result) -> np.ndarray:
     label, separators = split_text(request.digits)
     after = [i for i, separator in enumerate(separators) if separator]
     if not after:
-        return generator.generate(label, request.config.spacing_range, request.config.image.width,
-                                  seed=request.seed).image
+        return generator.generate(
+            label, request.config.spacing_range, request.config.image.width, seed=request.seed
+        ).image
     gaps = len(after) * request.separator_width
-    batch = generator.generate_batch([label], image_width=request.config.image.width - gaps, seed=request.seed,
-                                     as_uint8=True)
+    batch = generator.generate_batch(
+        [label], image_width=request.config.image.width - gaps, seed=request.seed, as_uint8=True
+    )
     image, _ = insert_separator_gaps(batch.images[0], batch.boxes[0], after, request.separator_width)
     return image.astype(np.float32) / np.float32(255)
 
@@ -74,8 +77,10 @@ def run_in_shell(text: str, folder: Path) -> None:
     """Run copied command text in ``sh`` in ``folder``, with ``digitseq`` being this checkout's CLI."""
     shim = folder / "bin" / "digitseq"
     shim.parent.mkdir(exist_ok=True)
-    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; '
-                    f'sys.exit(main(sys.argv[1:]))" "$@"\n')
+    shim.write_text(
+        f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -c "import sys; from digitseq_gui.cli import main; '
+        f'sys.exit(main(sys.argv[1:]))" "$@"\n'
+    )
     shim.chmod(0o755)
     env = dict(os.environ, PATH=f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
     subprocess.run(["sh", "-c", text], cwd=folder, env=env, check=True, timeout=300)

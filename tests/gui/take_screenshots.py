@@ -5,6 +5,7 @@
 Not a test: it starts the real window, walks it through the states a person sees (grid, single
 view, without augmentation, an error, a narrow window, the export dialog) and saves each as PNG.
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,21 +33,58 @@ def main(folder: Path) -> int:
         print(path, flush=True)
 
     steps = [
-        (lambda: (controls.digits.setText("0[789]0-####-####"), group.transform.setChecked(True),
-                  controls.seed.setValue(20261130)), "grid"),
+        (
+            lambda: (
+                controls.digits.setText("0[789]0-####-####"),
+                group.transform.setChecked(True),
+                controls.seed.setValue(20261130),
+            ),
+            "grid",
+        ),
         (lambda: window.compare_check.setChecked(True), "grid-without-augmentation"),
-        (lambda: (window.compare_check.setChecked(False), window.grid_check.setChecked(False),
-                  controls.digits.setText("0123"), window.boxes_check.setChecked(True)), "single"),
+        (
+            lambda: (
+                window.compare_check.setChecked(False),
+                window.grid_check.setChecked(False),
+                controls.digits.setText("0123"),
+                window.boxes_check.setChecked(True),
+            ),
+            "single",
+        ),
         (lambda: controls.min_spacing.setValue(20), "error-gap"),
         (lambda: (controls.min_spacing.setValue(2), controls.digits.setText("12a4")), "error-letter"),
-        (lambda: (controls.digits.setText("0123"), window.grid_check.setChecked(True),
-                  window.resize(window.minimumSize())), "narrow"),
-        (lambda: (window.resize(DEFAULT_SIZE), controls.image_width.setValue(10_000), window.grid_check.setChecked(False)),
-         "very-wide"),
-        (lambda: (controls.image_width.setValue(200), window.grid_check.setChecked(True),
-                  controls.tabs.setCurrentIndex(1)), "augmentation-tab"),
-        (lambda: (controls.tabs.setCurrentIndex(0), controls.digits.setText("0[789]0-####-####"),
-                  window.boxes_check.setChecked(False)), "screenshot"),
+        (
+            lambda: (
+                controls.digits.setText("0123"),
+                window.grid_check.setChecked(True),
+                window.resize(window.minimumSize()),
+            ),
+            "narrow",
+        ),
+        (
+            lambda: (
+                window.resize(DEFAULT_SIZE),
+                controls.image_width.setValue(10_000),
+                window.grid_check.setChecked(False),
+            ),
+            "very-wide",
+        ),
+        (
+            lambda: (
+                controls.image_width.setValue(200),
+                window.grid_check.setChecked(True),
+                controls.tabs.setCurrentIndex(1),
+            ),
+            "augmentation-tab",
+        ),
+        (
+            lambda: (
+                controls.tabs.setCurrentIndex(0),
+                controls.digits.setText("0[789]0-####-####"),
+                window.boxes_check.setChecked(False),
+            ),
+            "screenshot",
+        ),
     ]
 
     state = {"index": -1}
@@ -63,7 +101,9 @@ def main(folder: Path) -> int:
             window.previewCompleted.disconnect(settled)
             window.previewFailed.disconnect(settled)
             window.open_export()
-            QTimer.singleShot(4000, lambda: (shot("export-dialog", window.export_dialog), window.close(), app.quit()))
+            QTimer.singleShot(
+                4000, lambda: (shot("export-dialog", window.export_dialog), window.close(), app.quit())
+            )
             return
         steps[state["index"]][0]()
 

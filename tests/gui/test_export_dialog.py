@@ -1,5 +1,6 @@
 """The Export data set dialog: a small export, a cancel, errors in the dialog's words, a preview that
 follows every setting, the seed it starts from, and a copied command that makes the same data set."""
+
 from __future__ import annotations
 
 import json
@@ -9,11 +10,10 @@ import time
 
 import numpy as np
 import pytest
+from gui_helpers import run_in_shell
 from PyQt5.QtWidgets import QApplication
 
-from digitseq_gui import Config
-from digitseq_gui import export
-from gui_helpers import run_in_shell
+from digitseq_gui import Config, export
 
 TIMEOUT_MS = 60_000
 FLAG = re.compile(r"(^|\s)--\w")  # a command-line flag: the window must not speak them
@@ -43,14 +43,21 @@ def export_and_wait(dialog, qtbot) -> None:
 
 
 def wait_for_preview(dialog, qtbot, texts_match=None) -> None:
-    qtbot.waitUntil(lambda: bool(dialog.preview_samples) and dialog.preview_labels[0][0].isEnabled()
-                    and (texts_match is None or all(bool(texts_match(t)) for _, t in dialog.preview_samples)),
-                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            bool(dialog.preview_samples)
+            and dialog.preview_labels[0][0].isEnabled()
+            and (texts_match is None or all(bool(texts_match(t)) for _, t in dialog.preview_samples))
+        ),
+        timeout=TIMEOUT_MS,
+    )
 
 
 def test_small_export_reports_where_and_how_many(dialog, qtbot, tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr("digitseq_gui.gui.export_dialog.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(
+        "digitseq_gui.gui.export_dialog.QDesktopServices.openUrl", lambda url: opened.append(url)
+    )
     dialog.source.setCurrentIndex(1)  # pattern
     dialog.unique.setChecked(True)
     dialog.format.setCurrentIndex(2)  # npz
@@ -99,7 +106,9 @@ def test_errors_show_in_the_dialog(dialog, qtbot):
     assert not FLAG.search(dialog.status.text())
 
 
-def test_an_earlier_export_in_the_folder_is_refused_with_the_dialogs_check_boxes_as_advice(dialog, qtbot, tmp_path):
+def test_an_earlier_export_in_the_folder_is_refused_with_the_dialogs_check_boxes_as_advice(
+    dialog, qtbot, tmp_path
+):
     export_and_wait(dialog, qtbot)
     dialog.result = None
     dialog.export_button.click()

@@ -1,4 +1,5 @@
 """Saving the image on screen, configs, the command line, settings, About and Export."""
+
 from __future__ import annotations
 
 import json
@@ -7,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_helpers import change_and_wait, run_in_shell, shown_pixels, to_bytes
 from PIL import Image
 from PyQt5.QtCore import QSettings
 from PyQt5.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from digitseq_gui import load_config
 from digitseq_gui.gui import image_saving
-from gui_helpers import change_and_wait, run_in_shell, shown_pixels, to_bytes
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def save_dialog(monkeypatch):
         def fake(parent, caption, directory, filters, selected=""):
             calls.append({"caption": caption, "directory": directory, "filters": filters})
             return answer
+
         monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake))
         return calls
 
@@ -105,21 +107,34 @@ def test_a_failing_save_shows_an_error_and_leaves_no_file(window, tmp_path, save
 
 def test_config_save_and_open_round_trip(qtbot, window, tmp_path, save_dialog, monkeypatch):
     controls = window.controls
-    change_and_wait(qtbot, window, lambda: (
-        controls.image_width.setValue(150), controls.spacing_subtype.setCurrentIndex(1),
-        controls.min_spacing.setValue(1), controls.max_spacing.setValue(5), controls.trim.setChecked(True),
-        controls.augmentation_group.transform.setChecked(True),
-        controls.augmentation_group.rows["noise"].check.setChecked(True),
-        controls.augmentation_group.rows["rotate"].spin.setValue(20), controls.split.setCurrentIndex(1)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            controls.image_width.setValue(150),
+            controls.spacing_subtype.setCurrentIndex(1),
+            controls.min_spacing.setValue(1),
+            controls.max_spacing.setValue(5),
+            controls.trim.setChecked(True),
+            controls.augmentation_group.transform.setChecked(True),
+            controls.augmentation_group.rows["noise"].check.setChecked(True),
+            controls.augmentation_group.rows["rotate"].spin.setValue(20),
+            controls.split.setCurrentIndex(1),
+        ),
+    )
     saved_config = controls.config()
     save_dialog((str(tmp_path / "settings"), "DigitSeq configuration (*.json)"))
     window.save_config_action.trigger()
     assert load_config(tmp_path / "settings.json") == saved_config
 
-    change_and_wait(qtbot, window, lambda: (controls.image_width.setValue(300),
-                                            controls.augmentation_group.transform.setChecked(False)))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a: (str(tmp_path / "settings.json"), "")))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (controls.image_width.setValue(300), controls.augmentation_group.transform.setChecked(False)),
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a: (str(tmp_path / "settings.json"), ""))
+    )
     result = change_and_wait(qtbot, window, window.open_config_action.trigger)
     assert controls.config() == saved_config
     assert result.request.config == saved_config
@@ -128,8 +143,15 @@ def test_config_save_and_open_round_trip(qtbot, window, tmp_path, save_dialog, m
 
 def test_the_seeds_config_files_open(qtbot, window, tmp_path, monkeypatch):
     path = tmp_path / "seed-config.json"
-    path.write_text(json.dumps({"image": {"transform": True}, "spacing": {"type": "variable", "subtype": "edge"},
-                                "output_format": "png"}))
+    path.write_text(
+        json.dumps(
+            {
+                "image": {"transform": True},
+                "spacing": {"type": "variable", "subtype": "edge"},
+                "output_format": "png",
+            }
+        )
+    )
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a: (str(path), "")))
     result = change_and_wait(qtbot, window, window.open_config_action.trigger)
     assert window.controls.spacing_subtype.currentData() == "edge"
@@ -156,14 +178,23 @@ def _run_copied_command(text: str, folder: Path) -> np.ndarray:
 def test_copied_command_line_reproduces_the_preview(window, tmp_path):
     window.copy_command_action.trigger()
     text = QApplication.clipboard().text()
-    assert text.startswith("digitseq generate 0123 ") and f"--seed {window.shown_result.sequence.seed}" in text
+    assert (
+        text.startswith("digitseq generate 0123 ") and f"--seed {window.shown_result.sequence.seed}" in text
+    )
     np.testing.assert_array_equal(_run_copied_command(text, tmp_path), window.shown_result.sequence.image)
 
 
 def test_copied_command_carries_non_default_augmentations(qtbot, window, tmp_path):
     group = window.controls.augmentation_group
-    change_and_wait(qtbot, window, lambda: (group.transform.setChecked(True), group.rows["shear"].check.setChecked(False),
-                                            group.rows["translate"].check.setChecked(True)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            group.transform.setChecked(True),
+            group.rows["shear"].check.setChecked(False),
+            group.rows["translate"].check.setChecked(True),
+        ),
+    )
     window.copy_command_action.trigger()
     text = QApplication.clipboard().text()
     assert "--config digitseq-preview.json" in text
@@ -171,8 +202,14 @@ def test_copied_command_carries_non_default_augmentations(qtbot, window, tmp_pat
 
 
 def test_copied_command_for_a_pattern_is_an_export_with_these_settings(qtbot, window, tmp_path):
-    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
-                                            window.controls.separator_width.setValue(14)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            window.controls.digits.setText("0[789]0-####"),
+            window.controls.separator_width.setValue(14),
+        ),
+    )
     window.copy_command_action.trigger()
     text = QApplication.clipboard().text()
     seed = window.controls.seed.value()
@@ -191,8 +228,15 @@ def test_settings_are_remembered_in_the_redirected_file(qtbot, make_window, sett
     default = QSettings(QSettings.IniFormat, QSettings.UserScope, "DigitSeq", "DigitSeq")
     assert default.fileName().startswith(str(tmp_path))  # the default location is redirected too
     window = make_window()
-    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("4242"), window.controls.image_width.setValue(180),
-                                            window.controls.split.setCurrentIndex(1)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            window.controls.digits.setText("4242"),
+            window.controls.image_width.setValue(180),
+            window.controls.split.setCurrentIndex(1),
+        ),
+    )
     seed = window.controls.seed.value()
     window.boxes_check.setChecked(True)
     window.grid_rows.setValue(3)
@@ -223,9 +267,15 @@ def test_about_credits_mnist_and_its_licence(window, monkeypatch):
 def test_export_opens_with_the_main_windows_settings_seed_and_pattern(qtbot, window):
     from digitseq_gui.gui.export_dialog import ExportDialog
 
-    change_and_wait(qtbot, window, lambda: (window.controls.digits.setText("0[789]0-####"),
-                                            window.controls.separator_width.setValue(14),
-                                            window.controls.image_width.setValue(240)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            window.controls.digits.setText("0[789]0-####"),
+            window.controls.separator_width.setValue(14),
+            window.controls.image_width.setValue(240),
+        ),
+    )
     window.export_action.trigger()
     dialog = window.export_dialog
     assert isinstance(dialog, ExportDialog) and dialog.isVisible() and dialog.isModal()

@@ -1,14 +1,15 @@
 """The window's controls for image height, proportions (fit) and negative gaps, and Save image
 writing the label, text, seed and settings into the PNG (issue 11 items 2, 3 and 6)."""
+
 from __future__ import annotations
 
 import numpy as np
+from gui_helpers import change_and_fail, change_and_wait, engine_image, shown_pixels, to_bytes
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QFileDialog
 
 from digitseq_gui import Config, read_image_info
 from digitseq_gui.gui import image_saving
-from gui_helpers import change_and_fail, change_and_wait, engine_image, shown_pixels, to_bytes
 
 
 def choose(combo, data) -> None:
@@ -34,6 +35,7 @@ def test_height_and_proportions_shape_the_image_on_screen(qtbot, window):
 def test_the_height_box_cannot_leave_the_engines_range(qtbot, window):
     controls = window.controls
     controls.image_height.selectAll()
+
     def type_64():
         qtbot.keyClicks(controls.image_height, "64")
         qtbot.keyClick(controls.image_height, Qt.Key_Return)
@@ -67,8 +69,11 @@ def test_save_image_writes_label_text_seed_and_settings_into_the_png(qtbot, wind
     controls = window.controls
     change_and_wait(qtbot, window, lambda: controls.image_height.setValue(32))
     change_and_wait(qtbot, window, lambda: controls.digits.setText("090-12"))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(tmp_path / "shot.png"), image_saving.PNG_FILTER)))
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(tmp_path / "shot.png"), image_saving.PNG_FILTER)),
+    )
     window.save_image_action.trigger()
     info = read_image_info(tmp_path / "shot.png")
     assert (info.label, info.text, info.seed) == ("09012", "090-12", controls.seed.value())

@@ -1,15 +1,23 @@
 """The live preview: every control changes the picture, changes coalesce, errors stay in place."""
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 import pytest
+from gui_helpers import (
+    change_and_complete,
+    change_and_fail,
+    change_and_wait,
+    engine_image,
+    shown_grid,
+    shown_pixels,
+    to_bytes,
+)
 from PyQt5.QtCore import Qt
 
 from digitseq_gui.gui.preview import GAP, ROW_GAP, TOP
-from gui_helpers import (change_and_complete, change_and_fail, change_and_wait, engine_image, shown_grid, shown_pixels,
-                         to_bytes)
 
 
 def test_first_preview_is_the_engine_image_for_the_settings_and_seed(window):
@@ -27,8 +35,13 @@ def _set_custom_npz(window, tmp_path):
 
     test = load_dataset("mnist", "test")
     path = tmp_path / "mine.npz"
-    np.savez(path, x_train=test.images[:500], y_train=test.labels[:500],
-             x_test=test.images[500:1000], y_test=test.labels[500:1000])
+    np.savez(
+        path,
+        x_train=test.images[:500],
+        y_train=test.labels[:500],
+        x_test=test.images[500:1000],
+        y_test=test.labels[500:1000],
+    )
     window.controls.set_custom_source(str(path))
 
 
@@ -36,7 +49,10 @@ CONTROL_CHANGES = {
     "digits": lambda w, t: w.controls.digits.setText("987"),
     "random digits": lambda w, t: w.controls.random_button.click(),
     "width": lambda w, t: w.controls.image_width.setValue(260),
-    "spacing type": lambda w, t: (w.controls.image_width.setValue(130), w.controls.spacing_type.setCurrentIndex(1)),
+    "spacing type": lambda w, t: (
+        w.controls.image_width.setValue(130),
+        w.controls.spacing_type.setCurrentIndex(1),
+    ),
     "spacing subtype": lambda w, t: w.controls.spacing_subtype.setCurrentIndex(1),
     "minimum gap": lambda w, t: w.controls.min_spacing.setValue(7),
     "maximum gap": lambda w, t: w.controls.max_spacing.setValue(30),
@@ -45,7 +61,10 @@ CONTROL_CHANGES = {
     "data set part": lambda w, t: w.controls.split.setCurrentIndex(1),
     "own data set": _set_custom_npz,
     "seed": lambda w, t: w.controls.seed.setValue(w.controls.seed.value() + 1),
-    "separator gap": lambda w, t: (w.controls.digits.setText("01-23"), w.controls.separator_width.setValue(20)),
+    "separator gap": lambda w, t: (
+        w.controls.digits.setText("01-23"),
+        w.controls.separator_width.setValue(20),
+    ),
     "new sample button": lambda w, t: w.new_sample_button.click(),
 }
 
@@ -189,12 +208,19 @@ def test_closing_during_generation_stops_the_worker(make_window):
 def test_dragging_shows_images_as_it_goes_and_queues_nothing(qtbot, window):
     """While a slider moves (a change every 10 ms) the picture keeps changing, never frozen until
     the drag stops, and the worker makes at most one image per change, usually fewer."""
-    change_and_wait(qtbot, window, lambda: (window.grid_check.setChecked(False),
-                                            window.controls.augmentation_group.transform.setChecked(True)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            window.grid_check.setChecked(False),
+            window.controls.augmentation_group.transform.setChecked(True),
+        ),
+    )
     slider = window.controls.augmentation_group.rows["rotate"].slider
     shown_during_drag = set()
     window.preview.canvas.painted.connect(
-        lambda: dragging["on"] and shown_during_drag.add(window.shown_result.request_id))
+        lambda: dragging["on"] and shown_during_drag.add(window.shown_result.request_id)
+    )
     made = window.worker.generation_count
     dragging = {"on": True, "step": 0}
     changes = 60
@@ -210,8 +236,11 @@ def test_dragging_shows_images_as_it_goes_and_queues_nothing(qtbot, window):
 
     timer = QTimer(interval=10)
     timer.timeout.connect(step)
-    with qtbot.waitSignal(window.previewShown, timeout=20_000,
-                          check_params_cb=lambda result: not dragging["on"] and result.request_id == window._request_id):
+    with qtbot.waitSignal(
+        window.previewShown,
+        timeout=20_000,
+        check_params_cb=lambda result: not dragging["on"] and result.request_id == window._request_id,
+    ):
         timer.start()
         qtbot.waitUntil(lambda: not dragging["on"], timeout=20_000)
     assert len(shown_during_drag) >= 2  # pictures of several settings painted while the slider still moved

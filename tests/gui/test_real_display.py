@@ -5,6 +5,7 @@ opencv-python wheel; a PyQt5 window created afterwards on xcb then aborts. Offsc
 see it, so this test loads imgaug first and then starts the real window on the xcb platform, in a
 subprocess, on $DISPLAY or on an Xvfb it starts itself. Skipped when neither is available.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,12 @@ def x_display():
     if xvfb is None:
         pytest.skip("no X display and no Xvfb to start one")
     read_end, write_end = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                              pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     try:
         with os.fdopen(read_end) as pipe:
@@ -66,23 +71,39 @@ def x_display():
 def test_window_starts_on_xcb_after_imgaug_and_opencv_were_imported(x_display, tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=x_display)
     env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
-    completed = subprocess.run([sys.executable, "-c", WINDOW_SCRIPT, str(tmp_path / "settings.ini")],
-                               env=env, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-c", WINDOW_SCRIPT, str(tmp_path / "settings.ini")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "platform xcb" in completed.stdout
     assert "cv2/qt/plugins" not in completed.stderr
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 and Wayland displays are Linux's")
-@pytest.mark.parametrize("display", [{}, {"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":987"}], ids=["none", "unreachable"])
+@pytest.mark.parametrize(
+    "display", [{}, {"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":987"}], ids=["none", "unreachable"]
+)
 def test_without_a_display_the_window_says_so_in_one_line(tmp_path, display):
     """Qt would abort (exit 134) with a page about its platform plugins; DigitSeq says what is missing."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, "-m", "digitseq_gui"], capture_output=True, text=True, timeout=60,
-                          env=dict(env, HOME=str(tmp_path), **display))
+    done = subprocess.run(
+        [sys.executable, "-m", "digitseq_gui"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(env, HOME=str(tmp_path), **display),
+    )
     assert done.returncode == 2, (done.returncode, done.stderr)
     lines = done.stderr.strip().splitlines()
     last = lines[-1]
-    assert len(lines) == 1 and last.startswith("digitseq-gui: Qt found no display") and "Traceback" not in done.stderr
+    assert (
+        len(lines) == 1
+        and last.startswith("digitseq-gui: Qt found no display")
+        and "Traceback" not in done.stderr
+    )
     assert ("':987'" in last) if display else ("no DISPLAY or WAYLAND_DISPLAY" in last)
     assert "(Qt: could not connect to display" in last  # Qt's own reason, in the same line

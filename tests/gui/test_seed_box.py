@@ -1,14 +1,15 @@
 """Seeds in the window: any seed the engine and the command line take (up to 2**63 - 1) can be
 typed, shows the engine's image for it, is copied into commands, remembered, and handed to the
 export dialog whole; what is not a seed cannot be typed."""
+
 from __future__ import annotations
 
 import numpy as np
+from gui_helpers import PREVIEW_TIMEOUT_MS, engine_image
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QAbstractSpinBox, QApplication
 
 from digitseq_gui.engine.seeding import MAX_SEED
-from gui_helpers import PREVIEW_TIMEOUT_MS, engine_image
 
 BIG_SEED = 8_765_432_109_876_543_210  # above 2**62, far beyond a QSpinBox's 2**31 - 1
 

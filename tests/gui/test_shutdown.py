@@ -4,6 +4,7 @@ Each case runs the real window in a subprocess (offscreen), so an abort (SIGABRT
 destroyed while running) or a hang shows as a failing exit status or a timeout here instead of
 taking the test run down.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,9 +62,13 @@ def _environment(tmp_path) -> dict:
 @pytest.mark.parametrize("how, workers", [("quit", 1), ("close", 1), ("signal", 2)])
 def test_quitting_mid_export_cancels_it_and_exits_with_status_0(tmp_path, how, workers):
     output = tmp_path / "export"
-    process = subprocess.Popen([sys.executable, "-c", EXPORT_SCRIPT, str(tmp_path / "s.ini"), str(output), how,
-                                str(workers)], env=_environment(tmp_path), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", EXPORT_SCRIPT, str(tmp_path / "s.ini"), str(output), how, str(workers)],
+        env=_environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         assert first.startswith("progress"), first + process.stderr.read()
@@ -135,8 +140,13 @@ FIFO_SCRIPT = textwrap.dedent("""
 def test_a_fifo_as_data_set_never_hangs_the_window_nor_its_closing(tmp_path):
     fifo = tmp_path / "digits.npz"
     os.mkfifo(fifo)
-    completed = subprocess.run([sys.executable, "-c", FIFO_SCRIPT, str(tmp_path / "s.ini"), str(fifo)],
-                               env=_environment(tmp_path), capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-c", FIFO_SCRIPT, str(tmp_path / "s.ini"), str(fifo)],
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = completed.stdout
     assert completed.returncode == 0, out + completed.stderr
     ticks = int(out.split("ticks ")[1].split()[0])
@@ -146,7 +156,9 @@ def test_a_fifo_as_data_set_never_hangs_the_window_nor_its_closing(tmp_path):
     # The engine refuses non-regular files up front: the refusal is shown (for both requests of
     # the FIFO), naming the FIFO, instead of a load that never returns.
     refusals = [line for line in out.splitlines() if line.startswith("refused")]
-    assert len(refusals) == 2 and all(line.startswith("refused dataset") and "FIFO" in line for line in refusals), out
+    assert len(refusals) == 2 and all(
+        line.startswith("refused dataset") and "FIFO" in line for line in refusals
+    ), out
 
 
 def test_a_task_whose_window_is_gone_ends_quietly(qapp):

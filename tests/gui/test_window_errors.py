@@ -1,14 +1,15 @@
 """Errors where the user looks, in the words the user sees: issue 11's defects, through the real widgets."""
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 import pytest
+from gui_helpers import change_and_fail, change_and_wait, shown_pixels
 from PyQt5.QtCore import Qt
 
 from digitseq_gui import Config
-from gui_helpers import change_and_fail, change_and_wait, shown_pixels
 
 # An internal name: snake_case ("image_width") or a dotted config key ("spacing.min"), or a CLI flag.
 INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(image|spacing|dataset)\.[a-z_]+\b|(^|\s)--[a-z]")
@@ -28,8 +29,10 @@ def test_minimum_gap_above_maximum_shows_under_the_gap_controls(qtbot, window):
     assert really_visible(label)
     assert not controls.errors["augmentation"].isVisible()
     # Right under "Maximum gap", not somewhere else in the panel.
-    below = label.mapTo(controls, label.rect().topLeft()).y() - controls.max_spacing.mapTo(
-        controls, controls.max_spacing.rect().bottomLeft()).y()
+    below = (
+        label.mapTo(controls, label.rect().topLeft()).y()
+        - controls.max_spacing.mapTo(controls, controls.max_spacing.rect().bottomLeft()).y()
+    )
     assert 0 <= below < 20
     assert "Minimum gap" in label.text() and "Maximum gap" in label.text()
     assert not INTERNAL.search(label.text()), label.text()
@@ -38,14 +41,22 @@ def test_minimum_gap_above_maximum_shows_under_the_gap_controls(qtbot, window):
     assert not label.isVisible() and not window.banner.isVisible()
 
 
-@pytest.mark.parametrize("case", ["fixed width", "trimmed fixed width", "separators too wide", "letter", "empty"])
+@pytest.mark.parametrize(
+    "case", ["fixed width", "trimmed fixed width", "separators too wide", "letter", "empty"]
+)
 def test_messages_use_the_labels_the_user_sees(qtbot, window, case):
     controls = window.controls
     actions = {
         "fixed width": lambda: controls.spacing_type.setCurrentIndex(1),
-        "trimmed fixed width": lambda: (controls.trim.setChecked(True), controls.image_width.setValue(60),
-                                        controls.spacing_type.setCurrentIndex(1)),
-        "separators too wide": lambda: (controls.digits.setText("1-2-3"), controls.separator_width.setValue(150)),
+        "trimmed fixed width": lambda: (
+            controls.trim.setChecked(True),
+            controls.image_width.setValue(60),
+            controls.spacing_type.setCurrentIndex(1),
+        ),
+        "separators too wide": lambda: (
+            controls.digits.setText("1-2-3"),
+            controls.separator_width.setValue(150),
+        ),
         "letter": lambda: controls.digits.setText("12a4"),
         "empty": lambda: controls.digits.setText(""),
     }
@@ -80,12 +91,24 @@ def test_a_letter_in_the_sequence_is_a_visible_error_not_dropped(qtbot, window):
 def test_reset_to_defaults_restores_every_setting(qtbot, window, how):
     controls = window.controls
     seed = controls.seed.value()
-    change_and_wait(qtbot, window, lambda: (
-        controls.digits.setText("9-9"), controls.separator_width.setValue(3), controls.image_width.setValue(333),
-        controls.spacing_subtype.setCurrentIndex(1), controls.min_spacing.setValue(4), controls.max_spacing.setValue(9),
-        controls.trim.setChecked(True), controls.augmentation_group.transform.setChecked(True),
-        controls.augmentation_group.rows["rotate"].spin.setValue(3), controls.split.setCurrentIndex(1),
-        window.grid_rows.setValue(7), window.compare_check.setChecked(True)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (
+            controls.digits.setText("9-9"),
+            controls.separator_width.setValue(3),
+            controls.image_width.setValue(333),
+            controls.spacing_subtype.setCurrentIndex(1),
+            controls.min_spacing.setValue(4),
+            controls.max_spacing.setValue(9),
+            controls.trim.setChecked(True),
+            controls.augmentation_group.transform.setChecked(True),
+            controls.augmentation_group.rows["rotate"].spin.setValue(3),
+            controls.split.setCurrentIndex(1),
+            window.grid_rows.setValue(7),
+            window.compare_check.setChecked(True),
+        ),
+    )
     assert controls.config() != Config()
     reset = window.reset_action.trigger if how == "menu" else window.controls.reset_button.click
     result = change_and_wait(qtbot, window, reset)

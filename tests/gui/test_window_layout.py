@@ -1,15 +1,16 @@
 """The window's layout: sizes, scrolling, the mouse wheel, the zoom text, the width limit (issue 11)."""
+
 from __future__ import annotations
 
 import re
 
+from gui_helpers import change_and_wait
 from PyQt5.QtCore import QPoint, QPointF, QRect, Qt
 from PyQt5.QtGui import QWheelEvent
 from PyQt5.QtWidgets import QApplication, QScrollArea
 
 from digitseq_gui.engine.layout import MAX_IMAGE_WIDTH
 from digitseq_gui.gui.main_window import DEFAULT_SIZE, PREVIEW_MIN_WIDTH
-from gui_helpers import change_and_wait
 
 
 def settle(qtbot) -> None:
@@ -56,8 +57,16 @@ def test_narrow_window_has_a_minimum_size_and_keeps_the_right_pane_whole(qtbot, 
 
 def _wheel(widget, steps: int = -1) -> None:
     position = QPointF(widget.width() / 2, widget.height() / 2)
-    event = QWheelEvent(position, QPointF(widget.mapToGlobal(position.toPoint())), QPoint(0, 0),
-                        QPoint(0, 120 * steps), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    event = QWheelEvent(
+        position,
+        QPointF(widget.mapToGlobal(position.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.NoButton,
+        Qt.NoModifier,
+        Qt.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -98,7 +107,11 @@ def test_every_value_control_ignores_the_unfocused_wheel(window):
 
 
 def test_zoom_reads_sensibly_for_a_very_wide_image(qtbot, window):
-    change_and_wait(qtbot, window, lambda: (window.grid_check.setChecked(False), window.controls.image_width.setValue(10_000)))
+    change_and_wait(
+        qtbot,
+        window,
+        lambda: (window.grid_check.setChecked(False), window.controls.image_width.setValue(10_000)),
+    )
     settle(qtbot)
     text = window.zoom_box.currentText()
     assert re.fullmatch(r"Fit \(0\.\d{1,3}×\)", text), text
@@ -112,7 +125,9 @@ def test_zoom_reads_sensibly_for_a_very_wide_image(qtbot, window):
 def test_width_goes_as_far_as_the_engine_allows(qtbot, window):
     box = window.controls.image_width
     assert box.maximum() == MAX_IMAGE_WIDTH == 100_000
-    result = change_and_wait(qtbot, window, lambda: (window.grid_check.setChecked(False), box.setValue(100_000)))
+    result = change_and_wait(
+        qtbot, window, lambda: (window.grid_check.setChecked(False), box.setValue(100_000))
+    )
     assert result.sequence.image.shape == (28, 100_000)
     assert window.size_label.text() == "100000 × 28 px"
     assert window.controls.max_spacing.maximum() == MAX_IMAGE_WIDTH
@@ -133,5 +148,7 @@ def test_keyboard_mnemonics_are_unique_among_what_is_visible_together(qtbot, win
                 texts.append(widget.text())
         letters = [m.group(1).lower() for text in texts for m in [re.search(r"&([^&\s])", text)] if m]
         duplicates = {letter for letter in letters if letters.count(letter) > 1}
-        assert not duplicates, (f"tab {tabs.tabText(index)!r}: Alt+{sorted(duplicates)} reach more than one control: "
-                                f"{[t for t in texts if re.search(r'&[' + ''.join(duplicates) + r']', t, re.I)]}")
+        assert not duplicates, (
+            f"tab {tabs.tabText(index)!r}: Alt+{sorted(duplicates)} reach more than one control: "
+            f"{[t for t in texts if re.search(r'&[' + ''.join(duplicates) + r']', t, re.I)]}"
+        )

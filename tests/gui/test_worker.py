@@ -1,4 +1,5 @@
 """The preview worker on its own: newest request wins, errors are reported, the thread survives."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,10 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from gui_helpers import PREVIEW_TIMEOUT_MS, engine_image
 
 from digitseq_gui import Config
 from digitseq_gui.gui.worker import PreviewRequest, PreviewWorker
-from gui_helpers import PREVIEW_TIMEOUT_MS, engine_image
 
 
 @pytest.fixture
@@ -21,7 +22,9 @@ def worker(qtbot):
     assert worker.isFinished()
 
 
-def request(request_id: int, digits: str = "0123", width: int = 200, seed: int = 5, config=None) -> PreviewRequest:
+def request(
+    request_id: int, digits: str = "0123", width: int = 200, seed: int = 5, config=None
+) -> PreviewRequest:
     if config is None:
         config = Config()
         config.image.width = width
@@ -32,8 +35,9 @@ def test_the_newest_of_many_quick_requests_wins(qtbot, worker):
     with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS):
         worker.submit(request(0))  # data set loaded, first image made
     made = worker.generation_count
-    with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS,
-                          check_params_cb=lambda result: result.request_id == 30) as blocker:
+    with qtbot.waitSignal(
+        worker.resultReady, timeout=PREVIEW_TIMEOUT_MS, check_params_cb=lambda result: result.request_id == 30
+    ) as blocker:
         for i in range(1, 31):
             worker.submit(request(i, width=170 + i))
     result = blocker.args[0]
@@ -62,9 +66,13 @@ def test_an_unexpected_exception_is_reported_and_the_worker_carries_on(qtbot, wo
 def test_importing_the_window_does_not_import_imgaug_opencv_or_the_export_package():
     """The window paints before heavy work: imgaug and cv2 load later, in the worker, and the
     export package (multiprocessing, tar, zip, lmdb: ~65 ms) when the export dialog opens."""
-    code = ("import sys, digitseq_gui.gui.app, digitseq_gui.gui.main_window; "
-            "print('imgaug' in sys.modules, 'cv2' in sys.modules, 'digitseq_gui.export' in sys.modules)")
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    code = (
+        "import sys, digitseq_gui.gui.app, digitseq_gui.gui.main_window; "
+        "print('imgaug' in sys.modules, 'cv2' in sys.modules, 'digitseq_gui.export' in sys.modules)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert output.stdout.split() == ["False", "False", "False"]
 
 
@@ -90,8 +98,11 @@ def test_a_data_set_that_never_loads_holds_up_neither_newer_requests_nor_stoppin
     try:
         stuck = Config()
         stuck.dataset.source = "never"
-        with qtbot.waitSignal(worker.progress, timeout=PREVIEW_TIMEOUT_MS,
-                              check_params_cb=lambda request_id, text: request_id == 1 and "never" in text):
+        with qtbot.waitSignal(
+            worker.progress,
+            timeout=PREVIEW_TIMEOUT_MS,
+            check_params_cb=lambda request_id, text: request_id == 1 and "never" in text,
+        ):
             worker.submit(request(1, config=stuck))
         with qtbot.waitSignal(worker.resultReady, timeout=PREVIEW_TIMEOUT_MS) as blocker:
             worker.submit(request(2))

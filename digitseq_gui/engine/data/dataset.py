@@ -4,6 +4,7 @@ A data set is a pair of arrays: images (N, 28, 28) uint8 with 255 = full ink, an
 uint8 in 0..9, plus the label index (see label_index.py) that lets the generator pick a random
 image of a given digit in constant time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import idx, image_cache, label_index, npz
 from ..errors import DatasetError, InputTypeError, InvalidInputError
 from ..files import describe_kind
+from . import idx, image_cache, label_index, npz
 from .limits import check_declared_size
 
 DIGIT_SIZE = 28
@@ -84,7 +85,7 @@ class DigitDataset:
                 "choose a data set that has every digit you ask for"
             )
 
-    def subset(self, rows: np.ndarray, name: str) -> "DigitDataset":
+    def subset(self, rows: np.ndarray, name: str) -> DigitDataset:
         """A data set made of some of these rows (their source indices are kept)."""
         rows = np.asarray(rows, dtype=np.int64)
         return DigitDataset(
@@ -181,24 +182,36 @@ def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDa
     anything wrong is a DatasetError saying what.
     """
     if not isinstance(split, str) or split not in SPLITS:
-        raise InvalidInputError(f"unknown data set split {split!r}; use one of {', '.join(SPLITS)}", field="dataset")
+        raise InvalidInputError(
+            f"unknown data set split {split!r}; use one of {', '.join(SPLITS)}", field="dataset"
+        )
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str):
-        raise InputTypeError(f"a data set source must be 'mnist', a folder or an .npz path (a string or "
-                             f"pathlib.Path), got {type(source).__name__}", field="dataset")
+        raise InputTypeError(
+            f"a data set source must be 'mnist', a folder or an .npz path (a string or "
+            f"pathlib.Path), got {type(source).__name__}",
+            field="dataset",
+        )
     if not source.strip() or "\0" in source:
-        raise DatasetError(f"{source!r} is not a data set; give 'mnist', a folder of IDX files or an .npz file")
+        raise DatasetError(
+            f"{source!r} is not a data set; give 'mnist', a folder of IDX files or an .npz file"
+        )
     if source == EMBEDDED:
         root = resources.files("digitseq_gui.resources") / "mnist"
         image_name, label_name = _MNIST_FILES[split]
-        with resources.as_file(root / image_name) as images_path, resources.as_file(root / label_name) as labels_path:
+        with (
+            resources.as_file(root / image_name) as images_path,
+            resources.as_file(root / label_name) as labels_path,
+        ):
             return _load_idx_pair(Path(images_path), Path(labels_path), f"MNIST {split}")
     path = Path(source).expanduser()
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise DatasetError(f"data set {source!r} does not exist; give 'mnist', a folder of IDX files or an .npz file") from None
+        raise DatasetError(
+            f"data set {source!r} does not exist; give 'mnist', a folder of IDX files or an .npz file"
+        ) from None
     except OSError as exc:
         raise DatasetError(f"cannot read data set {path}: {exc.strerror}") from None
     if stat.S_ISDIR(mode):
@@ -207,8 +220,10 @@ def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDa
     if path.suffix.lower() == ".npz":
         return _load_npz(path, split)  # refuses a FIFO or device itself, before opening it
     if not stat.S_ISREG(mode):
-        raise DatasetError(f"data set {path} is {describe_kind(mode)}, not a regular file or folder; "
-                           "give 'mnist', a folder of IDX files or an .npz file")
+        raise DatasetError(
+            f"data set {path} is {describe_kind(mode)}, not a regular file or folder; "
+            "give 'mnist', a folder of IDX files or an .npz file"
+        )
     raise DatasetError(f"{path} is neither a folder of IDX files nor an .npz file")
 
 
@@ -261,7 +276,9 @@ def _load_idx_pair(images_path: Path, labels_path: Path, name: str) -> DigitData
 def _load_npz(path: Path, split: str) -> DigitDataset:
     images, labels, digest = npz.load_npz(path, split)
     if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise DatasetError(f"{path}: labels must be digits 0-9, found {int(labels.min())}..{int(labels.max())}")
+        raise DatasetError(
+            f"{path}: labels must be digits 0-9, found {int(labels.min())}..{int(labels.max())}"
+        )
     labels = labels.astype(np.uint8)
     _check_arrays(images, labels, f"{path.name} {split}")
     fingerprint = hashlib.sha256(f"{digest}:{split}".encode()).hexdigest()

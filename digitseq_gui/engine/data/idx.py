@@ -6,6 +6,7 @@ read first and checked against the file: its sizes are multiplied in Python inte
 overflowing), checked against the limits, and a gzipped file is decompressed to at most the
 declared size, so a gzip bomb stops after what its header promised.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,7 +61,7 @@ def parse_header(data: bytes, expected_magic: int, what: str) -> IdxHeader:
     size = 4 + 4 * ndim
     if len(data) < size:
         raise DatasetError(f"{what} is too short to be an IDX file: it ends inside its header")
-    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     return IdxHeader(dims, bytes(data[:size]))
 
 

@@ -9,6 +9,7 @@ by hand, with or without a recomputed checksum of its own, no longer matches the
 rebuilt. (CRC-32 catches damage and edits, not a forger who also fixes up four bytes to match;
 someone who can write the cache folder can also change the installed code.)
 """
+
 from __future__ import annotations
 
 import io
@@ -53,8 +54,13 @@ def load(image_hash: str, header: IdxHeader, trailer: tuple[int, int]) -> np.nda
         log.warning("ignoring image cache %s: not a .npy array; rebuilding it", path)
         return None
     if images.dtype != np.uint8 or images.shape != header.dims:
-        log.warning("ignoring image cache %s of shape %s %s; the data file holds %s uint8; rebuilding it",
-                    path, images.shape, images.dtype, header.shape_text)
+        log.warning(
+            "ignoring image cache %s of shape %s %s; the data file holds %s uint8; rebuilding it",
+            path,
+            images.shape,
+            images.dtype,
+            header.shape_text,
+        )
         return None
     if content_crc(header.raw, images) != trailer:
         log.warning("ignoring image cache %s: its pixels do not match the data file; rebuilding it", path)

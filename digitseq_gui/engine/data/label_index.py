@@ -8,6 +8,7 @@ own label, each row once, every row present): there is no checksum of its own to
 wrong with it (missing, unreadable, truncated, tampered with, not a regular file, larger than an
 index of these labels can be, duplicate keys, unwritable folder) is logged and the index rebuilt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ def build(labels: np.ndarray) -> list[np.ndarray]:
     """Rows per digit, each in increasing order."""
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(11))
-    return [order[bounds[d]: bounds[d + 1]].astype(np.int64) for d in range(10)]
+    return [order[bounds[d] : bounds[d + 1]].astype(np.int64) for d in range(10)]
 
 
 def load_or_build(labels: np.ndarray) -> list[np.ndarray]:

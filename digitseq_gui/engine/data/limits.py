@@ -5,6 +5,7 @@ memory is allocated: against a fixed ceiling, against half the machine's memory,
 compressed file, against what a file of its size can plausibly hold (a gzip bomb declares, or
 decompresses to, a thousand times its size; real digit images compress 4-10x).
 """
+
 from __future__ import annotations
 
 import os

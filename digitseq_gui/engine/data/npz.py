@@ -5,6 +5,7 @@ dtype checked: no Python objects (never unpickled: ``allow_pickle=False``), a sh
 agree with the member's size in the zip directory, within the limits, and in proportion to the
 compressed size. So a member declaring terabytes is refused without reading it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,17 @@ from .limits import check_declared_size, max_data_bytes
 
 DIGIT_SIZE = 28
 # What reading a damaged or hostile archive can raise, besides DatasetError.
-_READ_ERRORS = (OSError, ValueError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError,
-                RuntimeError, KeyError, UnicodeDecodeError)
+_READ_ERRORS = (
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    UnicodeDecodeError,
+)
 
 
 def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype, int]:
@@ -36,8 +46,14 @@ def _member_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tup
         return shape, dtype, member.tell()
 
 
-def read_array(archive: np.lib.npyio.NpzFile, key: str, path: Path, file_size: int, images: bool,
-               count: int | None = None) -> np.ndarray:
+def read_array(
+    archive: np.lib.npyio.NpzFile,
+    key: str,
+    path: Path,
+    file_size: int,
+    images: bool,
+    count: int | None = None,
+) -> np.ndarray:
     """The array ``key`` (digit images, or labels), after checking its declared shape and dtype
     against what DigitSeq needs and against the archive."""
     what = f"{path} member {key}"
@@ -52,14 +68,18 @@ def read_array(archive: np.lib.npyio.NpzFile, key: str, path: Path, file_size: i
             "bytes; the file is truncated or corrupt"
         )
     if info.compress_size > file_size:
-        raise DatasetError(f"{what} claims {info.compress_size:,} compressed bytes in a {file_size:,}-byte file; it is corrupt")
+        raise DatasetError(
+            f"{what} claims {info.compress_size:,} compressed bytes in a {file_size:,}-byte file; it is corrupt"
+        )
     check_declared_size(declared, what, compressed_size=info.compress_size)
     if images and dtype != np.uint8 or not images and dtype.kind not in "ui":
         raise DatasetError(f"{path}: expected uint8 images and integer labels, got {dtype} for {key}")
     if images and (len(shape) != 3 or shape[1:] != (DIGIT_SIZE, DIGIT_SIZE)):
         size = "x".join(map(str, shape[1:])) or "scalar"
-        raise DatasetError(f"{path.name}: {key} has shape {shape}: digit images are {size}; DigitSeq needs a stack "
-                           f"of {DIGIT_SIZE}x{DIGIT_SIZE} images (resize them first)")
+        raise DatasetError(
+            f"{path.name}: {key} has shape {shape}: digit images are {size}; DigitSeq needs a stack "
+            f"of {DIGIT_SIZE}x{DIGIT_SIZE} images (resize them first)"
+        )
     if not images and len(shape) != 1:
         raise DatasetError(f"{path.name}: {key} has shape {shape}; labels must be a flat list, one per image")
     if count is not None and shape[0] != count:
@@ -77,14 +97,18 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
         file_size = handle.seek(0, 2)
         handle.seek(0)
         if file_size > max_data_bytes() + (1 << 16):  # larger than any arrays it may hold
-            raise DatasetError(f"cannot read data file {path}: it is {file_size:,} bytes; at most "
-                               f"{max_data_bytes() + (1 << 16):,} are expected here, so it cannot be the right file")
+            raise DatasetError(
+                f"cannot read data file {path}: it is {file_size:,} bytes; at most "
+                f"{max_data_bytes() + (1 << 16):,} are expected here, so it cannot be the right file"
+            )
         try:
             archive = np.load(handle, allow_pickle=False)
         except _READ_ERRORS as exc:
             raise DatasetError(f"cannot read {path} as an .npz archive: {exc}") from exc
         if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise DatasetError(f"{path} is a single .npy array, not an .npz archive of x_train, y_train, x_test, y_test")
+            raise DatasetError(
+                f"{path} is a single .npy array, not an .npz archive of x_train, y_train, x_test, y_test"
+            )
         with archive:
             x_key, y_key = f"x_{split}", f"y_{split}"
             if x_key not in archive.files or y_key not in archive.files:
@@ -100,6 +124,9 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
             except _READ_ERRORS as exc:
                 raise DatasetError(f"cannot read {path} as an .npz archive: {exc}") from exc
         handle.seek(0)
-        digest = hashlib.file_digest(handle, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
-            hashlib.sha256(handle.read()).hexdigest()
+        digest = (
+            hashlib.file_digest(handle, "sha256").hexdigest()
+            if hasattr(hashlib, "file_digest")
+            else hashlib.sha256(handle.read()).hexdigest()
+        )
     return images, labels, digest

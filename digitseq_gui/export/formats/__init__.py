@@ -1,11 +1,12 @@
 """The export formats, one module each, behind one interface (base.Format).
 
-    png         images/000000.png ... + labels.csv
-    jsonl       the same images + labels.jsonl
-    npz         data.npz: images, labels, texts, lengths, targets (CTC), boxes, source indices
-    lmdb        data.mdb with deep-text-recognition-benchmark's keys
-    webdataset  tar shards of {key}.png, {key}.txt, {key}.json
+png         images/000000.png ... + labels.csv
+jsonl       the same images + labels.jsonl
+npz         data.npz: images, labels, texts, lengths, targets (CTC), boxes, source indices
+lmdb        data.mdb with deep-text-recognition-benchmark's keys
+webdataset  tar shards of {key}.png, {key}.txt, {key}.json
 """
+
 from __future__ import annotations
 
 from ...engine.errors import InvalidInputError
@@ -16,12 +17,16 @@ from .npz import NpzFormat
 from .png import CSV_FIELDS, PngFormat
 from .webdataset import WebDatasetFormat
 
-FORMATS: dict[str, Format] = {f.name: f for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat())}
+FORMATS: dict[str, Format] = {
+    f.name: f for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat())
+}
 
 
 def format_named(name: object) -> Format:
     if not isinstance(name, str) or name not in FORMATS:
-        raise InvalidInputError(f"unknown export format {name!r}; use one of {', '.join(FORMATS)}", field="format")
+        raise InvalidInputError(
+            f"unknown export format {name!r}; use one of {', '.join(FORMATS)}", field="format"
+        )
     return FORMATS[name]
 
 

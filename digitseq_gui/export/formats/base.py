@@ -16,6 +16,7 @@ Life of a part, whatever the format:
 A chunk counts once the manifest says it is committed; anything written beyond that is removed
 by ``recover`` before a resume. So every format is resumable at any kill point.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -138,8 +139,14 @@ def _temp_files(folder: Path):
 
 
 def record(rendered: Rendered, chunk: int, digest, size: int, **more) -> dict:
-    return {"chunk": chunk, "start": rendered.start, "count": len(rendered), "bytes": size, "sha256": digest.hexdigest(),
-            **more}
+    return {
+        "chunk": chunk,
+        "start": rendered.start,
+        "count": len(rendered),
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+        **more,
+    }
 
 
 def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int, **more) -> dict:
@@ -167,10 +174,17 @@ def annotation_json(rendered: Rendered, i: int, file: str | None = None) -> str:
     half the time (the encoder's 6 us an image were a fifth of webdataset's own work)."""
     boxes, sources = rendered.boxes[i], rendered.sources[i]
     key = (len(sources), file is not None)
-    template = _ANNOTATION_TEMPLATES.get(key) or _ANNOTATION_TEMPLATES.setdefault(key, _annotation_template(*key))
+    template = _ANNOTATION_TEMPLATES.get(key) or _ANNOTATION_TEMPLATES.setdefault(
+        key, _annotation_template(*key)
+    )
     head = (rendered.start + i,) if file is None else (rendered.start + i, _json_string(file))
-    return template % (*head, _json_string(rendered.labels[i]), _json_string(rendered.texts[i]),
-                       *boxes.ravel().tolist(), *sources.tolist())
+    return template % (
+        *head,
+        _json_string(rendered.labels[i]),
+        _json_string(rendered.texts[i]),
+        *boxes.ravel().tolist(),
+        *sources.tolist(),
+    )
 
 
 _json_string = json.encoder.encode_basestring_ascii  # what the encoder writes a str as (ensure_ascii)
@@ -181,7 +195,15 @@ def _annotation_template(digits: int, with_file: bool) -> str:
     boxes = ",".join(["[%d,%d,%d,%d]"] * digits)
     sources = ",".join(["%d"] * digits)
     file = ',"file":%s' if with_file else ""
-    return '{"index":%d' + file + ',"label":%s,"text":%s,"boxes":[' + boxes + '],"source_indices":[' + sources + "]}"
+    return (
+        '{"index":%d'
+        + file
+        + ',"label":%s,"text":%s,"boxes":['
+        + boxes
+        + '],"source_indices":['
+        + sources
+        + "]}"
+    )
 
 
 def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:
@@ -208,5 +230,5 @@ def own_numbered(name: str, prefix: str, digits: int, suffix: str) -> int | None
     """The number in ``prefix<digits><suffix>`` (exactly ``digits`` digits), else None."""
     if not (name.startswith(prefix) and name.endswith(suffix)):
         return None
-    middle = name[len(prefix): len(name) - len(suffix)]
+    middle = name[len(prefix) : len(name) - len(suffix)]
     return int(middle) if len(middle) == digits and _DIGITS.fullmatch(middle) else None

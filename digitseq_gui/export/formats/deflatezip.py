@@ -7,12 +7,14 @@ zero-byte operator tabulated per segment length), so assembling costs a copy, no
 Every entry carries zip64 sizes, so any size works; the time stamp is fixed (1980-01-01) so the
 same data gives the same bytes.
 """
+
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 _FINAL_BLOCK = b"\x03\x00"  # an empty final fixed-Huffman block
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
@@ -47,8 +49,12 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
         if len(_SHIFT_TABLES) > 64:
             _SHIFT_TABLES.clear()
         _SHIFT_TABLES[length2] = tables
-    shifted = (tables[0][crc1 & 0xFF] ^ tables[1][crc1 >> 8 & 0xFF] ^ tables[2][crc1 >> 16 & 0xFF]
-               ^ tables[3][crc1 >> 24])
+    shifted = (
+        tables[0][crc1 & 0xFF]
+        ^ tables[1][crc1 >> 8 & 0xFF]
+        ^ tables[2][crc1 >> 16 & 0xFF]
+        ^ tables[3][crc1 >> 24]
+    )
     return shifted ^ crc2
 
 
@@ -73,8 +79,24 @@ def write_zip(handle: BinaryIO, entries: list[Entry]) -> None:
         offset = handle.tell()
         name = entry.name.encode()
         extra = struct.pack("<HHQQ", 1, 16, raw, packed)
-        handle.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, _VERSION, 0, 8, 0, _DOS_DATE, crc,
-                                 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra)) + name + extra)
+        handle.write(
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                _VERSION,
+                0,
+                8,
+                0,
+                _DOS_DATE,
+                crc,
+                0xFFFFFFFF,
+                0xFFFFFFFF,
+                len(name),
+                len(extra),
+            )
+            + name
+            + extra
+        )
         for block in entry.data:
             handle.write(block)
         handle.write(_FINAL_BLOCK)
@@ -82,12 +104,38 @@ def write_zip(handle: BinaryIO, entries: list[Entry]) -> None:
     start = handle.tell()
     for name, crc, raw, packed, offset in central:
         extra = struct.pack("<HHQQQ", 1, 24, raw, packed, offset)
-        handle.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | _VERSION, _VERSION, 0, 8, 0, _DOS_DATE,
-                                 crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra), 0, 0, 0, 0o644 << 16,
-                                 0xFFFFFFFF) + name + extra)
+        handle.write(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                (3 << 8) | _VERSION,
+                _VERSION,
+                0,
+                8,
+                0,
+                _DOS_DATE,
+                crc,
+                0xFFFFFFFF,
+                0xFFFFFFFF,
+                len(name),
+                len(extra),
+                0,
+                0,
+                0,
+                0o644 << 16,
+                0xFFFFFFFF,
+            )
+            + name
+            + extra
+        )
     end = handle.tell()
     count = len(central)
-    handle.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, _VERSION, _VERSION, 0, 0, count, count, end - start, start))
+    handle.write(
+        struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, _VERSION, _VERSION, 0, 0, count, count, end - start, start)
+    )
     handle.write(struct.pack("<IIQI", 0x07064B50, 0, end, 1))
-    handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
-                             0xFFFFFFFF, 0xFFFFFFFF, 0))
+    handle.write(
+        struct.pack(
+            "<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF), 0xFFFFFFFF, 0xFFFFFFFF, 0
+        )
+    )

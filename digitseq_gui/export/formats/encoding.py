@@ -5,6 +5,7 @@
 mostly white strips come out small and fast), ``fast`` level 1 with the same strategy, ``none``
 stored (level 0). JPEG goes through the engine's encoder and ignores it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,16 @@ def encode_image(image: np.ndarray, image_format: str, compression: str, info: b
     from ...engine.imgaug_compat import cv2
 
     cv = cv2()
-    ok, data = cv.imencode(".png", image, [cv.IMWRITE_PNG_COMPRESSION, PNG_LEVELS[compression],
-                                           cv.IMWRITE_PNG_STRATEGY, cv.IMWRITE_PNG_STRATEGY_RLE])
+    ok, data = cv.imencode(
+        ".png",
+        image,
+        [
+            cv.IMWRITE_PNG_COMPRESSION,
+            PNG_LEVELS[compression],
+            cv.IMWRITE_PNG_STRATEGY,
+            cv.IMWRITE_PNG_STRATEGY_RLE,
+        ],
+    )
     if not ok:
         raise OSError("could not encode the image as png")
     return with_text(data.tobytes(), info) if info else data.tobytes()

@@ -1,5 +1,6 @@
 """Formats of one image file per sample plus a label file: ``images/000000.png`` ... named by
 index (never by label), and the label rows appended, in order, as chunks commit."""
+
 from __future__ import annotations
 
 import hashlib

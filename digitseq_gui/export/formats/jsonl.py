@@ -1,5 +1,6 @@
 """``jsonl``: the same images as png and ``labels.jsonl``, one JSON object per image (index,
 file, label, text, boxes, source_indices)."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,10 @@ class JsonlFormat(ImageFilesFormat):
     label_file = "labels.jsonl"
 
     def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
-        lines = [annotation_json(rendered, i, self.image_name(ctx, rendered.start + i)) for i in range(len(rendered))]
+        lines = [
+            annotation_json(rendered, i, self.image_name(ctx, rendered.start + i))
+            for i in range(len(rendered))
+        ]
         return ("\n".join(lines) + "\n").encode() if lines else b""
 
     def read_part(self, folder: Path, part: dict) -> dict:

@@ -7,6 +7,7 @@ The workers write sample pieces as they go; ``finish_part`` puts them into a fre
 one pass, in index order and in transactions of a fixed number of samples, so the file's bytes
 depend neither on workers, chunk size nor interruptions.
 """
+
 from __future__ import annotations
 
 import errno
@@ -49,8 +50,12 @@ class LmdbFormat(Format):
         # anyway is recognised below).
         free = shutil.disk_usage(ctx.folder).free
         if free < 2 * stored:
-            raise OSError(errno.ENOSPC, f"cannot write {target}: it needs about {human_size(2 * stored)}, "
-                          f"{human_size(free)} are free", str(target))
+            raise OSError(
+                errno.ENOSPC,
+                f"cannot write {target}: it needs about {human_size(2 * stored)}, "
+                f"{human_size(free)} are free",
+                str(target),
+            )
         env = lmdb.open(str(tmp), subdir=False, lock=False, map_size=map_size, meminit=True, sync=False)
         try:
             count = 0
@@ -71,7 +76,9 @@ class LmdbFormat(Format):
             full = isinstance(exc, lmdb.DiskError) or shutil.disk_usage(ctx.folder).free < (1 << 20)
             env.close()
             remove_tree(tmp)
-            raise OSError(errno.ENOSPC if full else errno.EIO, f"cannot write {target}: {exc}", str(target)) from None
+            raise OSError(
+                errno.ENOSPC if full else errno.EIO, f"cannot write {target}: {exc}", str(target)
+            ) from None
         finally:
             env.close()  # a second close is a no-op
         finish_temp(tmp, target)
@@ -93,8 +100,10 @@ class LmdbFormat(Format):
 def stored_bytes(records: list[dict], pieces: list[Path]) -> int:
     """The image and label bytes the database will hold, as each piece's record says; a record
     written before records said it leaves its piece to be read."""
-    return sum(r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
-               for r, p in zip(records, pieces))
+    return sum(
+        r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
+        for r, p in zip(records, pieces)
+    )
 
 
 def _images_and_labels(path: Path):
@@ -104,6 +113,6 @@ def _images_and_labels(path: Path):
     image = None
     for name, start, size in members(path, piece, piece=True):
         if name.endswith(".txt"):
-            yield image, piece[start: start + size]
+            yield image, piece[start : start + size]
         elif not name.endswith(".json"):
-            image = piece[start: start + size]
+            image = piece[start : start + size]

@@ -11,6 +11,7 @@ each worker deflates its chunk's arrays block by block (BLOCK_SIZE images a segm
 piece; ``finish_part`` only copies the segments into the zip (see deflatezip), so the progress
 bar moves evenly and the bytes depend neither on workers nor on chunk size.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,9 @@ ARRAYS = ("images", "labels", "texts", "lengths", "targets", "boxes", "source_in
 def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
     L, T = ctx.label_length, ctx.text_length
     n = len(rendered)
-    digits = [np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels]
+    digits = [
+        np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels
+    ]
     return {
         "images": rendered.images,
         "labels": np.array(rendered.labels, dtype=f"<U{L}"),
@@ -62,12 +65,14 @@ class NpzFormat(Format):
             array = np.ascontiguousarray(arrays[name])
             index[name] = []
             for first in range(0, len(array), BLOCK_SIZE):
-                data, crc, raw = compress_segment(array[first: first + BLOCK_SIZE].tobytes(), level)
+                data, crc, raw = compress_segment(array[first : first + BLOCK_SIZE].tobytes(), level)
                 index[name].append([offset, len(data), crc, raw])
                 blobs.append(data)
                 offset += len(data)
-        header = json.dumps({"count": len(rendered), "image_shape": list(arrays["images"].shape[1:]),
-                             "segments": index}, separators=(",", ":")).encode()
+        header = json.dumps(
+            {"count": len(rendered), "image_shape": list(arrays["images"].shape[1:]), "segments": index},
+            separators=(",", ":"),
+        ).encode()
         body = _MAGIC + len(header).to_bytes(8, "little") + header + b"".join(blobs)
         return write_piece(self.piece_path(ctx, chunk), body, rendered, chunk)
 
@@ -77,19 +82,33 @@ class NpzFormat(Format):
         total = sum(h["count"] for h in headers)
         image_shape = tuple(headers[0]["image_shape"]) if headers else (28, 0)
         L, T = ctx.label_length, ctx.text_length
-        layouts = {"images": ((total, *image_shape), np.uint8), "labels": ((total,), f"<U{L}"),
-                   "texts": ((total,), f"<U{T}"), "lengths": ((total,), np.int32), "targets": ((total, L), np.int32),
-                   "boxes": ((total, L, 4), np.int32), "source_indices": ((total, L), np.int64),
-                   "indices": ((total,), np.int64)}
+        layouts = {
+            "images": ((total, *image_shape), np.uint8),
+            "labels": ((total,), f"<U{L}"),
+            "texts": ((total,), f"<U{T}"),
+            "lengths": ((total,), np.int32),
+            "targets": ((total, L), np.int32),
+            "boxes": ((total, L, 4), np.int32),
+            "source_indices": ((total, L), np.int64),
+            "indices": ((total,), np.int64),
+        }
         level = LEVELS[ctx.compression]
         entries = []
         for name in ARRAYS:
             shape, dtype = layouts[name]
             buffer = io.BytesIO()
             np.lib.format.write_array_header_1_0(
-                buffer, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape})
+                buffer,
+                {
+                    "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                    "fortran_order": False,
+                    "shape": shape,
+                },
+            )
             head, head_crc, head_raw = compress_segment(buffer.getvalue(), level)
-            sizes = [(len(head), head_crc, head_raw)] + [(s[1], s[2], s[3]) for h in headers for s in h["segments"][name]]
+            sizes = [(len(head), head_crc, head_raw)] + [
+                (s[1], s[2], s[3]) for h in headers for s in h["segments"][name]
+            ]
             entries.append(Entry(f"{name}.npy", sizes, _segment_bytes(head, pieces, headers, name)))
         target = ctx.folder / "data.npz"
         tmp = temp_path(target)

@@ -1,6 +1,7 @@
 """``png``: ``images/000000.png`` ... and ``labels.csv`` (index, file, label, text, boxes,
 source_indices; boxes and source indices as JSON lists in the cell). Plain CSV: labels keep
 their leading zeros as text."""
+
 from __future__ import annotations
 
 import csv
@@ -28,14 +29,29 @@ class PngFormat(ImageFilesFormat):
         writer = csv.writer(buffer, lineterminator="\n")
         for i in range(len(rendered)):
             index = rendered.start + i
-            writer.writerow([index, self.image_name(ctx, index), rendered.labels[i], rendered.texts[i],
-                             compact_json(rendered.boxes[i].tolist()), compact_json(rendered.sources[i].tolist())])
+            writer.writerow(
+                [
+                    index,
+                    self.image_name(ctx, index),
+                    rendered.labels[i],
+                    rendered.texts[i],
+                    compact_json(rendered.boxes[i].tolist()),
+                    compact_json(rendered.sources[i].tolist()),
+                ]
+            )
         return buffer.getvalue().encode()
 
     def read_part(self, folder: Path, part: dict) -> dict:
         with open(folder / self.label_file, newline="", encoding="utf-8") as handle:
-            rows = [dict(r, index=int(r["index"]), boxes=json.loads(r["boxes"]), source_indices=json.loads(r["source_indices"]))
-                    for r in csv.DictReader(handle)]
+            rows = [
+                dict(
+                    r,
+                    index=int(r["index"]),
+                    boxes=json.loads(r["boxes"]),
+                    source_indices=json.loads(r["source_indices"]),
+                )
+                for r in csv.DictReader(handle)
+            ]
         return rows_to_part(rows)
 
 

@@ -2,11 +2,12 @@
 ``{key}.png``, ``{key}.txt`` (the label) and, for webdataset, ``{key}.json`` (index, label, text,
 boxes, source indices), with fixed metadata (owner 0, time 0, mode 0644) so the same samples
 give the same bytes, and no end marker: pieces are joined into shards as they are."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..rendering import Rendered
 from .base import PartContext, annotation_json, write_piece
@@ -14,15 +15,22 @@ from .encoding import encode_image, image_info
 from .tarstream import member_parts, read_members
 
 
-def write_sample_piece(ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True) -> dict:
+def write_sample_piece(
+    ctx: PartContext, path: Path, chunk: int, rendered: Rendered, with_json: bool = True
+) -> dict:
     """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none).
     Its ledger record also says the members' data bytes (``payload``: lmdb sizes its map by it)."""
     blocks, payload = [], 0
     add, extension = blocks.extend, ctx.extension
     for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
-        members = [(key + extension, encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))),
-                   (key + ".txt", rendered.labels[i].encode())]
+        members = [
+            (
+                key + extension,
+                encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i)),
+            ),
+            (key + ".txt", rendered.labels[i].encode()),
+        ]
         if with_json:
             members.append((key + ".json", annotation_json(rendered, i).encode()))
         for name, data in members:

@@ -4,11 +4,13 @@ time 0, mode 0644), so the same samples give the same bytes; tarfile and webdata
 
 A *piece* (a chunk's samples, samples.py) is members only, without the end marker: a shard is
 pieces joined, then ``end``, so a piece that falls inside one shard is copied whole."""
+
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 BLOCK = 512
 RECORD = 20 * BLOCK  # tar pads the archive to whole records, as tarfile does
@@ -17,9 +19,22 @@ _ADLER_MOD = 65521
 # Every header is this one with the name, the size and the checksum filled in. The checksum is
 # the sum of the header's bytes with its own field read as spaces: the fixed part's sum plus
 # the name's and the size field's.
-_BLANK = (b"\0" * 100 + b"0000644\0" + b"0000000\0" + b"0000000\0" + b"\0" * 12 + b"00000000000\0"
-          + b" " * 8 + b"0" + b"\0" * 100 + b"ustar\x0000" + b"\0" * 64 + b"0000000\0" + b"0000000\0"
-          + b"\0" * 155).ljust(BLOCK, b"\0")
+_BLANK = (
+    b"\0" * 100
+    + b"0000644\0"
+    + b"0000000\0"
+    + b"0000000\0"
+    + b"\0" * 12
+    + b"00000000000\0"
+    + b" " * 8
+    + b"0"
+    + b"\0" * 100
+    + b"ustar\x0000"
+    + b"\0" * 64
+    + b"0000000\0"
+    + b"0000000\0"
+    + b"\0" * 155
+).ljust(BLOCK, b"\0")
 _BLANK_SUM = sum(_BLANK)
 
 
@@ -32,7 +47,9 @@ def header(name: str, size: int) -> bytes:
         raise ValueError(f"tar member name {name!r} is longer than 100 bytes")
     size_field = b"%011o\0" % size
     checksum = b"%06o\0 " % (_BLANK_SUM + sum(encoded) + sum(size_field))
-    return b"".join((encoded.ljust(100, b"\0"), _BEFORE_SIZE, size_field, _BETWEEN, checksum, _AFTER_CHECKSUM))
+    return b"".join(
+        (encoded.ljust(100, b"\0"), _BEFORE_SIZE, size_field, _BETWEEN, checksum, _AFTER_CHECKSUM)
+    )
 
 
 def member_parts(name: str, data: bytes) -> tuple[bytes, bytes, bytes]:
@@ -76,7 +93,10 @@ def _member_header(block: bytes, path: Path) -> tuple[str, int] | None:
     # low half is 1 + the byte sum modulo 65521, summed in C instead of a Python loop over 512 bytes.
     # The headers written here sum to less than 65521 (a name of 100 bytes of 255 included), so for
     # them the check is exact.
-    if checksum >= _ADLER_MOD or (checksum - (zlib.adler32(block) & 0xFFFF) + 1 + sum(field) - 8 * 32) % _ADLER_MOD:
+    if (
+        checksum >= _ADLER_MOD
+        or (checksum - (zlib.adler32(block) & 0xFFFF) + 1 + sum(field) - 8 * 32) % _ADLER_MOD
+    ):
         raise ValueError(f"{path} has a damaged tar header")
     return block[:100].rstrip(b"\0").decode(), int(block[124:136].strip(b"\0 ") or b"0", 8)
 
@@ -86,7 +106,7 @@ def read_members(path: Path) -> Iterator[tuple[str, bytes]]:
     short included, is an error."""
     archive = read_archive(path)
     for name, start, size in members(path, archive):
-        yield name, archive[start: start + size]
+        yield name, archive[start : start + size]
 
 
 def read_archive(path: Path) -> bytes:
@@ -130,7 +150,7 @@ def members(path: Path, archive: bytes, piece: bool = False) -> Iterator[tuple[s
     while not (piece and at == len(archive) > 0):
         if at == len(archive):
             raise ValueError(f"{path} ends without tar's end marker: it was cut short")
-        found = _member_header(archive[at: at + BLOCK], path)
+        found = _member_header(archive[at : at + BLOCK], path)
         if found is None:
             return
         name, size = found

@@ -4,6 +4,7 @@ may hold fewer); a sample is ``{key}.png``, ``{key}.txt`` (the label) and ``{key
 reads them as they are.
 
 The workers write sample pieces as they go; ``finish_part`` copies them into the shards."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,7 +50,7 @@ class WebDatasetFormat(Format):
                         stop = ends[record["count"] - left + take - 1]
                     else:
                         stop = len(piece)
-                    shard.add(piece[at: stop], take)
+                    shard.add(piece[at:stop], take)
                     at, left = stop, left - take
                     if shard.samples == ctx.shard_size:
                         shard.close()
@@ -64,7 +65,7 @@ class WebDatasetFormat(Format):
     def read_part(self, folder: Path, part: dict) -> dict:
         shards = sorted(p for p in folder.glob("shard-*.tar"))
         labels, texts, images, indices = [], [], [], []
-        for key, sample in read_samples(shards):
+        for _key, sample in read_samples(shards):
             row = json_of(sample)
             labels.append(sample["txt"].decode())
             texts.append(row["text"])
