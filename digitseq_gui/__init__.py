@@ -2,25 +2,71 @@
 
 >>> from digitseq_gui import generate_numbers_sequence
 >>> image = generate_numbers_sequence([0, 1, 2, 3], (2, 8), 200)   # (28, 200) float32
+
+The public names load on first use (PEP 562): a worker process that imports
+``digitseq_gui.engine.seeding`` runs this file first, and should not pay for the data set, torch
+support and the generator it does not use.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-from .dataset import SequenceDataset, SequenceStream, collate_ctc
-from .engine.config import Config, load_config, save_config
-from .engine.data.dataset import DigitDataset, load_dataset
-from .engine.errors import (
-    ConfigError,
-    DatasetError,
-    DigitSeqError,
-    InputTypeError,
-    InvalidInputError,
-    LayoutError,
-)
-from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
-from .engine.imageinfo import ImageInfo, read_image_info
+from .version import __version__
+
+# name -> the module that defines it (relative to this package)
+_LAZY = {
+    "SequenceDataset": ".dataset",
+    "SequenceStream": ".dataset",
+    "collate_ctc": ".dataset",
+    "Config": ".engine.config",
+    "load_config": ".engine.config",
+    "save_config": ".engine.config",
+    "DigitDataset": ".engine.data.dataset",
+    "load_dataset": ".engine.data.dataset",
+    "ConfigError": ".engine.errors",
+    "DatasetError": ".engine.errors",
+    "DigitSeqError": ".engine.errors",
+    "InputTypeError": ".engine.errors",
+    "InvalidInputError": ".engine.errors",
+    "LayoutError": ".engine.errors",
+    "BLOCK_SIZE": ".engine.generator",
+    "DigitSequence": ".engine.generator",
+    "SequenceBatch": ".engine.generator",
+    "SequenceImage": ".engine.generator",
+    "ImageInfo": ".engine.imageinfo",
+    "read_image_info": ".engine.imageinfo",
+}
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads these
+    from .dataset import SequenceDataset, SequenceStream, collate_ctc
+    from .engine.config import Config, load_config, save_config
+    from .engine.data.dataset import DigitDataset, load_dataset
+    from .engine.errors import (
+        ConfigError,
+        DatasetError,
+        DigitSeqError,
+        InputTypeError,
+        InvalidInputError,
+        LayoutError,
+    )
+    from .engine.generator import BLOCK_SIZE, DigitSequence, SequenceBatch, SequenceImage
+    from .engine.imageinfo import ImageInfo, read_image_info
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 _default_generator: DigitSequence | None = None
 
@@ -29,6 +75,8 @@ def default_generator() -> DigitSequence:
     """The generator behind the module-level function: created on first use, on embedded MNIST."""
     global _default_generator
     if _default_generator is None:
+        from .engine.generator import DigitSequence
+
         _default_generator = DigitSequence()
     return _default_generator
 

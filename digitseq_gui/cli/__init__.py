@@ -11,7 +11,7 @@ SUBCOMMANDS = [generate, export, merge, inspect, gui]
 
 
 def build_parser() -> OneLineArgumentParser:
-    from .. import __version__
+    from ..version import __version__
 
     parser = OneLineArgumentParser(
         prog="digitseq",

@@ -35,7 +35,7 @@ def metadata(
     label: str, seed: int | None, settings: dict | None, text: str | None = None, index: int | None = None
 ) -> dict[str, str]:
     """The text chunks of one image, in the order they are written."""
-    from .. import __version__
+    from ..version import __version__
 
     chunks = {
         "Software": f"{SOFTWARE_PREFIX} {__version__}",

@@ -274,8 +274,8 @@ def check_request(request: ExportRequest) -> tuple[Config, Format, int]:
 def plan_export(request: ExportRequest) -> ExportPlan:
     """Check the request and work out the parts, chunks and manifest (writes nothing; time and
     memory do not grow with the count)."""
-    from .. import __version__
     from ..engine.data.dataset import shared_dataset
+    from ..version import __version__
 
     config, fmt, seed = check_request(request)
     shard = parse_shard(request.shard)
