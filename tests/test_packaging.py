@@ -1,55 +1,75 @@
-"""What `pip install .` ships: every module and the embedded data.
+"""What `pip install digitseq` ships: the built wheel's files and metadata.
 
 An editable install finds modules in folders without __init__.py (namespace packages), a built
 wheel does not: the first command of the README once failed with "No module named
-digitseq_gui.engine.data" while every test passed.
+digitseq_gui.engine.data" while every test passed. So this test builds the wheel, as a release
+does, and reads its file list.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
+from email.parser import HeaderParser
 from pathlib import Path
 
-from setuptools import find_packages
+import pytest
+
+from digitseq_gui.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_every_folder_of_python_modules_is_a_package_setup_py_ships():
-    folders = {p.parent for p in (ROOT / "digitseq_gui").rglob("*.py") if "__pycache__" not in p.parts}
-    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
-    assert missing == [], f"folders without __init__.py are left out of the wheel: {missing}"
-    shipped = set(find_packages(str(ROOT), include=["digitseq_gui", "digitseq_gui.*"]))
-    expected = {".".join(f.relative_to(ROOT).parts) for f in folders}
-    assert expected <= shipped
-
-
-def test_the_build_ships_every_module_and_the_embedded_mnist(tmp_path):
-    """setuptools' build_py lays out what `pip install .` puts in the wheel (modules and package
-    data, no network): it holds every module of the tree and the MNIST files and their licence."""
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    """The wheel pip builds from this tree (its build backend fetched as for any install)."""
+    out = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
-        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)],
-        cwd=ROOT,
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert built.returncode == 0, built.stdout + built.stderr
-    names = {"/".join(p.relative_to(tmp_path).parts) for p in tmp_path.rglob("*") if p.is_file()}
+    (path,) = out.glob("digitseq-*.whl")
+    with zipfile.ZipFile(path) as archive:
+        yield archive
+
+
+def test_the_wheel_ships_every_module_of_the_tree(wheel):
+    names = set(wheel.namelist())
     modules = {
         "/".join(p.relative_to(ROOT).parts)
         for p in (ROOT / "digitseq_gui").rglob("*.py")
         if "__pycache__" not in p.parts
     }
-    assert modules - names == set()
-    assert {
-        f"digitseq_gui/resources/mnist/{name}"
-        for name in (
-            "train-images-idx3-ubyte.gz",
-            "train-labels-idx1-ubyte.gz",
-            "t10k-images-idx3-ubyte.gz",
-            "t10k-labels-idx1-ubyte.gz",
-            "LICENSE.txt",
-        )
-    } <= names
+    assert modules - names == set(), "a folder without __init__.py is left out of the wheel"
+    assert not [n for n in names if n.startswith(("tests/", "resources/", "benchmarks/"))]
+
+
+def test_the_wheel_ships_the_embedded_mnist_the_icon_and_the_licences(wheel):
+    names = set(wheel.namelist())
+    resources = "digitseq_gui/resources"
+    mnist = [f"{resources}/mnist/{kind}-{part}-idx{dim}-ubyte.gz" for kind in ("train", "t10k")
+             for part, dim in (("images", 3), ("labels", 1))]  # fmt: skip
+    assert {*mnist, f"{resources}/mnist/LICENSE.txt", f"{resources}/icons/digitseq.svg"} <= names
+    for name in mnist:  # the data itself, not a Git LFS pointer
+        assert wheel.getinfo(name).file_size > 1000
+    dist_info = f"digitseq-{__version__}.dist-info"
+    assert {f"{dist_info}/licenses/LICENSE", f"{dist_info}/licenses/resources/mnist/LICENSE.txt"} <= names
+
+
+def test_the_wheel_metadata_has_the_version_and_the_commands(wheel):
+    dist_info = f"digitseq-{__version__}.dist-info"
+    metadata = HeaderParser().parsestr(wheel.read(f"{dist_info}/METADATA").decode())
+    assert metadata["Name"] == "digitseq" and metadata["Version"] == __version__
+    assert metadata["License-Expression"] == "MIT AND CC-BY-SA-3.0"
+    assert "Provides-Extra" in metadata and set(metadata.get_all("Provides-Extra")) >= {
+        "test",
+        "torch",
+        "dev",
+    }
+    entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
+    assert "digitseq = digitseq_gui.cli:main" in entry_points
+    assert "[gui_scripts]\ndigitseq-gui = digitseq_gui.gui.app:main" in entry_points
