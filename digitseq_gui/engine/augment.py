@@ -179,7 +179,7 @@ def _stroke_width_class():
 
     meta = augmenters().meta
 
-    class _StrokeWidth(meta.Augmenter):
+    class _StrokeWidth(meta.Augmenter):  # type: ignore[name-defined]  # imgaug's, loaded at run time
         """Each digit's strokes change width by a fraction of a pixel or more, drawn uniformly from
         [-max_pixels, max_pixels] with imgaug's random state (so seeding works as elsewhere);
         thinning never takes most of a digit's ink. Grey images of one size, (H, W) or (H, W, 1)."""
@@ -215,7 +215,7 @@ def _digit_affine_class():
     meta = augmenters().meta
     cv = cv2()
 
-    class _DigitAffine(meta.Augmenter):
+    class _DigitAffine(meta.Augmenter):  # type: ignore[name-defined]  # imgaug's, loaded at run time
         """Rotate, shear, scale (about the cell's centre) and shift each image, bilinearly.
 
         Parameters are drawn uniformly from [-rotate, rotate] degrees, [-shear, shear] degrees,
@@ -285,7 +285,7 @@ def _digit_blur_class():
 
     cv = cv2()
 
-    class _DigitBlur(iaa.meta.Augmenter):
+    class _DigitBlur(iaa.meta.Augmenter):  # type: ignore[name-defined]  # imgaug's, loaded at run time
         def __init__(self, max_sigma: float):
             super().__init__()
             self.sigma = iap.handle_continuous_param(

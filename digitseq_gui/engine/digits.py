@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .errors import InputTypeError, InvalidInputError
@@ -9,12 +11,12 @@ from .errors import InputTypeError, InvalidInputError
 MAX_DIGITS = 1000
 
 
-def parse_digits(digits: object) -> np.ndarray:
+def parse_digits(digits: Any) -> np.ndarray:
     """Accept "0123", [0, 1, 2, 3], (0, 1, 2, 3) or a numpy array of ints; return int64 digits."""
     return np.asarray(digit_values(digits), dtype=np.int64)
 
 
-def digit_values(digits: object) -> list[int]:
+def digit_values(digits: Any) -> list[int]:
     """``parse_digits`` as a list of ints (what one image needs: no numpy call)."""
     if (
         type(digits) in (list, tuple)

@@ -33,7 +33,7 @@ TEMP_SUFFIX = ".tmp"
 NAME_MAX = 255
 
 # What to tell a person for the write errors they can do something about.
-_WRITE_HINTS = {
+_WRITE_HINTS: dict[int | None, str] = {
     errno.ENOSPC: "the disk is full; free some space or choose another folder",
     errno.EDQUOT: "the disk quota is used up; free some space or choose another folder",
     errno.ENAMETOOLONG: "the file name is too long; choose a shorter name",

@@ -108,7 +108,7 @@ def short_stem(stem: str) -> str:
     return f"{os.fsencode(stem)[:keep].decode('utf-8', 'ignore')}-{digest}"
 
 
-def check_writable_folder(folder: Path) -> Path:
+def check_writable_folder(folder: str | Path) -> Path:
     folder = as_path(folder, "the save folder")
     if not folder.exists():
         raise FileNotFoundError(f"save folder {folder} does not exist; create it or choose another")

@@ -142,6 +142,7 @@ def read_image_info(path: str | Path) -> ImageInfo:
         if not path.exists():
             raise FileNotFoundError(f"{path} does not exist")
         raise InvalidInputError(f"{path} is not a file; give a PNG written by DigitSeq")
+    chunks: dict[str, str]  # Pillow's PNG text chunks
     try:
         with Image.open(path) as image:
             kind, chunks = image.format, dict(getattr(image, "text", {}) or {})

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ def check_spacing_type(spacing_type: object, subtype: object) -> None:
         )
 
 
-def check_spacing_range(spacing_range: object) -> tuple[int, int]:
+def check_spacing_range(spacing_range: Any) -> tuple[int, int]:
     """(min, max) as ints, or a clear error."""
     if (
         isinstance(spacing_range, (str, bytes))

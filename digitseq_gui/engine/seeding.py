@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 import numpy as np
 
@@ -39,7 +39,7 @@ UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence t
 TRAINING_STREAM_TAG = 0x57E4  # dataset.SequenceStream's blocks, apart from the export's part and block seeds
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int | np.integer]:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -80,8 +80,8 @@ def blocks(count: int, first_index: int) -> Iterator[tuple[int, int, int]]:
 
 
 class BlockDraws(NamedTuple):
-    uniforms: np.ndarray  # (digits,) float64 in [0, 1): which image of each digit's label
-    gaps: np.ndarray | None  # (gaps,) int64, variable spacing only
+    uniforms: np.ndarray | list[float]  # (digits,) float64 in [0, 1): which image of each digit's label
+    gaps: np.ndarray | list[int] | None  # (gaps,) int64, variable spacing only
     digit_seed: int | None  # per-digit augmentation, augmented configurations only
     image_seed: int | None  # whole-image augmentation
 

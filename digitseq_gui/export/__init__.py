@@ -15,7 +15,7 @@ Export knows nothing of how an image is drawn: it asks the engine for batches an
     formats/      png, jsonl, npz, lmdb, webdataset behind one interface (formats/base.py)
 """
 
-from .errors import ExportFolderError
+from .errors import ExportFolderError, with_advice
 from .formats import FORMATS
 from .merge import merge_exports
 from .plan import (
@@ -38,6 +38,7 @@ __all__ = [
     "ExportResult",
     "ExportPlan",
     "ExportFolderError",
+    "with_advice",
     "FORMATS",
     "load_export",
     "merge_exports",

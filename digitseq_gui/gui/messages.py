@@ -89,7 +89,7 @@ _REWRITES: tuple[tuple[str, object], ...] = (
 def window_error(exc: BaseException) -> str:
     """An error as the window shows it: its message, with an export folder error's advice
     (export/errors.ADVICE), in the window's words."""
-    from ..export.errors import with_advice
+    from ..export import with_advice
 
     return window_message(with_advice(exc))
 

@@ -88,6 +88,7 @@ class DigitDataset:
     def subset(self, rows: np.ndarray, name: str) -> DigitDataset:
         """A data set made of some of these rows (their source indices are kept)."""
         rows = np.asarray(rows, dtype=np.int64)
+        assert self.source_indices is not None  # __post_init__ fills it
         return DigitDataset(
             images=self.images[rows],
             labels=self.labels[rows],

@@ -48,7 +48,7 @@ def _kind(magic: int) -> str:
     return "images" if magic == IMAGES_MAGIC else "labels"
 
 
-def parse_header(data: bytes, expected_magic: int, what: str) -> IdxHeader:
+def parse_header(data: bytes | bytearray, expected_magic: int, what: str) -> IdxHeader:
     """The header at the start of ``data`` (the decompressed bytes, or at least their start)."""
     if len(data) < 4:
         raise DatasetError(f"{what} is too short to be an IDX file ({len(data)} bytes)")

@@ -31,7 +31,7 @@ def cache_path(image_hash: str) -> Path:
 
 def content_crc(header_bytes: bytes, images: np.ndarray) -> tuple[int, int]:
     """(CRC-32, length mod 2**32) of the IDX file these pixels came from, as gzip records them."""
-    pixels = memoryview(np.ascontiguousarray(images)).cast("B")
+    pixels = np.ascontiguousarray(images).data.cast("B")
     return zlib.crc32(pixels, zlib.crc32(header_bytes)), (len(header_bytes) + pixels.nbytes) % 2**32
 
 

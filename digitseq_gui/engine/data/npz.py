@@ -57,8 +57,10 @@ def read_array(
     """The array ``key`` (digit images, or labels), after checking its declared shape and dtype
     against what DigitSeq needs and against the archive."""
     what = f"{path} member {key}"
-    info = archive.zip.getinfo(f"{key}.npy")
-    shape, dtype, header_size = _member_header(archive.zip, info)
+    zip_file = archive.zip
+    assert zip_file is not None  # an open NpzFile has its zip
+    info = zip_file.getinfo(f"{key}.npy")
+    shape, dtype, header_size = _member_header(zip_file, info)
     if dtype.hasobject:
         raise DatasetError(f"{what} holds Python objects, which DigitSeq never unpickles; save plain arrays")
     declared = math.prod(shape) * dtype.itemsize

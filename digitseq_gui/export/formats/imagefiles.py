@@ -31,9 +31,10 @@ class ImageFilesFormat(Format):
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         """Straight to the final names: an image counts only once its label row is committed, and
         recovery deletes any image without one. All reach the disk before this returns."""
-        digest, size, paths = hashlib.sha256(), 0, []
+        digest, size = hashlib.sha256(), 0
+        paths: list[str | Path] = []
         folder = os.fspath(ctx.folder)  # names joined as strings: pathlib costs more than the write
-        for i, image in enumerate(rendered.images):
+        for i, image in enumerate(rendered.images):  # type: ignore[arg-type]  # see rendering.py
             data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
             path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
             write_file(path, data)

@@ -89,9 +89,10 @@ class LmdbFormat(Format):
         env = lmdb.open(str(folder), readonly=True, lock=False)
         try:
             with env.begin() as txn:
-                count = int(txn.get(b"num-samples"))
-                images = [bytes(txn.get(b"image-%09d" % i)) for i in range(1, count + 1)]
-                labels = [txn.get(b"label-%09d" % i).decode() for i in range(1, count + 1)]
+                # txn.get is None for a missing key; these are keys the export itself wrote
+                count = int(txn.get(b"num-samples"))  # type: ignore[arg-type]
+                images = [bytes(txn.get(b"image-%09d" % i)) for i in range(1, count + 1)]  # type: ignore[arg-type]
+                labels = [txn.get(b"label-%09d" % i).decode() for i in range(1, count + 1)]  # type: ignore[union-attr]
         finally:
             env.close()
         return {"labels": labels, "image_bytes": images, "indices": list(range(count))}

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from ...engine.seeding import BLOCK_SIZE
 from ..disk import finish_temp, temp_path
@@ -38,7 +39,7 @@ def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
         np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels
     ]
     return {
-        "images": rendered.images,
+        "images": rendered.images,  # type: ignore[dict-item]  # Rendered.images: see rendering.py
         "labels": np.array(rendered.labels, dtype=f"<U{L}"),
         "texts": np.array(rendered.texts, dtype=f"<U{T}"),
         "lengths": np.array([len(label) for label in rendered.labels], dtype=np.int32),
@@ -60,7 +61,9 @@ class NpzFormat(Format):
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         arrays = chunk_arrays(ctx, rendered)
         level = LEVELS[ctx.compression]
-        index, blobs, offset = {}, [], 0
+        index: dict[str, list[list[int]]] = {}
+        blobs: list[bytes] = []
+        offset = 0
         for name in ARRAYS:
             array = np.ascontiguousarray(arrays[name])
             index[name] = []
@@ -82,7 +85,7 @@ class NpzFormat(Format):
         total = sum(h["count"] for h in headers)
         image_shape = tuple(headers[0]["image_shape"]) if headers else (28, 0)
         L, T = ctx.label_length, ctx.text_length
-        layouts = {
+        layouts: dict[str, tuple[tuple[int, ...], npt.DTypeLike]] = {
             "images": ((total, *image_shape), np.uint8),
             "labels": ((total,), f"<U{L}"),
             "texts": ((total,), f"<U{T}"),

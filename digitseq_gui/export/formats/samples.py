@@ -20,9 +20,10 @@ def write_sample_piece(
 ) -> dict:
     """The chunk's piece; ``with_json=False`` leaves out the .json members (lmdb stores none).
     Its ledger record also says the members' data bytes (``payload``: lmdb sizes its map by it)."""
-    blocks, payload = [], 0
+    blocks: list[bytes] = []
+    payload = 0
     add, extension = blocks.extend, ctx.extension
-    for i, image in enumerate(rendered.images):
+    for i, image in enumerate(rendered.images):  # type: ignore[arg-type]  # see rendering.py
         key = ctx.key(rendered.start + i)
         members = [
             (
@@ -42,7 +43,8 @@ def write_sample_piece(
 def read_samples(paths: list[Path]) -> Iterator[tuple[str, dict[str, bytes]]]:
     """(key, {extension: bytes}) for every sample of these tars (shards), in order."""
     for path in paths:
-        key, sample = None, {}
+        key = ""  # no sample yet (a tar member name is never empty)
+        sample: dict[str, bytes] = {}
         for name, data in read_members(path):
             stem, _, extension = name.partition(".")
             if stem != key and sample:
