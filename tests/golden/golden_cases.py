@@ -69,8 +69,9 @@ def digest(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
 
 
-def case_hashes(name: str, document: dict) -> dict[str, str]:
-    """Hashes of one configuration: a batch as uint8 with its boxes, and one float32 call."""
+def case_outputs(name: str, document: dict) -> dict[str, np.ndarray]:
+    """What one configuration gives: a batch as uint8 with its boxes and source rows, and one
+    float32 call (``single``)."""
     from digitseq_gui import DigitSequence
     from digitseq_gui.engine.config import Config
 
@@ -79,11 +80,20 @@ def case_hashes(name: str, document: dict) -> dict[str, str]:
     batch = generator.generate_batch(sequences, seed=SEED, as_uint8=True)
     single = generator.generate(sequences[0], seed=SEED)
     return {
-        "batch": digest(batch.images),
-        "boxes": digest(np.concatenate(batch.boxes)),
-        "sources": digest(np.concatenate(batch.source_indices)),
-        "single": digest(single.image),
+        "batch": batch.images,
+        "boxes": np.concatenate(batch.boxes),
+        "sources": np.concatenate(batch.source_indices),
+        "single": single.image,
     }
+
+
+def hashes_of(outputs: dict[str, np.ndarray]) -> dict[str, str]:
+    return {key: digest(array) for key, array in outputs.items()}
+
+
+def case_hashes(name: str, document: dict) -> dict[str, str]:
+    """Hashes of one configuration's outputs (``case_outputs``)."""
+    return hashes_of(case_outputs(name, document))
 
 
 def all_hashes() -> dict[str, dict[str, str]]:
