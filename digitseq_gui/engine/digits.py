@@ -78,7 +78,7 @@ def parse_many(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
         labels = [s.strip() for s in sequences]
         counts = np.fromiter(map(len, labels), dtype=np.int64, count=len(labels))
         joined = "".join(labels)
-        if joined.isascii() and counts.min() > 0 and counts.max() <= MAX_DIGITS:
+        if joined.isascii() and np.min(counts) > 0 and np.max(counts) <= MAX_DIGITS:
             codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
             if ((codes >= 48) & (codes <= 57)).all():
                 return (codes - 48).astype(np.int64), counts, labels

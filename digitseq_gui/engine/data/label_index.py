@@ -88,7 +88,7 @@ def _validated(document: object, labels: np.ndarray) -> list[np.ndarray]:
         if not isinstance(rows, list) or not all(type(r) is int for r in rows):
             raise ValueError(f"the rows of digit {digit} are not a list of integers")
         array = np.asarray(rows, dtype=np.int64)
-        if array.size and (array.min() < 0 or array.max() >= len(labels)):
+        if array.size and (np.min(array) < 0 or np.max(array) >= len(labels)):
             raise ValueError(f"digit {digit} lists a row outside 0..{len(labels) - 1}")
         if np.any(labels[array] != digit):
             raise ValueError(f"digit {digit} lists rows whose label is not {digit}")
