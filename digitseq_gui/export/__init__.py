@@ -1,6 +1,7 @@
 """Labelled data sets on disk, made with the engine: plan, run, resume, shard and merge.
 
 Export knows nothing of how an image is drawn: it asks the engine for batches and writes them.
+Its modules::
 
     plan.py       what an export is (streaming: nothing grows with the count); the functions
                   SequenceDataset shares with the workers: part_texts, render_seed, render_range
