@@ -41,7 +41,7 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import Config
 from ..engine.sequences import SEPARATORS
-from ..export.plan import max_workers
+from ..export import ExportRequest, max_workers, preview, run_export
 from .background import BackgroundTask
 from .command_line import export_command_line
 from .messages import window_message
@@ -263,8 +263,6 @@ class ExportDialog(QDialog):
 
     def request(self, **overrides):
         """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
-        from .. import export
-
         source, _ = self._what()
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
@@ -284,7 +282,7 @@ class ExportDialog(QDialog):
             compression=COMPRESSIONS[self.compression.currentIndex()][1],
         )
         values.update(overrides)
-        return export.ExportRequest(**values)
+        return ExportRequest(**values)
 
     def command(self) -> str:
         """The ``digitseq export`` command that makes the data set these settings describe."""
@@ -322,8 +320,6 @@ class ExportDialog(QDialog):
         self._preview_timer.start()
 
     def start_preview(self) -> None:
-        from ..export.plan import preview
-
         if self._preview_busy:
             self._preview_wanted = True  # newest wins: run again when this one is done
             return
@@ -398,8 +394,6 @@ class ExportDialog(QDialog):
     # -- export ------------------------------------------------------------------------------
 
     def start_export(self) -> None:
-        from ..export.run import run_export
-
         if self.is_running():
             return
         try:
