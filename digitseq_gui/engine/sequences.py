@@ -42,6 +42,10 @@ from .files import read_regular_file
 MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
 
 SEPARATORS = "-_./ ()"
+# The blank gap a separator becomes, in pixels: the default and the most the engine accepts (the
+# CLI, the window and SequenceDataset all read these).
+DEFAULT_SEPARATOR_WIDTH = 10
+MAX_SEPARATOR_WIDTH = 10_000
 MAX_RANDOM_LENGTH = 100
 MAX_COUNT = 100_000_000
 # Above this many possible sequences, unique draws use rejection (collisions are then rare).

@@ -16,13 +16,14 @@ Export knows nothing of how an image is drawn: it asks the engine for batches an
 """
 
 from .errors import ExportFolderError, with_advice
-from .formats import FORMATS
+from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, FORMATS
 from .merge import merge_exports
 from .plan import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_SHARD_SIZE,
     ExportPlan,
     ExportRequest,
+    default_workers,
     max_workers,
     parse_shard,
     part_texts,
@@ -41,6 +42,10 @@ __all__ = [
     "ExportFolderError",
     "with_advice",
     "FORMATS",
+    "DEFAULT_FORMAT",
+    "COMPRESSIONS",
+    "DEFAULT_COMPRESSION",
+    "default_workers",
     "load_export",
     "merge_exports",
     "plan_export",

@@ -35,9 +35,15 @@ from ..engine.errors import InputTypeError, InvalidInputError
 from ..engine.imageinfo import export_chunks
 from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
 from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
-from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceTexts
+from ..engine.sequences import (
+    DEFAULT_SEPARATOR_WIDTH,
+    MAX_SEPARATOR_WIDTH,
+    SEQUENCE_RULE,
+    SequenceSource,
+    SequenceTexts,
+)
 from . import splits as splitting
-from .formats import COMPRESSIONS, Format, PartContext, format_named
+from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, Format, PartContext, format_named
 from .manifest import SCHEMA
 from .rendering import Rendered, RenderSpec, render_blocks
 
@@ -61,16 +67,16 @@ class ExportRequest:
     count: int | None = None
     config: Config = field(default_factory=Config)
     seed: int = 0
-    format: str = "png"
+    format: str = DEFAULT_FORMAT
     splits: dict | str | None = None
     unique: bool = False
-    separator_width: int = 10
+    separator_width: int = DEFAULT_SEPARATOR_WIDTH
     chunk_size: int = DEFAULT_CHUNK_SIZE
     workers: int = 1
     shard: tuple[int, int] | str | None = None
     resume: bool = False
     overwrite: bool = False
-    compression: str = "default"  # fast, default or none: deflate effort for png and npz
+    compression: str = DEFAULT_COMPRESSION  # fast, default or none: deflate effort for png and npz
     shard_size: int = DEFAULT_SHARD_SIZE  # samples per tar (webdataset)
 
 
@@ -224,6 +230,12 @@ def max_workers() -> int:
     return max(2, usable_cores())
 
 
+def default_workers() -> int:
+    """What the CLI and the window start from: a process per core, at most 8 (beyond that the
+    writing, not the drawing, is what limits an export)."""
+    return min(usable_cores(), 8)
+
+
 def _whole(value, name: str, field_name: str, low: int, high: int | None = None, why: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InputTypeError(f"{name} must be a whole number, got {value!r}", field=field_name)
@@ -258,7 +270,7 @@ def check_request(request: ExportRequest) -> tuple[Config, Format, int]:
         f" (this machine has {cores} core{'s' if cores != 1 else ''}; more processes than cores only add memory, "
         "about 150 MB each)",
     )
-    _whole(request.separator_width, "separator width", "separator_width", 0, 10_000)
+    _whole(request.separator_width, "separator width", "separator_width", 0, MAX_SEPARATOR_WIDTH)
     _whole(request.shard_size, "shard size", "shard_size", 1, 10**9)
     if request.compression not in COMPRESSIONS:
         raise InvalidInputError(

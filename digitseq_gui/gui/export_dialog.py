@@ -40,8 +40,24 @@ from PyQt5.QtWidgets import (
 )
 
 from ..engine.config import Config
-from ..engine.sequences import SEPARATORS
-from ..export import ExportRequest, max_workers, preview, run_export
+from ..engine.sequences import (
+    DEFAULT_SEPARATOR_WIDTH,
+    MAX_COUNT,
+    MAX_RANDOM_LENGTH,
+    MAX_SEPARATOR_WIDTH,
+    SEPARATORS,
+)
+from ..export import (
+    COMPRESSIONS,
+    DEFAULT_COMPRESSION,
+    DEFAULT_FORMAT,
+    FORMATS,
+    ExportRequest,
+    default_workers,
+    max_workers,
+    preview,
+    run_export,
+)
 from .background import BackgroundTask
 from .command_line import export_command_line
 from .messages import window_message
@@ -50,18 +66,6 @@ from .seed_box import SeedBox, random_seed
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
-FORMATS = (
-    ("PNG images + labels.csv", "png"),
-    ("PNG images + labels.jsonl", "jsonl"),
-    ("One compressed .npz", "npz"),
-    ("LMDB (deep-text-recognition-benchmark)", "lmdb"),
-    ("WebDataset tar shards", "webdataset"),
-)
-COMPRESSIONS = (
-    ("Default (smaller files)", "default"),
-    ("Fast (larger files)", "fast"),
-    ("None (largest, fastest)", "none"),
-)
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
@@ -76,7 +80,7 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
         seed: int | None = None,
         sequence: str = "",
-        separator_width: int = 10,
+        separator_width: int = DEFAULT_SEPARATOR_WIDTH,
     ):
         super().__init__(parent)
         self.setWindowTitle("Export data set")
@@ -116,7 +120,7 @@ class ExportDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         self.min_length, self.max_length = QSpinBox(), QSpinBox()
         for box, value in ((self.min_length, 4), (self.max_length, 8)):
-            box.setRange(1, 100)
+            box.setRange(1, MAX_RANDOM_LENGTH)
             box.setValue(value)
         row.addWidget(QLabel("length from"))
         row.addWidget(self.min_length)
@@ -134,24 +138,26 @@ class ExportDialog(QDialog):
         self.source.currentIndexChanged.connect(self.source_pages.setCurrentIndex)
         form.addRow("", self.source_pages)
         self.count = QSpinBox()
-        self.count.setRange(1, 100_000_000)
+        self.count.setRange(1, MAX_COUNT)
         self.count.setValue(1000)
         self.count.setGroupSeparatorShown(True)
         form.addRow("&Images:", self.count)
         self.unique = QCheckBox("every sequence different")
         form.addRow("", self.unique)
         self.separator_width = QSpinBox()
-        self.separator_width.setRange(0, 1000)
+        self.separator_width.setRange(0, MAX_SEPARATOR_WIDTH)
         self.separator_width.setSuffix(" px")
         self.separator_width.setToolTip("The blank gap each separator (- . / ( ) _ space) becomes")
         form.addRow("Separator &gap:", self.separator_width)
         self.format = QComboBox()
-        for text, _ in FORMATS:
-            self.format.addItem(text)
+        for name, fmt in FORMATS.items():  # the item's data is the name the request takes
+            self.format.addItem(fmt.title or name, name)
+        self.format.setCurrentIndex(self.format.findData(DEFAULT_FORMAT))
         form.addRow("&Format:", self.format)
         self.compression = QComboBox()
-        for text, _ in COMPRESSIONS:
-            self.compression.addItem(text)
+        for name, title in COMPRESSIONS.items():
+            self.compression.addItem(title, name)
+        self.compression.setCurrentIndex(self.compression.findData(DEFAULT_COMPRESSION))
         self.compression.setToolTip(
             "Deflate effort for PNG and npz: it never changes the pixels, only file size and speed"
         )
@@ -172,7 +178,7 @@ class ExportDialog(QDialog):
         form.addRow("S&eed:", seed_row)
         self.workers = QSpinBox()
         self.workers.setRange(1, max_workers())  # more processes than cores only cost memory
-        self.workers.setValue(max_workers())
+        self.workers.setValue(default_workers())
         form.addRow("&Worker processes:", self.workers)
         output, self.output = _path_row(self._browse_output)
         form.addRow("F&older:", output)
@@ -272,14 +278,14 @@ class ExportDialog(QDialog):
             count=self.count.value(),
             config=self.config,
             seed=self.seed.value(),
-            format=FORMATS[self.format.currentIndex()][1],
+            format=self.format.currentData(),
             splits=self.splits.text().strip() or None,
             unique=self.unique.isChecked(),
             separator_width=self.separator_width.value(),
             workers=self.workers.value(),
             resume=self.resume.isChecked(),
             overwrite=self.overwrite.isChecked(),
-            compression=COMPRESSIONS[self.compression.currentIndex()][1],
+            compression=self.compression.currentData(),
         )
         values.update(overrides)
         return ExportRequest(**values)
@@ -294,12 +300,12 @@ class ExportDialog(QDialog):
             count=self.count.value(),
             seed=self.seed.value(),
             output=str(Path(output).expanduser()),
-            format=FORMATS[self.format.currentIndex()][1],
+            format=self.format.currentData(),
             separator_width=self.separator_width.value(),
             unique=self.unique.isChecked(),
             splits=self.splits.text().strip() or None,
             workers=self.workers.value(),
-            compression=COMPRESSIONS[self.compression.currentIndex()][1],
+            compression=self.compression.currentData(),
         )
 
     def copy_command(self) -> None:

@@ -32,6 +32,7 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
 from .command_line import command_line, export_command_line
@@ -592,7 +593,9 @@ class MainWindow(QMainWindow):
         store = self.store
         self.controls.set_config(store.config())
         self.controls.digits.setText(store.value("generation/digits", "0123"))
-        self.controls.separator_width.setValue(store.value("generation/separator_width", 10, int))
+        self.controls.separator_width.setValue(
+            store.value("generation/separator_width", DEFAULT_SEPARATOR_WIDTH, int)
+        )
         self.controls.random_length.setValue(store.value("generation/random_length", 8, int))
         self.controls.seed_locked.setChecked(store.value("generation/seed_locked", True, bool))
         seed = seed_of(store.value("generation/seed", "", str))  # as text: QSettings' int is 32 bits
