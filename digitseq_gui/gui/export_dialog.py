@@ -59,7 +59,7 @@ from ..export import (
     run_export,
 )
 from .background import BackgroundTask
-from .command_line import export_command_line
+from .command_line import request_command_line
 from .messages import window_message
 from .preview import to_qimage
 from .seed_box import SeedBox, random_seed
@@ -267,8 +267,9 @@ class ExportDialog(QDialog):
             raise ValueError("choose the file of sequences (one per line)")
         return sequences.from_file(path), ["--sequences", str(Path(path).expanduser().resolve())]
 
-    def request(self, **overrides):
-        """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
+    def request(self, **overrides) -> ExportRequest:
+        """The ExportRequest the controls describe (raises the engine's errors on bad values): the
+        one place the controls are read, for the export, the preview and the copied command."""
         source, _ = self._what()
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
@@ -293,20 +294,8 @@ class ExportDialog(QDialog):
     def command(self) -> str:
         """The ``digitseq export`` command that makes the data set these settings describe."""
         _, what = self._what()
-        output = self.output.text().strip() or "digitseq-export"
-        return export_command_line(
-            self.config,
-            what,
-            count=self.count.value(),
-            seed=self.seed.value(),
-            output=str(Path(output).expanduser()),
-            format=self.format.currentData(),
-            separator_width=self.separator_width.value(),
-            unique=self.unique.isChecked(),
-            splits=self.splits.text().strip() or None,
-            workers=self.workers.value(),
-            compression=self.compression.currentData(),
-        )
+        default = {} if self.output.text().strip() else {"output": Path("digitseq-export")}
+        return request_command_line(self.request(**default), what)
 
     def copy_command(self) -> None:
         try:

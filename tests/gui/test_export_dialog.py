@@ -367,3 +367,34 @@ def test_the_window_and_the_cli_start_from_the_same_defaults_and_limits(qtbot, w
     dialog.separator_width.setValue(MAX_SEPARATOR_WIDTH)
     assert dialog.request().separator_width == MAX_SEPARATOR_WIDTH  # the engine takes its own maximum
     dialog.shut_down()
+
+
+def test_the_copied_command_asks_the_cli_for_the_very_request_the_dialog_makes(dialog, tmp_path):
+    """Request and command come from one mapping: every setting changed in the dialog reaches both."""
+    import shlex
+
+    from digitseq_gui.cli import build_parser
+    from digitseq_gui.cli.export import request_from_args
+
+    dialog.source.setCurrentIndex(1)
+    dialog.pattern.setText("0[789]-###")
+    dialog.count.setValue(321)
+    dialog.unique.setChecked(True)
+    dialog.separator_width.setValue(7)
+    dialog.format.setCurrentIndex(dialog.format.findData("npz"))
+    dialog.compression.setCurrentIndex(dialog.compression.findData("none"))
+    dialog.splits.setText("train=0.5,test=0.5")
+    dialog.seed.setValue(99)
+    dialog.workers.setValue(2)
+    argv = shlex.split(dialog.command())
+    assert argv[:2] == ["digitseq", "export"]
+    args = build_parser().parse_args(argv[1:])
+    from digitseq_gui.engine import sequences
+
+    from_cli = request_from_args(args, sequences.pattern(args.pattern))
+    mine = dialog.request()
+    assert from_cli.sequences.describe() == mine.sequences.describe()
+    fields = ("count", "seed", "format", "splits", "unique", "separator_width", "workers", "compression")
+    assert {f: getattr(from_cli, f) for f in fields} == {f: getattr(mine, f) for f in fields}
+    assert args.pattern == "0[789]-###" and from_cli.output == mine.output
+    assert from_cli.config.to_dict() == mine.config.to_dict()
