@@ -386,10 +386,7 @@ class SequenceStream:
 
     def block_texts(self, block: int) -> list[str]:
         text_seed, _ = self.block_seeds(block)
-        if self.source.kind == "explicit":  # uniform picks from the list, not its first 64 lines
-            picks = np.random.default_rng(text_seed).integers(0, len(self.source.texts), BLOCK_SIZE)
-            return [self.source.texts[i] for i in picks]
-        return sources.make_sequences(self.source, BLOCK_SIZE, text_seed)
+        return self.source.fresh_texts(text_seed, BLOCK_SIZE)
 
     def block(self, block: int) -> list[dict]:
         """The BLOCK_SIZE items of block ``block`` of the current epoch (index = b * 64 + j)."""

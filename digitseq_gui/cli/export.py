@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         source = sequences.pattern(args.pattern)
     else:
         source = sequences.from_file(args.sequences)
-    if args.count is None and source.kind != "explicit":
+    if args.count is None and source.default_count() is None:
         from ..engine.errors import InvalidInputError
 
         raise InvalidInputError("--count is required with --length and --pattern")

@@ -293,9 +293,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     shard = parse_shard(request.shard)
     count = request.count
     if count is None:
-        if request.sequences.kind != "explicit":
+        count = request.sequences.default_count()
+        if count is None:
             raise InvalidInputError("say how many images to make (count)", field="count")
-        count = len(request.sequences.texts)
     stream = SequenceTexts(request.sequences, count, seed, request.unique)
     fractions = splitting.parse_splits(request.splits)
     counts = splitting.split_counts(fractions, count)
@@ -321,7 +321,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             (rows.source, rows.file_split, rows.start, rows.stop),
             part_seed,
             request.separator_width,
-            _uniform_separators(request.sequences, offset, n),
+            request.sequences.uniform_separators(offset, n),
         )
         context = PartContext(
             str(output),
@@ -386,17 +386,6 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     return ExportPlan(
         request, config, output, fmt, stream, parts, chunk_size, first, stop, chunk_count, manifest
     )
-
-
-def _uniform_separators(source: SequenceSource, offset: int, n: int) -> bool:
-    """Whether every text of the part has as many separators (random lengths and patterns do)."""
-    if source.kind != "explicit":
-        return True
-    from ..engine.sequences import split_text
-
-    texts = source.texts
-    window = texts if n >= len(texts) else [texts[(offset + i) % len(texts)] for i in range(n)]
-    return len({sum(1 for s in split_text(t)[1] if s) for t in set(window)}) <= 1
 
 
 def check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
