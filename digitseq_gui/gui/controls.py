@@ -37,7 +37,7 @@ from PyQt5.QtWidgets import (
 from ..engine.config import Config
 from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
-from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH, SEPARATORS
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
 from .seed_box import SeedBox, random_seed
@@ -178,11 +178,19 @@ class ControlsPanel(QWidget):
         )
         self.separator_width.setValue(DEFAULT_SEPARATOR_WIDTH)
         self.separator_width.valueChanged.connect(self.changed)
-        separator_label = QLabel("Separator ga&p:")
-        separator_label.setBuddy(self.separator_width)
-        form.addRow(separator_label, self.separator_width)
+        self.separator_label = QLabel("Separator ga&p:")
+        self.separator_label.setBuddy(self.separator_width)
+        form.addRow(self.separator_label, self.separator_width)
         self._error_row(form, "separator")
+        # The gap means something only for a sequence with a separator: random digits have none.
+        self.digits.textChanged.connect(self._show_separator_gap)
+        self._show_separator_gap()
         return group
+
+    def _show_separator_gap(self) -> None:
+        shown = any(c in SEPARATORS for c in self.digits.text().strip())
+        self.separator_label.setVisible(shown)
+        self.separator_width.setVisible(shown)
 
     def _build_layout(self) -> QGroupBox:
         group = QGroupBox("Size and spacing")
@@ -324,6 +332,7 @@ class ControlsPanel(QWidget):
         self.random_length.setValue(8)
         for widget in (self.digits, self.separator_width, self.random_length):
             widget.blockSignals(False)
+        self._show_separator_gap()
         self._custom_source = ""
         self.source_path.clear()
         self.set_config(Config())
