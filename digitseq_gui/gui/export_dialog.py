@@ -12,6 +12,7 @@ dialog's words (tick boxes, not command-line flags), never raised into Qt's even
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -105,6 +106,8 @@ class ExportDialog(QDialog):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.start_preview)
         self._connect_changes()
+        self._show_separator_gap()
+        self._show_output_where()
         self.start_preview()
 
     # -- layout ------------------------------------------------------------------------------
@@ -149,6 +152,7 @@ class ExportDialog(QDialog):
         self.separator_width.setSuffix(" px")
         self.separator_width.setToolTip("The blank gap each separator (- . / ( ) _ space) becomes")
         form.addRow("Separator &gap:", self.separator_width)
+        self.separator_label = form.labelForField(self.separator_width)
         self.format = QComboBox()
         for name, fmt in FORMATS.items():  # the item's data is the name the request takes
             self.format.addItem(fmt.title or name, name)
@@ -182,6 +186,13 @@ class ExportDialog(QDialog):
         form.addRow("&Worker processes:", self.workers)
         output, self.output = _path_row(self._browse_output)
         form.addRow("F&older:", output)
+        # A typed name is a folder relative to where DigitSeq was started, which a window never
+        # shows: so the full path it writes to is always shown under the field, and used as is.
+        self.output_where = QLabel("")
+        self.output_where.setWordWrap(True)
+        self.output_where.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        form.addRow("", self.output_where)
+        self.output.textChanged.connect(self._show_output_where)
         self.overwrite = QCheckBox("Replace an existing export")
         self.resume = QCheckBox("Finish an interrupted export")
         form.addRow("", self.overwrite)
@@ -249,6 +260,54 @@ class ExportDialog(QDialog):
         for line in (self.pattern, self.sequence_file, self.splits):
             line.textChanged.connect(self.schedule_preview)
         self.unique.toggled.connect(self.schedule_preview)
+        self.source.currentIndexChanged.connect(self._show_separator_gap)
+        # Any setting at all: what the bar and the status line said of the last export is over.
+        for box in (
+            self.min_length,
+            self.max_length,
+            self.count,
+            self.separator_width,
+            self.seed,
+            self.workers,
+        ):
+            box.valueChanged.connect(self._forget_last_export)
+        for combo in (self.source, self.format, self.compression):
+            combo.currentIndexChanged.connect(self._forget_last_export)
+        for line in (self.pattern, self.sequence_file, self.splits, self.output):
+            line.textChanged.connect(self._forget_last_export)
+        for check in (self.unique, self.overwrite, self.resume):
+            check.toggled.connect(self._forget_last_export)
+
+    def _show_separator_gap(self) -> None:
+        """Random digits have no separators: the gap is offered for patterns and files only."""
+        shown = self.source.currentIndex() != 0
+        self.separator_label.setVisible(shown)
+        self.separator_width.setVisible(shown)
+
+    def output_folder(self) -> Path | None:
+        """The absolute folder the Folder field names (None when empty): a relative name is taken
+        from the folder DigitSeq was started in, and said so."""
+        text = self.output.text().strip()
+        return Path(os.path.abspath(Path(text).expanduser())) if text else None
+
+    def _show_output_where(self) -> None:
+        folder = self.output_folder()
+        if folder is None:
+            self.output_where.setText("")
+        elif Path(self.output.text().strip()).expanduser().is_absolute():
+            self.output_where.setText(f"Writes to {folder}")
+        else:
+            self.output_where.setText(f"Writes to {folder} (a relative name is taken from {Path.cwd()})")
+
+    def _forget_last_export(self) -> None:
+        """After a finished, cancelled or refused export, a changed setting clears the bar and the
+        status line: they described the settings as they were."""
+        if self.is_running():
+            return
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setStyleSheet("")
+        self.status.setText("")
 
     # -- the request -------------------------------------------------------------------------
 
@@ -274,7 +333,7 @@ class ExportDialog(QDialog):
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
         values = dict(
-            output=Path(self.output.text().strip()).expanduser(),
+            output=self.output_folder(),
             sequences=source,
             count=self.count.value(),
             config=self.config,
@@ -391,6 +450,7 @@ class ExportDialog(QDialog):
     def start_export(self) -> None:
         if self.is_running():
             return
+        self._forget_last_export()  # a refusal must not stand under the last export's full bar
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:
