@@ -82,7 +82,7 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         choices=tuple(COMPRESSIONS),
         default=DEFAULT_COMPRESSION,
         help="deflate effort for png and npz (deflate is the ceiling of a compressed export): "
-        f"fast (level 1), default, none (largest files, fastest) (default {DEFAULT_COMPRESSION})",
+        f"fast (level 1), default, none (largest files, fastest) (default: {DEFAULT_COMPRESSION!r})",
     )
     out.add_argument(
         "--shard-size",
