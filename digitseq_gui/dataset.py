@@ -50,66 +50,46 @@ DEFAULT_SPLITS = "train=0.8,val=0.1,test=0.1"
 DTYPES = ("uint8", "float32")
 
 
-# -- the adapter over the export's plan ------------------------------------------------------------
-# Everything this module needs from export/ goes through these three functions (and _Part): the
-# plan's public part_texts and render_blocks, its digit-row rule and its up-front layout check.
-# The byte-identity tests in tests/dataset/ compare against a real run_export and guard them.
+# -- the images, as the export makes them ----------------------------------------------------------
+# Everything this module needs from export/ is its public part specification (export.ImagesSpec,
+# plan_parts, stream_part, render_texts): the same parts, texts and rendering plan_export builds
+# on. The byte-identity tests in tests/dataset/ compare against a real run_export and guard them.
 
 
 @dataclass(frozen=True)
 class _Part:
-    """What rendering needs about one part (split) of an export, all picklable."""
+    """What rendering needs about one part (split), all picklable."""
 
     name: str
-    spec: Any  # export.rendering.RenderSpec: config, digit rows, part seed, separator width
+    render: Any  # export.RenderSpec: config, digit rows, part seed, separator width
     count: int = 0  # the part's images (the map-style data set only)
-    plan: Any = None  # export.plan.ExportPlan and PartPlan: texts are computed by range from them,
-    part_plan: Any = None  # so memory does not grow with the count
+    parts: Any = None  # export.Parts and its Part: texts are computed by range from them,
+    part: Any = None  # so memory does not grow with the count
 
 
-def _plan_part(request_args: dict, split: str) -> _Part:
-    """The export plan's part ``split`` ('' without splits): its texts and how it is rendered."""
-    from .export.plan import ExportRequest, plan_export
+def _plan_part(spec, split: str) -> _Part:
+    """Part ``split`` ('' without splits) of the data set ``spec`` (an export.ImagesSpec)."""
+    from .export import plan_parts
 
-    plan = plan_export(ExportRequest(output=".", format="npz", **request_args))
-    part = next((p for p in plan.parts if p.name == split), None)
+    parts = plan_parts(spec)
+    part = parts.part_named(split)
     if part is None:
         raise InvalidInputError(
-            f"split {split} is not one of the parts of splits {request_args['splits']!r}; "
-            f"use one of {', '.join(p.name for p in plan.parts)} or add {split}",
+            f"split {split} is not one of the parts of splits {spec.splits!r}; "
+            f"use one of {', '.join(p.name for p in parts.parts)} or add {split}",
             field="split",
         )
-    return _Part(split, part.spec, part.count, plan, part)
+    return _Part(split, part.render, part.count, parts, part)
 
 
 def _texts(part: _Part, start: int, stop: int) -> list[str]:
-    from .export.plan import part_texts
-
-    return list(part_texts(part.plan, part.part_plan, start, stop))
+    return list(part.parts.texts(part.part, start, stop))
 
 
 def _stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separator_width: int) -> _Part:
-    """The digit rows a stream of ``split`` draws from (the export's leakage-free rule), after the
-    export's up-front layout checks for every (digits, separators) shape the stream can make."""
-    from .engine.data.dataset import shared_dataset
-    from .export import splits as splitting
-    from .export.plan import check_layouts
-    from .export.rendering import RenderSpec
+    from .export import stream_part
 
-    files = {config.dataset.split} if not split else {"test"} if split == "test" else {"train"}
-    sizes = {name: len(shared_dataset(config.dataset.source, name)) for name in files}
-    rows, _ = splitting.digit_rows(split, config.dataset.source, config.dataset.split, sizes)
-    if split == "test":  # a folder with a single IDX pair would serve train digits as test
-        splitting.check_files_differ(
-            {name: shared_dataset(config.dataset.source, name).fingerprint for name in ("train", "test")}
-        )
-    check_layouts(config, shapes, separator_width)
-    return _Part(
-        split,
-        RenderSpec(
-            config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0, separator_width
-        ),
-    )
+    return _Part(split, stream_part(config, split, shapes, separator_width))
 
 
 def _render(
@@ -118,14 +98,9 @@ def _render(
     """Images ``start``..``start + len(texts)`` of a part (start a multiple of BLOCK_SIZE), as the
     export renders them: (uint8 images, labels, boxes). ``seed`` and ``uniform_separators``
     replace the part's (the stream renders each block from its own seed)."""
-    from dataclasses import replace
+    from .export import render_texts
 
-    from .export.rendering import render_blocks
-
-    spec = part.spec
-    if seed is not None:
-        spec = replace(spec, seed=seed, uniform_separators=uniform_separators)
-    result = render_blocks(spec, start, list(texts))
+    result = render_texts(part.render, start, texts, seed, uniform_separators)
     return result.images, result.labels, result.boxes
 
 
@@ -198,7 +173,7 @@ def _source_of(lengths, pattern, sequences) -> sources.SequenceSource:
 
 
 def _check_split(split) -> str:
-    from .export.splits import SPLIT_NAMES
+    from .export import SPLIT_NAMES
 
     if split is None:
         return ""
@@ -258,18 +233,10 @@ class SequenceDataset:
         self.splits = (splits or DEFAULT_SPLITS) if self.split else None
         self.separator_width = separator_width
         self._items = _Items(dtype, transform)
-        self._part = _plan_part(
-            dict(
-                sequences=self.source,
-                count=count,
-                config=self.config,
-                seed=self.seed,
-                splits=self.splits,
-                unique=unique,
-                separator_width=separator_width,
-            ),
-            self.split,
-        )
+        from .export import ImagesSpec
+
+        spec = ImagesSpec(self.source, count, self.config, self.seed, self.splits, unique, separator_width)
+        self._part = _plan_part(spec, self.split)
         self._block: tuple[int, Any] | None = None
 
     def __len__(self) -> int:
@@ -386,10 +353,7 @@ class SequenceStream:
 
     def block_texts(self, block: int) -> list[str]:
         text_seed, _ = self.block_seeds(block)
-        if self.source.kind == "explicit":  # uniform picks from the list, not its first 64 lines
-            picks = np.random.default_rng(text_seed).integers(0, len(self.source.texts), BLOCK_SIZE)
-            return [self.source.texts[i] for i in picks]
-        return sources.make_sequences(self.source, BLOCK_SIZE, text_seed)
+        return self.source.fresh_texts(text_seed, BLOCK_SIZE)
 
     def block(self, block: int) -> list[dict]:
         """The BLOCK_SIZE items of block ``block`` of the current epoch (index = b * 64 + j)."""

@@ -2,7 +2,12 @@
 
     pip install -e ".[torch]"
     python examples/train_crnn.py --smoke                  # a few steps on the CPU, in seconds
-    python examples/train_crnn.py --steps 600              # a few minutes on 2 CPU cores
+    python examples/train_crnn.py                          # 600 steps: a few minutes on 2 CPU cores
+    python examples/train_crnn.py --help                   # every option with its default
+
+The trained weights go to --save (crnn.npz): a plain .npz of the state_dict's arrays, read back
+by ``load_model`` (no pickle, unlike torch.save). --device is cuda when torch sees a GPU, else cpu.
+Ctrl+C stops training early: the model as it is then is evaluated and saved all the same.
 
 Training reads SequenceDataset's train split (MNIST training digits minus the validation hold-out);
 evaluation builds its sequences from the MNIST test file, whose digit images training never saw,
@@ -66,13 +71,13 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(image)[None]
 
 
-def evaluate(model: CRNN, loader: DataLoader) -> tuple[float, float, int]:
+def evaluate(model: CRNN, loader: DataLoader, device: torch.device | str = "cpu") -> tuple[float, float, int]:
     """(sequence accuracy, digit error rate, sequences) over the loader."""
     model.eval()
     right = errors = digits = total = 0
     with torch.no_grad():
         for batch in loader:
-            for guess, truth in zip(greedy_decode(model(batch["images"])), batch["labels"]):
+            for guess, truth in zip(greedy_decode(model(batch["images"].to(device))), batch["labels"]):
                 right += guess == truth
                 errors += edit_distance(guess, truth)
                 digits += len(truth)
@@ -90,8 +95,29 @@ def edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
+def save_model(model: CRNN, path: str) -> None:
+    """The state_dict as an .npz of arrays: no pickle, loadable with allow_pickle=False."""
+    arrays = {name: tensor.detach().cpu().numpy() for name, tensor in model.state_dict().items()}
+    with open(path, "wb") as out:  # np.savez would add .npz to a name without it
+        np.savez(out, **arrays)
+
+
+def load_model(path: str, device: str = "cpu") -> CRNN:
+    """A CRNN with the weights save_model wrote."""
+    model = CRNN()
+    with np.load(path, allow_pickle=False) as arrays:
+        model.load_state_dict({name: torch.from_numpy(arrays[name]) for name in arrays.files})
+    return model.to(device)
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=600, help="training steps (batches)")
     parser.add_argument(
         "--batch-size", type=int, default=64, help="a multiple of 64 keeps workers on their own blocks"
@@ -103,7 +129,13 @@ def main(argv=None) -> None:
     parser.add_argument("--test-count", type=int, default=2000, help="test sequences of MNIST test digits")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader worker processes making images")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the model")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the data and the model's initial weights"
+    )
+    parser.add_argument(
+        "--device", default=default_device(), help="torch device: cuda when available, else cpu"
+    )
+    parser.add_argument("--save", default="crnn.npz", metavar="PATH", help="where the trained weights go")
     parser.add_argument(
         "--smoke", action="store_true", help="a few steps on tiny data, to check it runs (seconds)"
     )
@@ -142,7 +174,8 @@ def main(argv=None) -> None:
     )
     test_loader = DataLoader(test, batch_size=256, num_workers=args.workers, collate_fn=collate_ctc)
 
-    model = CRNN()
+    device = torch.device(args.device)
+    model = CRNN().to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15
@@ -150,28 +183,35 @@ def main(argv=None) -> None:
     ctc = nn.CTCLoss(blank=CTC_BLANK, zero_infinity=True)
     print(
         f"training on {len(train)} images ({lengths[0]}-{lengths[1]} digits, augmentation "
-        f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size}",
+        f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size} on {device}",
         flush=True,
     )
     started = time.perf_counter()
-    for step, batch in enumerate(train_loader, 1):
-        log_probs = model(batch["images"])
-        input_lengths = torch.full((log_probs.shape[1],), log_probs.shape[0], dtype=torch.long)
-        loss = ctc(log_probs, batch["targets"], input_lengths, batch["target_lengths"])
-        optimiser.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimiser.step()
-        schedule.step()
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            elapsed = time.perf_counter() - started
-            print(
-                f"step {step}/{args.steps}  loss {loss.item():.3f}  {step * args.batch_size / elapsed:.0f} images/s",
-                flush=True,
-            )
+    done = 0
+    try:
+        for step, batch in enumerate(train_loader, 1):
+            log_probs = model(batch["images"].to(device))
+            input_lengths = torch.full((log_probs.shape[1],), log_probs.shape[0], dtype=torch.long)
+            loss = ctc(log_probs, batch["targets"], input_lengths, batch["target_lengths"])
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimiser.step()
+            schedule.step()
+            done = step
+            if step % max(1, args.steps // 10) == 0 or step == args.steps:
+                elapsed = time.perf_counter() - started
+                print(
+                    f"step {step}/{args.steps}  loss {loss.item():.3f}  {step * args.batch_size / elapsed:.0f} images/s",
+                    flush=True,
+                )
+    except KeyboardInterrupt:  # stopped early: what has been learnt so far is still worth a look
+        print(f"stopped after {done} of {args.steps} steps; evaluating the model as it is", flush=True)
     trained = time.perf_counter() - started
-    accuracy, digit_errors, total = evaluate(model, test_loader)
-    print(f"trained {trained:.0f} s on {len(train)} images")
+    model.eval()  # a step cut short may have left the model in training mode
+    accuracy, digit_errors, total = evaluate(model, test_loader, device)
+    save_model(model, args.save)
+    print(f"trained {trained:.0f} s on {done * args.batch_size} images; weights saved to {args.save}")
     print(
         f"sequence accuracy on {total} sequences of MNIST test digits: {100 * accuracy:.2f}% "
         f"(digit error rate {100 * digit_errors:.2f}%)"

@@ -20,13 +20,6 @@ EXAMPLES = """examples:
   digitseq export ... --shard 2/8       (the chunks shard 2 of 8 owns; join with 'digitseq merge')"""
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
@@ -62,29 +55,41 @@ def register(subparsers) -> None:
 
 def add_export_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``digitseq export`` and ``generate-phone-numbers``."""
+    # The choices and defaults are the export's and the engine's own (one registry each).
+    from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
+    from ..export import (
+        COMPRESSIONS,
+        DEFAULT_CHUNK_SIZE,
+        DEFAULT_COMPRESSION,
+        DEFAULT_FORMAT,
+        DEFAULT_SHARD_SIZE,
+        FORMATS,
+        default_workers,
+    )
+
     add_engine_options(parser)  # its --dataset-split names the data file; --split below is train/val/test
     out = parser.add_argument_group("output")
     out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
     out.add_argument(
         "--format",
-        choices=("png", "jsonl", "npz", "lmdb", "webdataset"),
-        default="png",
-        help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file with CTC "
-        "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards (default png)",
+        choices=tuple(FORMATS),
+        default=DEFAULT_FORMAT,
+        help="; ".join(f"{name}: {fmt.description}" for name, fmt in FORMATS.items())
+        + f" (default {DEFAULT_FORMAT})",
     )
     out.add_argument(
         "--compression",
-        choices=("fast", "default", "none"),
-        default="default",
+        choices=tuple(COMPRESSIONS),
+        default=DEFAULT_COMPRESSION,
         help="deflate effort for png and npz (deflate is the ceiling of a compressed export): "
-        "fast (level 1), default, none (largest files, fastest)",
+        f"fast (level 1), default, none (largest files, fastest) (default: {DEFAULT_COMPRESSION!r})",
     )
     out.add_argument(
         "--shard-size",
         type=positive_int,
         metavar="N",
-        default=10_000,
-        help="samples per tar with --format webdataset (default 10000)",
+        default=DEFAULT_SHARD_SIZE,
+        help=f"samples per tar with --format webdataset (default {DEFAULT_SHARD_SIZE})",
     )
     out.add_argument(
         "--split",
@@ -97,8 +102,9 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         "--separator-width",
         type=non_negative_int,
         metavar="PX",
-        default=10,
-        help="width of the blank gap a separator in a pattern or sequence becomes (default 10)",
+        default=DEFAULT_SEPARATOR_WIDTH,
+        help="width of the blank gap a separator in a pattern or sequence becomes "
+        f"(default {DEFAULT_SEPARATOR_WIDTH})",
     )
     out.add_argument(
         "--seed", type=non_negative_int, metavar="S", default=0, help="the data set's seed (default 0)"
@@ -108,15 +114,15 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=positive_int,
         metavar="N",
-        default=min(_cores(), 8),
+        default=default_workers(),
         help="worker processes (default: the number of cores, at most 8); the output does not depend on it",
     )
     run.add_argument(
         "--chunk-size",
         type=positive_int,
         metavar="N",
-        default=512,
-        help="images per chunk, a multiple of 64 (default 512)",
+        default=DEFAULT_CHUNK_SIZE,
+        help=f"images per chunk, a multiple of 64 (default {DEFAULT_CHUNK_SIZE})",
     )
     run.add_argument("--shard", metavar="I/N", help="make only the chunks shard I of N owns")
     run.add_argument("--resume", action="store_true", help="finish an interrupted export in --output")
@@ -133,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         source = sequences.pattern(args.pattern)
     else:
         source = sequences.from_file(args.sequences)
-    if args.count is None and source.kind != "explicit":
+    if args.count is None and source.default_count() is None:
         from ..engine.errors import InvalidInputError
 
         raise InvalidInputError("--count is required with --length and --pattern")
@@ -158,8 +164,8 @@ def request_from_args(args: argparse.Namespace, source):
         shard=args.shard,
         resume=args.resume,
         overwrite=args.overwrite,
-        compression=getattr(args, "compression", "default"),
-        shard_size=getattr(args, "shard_size", 10_000),
+        compression=args.compression,
+        shard_size=args.shard_size,
     )
 
 

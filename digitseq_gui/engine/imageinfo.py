@@ -10,7 +10,8 @@ settings, deflated as zTXt or compressed iTXt), readable by any PNG reader (Pill
     seed       the seed that reproduces the image (of the call; the export's --seed for exports)
     index      an export's image number in its part (exports only)
     part       an export's part (train, val, test; exports with splits only)
-    settings   the configuration as JSON (the config file's schema)
+    settings   the configuration as JSON (the config file's schema; without the augmentations
+               when the transform is off, since none is applied)
 
 OpenCV encodes PNGs about twice as fast as Pillow but cannot write text chunks, so they are
 spliced into its bytes right after the IHDR chunk, as the PNG specification lays them out.
@@ -47,8 +48,18 @@ def metadata(
     if index is not None:
         chunks["index"] = str(int(index))
     if settings is not None:
-        chunks["settings"] = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+        chunks["settings"] = json.dumps(effective_settings(settings), sort_keys=True, separators=(",", ":"))
     return chunks
+
+
+def effective_settings(settings: dict) -> dict:
+    """The settings that made the image: with the transform off no augmentation runs, so none
+    is listed (a reader would take rotate, shear... "enabled" for applied). Loading them back
+    gives the default augmentations, which change nothing while the transform is off."""
+    image = settings.get("image")
+    if not isinstance(image, dict) or image.get("transform", True) or "augmentations" not in image:
+        return settings
+    return dict(settings, image={k: v for k, v in image.items() if k != "augmentations"})
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -42,6 +42,10 @@ from .files import read_regular_file
 MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
 
 SEPARATORS = "-_./ ()"
+# The blank gap a separator becomes, in pixels: the default and the most the engine accepts (the
+# CLI, the window and SequenceDataset all read these).
+DEFAULT_SEPARATOR_WIDTH = 10
+MAX_SEPARATOR_WIDTH = 10_000
 MAX_RANDOM_LENGTH = 100
 MAX_COUNT = 100_000_000
 # Above this many possible sequences, unique draws use rejection (collisions are then rare).
@@ -170,50 +174,158 @@ def split_text(text: str) -> tuple[str, tuple[str, ...]]:
 # -- sources -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class SequenceSource:
-    """Where the sequences come from; ``describe()`` is what the manifest records.
+    """Where the sequences come from: one subclass per kind (a list, random lengths, a pattern),
+    each with the behaviour its kind needs, so callers ask the source instead of switching on
+    its kind. ``describe()`` is what the manifest records."""
 
-    kind "explicit": ``texts`` in order (cycled when more are asked for);
-    kind "random": lengths uniform in [min_length, max_length], digits uniform;
-    kind "pattern": ``pattern``'s positions drawn uniformly from their choices.
-    """
-
-    kind: str
-    texts: tuple[str, ...] = ()
-    min_length: int = 0
-    max_length: int = 0
-    pattern: str = ""
-    origin: str = ""  # e.g. the file the texts came from, for the manifest
+    kind = ""  # the manifest's name for the kind
 
     def describe(self) -> dict:
-        if self.kind == "explicit":
-            digest = hashlib.sha256("\n".join(self.texts).encode()).hexdigest()
-            return {"kind": "explicit", "count": len(self.texts), "sha256": digest, "origin": self.origin}
-        if self.kind == "random":
-            return {"kind": "random", "min_length": self.min_length, "max_length": self.max_length}
-        return {"kind": "pattern", "pattern": self.pattern}
+        raise NotImplementedError
 
     def shapes(self) -> set[tuple[int, int]]:
         """Every (digit count, separator count) this source can make, drawn or not: what a
         layout check must accept up front, so that no configuration fails at random."""
-        if self.kind == "explicit":
-            return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, self.texts)}
-        if self.kind == "random":
-            return {(n, 0) for n in range(self.min_length, self.max_length + 1)}
-        parsed = parse_pattern(self.pattern)
-        return {(len(parsed.choices), sum(1 for s in parsed.separators_after if s))}
+        raise NotImplementedError
 
     def lengths(self) -> set[int]:
         """Every digit count this source can make."""
         return {n for n, _ in self.shapes()}
 
     def capacity(self) -> int:
-        if self.kind == "explicit":
-            return len(set(self.texts))
-        if self.kind == "random":
-            return sum(10**n for n in range(self.min_length, self.max_length + 1))
+        """How many different sequences the source can make."""
+        raise NotImplementedError
+
+    def words(self) -> str:
+        """The source in an error message."""
+        raise NotImplementedError
+
+    def default_count(self) -> int | None:
+        """How many images when no count is given (None: a count must be given)."""
+        return None
+
+    def has_separators(self) -> bool:
+        """Whether a text of the source can have a separator (the window offers a gap only then)."""
+        return any(k for _, k in self.shapes())
+
+    def uniform_separators(self, offset: int, n: int) -> bool:
+        """Whether texts [offset, offset + n) of a stream all have as many separators."""
+        return True  # random lengths have none, a pattern always its own
+
+    def fresh_texts(self, seed: int, n: int) -> list[str]:
+        """``n`` texts drawn afresh from ``seed`` (the training stream's blocks)."""
+        return make_sequences(self, n, seed)
+
+    def _texts(self, count: int, seed: int, unique: bool) -> _Texts:
+        """The texts of a data set of ``count`` (SequenceTexts' per-kind part)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ExplicitSequences(SequenceSource):
+    """``texts`` in order (cycled when more are asked for)."""
+
+    texts: tuple[str, ...]
+    origin: str = ""  # e.g. the file the texts came from, for the manifest
+    kind = "explicit"
+
+    def describe(self) -> dict:
+        digest = hashlib.sha256("\n".join(self.texts).encode()).hexdigest()
+        return {"kind": self.kind, "count": len(self.texts), "sha256": digest, "origin": self.origin}
+
+    def shapes(self) -> set[tuple[int, int]]:
+        return _shapes_of(self.texts)
+
+    def capacity(self) -> int:
+        return len(set(self.texts))
+
+    def words(self) -> str:
+        return "the list of given sequences"
+
+    def default_count(self) -> int | None:
+        return len(self.texts)
+
+    def uniform_separators(self, offset: int, n: int) -> bool:
+        texts = self.texts
+        window = texts if n >= len(texts) else [texts[(offset + i) % len(texts)] for i in range(n)]
+        return len({sum(1 for s in split_text(t)[1] if s) for t in set(window)}) <= 1
+
+    def fresh_texts(self, seed: int, n: int) -> list[str]:
+        # uniform picks from the list, not its first n lines
+        picks = np.random.default_rng(seed).integers(0, len(self.texts), n)
+        return [self.texts[i] for i in picks]
+
+    def _texts(self, count: int, seed: int, unique: bool) -> _Texts:
+        if unique:  # names the repeated line rather than a capacity
+            _check_explicit_unique(self.texts, count)
+        return _ListTexts(self.texts, count)
+
+
+@dataclass(frozen=True)
+class RandomLengths(SequenceSource):
+    """Lengths uniform in [min_length, max_length], digits uniform."""
+
+    min_length: int
+    max_length: int
+    kind = "random"
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "min_length": self.min_length, "max_length": self.max_length}
+
+    def shapes(self) -> set[tuple[int, int]]:
+        return {(n, 0) for n in range(self.min_length, self.max_length + 1)}
+
+    def capacity(self) -> int:
+        return sum(10**n for n in range(self.min_length, self.max_length + 1))
+
+    def words(self) -> str:
+        return f"lengths {self.min_length}-{self.max_length}"
+
+    def has_separators(self) -> bool:
+        return False
+
+    def _texts(self, count: int, seed: int, unique: bool) -> _Texts:
+        _check_capacity(self, count, unique)
+        return _RandomTexts(self, count, seed, unique)
+
+
+@dataclass(frozen=True)
+class PatternSequences(SequenceSource):
+    """``pattern``'s positions drawn uniformly from their choices."""
+
+    pattern: str
+    kind = "pattern"
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "pattern": self.pattern}
+
+    def shapes(self) -> set[tuple[int, int]]:
+        parsed = parse_pattern(self.pattern)
+        return {(len(parsed.choices), sum(1 for s in parsed.separators_after if s))}
+
+    def capacity(self) -> int:
         return parse_pattern(self.pattern).capacity
+
+    def words(self) -> str:
+        return f"pattern {self.pattern!r}"
+
+    def _texts(self, count: int, seed: int, unique: bool) -> _Texts:
+        _check_capacity(self, count, unique)
+        return _PatternTexts(self, count, seed, unique)
+
+
+def _shapes_of(texts) -> set[tuple[int, int]]:
+    return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, texts)}
+
+
+def _check_capacity(source: SequenceSource, count: int, unique: bool) -> None:
+    if unique and count > source.capacity():
+        raise InvalidInputError(
+            f"cannot make {count} unique sequences: {source.words()} can make only {source.capacity()}; "
+            "ask for fewer, allow repeats, or use longer sequences",
+            field="count",
+        )
 
 
 def explicit(sequences, origin: str = "") -> SequenceSource:
@@ -226,7 +338,7 @@ def explicit(sequences, origin: str = "") -> SequenceSource:
         texts.append(pattern.text)
     if not texts:
         raise InvalidInputError("the list of sequences is empty; give at least one", field="digits")
-    return SequenceSource("explicit", texts=tuple(texts), origin=origin)
+    return ExplicitSequences(tuple(texts), origin)
 
 
 def from_file(path: str | Path) -> SequenceSource:
@@ -250,7 +362,7 @@ def from_file(path: str | Path) -> SequenceSource:
         texts.append(parse_text(line, f"{path.name} line {number}").text)
     if not texts:
         raise InvalidInputError(f"sequences file {path} has no sequences; put one per line", field="digits")
-    return SequenceSource("explicit", texts=tuple(texts), origin=str(path))
+    return ExplicitSequences(tuple(texts), str(path))
 
 
 def random_lengths(min_length: int, max_length: int | None = None) -> SequenceSource:
@@ -263,7 +375,7 @@ def random_lengths(min_length: int, max_length: int | None = None) -> SequenceSo
             f"length range {min_length}-{max_length} is invalid; use 1 <= min <= max <= {MAX_RANDOM_LENGTH}",
             field="length",
         )
-    return SequenceSource("random", min_length=int(min_length), max_length=int(max_length))
+    return RandomLengths(int(min_length), int(max_length))
 
 
 def parse_length_range(text: str) -> SequenceSource:
@@ -279,7 +391,7 @@ def parse_length_range(text: str) -> SequenceSource:
 
 
 def pattern(text: str) -> SequenceSource:
-    return SequenceSource("pattern", pattern=parse_pattern(text).text)
+    return PatternSequences(parse_pattern(text).text)
 
 
 # -- drawing -----------------------------------------------------------------------------------
@@ -311,59 +423,65 @@ class SequenceTexts:
         if not 1 <= count <= MAX_COUNT:
             raise InvalidInputError(f"count must be between 1 and {MAX_COUNT}, got {count}", field="count")
         self.source, self.count, self.seed, self.unique = source, int(count), int(seed), bool(unique)
-        if unique and source.kind != "explicit":  # explicit lists name the repeated line instead
-            capacity = source.capacity()
-            if count > capacity:
-                raise InvalidInputError(
-                    f"cannot make {count} unique sequences: {_source_words(source)} can make only {capacity}; "
-                    "ask for fewer, allow repeats, or use longer sequences",
-                    field="count",
-                )
-        if source.kind == "explicit":
-            if unique:
-                _check_explicit_unique(source.texts, self.count)
-        elif source.kind == "random":
-            lengths = list(range(source.min_length, source.max_length + 1))
-            self._lengths = [_Digits(("0123456789",) * n, seed, ("len", n), unique) for n in lengths]
-            if unique:
-                quotas = _length_quotas(lengths, self.count)
-                self._cumulative = np.concatenate([[0], np.cumsum(quotas)]).astype(np.int64)
-                self._order = _Permutation(self.count, seed, ("order",))
-        else:
-            self._pattern = parse_pattern(source.pattern)
-            self._digits = _Digits(self._pattern.choices, seed, ("pattern",), unique)
+        self._kind = source._texts(self.count, self.seed, self.unique)
 
     def __len__(self) -> int:
         return self.count
 
     def shapes(self) -> set[tuple[int, int]]:
         """Every (digits, separator gaps) a text of the stream can have: what a layout check needs."""
-        if self.source.kind == "explicit":
-            return {
-                (len(label), sum(1 for s in seps if s))
-                for label, seps in map(split_text, self._explicit_used())
-            }
-        return self.source.shapes()  # every length of a range, drawn or not
+        return self._kind.shapes()
 
     def longest(self) -> tuple[int, int]:
         """(longest label, longest text) any text of the stream can have (npz pads to these)."""
-        if self.source.kind == "explicit":
-            used = self._explicit_used()
-            return max(len(split_text(t)[0]) for t in used), max(map(len, used))
-        if self.source.kind == "random":
-            return self.source.max_length, self.source.max_length
-        return len(self._pattern.choices), len(self._pattern.render("0" * len(self._pattern.choices)))
-
-    def _explicit_used(self) -> tuple[str, ...]:
-        return self.source.texts[: self.count]
+        return self._kind.longest()
 
     def texts(self, start: int, stop: int) -> list[str]:
         start, stop = max(0, int(start)), min(self.count, int(stop))
         if start >= stop:
             return []
-        if self.source.kind == "explicit":
-            texts = self.source.texts
-            return [texts[i % len(texts)] for i in range(start, stop)]
+        return self._kind.texts(start, stop)
+
+
+class _Texts:
+    """A kind's part of SequenceTexts."""
+
+    def shapes(self) -> set[tuple[int, int]]:
+        raise NotImplementedError
+
+    def longest(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def texts(self, start: int, stop: int) -> list[str]:
+        raise NotImplementedError
+
+
+class _ListTexts(_Texts):
+    """A list's texts in order, cycled."""
+
+    def __init__(self, texts: tuple[str, ...], count: int):
+        self.all, self.used = texts, texts[:count]
+
+    def shapes(self) -> set[tuple[int, int]]:
+        return _shapes_of(self.used)
+
+    def longest(self) -> tuple[int, int]:
+        return max(len(split_text(t)[0]) for t in self.used), max(map(len, self.used))
+
+    def texts(self, start: int, stop: int) -> list[str]:
+        return [self.all[i % len(self.all)] for i in range(start, stop)]
+
+
+class _DrawnTexts(_Texts):
+    """Texts drawn in blocks of TEXT_BLOCK, block b from (seed, b) alone."""
+
+    def __init__(self, source: SequenceSource, count: int, seed: int, unique: bool):
+        self.source, self.count, self.seed, self.unique = source, count, seed, unique
+
+    def shapes(self) -> set[tuple[int, int]]:
+        return self.source.shapes()  # every length of a range, drawn or not
+
+    def texts(self, start: int, stop: int) -> list[str]:
         out: list[str] = []
         for block in range(start // TEXT_BLOCK, (stop - 1) // TEXT_BLOCK + 1):
             first = block * TEXT_BLOCK
@@ -376,13 +494,43 @@ class SequenceTexts:
         indices = np.arange(first, min(self.count, first + TEXT_BLOCK), dtype=np.int64)
         if not self.unique:  # independent of count: a whole block is drawn whatever is used
             indices = np.arange(first, first + TEXT_BLOCK, dtype=np.int64)
-        rng = seeding.sequence_texts_stream(self.seed, block)
-        if self.source.kind == "pattern":
-            digits = self._digits.draw(rng, indices)
-            return (
-                [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
-            )
-        low, high = self.source.min_length, self.source.max_length
+        return self.draw(seeding.sequence_texts_stream(self.seed, block), indices)
+
+    def draw(self, rng: np.random.Generator, indices: np.ndarray) -> list[str]:
+        raise NotImplementedError
+
+
+class _PatternTexts(_DrawnTexts):
+    def __init__(self, source: PatternSequences, count: int, seed: int, unique: bool):
+        super().__init__(source, count, seed, unique)
+        self._pattern = parse_pattern(source.pattern)
+        self._digits = _Digits(self._pattern.choices, seed, ("pattern",), unique)
+
+    def longest(self) -> tuple[int, int]:
+        n = len(self._pattern.choices)
+        return n, len(self._pattern.render("0" * n))
+
+    def draw(self, rng: np.random.Generator, indices: np.ndarray) -> list[str]:
+        digits = self._digits.draw(rng, indices)
+        return [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
+
+
+class _RandomTexts(_DrawnTexts):
+    def __init__(self, source: RandomLengths, count: int, seed: int, unique: bool):
+        super().__init__(source, count, seed, unique)
+        self.low, self.high = source.min_length, source.max_length
+        lengths = list(range(self.low, self.high + 1))
+        self._lengths = [_Digits(("0123456789",) * n, seed, ("len", n), unique) for n in lengths]
+        if unique:
+            quotas = _length_quotas(lengths, count)
+            self._cumulative = np.concatenate([[0], np.cumsum(quotas)]).astype(np.int64)
+            self._order = _Permutation(count, seed, ("order",))
+
+    def longest(self) -> tuple[int, int]:
+        return self.high, self.high
+
+    def draw(self, rng: np.random.Generator, indices: np.ndarray) -> list[str]:
+        low, high = self.low, self.high
         if not self.unique:
             lengths = rng.integers(low, high + 1, size=len(indices))
             rows = rng.integers(0, 10, size=(len(indices), high)).astype(np.uint8) + ord("0")
@@ -427,14 +575,6 @@ def _length_quotas(lengths: list[int], count: int) -> np.ndarray:
             quotas[i] -= excess
             quotas[i + 1] += excess
     return quotas
-
-
-def _source_words(source: SequenceSource) -> str:
-    if source.kind == "explicit":
-        return "the list of given sequences"
-    if source.kind == "random":
-        return f"lengths {source.min_length}-{source.max_length}"
-    return f"pattern {source.pattern!r}"
 
 
 class _Digits:

@@ -3,6 +3,8 @@
 Export knows nothing of how an image is drawn: it asks the engine for batches and writes them.
 Its modules::
 
+    parts.py      the images of a data set apart from how they are written (ImagesSpec,
+                  plan_parts): what plan_export and SequenceDataset both build on
     plan.py       what an export is (streaming: nothing grows with the count); the functions
                   SequenceDataset shares with the workers: part_texts, render_seed, render_range
     rendering.py  render_blocks: the images of a part, block by block
@@ -17,13 +19,16 @@ Its modules::
 """
 
 from .errors import ExportFolderError, with_advice
-from .formats import FORMATS
+from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, FORMATS
 from .merge import merge_exports
+from .parts import ImagesSpec, Part, Parts, plan_parts, render_texts, stream_part
 from .plan import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_SHARD_SIZE,
     ExportPlan,
     ExportRequest,
+    default_workers,
+    max_workers,
     parse_shard,
     part_texts,
     plan_export,
@@ -32,7 +37,9 @@ from .plan import (
     render_seed,
 )
 from .read import load_export
+from .rendering import Rendered, RenderSpec
 from .run import ExportResult, run_export
+from .splits import SPLIT_NAMES
 
 __all__ = [
     "ExportRequest",
@@ -41,9 +48,23 @@ __all__ = [
     "ExportFolderError",
     "with_advice",
     "FORMATS",
+    "DEFAULT_FORMAT",
+    "COMPRESSIONS",
+    "DEFAULT_COMPRESSION",
+    "default_workers",
     "load_export",
     "merge_exports",
     "plan_export",
+    "ImagesSpec",
+    "Part",
+    "Parts",
+    "plan_parts",
+    "stream_part",
+    "render_texts",
+    "Rendered",
+    "RenderSpec",
+    "SPLIT_NAMES",
+    "max_workers",
     "preview",
     "run_export",
     "parse_shard",

@@ -29,16 +29,20 @@ from typing import Protocol
 
 import numpy as np
 
-from ..engine import seeding
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
 from ..engine.imageinfo import export_chunks
 from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
 from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
-from ..engine.sequences import SEQUENCE_RULE, SequenceSource, SequenceTexts
-from . import splits as splitting
-from .formats import COMPRESSIONS, Format, PartContext, format_named
+from ..engine.sequences import (
+    DEFAULT_SEPARATOR_WIDTH,
+    SEQUENCE_RULE,
+    SequenceSource,
+    SequenceTexts,
+)
+from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, Format, PartContext, format_named
 from .manifest import SCHEMA
+from .parts import ImagesSpec, check_separator_width, check_sequences, plan_parts
 from .rendering import Rendered, RenderSpec, render_blocks
 
 DEFAULT_CHUNK_SIZE = 512
@@ -61,16 +65,16 @@ class ExportRequest:
     count: int | None = None
     config: Config = field(default_factory=Config)
     seed: int = 0
-    format: str = "png"
+    format: str = DEFAULT_FORMAT
     splits: dict | str | None = None
     unique: bool = False
-    separator_width: int = 10
+    separator_width: int = DEFAULT_SEPARATOR_WIDTH
     chunk_size: int = DEFAULT_CHUNK_SIZE
     workers: int = 1
     shard: tuple[int, int] | str | None = None
     resume: bool = False
     overwrite: bool = False
-    compression: str = "default"  # fast, default or none: deflate effort for png and npz
+    compression: str = DEFAULT_COMPRESSION  # fast, default or none: deflate effort for png and npz
     shard_size: int = DEFAULT_SHARD_SIZE  # samples per tar (webdataset)
 
 
@@ -224,6 +228,12 @@ def max_workers() -> int:
     return max(2, usable_cores())
 
 
+def default_workers() -> int:
+    """What the CLI and the window start from: a process per core, at most 8 (beyond that the
+    writing, not the drawing, is what limits an export)."""
+    return min(usable_cores(), 8)
+
+
 def _whole(value, name: str, field_name: str, low: int, high: int | None = None, why: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InputTypeError(f"{name} must be a whole number, got {value!r}", field=field_name)
@@ -258,59 +268,41 @@ def check_request(request: ExportRequest) -> tuple[Config, Format, int]:
         f" (this machine has {cores} core{'s' if cores != 1 else ''}; more processes than cores only add memory, "
         "about 150 MB each)",
     )
-    _whole(request.separator_width, "separator width", "separator_width", 0, 10_000)
+    check_separator_width(request.separator_width)
     _whole(request.shard_size, "shard size", "shard_size", 1, 10**9)
     if request.compression not in COMPRESSIONS:
         raise InvalidInputError(
             f"compression {request.compression!r}: use one of {', '.join(COMPRESSIONS)}", field="compression"
         )
-    if not isinstance(request.sequences, SequenceSource):
-        raise InputTypeError(
-            "sequences must come from sequences.explicit/from_file/random_lengths/pattern", field="digits"
-        )
+    check_sequences(request.sequences)
     return config, fmt, seed
 
 
 def plan_export(request: ExportRequest) -> ExportPlan:
     """Check the request and work out the parts, chunks and manifest (writes nothing; time and
     memory do not grow with the count)."""
-    from ..engine.data.dataset import shared_dataset
     from ..version import __version__
 
     config, fmt, seed = check_request(request)
     shard = parse_shard(request.shard)
-    count = request.count
-    if count is None:
-        if request.sequences.kind != "explicit":
-            raise InvalidInputError("say how many images to make (count)", field="count")
-        count = len(request.sequences.texts)
-    stream = SequenceTexts(request.sequences, count, seed, request.unique)
-    fractions = splitting.parse_splits(request.splits)
-    counts = splitting.split_counts(fractions, count)
-    if not fractions:
-        files_needed = {config.dataset.split}
-    else:
-        files_needed = ({"train"} if set(counts) - {"test"} else set()) | (
-            {"test"} if "test" in counts else set()
+    images = plan_parts(
+        ImagesSpec(
+            request.sequences,
+            request.count,
+            config,
+            seed,
+            request.splits,
+            request.unique,
+            request.separator_width,
         )
-    datasets = {name: shared_dataset(config.dataset.source, name) for name in sorted(files_needed)}
-    splitting.check_files_differ({name: d.fingerprint for name, d in datasets.items()})
-    sizes = {name: len(d) for name, d in datasets.items()}
+    )
+    count, stream, fractions = images.count, images.stream, images.fractions
     output = Path(request.output).expanduser()
-    check_layouts(config, stream.shapes(), request.separator_width)
     label_length, text_length = stream.longest()
     image_format = config.output_format if config.output_format in ("png", "jpeg", "jpg") else "png"
-    parts, offset = [], 0
-    for number, (name, n) in enumerate(counts.items()):
-        rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
-        part_seed = seed if name == "" else seeding.part_seed(seed, number)
-        spec = RenderSpec(
-            config.to_dict(),
-            (rows.source, rows.file_split, rows.start, rows.stop),
-            part_seed,
-            request.separator_width,
-            _uniform_separators(request.sequences, offset, n),
-        )
+    parts = []
+    for part in images.parts:
+        name, n = part.name, part.count
         context = PartContext(
             str(output),
             name,
@@ -326,13 +318,12 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             "name": name or "all",
             "folder": name or ".",
             "count": n,
-            "seed": part_seed,
+            "seed": part.seed,
             "label_length": label_length,
             "text_length": text_length,
-            "digits": rows.describe(datasets[rows.file_split].fingerprint, rule),
+            "digits": part.digits,
         }
-        parts.append(PartPlan(name, number, offset, n, part_seed, spec, context, describe))
-        offset += n
+        parts.append(PartPlan(name, part.number, part.offset, n, part.seed, part.render, context, describe))
     chunk_size = request.chunk_size
     chunk_count = sum(-(-p.count // chunk_size) for p in parts)
     first, stop = (
@@ -365,7 +356,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "val: the hold-out; test: the test file"
         if fractions
         else "no splits",
-        "data_fingerprints": {name: d.fingerprint for name, d in datasets.items()},
+        "data_fingerprints": images.fingerprints,
         "parts": [p.describe for p in parts],
         "shard": None
         if shard is None
@@ -374,38 +365,6 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     return ExportPlan(
         request, config, output, fmt, stream, parts, chunk_size, first, stop, chunk_count, manifest
     )
-
-
-def _uniform_separators(source: SequenceSource, offset: int, n: int) -> bool:
-    """Whether every text of the part has as many separators (random lengths and patterns do)."""
-    if source.kind != "explicit":
-        return True
-    from ..engine.sequences import split_text
-
-    texts = source.texts
-    window = texts if n >= len(texts) else [texts[(offset + i) % len(texts)] for i in range(n)]
-    return len({sum(1 for s in split_text(t)[1] if s) for t in set(window)}) <= 1
-
-
-def check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
-    """Every (digits, separators) shape of the export must fit before anything is written: the
-    digits are laid out in the width the separator gaps leave."""
-    from ..engine.generator import check_layout
-
-    most = max(k for _, k in shapes)
-    if most * gap >= config.image.width:
-        raise InvalidInputError(
-            f"{most} separator gap(s) of {gap} px leave nothing of the {config.image.width} px image for the "
-            "digits; use a wider image or a smaller separator width",
-            field="separator_width",
-        )
-    for separators in sorted({k for _, k in shapes}):
-        check_layout(
-            config,
-            [n for n, k in shapes if k == separators],
-            config.spacing_range,
-            config.image.width - separators * gap,
-        )
 
 
 def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, str]]:

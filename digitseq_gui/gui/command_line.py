@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import json
 import shlex
+from typing import TYPE_CHECKING
 
 from ..engine.config import Config, default_augmentations
+
+if TYPE_CHECKING:  # the window's start does not import export
+    from ..export import ExportRequest
 
 CONFIG_FILE_NAME = "digitseq-preview.json"
 
@@ -100,3 +104,22 @@ def export_command_line(
         rest += ["--compression", compression]
     rest += generation_args(config) + ["--workers", str(workers), "--output", output]
     return _with_config_file(config, [program, "export"], rest)
+
+
+def request_command_line(request: ExportRequest, what: list[str], program: str = "digitseq") -> str:
+    """The ``digitseq export`` command that makes the data set ``request`` describes; ``what`` is
+    the option naming its sequences (see export_command_line)."""
+    return export_command_line(
+        request.config,
+        what,
+        count=request.count,
+        seed=request.seed,
+        output=str(request.output),
+        format=request.format,
+        separator_width=request.separator_width,
+        unique=request.unique,
+        splits=request.splits,
+        workers=request.workers,
+        compression=request.compression,
+        program=program,
+    )

@@ -37,14 +37,13 @@ from PyQt5.QtWidgets import (
 from ..engine.config import Config
 from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH, SEPARATORS
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
 from .seed_box import SeedBox, random_seed
 
 MIN_GAP = -MAX_OVERLAP  # the engine's smallest gap: negative gaps overlap neighbouring digits
-MAX_SEPARATOR = 1000
 DEFAULT_DIGITS = "0123"
-DEFAULT_SEPARATOR = 10  # what `digitseq export --separator-width` uses
 MAX_SEQUENCE_CHARS = 200  # a pattern with brackets and separators is longer than its digits
 
 
@@ -172,15 +171,26 @@ class ControlsPanel(QWidget):
         length_label.setBuddy(self.random_length)
         form.addRow(length_label, row)
         self.separator_width = spin_box(
-            0, MAX_SEPARATOR, " px", "The blank gap a separator (- . / ( ) _ space) in the sequence becomes."
+            0,
+            MAX_SEPARATOR_WIDTH,
+            " px",
+            "The blank gap a separator (- . / ( ) _ space) in the sequence becomes.",
         )
-        self.separator_width.setValue(DEFAULT_SEPARATOR)
+        self.separator_width.setValue(DEFAULT_SEPARATOR_WIDTH)
         self.separator_width.valueChanged.connect(self.changed)
-        separator_label = QLabel("Separator ga&p:")
-        separator_label.setBuddy(self.separator_width)
-        form.addRow(separator_label, self.separator_width)
+        self.separator_label = QLabel("Separator ga&p:")
+        self.separator_label.setBuddy(self.separator_width)
+        form.addRow(self.separator_label, self.separator_width)
         self._error_row(form, "separator")
+        # The gap means something only for a sequence with a separator: random digits have none.
+        self.digits.textChanged.connect(self._show_separator_gap)
+        self._show_separator_gap()
         return group
+
+    def _show_separator_gap(self) -> None:
+        shown = any(c in SEPARATORS for c in self.digits.text().strip())
+        self.separator_label.setVisible(shown)
+        self.separator_width.setVisible(shown)
 
     def _build_layout(self) -> QGroupBox:
         group = QGroupBox("Size and spacing")
@@ -318,10 +328,11 @@ class ControlsPanel(QWidget):
         for widget in (self.digits, self.separator_width, self.random_length):
             widget.blockSignals(True)
         self.digits.setText(DEFAULT_DIGITS)
-        self.separator_width.setValue(DEFAULT_SEPARATOR)
+        self.separator_width.setValue(DEFAULT_SEPARATOR_WIDTH)
         self.random_length.setValue(8)
         for widget in (self.digits, self.separator_width, self.random_length):
             widget.blockSignals(False)
+        self._show_separator_gap()
         self._custom_source = ""
         self.source_path.clear()
         self.set_config(Config())

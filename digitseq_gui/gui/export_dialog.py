@@ -12,6 +12,7 @@ dialog's words (tick boxes, not command-line flags), never raised into Qt's even
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -40,28 +41,32 @@ from PyQt5.QtWidgets import (
 )
 
 from ..engine.config import Config
-from ..engine.sequences import SEPARATORS
-from ..export.plan import max_workers
+from ..engine.sequences import (
+    DEFAULT_SEPARATOR_WIDTH,
+    MAX_COUNT,
+    MAX_RANDOM_LENGTH,
+    MAX_SEPARATOR_WIDTH,
+    SEPARATORS,
+)
+from ..export import (
+    COMPRESSIONS,
+    DEFAULT_COMPRESSION,
+    DEFAULT_FORMAT,
+    FORMATS,
+    ExportRequest,
+    default_workers,
+    max_workers,
+    preview,
+    run_export,
+)
 from .background import BackgroundTask
-from .command_line import export_command_line
+from .command_line import request_command_line
 from .messages import window_message
 from .preview import to_qimage
 from .seed_box import SeedBox, random_seed
 from .wheel_guard import guard_wheel
 
 SOURCES = ("Random digits", "Pattern", "List from a file")
-FORMATS = (
-    ("PNG images + labels.csv", "png"),
-    ("PNG images + labels.jsonl", "jsonl"),
-    ("One compressed .npz", "npz"),
-    ("LMDB (deep-text-recognition-benchmark)", "lmdb"),
-    ("WebDataset tar shards", "webdataset"),
-)
-COMPRESSIONS = (
-    ("Default (smaller files)", "default"),
-    ("Fast (larger files)", "fast"),
-    ("None (largest, fastest)", "none"),
-)
 PREVIEW_COUNT = 6
 PREVIEW_WIDTH = 400  # screen pixels per preview image: 2x for the usual 200 px, shrunk for wide ones
 PREVIEW_HEIGHT = 2 * 28  # 2x the usual 28 px; taller images (image.height) are shrunk to fit
@@ -76,7 +81,7 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
         seed: int | None = None,
         sequence: str = "",
-        separator_width: int = 10,
+        separator_width: int = DEFAULT_SEPARATOR_WIDTH,
     ):
         super().__init__(parent)
         self.setWindowTitle("Export data set")
@@ -101,6 +106,8 @@ class ExportDialog(QDialog):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.start_preview)
         self._connect_changes()
+        self._show_separator_gap()
+        self._show_output_where()
         self.start_preview()
 
     # -- layout ------------------------------------------------------------------------------
@@ -116,7 +123,7 @@ class ExportDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         self.min_length, self.max_length = QSpinBox(), QSpinBox()
         for box, value in ((self.min_length, 4), (self.max_length, 8)):
-            box.setRange(1, 100)
+            box.setRange(1, MAX_RANDOM_LENGTH)
             box.setValue(value)
         row.addWidget(QLabel("length from"))
         row.addWidget(self.min_length)
@@ -134,24 +141,27 @@ class ExportDialog(QDialog):
         self.source.currentIndexChanged.connect(self.source_pages.setCurrentIndex)
         form.addRow("", self.source_pages)
         self.count = QSpinBox()
-        self.count.setRange(1, 100_000_000)
+        self.count.setRange(1, MAX_COUNT)
         self.count.setValue(1000)
         self.count.setGroupSeparatorShown(True)
         form.addRow("&Images:", self.count)
         self.unique = QCheckBox("every sequence different")
         form.addRow("", self.unique)
         self.separator_width = QSpinBox()
-        self.separator_width.setRange(0, 1000)
+        self.separator_width.setRange(0, MAX_SEPARATOR_WIDTH)
         self.separator_width.setSuffix(" px")
         self.separator_width.setToolTip("The blank gap each separator (- . / ( ) _ space) becomes")
         form.addRow("Separator &gap:", self.separator_width)
+        self.separator_label = form.labelForField(self.separator_width)
         self.format = QComboBox()
-        for text, _ in FORMATS:
-            self.format.addItem(text)
+        for name, fmt in FORMATS.items():  # the item's data is the name the request takes
+            self.format.addItem(fmt.title or name, name)
+        self.format.setCurrentIndex(self.format.findData(DEFAULT_FORMAT))
         form.addRow("&Format:", self.format)
         self.compression = QComboBox()
-        for text, _ in COMPRESSIONS:
-            self.compression.addItem(text)
+        for name, title in COMPRESSIONS.items():
+            self.compression.addItem(title, name)
+        self.compression.setCurrentIndex(self.compression.findData(DEFAULT_COMPRESSION))
         self.compression.setToolTip(
             "Deflate effort for PNG and npz: it never changes the pixels, only file size and speed"
         )
@@ -172,10 +182,17 @@ class ExportDialog(QDialog):
         form.addRow("S&eed:", seed_row)
         self.workers = QSpinBox()
         self.workers.setRange(1, max_workers())  # more processes than cores only cost memory
-        self.workers.setValue(max_workers())
+        self.workers.setValue(default_workers())
         form.addRow("&Worker processes:", self.workers)
         output, self.output = _path_row(self._browse_output)
         form.addRow("F&older:", output)
+        # A typed name is a folder relative to where DigitSeq was started, which a window never
+        # shows: so the full path it writes to is always shown under the field, and used as is.
+        self.output_where = QLabel("")
+        self.output_where.setWordWrap(True)
+        self.output_where.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        form.addRow("", self.output_where)
+        self.output.textChanged.connect(self._show_output_where)
         self.overwrite = QCheckBox("Replace an existing export")
         self.resume = QCheckBox("Finish an interrupted export")
         form.addRow("", self.overwrite)
@@ -243,6 +260,54 @@ class ExportDialog(QDialog):
         for line in (self.pattern, self.sequence_file, self.splits):
             line.textChanged.connect(self.schedule_preview)
         self.unique.toggled.connect(self.schedule_preview)
+        self.source.currentIndexChanged.connect(self._show_separator_gap)
+        # Any setting at all: what the bar and the status line said of the last export is over.
+        for box in (
+            self.min_length,
+            self.max_length,
+            self.count,
+            self.separator_width,
+            self.seed,
+            self.workers,
+        ):
+            box.valueChanged.connect(self._forget_last_export)
+        for combo in (self.source, self.format, self.compression):
+            combo.currentIndexChanged.connect(self._forget_last_export)
+        for line in (self.pattern, self.sequence_file, self.splits, self.output):
+            line.textChanged.connect(self._forget_last_export)
+        for check in (self.unique, self.overwrite, self.resume):
+            check.toggled.connect(self._forget_last_export)
+
+    def _show_separator_gap(self) -> None:
+        """Random digits have no separators: the gap is offered for patterns and files only."""
+        shown = self.source.currentIndex() != 0
+        self.separator_label.setVisible(shown)
+        self.separator_width.setVisible(shown)
+
+    def output_folder(self) -> Path | None:
+        """The absolute folder the Folder field names (None when empty): a relative name is taken
+        from the folder DigitSeq was started in, and said so."""
+        text = self.output.text().strip()
+        return Path(os.path.abspath(Path(text).expanduser())) if text else None
+
+    def _show_output_where(self) -> None:
+        folder = self.output_folder()
+        if folder is None:
+            self.output_where.setText("")
+        elif Path(self.output.text().strip()).expanduser().is_absolute():
+            self.output_where.setText(f"Writes to {folder}")
+        else:
+            self.output_where.setText(f"Writes to {folder} (a relative name is taken from {Path.cwd()})")
+
+    def _forget_last_export(self) -> None:
+        """After a finished, cancelled or refused export, a changed setting clears the bar and the
+        status line: they described the settings as they were."""
+        if self.is_running():
+            return
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setStyleSheet("")
+        self.status.setText("")
 
     # -- the request -------------------------------------------------------------------------
 
@@ -261,48 +326,35 @@ class ExportDialog(QDialog):
             raise ValueError("choose the file of sequences (one per line)")
         return sequences.from_file(path), ["--sequences", str(Path(path).expanduser().resolve())]
 
-    def request(self, **overrides):
-        """The ExportRequest the controls describe (raises the engine's errors on bad values)."""
-        from .. import export
-
+    def request(self, **overrides) -> ExportRequest:
+        """The ExportRequest the controls describe (raises the engine's errors on bad values): the
+        one place the controls are read, for the export, the preview and the copied command."""
         source, _ = self._what()
         if not self.output.text().strip() and "output" not in overrides:
             raise ValueError("choose the folder to export into")
         values = dict(
-            output=Path(self.output.text().strip()).expanduser(),
+            output=self.output_folder(),
             sequences=source,
             count=self.count.value(),
             config=self.config,
             seed=self.seed.value(),
-            format=FORMATS[self.format.currentIndex()][1],
+            format=self.format.currentData(),
             splits=self.splits.text().strip() or None,
             unique=self.unique.isChecked(),
             separator_width=self.separator_width.value(),
             workers=self.workers.value(),
             resume=self.resume.isChecked(),
             overwrite=self.overwrite.isChecked(),
-            compression=COMPRESSIONS[self.compression.currentIndex()][1],
+            compression=self.compression.currentData(),
         )
         values.update(overrides)
-        return export.ExportRequest(**values)
+        return ExportRequest(**values)
 
     def command(self) -> str:
         """The ``digitseq export`` command that makes the data set these settings describe."""
         _, what = self._what()
-        output = self.output.text().strip() or "digitseq-export"
-        return export_command_line(
-            self.config,
-            what,
-            count=self.count.value(),
-            seed=self.seed.value(),
-            output=str(Path(output).expanduser()),
-            format=FORMATS[self.format.currentIndex()][1],
-            separator_width=self.separator_width.value(),
-            unique=self.unique.isChecked(),
-            splits=self.splits.text().strip() or None,
-            workers=self.workers.value(),
-            compression=COMPRESSIONS[self.compression.currentIndex()][1],
-        )
+        default = {} if self.output.text().strip() else {"output": Path("digitseq-export")}
+        return request_command_line(self.request(**default), what)
 
     def copy_command(self) -> None:
         try:
@@ -322,8 +374,6 @@ class ExportDialog(QDialog):
         self._preview_timer.start()
 
     def start_preview(self) -> None:
-        from ..export.plan import preview
-
         if self._preview_busy:
             self._preview_wanted = True  # newest wins: run again when this one is done
             return
@@ -398,10 +448,9 @@ class ExportDialog(QDialog):
     # -- export ------------------------------------------------------------------------------
 
     def start_export(self) -> None:
-        from ..export.run import run_export
-
         if self.is_running():
             return
+        self._forget_last_export()  # a refusal must not stand under the last export's full bar
         try:
             request = self.request()
         except (ValueError, TypeError, OSError) as exc:

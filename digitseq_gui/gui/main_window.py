@@ -32,13 +32,14 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
 from .command_line import command_line, export_command_line
 from .controls import ControlsPanel
 from .icon import app_icon
 from .messages import window_message
-from .preview import FIT, ZOOMS, Cell, PreviewArea, format_zoom, to_qimage
+from .preview import FIT, TWIN_MARK, ZOOMS, Cell, PreviewArea, format_zoom, to_qimage
 from .seed_box import random_seed, seed_of
 from .settings_store import SettingsStore
 from .wheel_guard import guard_wheel
@@ -118,11 +119,20 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.label_caption.setFont(font)
 
+        # What compare shows, said in words (the twin's blue bar alone explained nothing).
+        self.compare_legend = QLabel(
+            f'<span style="color:{TWIN_MARK.name()}; font-weight:bold">▌</span> Compare: each sample as '
+            "drawn, and under it, marked blue, <b>the same digits and gaps without augmentation</b>."
+        )
+        self.compare_legend.setWordWrap(True)
+        self.compare_legend.setVisible(False)
+
         self.right_pane = QWidget()
         self.right_pane.setMinimumWidth(PREVIEW_MIN_WIDTH)
         column = QVBoxLayout(self.right_pane)
         column.setContentsMargins(6, 6, 6, 6)
         column.addWidget(self.banner)
+        column.addWidget(self.compare_legend)
         column.addWidget(self.preview, 1)
         column.addWidget(self.label_caption)
 
@@ -344,6 +354,7 @@ class MainWindow(QMainWindow):
         for box in (self.grid_rows, self.grid_columns):
             box.setEnabled(self.grid_check.isChecked())
         self.preview.set_grid(rows, columns, self.compare_check.isChecked())
+        self.compare_legend.setVisible(self.compare_check.isChecked())
         self.schedule_preview()
 
     def _request(self) -> PreviewRequest:
@@ -592,7 +603,9 @@ class MainWindow(QMainWindow):
         store = self.store
         self.controls.set_config(store.config())
         self.controls.digits.setText(store.value("generation/digits", "0123"))
-        self.controls.separator_width.setValue(store.value("generation/separator_width", 10, int))
+        self.controls.separator_width.setValue(
+            store.value("generation/separator_width", DEFAULT_SEPARATOR_WIDTH, int)
+        )
         self.controls.random_length.setValue(store.value("generation/random_length", 8, int))
         self.controls.seed_locked.setChecked(store.value("generation/seed_locked", True, bool))
         seed = seed_of(store.value("generation/seed", "", str))  # as text: QSettings' int is 32 bits

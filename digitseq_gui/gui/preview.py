@@ -59,6 +59,9 @@ class Cell:
         self.current = True
 
 
+TWIN_MARK = QColor(120, 190, 255)  # the bar beside compare's copy without augmentation (and the legend's)
+
+
 class PreviewCanvas(QWidget):
     """Paints ``rows x columns`` cells at ``scale`` screen pixels per image pixel."""
 
@@ -203,7 +206,7 @@ class PreviewCanvas(QWidget):
         if self._compare and cell.twin is not None:
             twin = QRect(origin.x(), bottom + TWIN_GAP, width, height)
             painter.drawImage(twin, cell.twin)
-            painter.fillRect(QRect(twin.left() - 5, twin.top(), 3, twin.height()), QColor(120, 190, 255))
+            painter.fillRect(QRect(twin.left() - 5, twin.top(), 3, twin.height()), TWIN_MARK)
             bottom = twin.bottom() + 1
         if self._captions():
             painter.setPen(QColor(225, 225, 225))

@@ -29,6 +29,7 @@ from ..engine.config import Config
 from ..engine.data.dataset import DigitDataset, loaded_dataset, shared_dataset
 from ..engine.errors import DigitSeqError
 from ..engine.generator import DigitSequence, SequenceImage
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from .samples import Sample, batch_size, first_sequence, make_samples, sample_texts
 
 POLL_SECONDS = 0.02  # how often a wait for a data set looks for newer requests
@@ -42,7 +43,7 @@ class PreviewRequest:
     digits: str  # the sequence text: digits, with separators, or a pattern
     config: Config
     seed: int
-    separator_width: int = 10
+    separator_width: int = DEFAULT_SEPARATOR_WIDTH
     cells: int = 1  # how many samples (a grid of rows x columns)
     compare: bool = False  # also the same samples without augmentation
 

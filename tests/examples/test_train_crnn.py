@@ -28,3 +28,63 @@ def test_smoke_run_trains_and_prints_sequence_accuracy():
         run.stdout,
         re.M,
     ), run.stdout
+
+
+def test_help_shows_every_default_and_the_device_and_save_options():
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())
+    assert "--steps STEPS training steps (batches) (default: 600)" in text
+    assert "--save PATH where the trained weights go (default: crnn.npz)" in text
+    device = "cuda" if __import__("torch").cuda.is_available() else "cpu"
+    assert f"--device DEVICE torch device: cuda when available, else cpu (default: {device})" in text
+
+
+def test_the_trained_model_is_saved_without_pickle_and_loads_back(tmp_path):
+    import numpy as np
+    import torch
+
+    saved = tmp_path / "model.npz"
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--smoke", "--device", "cpu", "--save", str(saved)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"weights saved to {saved}" in run.stdout
+    sys.path.insert(0, str(EXAMPLE.parent))
+    try:
+        import train_crnn
+    finally:
+        sys.path.remove(str(EXAMPLE.parent))
+    model = train_crnn.load_model(str(saved))
+    with np.load(saved, allow_pickle=False) as arrays:
+        assert set(arrays.files) == set(model.state_dict())
+        for name, tensor in model.state_dict().items():
+            assert torch.equal(tensor, torch.from_numpy(arrays[name]))
+
+
+def test_ctrl_c_stops_training_then_evaluates_and_saves_what_it_has(tmp_path):
+    import signal
+
+    saved = tmp_path / "early.npz"
+    process = subprocess.Popen(
+        [sys.executable, "-u", str(EXAMPLE), "--steps", "100000", "--batch-size", "32", "--test-count", "64"]
+        + ["--workers", "0", "--device", "cpu", "--save", str(saved)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().startswith("training on ")  # the loop has started
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=600)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert re.search(r"^stopped after \d+ of 100000 steps; evaluating the model as it is$", out, re.M), out
+    assert re.search(r"^sequence accuracy on 64 sequences of MNIST test digits: \d+\.\d\d% ", out, re.M), out
+    assert saved.is_file() and "Traceback" not in err

@@ -101,8 +101,16 @@ def main(folder: Path) -> int:
             window.previewCompleted.disconnect(settled)
             window.previewFailed.disconnect(settled)
             window.open_export()
+            window.export_dialog.output.setText("20000")  # a relative name: the dialog shows where it goes
+            QTimer.singleShot(4000, lambda: shot("export-dialog", window.export_dialog))
+            QTimer.singleShot(4100, lambda: window.export_dialog.source.setCurrentIndex(0))  # no gap offered
             QTimer.singleShot(
-                4000, lambda: (shot("export-dialog", window.export_dialog), window.close(), app.quit())
+                8000,
+                lambda: (
+                    shot("export-dialog-random-digits", window.export_dialog),
+                    window.close(),
+                    app.quit(),
+                ),
             )
             return
         steps[state["index"]][0]()

@@ -267,13 +267,16 @@ def test_closing_while_running_cancels_and_closes_once_stopped(dialog, qtbot, tm
 
 @pytest.mark.parametrize("format_name", ["lmdb", "webdataset"])
 def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbot, tmp_path, format_name):
-    from digitseq_gui.gui.export_dialog import COMPRESSIONS, FORMATS
-
-    assert [dialog.format.itemText(i) for i in range(dialog.format.count())] == [text for text, _ in FORMATS]
-    assert set(name for _, name in FORMATS) == set(export.FORMATS)
+    # The window lists the export's registry: every format and compression, by its title.
+    assert [dialog.format.itemData(i) for i in range(dialog.format.count())] == list(export.FORMATS)
+    assert dialog.format.itemText(0) == "PNG images + labels.csv" and dialog.format.currentData() == "png"
+    assert [dialog.compression.itemData(i) for i in range(dialog.compression.count())] == list(
+        export.COMPRESSIONS
+    )
+    assert dialog.compression.currentText() == "Default (smaller files)"
     dialog.count.setValue(70)
-    dialog.format.setCurrentIndex([name for _, name in FORMATS].index(format_name))
-    dialog.compression.setCurrentIndex([name for _, name in COMPRESSIONS].index("fast"))
+    dialog.format.setCurrentIndex(dialog.format.findData(format_name))
+    dialog.compression.setCurrentIndex(dialog.compression.findData("fast"))
     dialog.copy_button.click()
     command = QApplication.clipboard().text()
     assert f"--format {format_name}" in command and "--compression fast" in command
@@ -335,9 +338,63 @@ def test_preview_is_the_exports_first_images_with_splits_and_unique_texts(dialog
 
 
 def test_worker_processes_are_bounded_by_what_the_export_accepts(dialog):
-    from digitseq_gui.export.plan import max_workers
+    from digitseq_gui.export import max_workers
 
     assert (dialog.workers.minimum(), dialog.workers.maximum()) == (1, max_workers())
     dialog.workers.setValue(64)
     assert dialog.workers.value() == max_workers()
     dialog.request()  # accepted as it stands: no "too many workers" error to run into
+
+
+def test_the_window_and_the_cli_start_from_the_same_defaults_and_limits(qtbot, window):
+    """One registry: the dialog, the main window and ``digitseq export`` read the engine's separator
+    default and maximum and the export's worker, format and compression defaults."""
+    from digitseq_gui.cli import build_parser
+    from digitseq_gui.engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(Config())
+    qtbot.addWidget(dialog)
+    args = build_parser().parse_args(["export", "--length", "4", "--output", "x"])
+    assert dialog.workers.value() == args.workers == export.default_workers()
+    assert dialog.format.currentData() == args.format == export.ExportRequest("x", None).format
+    assert dialog.compression.currentData() == args.compression == export.DEFAULT_COMPRESSION
+    assert dialog.separator_width.value() == args.separator_width == DEFAULT_SEPARATOR_WIDTH
+    for box in (dialog.separator_width, window.controls.separator_width):
+        assert box.maximum() == MAX_SEPARATOR_WIDTH
+    assert window.controls.separator_width.value() == DEFAULT_SEPARATOR_WIDTH
+    dialog.output.setText("x")
+    dialog.separator_width.setValue(MAX_SEPARATOR_WIDTH)
+    assert dialog.request().separator_width == MAX_SEPARATOR_WIDTH  # the engine takes its own maximum
+    dialog.shut_down()
+
+
+def test_the_copied_command_asks_the_cli_for_the_very_request_the_dialog_makes(dialog, tmp_path):
+    """Request and command come from one mapping: every setting changed in the dialog reaches both."""
+    import shlex
+
+    from digitseq_gui.cli import build_parser
+    from digitseq_gui.cli.export import request_from_args
+
+    dialog.source.setCurrentIndex(1)
+    dialog.pattern.setText("0[789]-###")
+    dialog.count.setValue(321)
+    dialog.unique.setChecked(True)
+    dialog.separator_width.setValue(7)
+    dialog.format.setCurrentIndex(dialog.format.findData("npz"))
+    dialog.compression.setCurrentIndex(dialog.compression.findData("none"))
+    dialog.splits.setText("train=0.5,test=0.5")
+    dialog.seed.setValue(99)
+    dialog.workers.setValue(2)
+    argv = shlex.split(dialog.command())
+    assert argv[:2] == ["digitseq", "export"]
+    args = build_parser().parse_args(argv[1:])
+    from digitseq_gui.engine import sequences
+
+    from_cli = request_from_args(args, sequences.pattern(args.pattern))
+    mine = dialog.request()
+    assert from_cli.sequences.describe() == mine.sequences.describe()
+    fields = ("count", "seed", "format", "splits", "unique", "separator_width", "workers", "compression")
+    assert {f: getattr(from_cli, f) for f in fields} == {f: getattr(mine, f) for f in fields}
+    assert args.pattern == "0[789]-###" and from_cli.output == mine.output
+    assert from_cli.config.to_dict() == mine.config.to_dict()

@@ -10,7 +10,7 @@ webdataset  tar shards of {key}.png, {key}.txt, {key}.json
 from __future__ import annotations
 
 from ...engine.errors import InvalidInputError
-from .base import COMPRESSIONS, Format, PartContext
+from .base import COMPRESSIONS, DEFAULT_COMPRESSION, Format, PartContext
 from .jsonl import JsonlFormat
 from .lmdb import LmdbFormat
 from .npz import NpzFormat
@@ -20,6 +20,7 @@ from .webdataset import WebDatasetFormat
 FORMATS: dict[str, Format] = {
     f.name: f for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat())
 }
+DEFAULT_FORMAT = "png"
 
 
 def format_named(name: object) -> Format:
@@ -30,4 +31,13 @@ def format_named(name: object) -> Format:
     return FORMATS[name]
 
 
-__all__ = ["FORMATS", "COMPRESSIONS", "CSV_FIELDS", "Format", "PartContext", "format_named"]
+__all__ = [
+    "FORMATS",
+    "DEFAULT_FORMAT",
+    "COMPRESSIONS",
+    "DEFAULT_COMPRESSION",
+    "CSV_FIELDS",
+    "Format",
+    "PartContext",
+    "format_named",
+]

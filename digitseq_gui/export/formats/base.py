@@ -30,7 +30,14 @@ import numpy as np
 from ..disk import INTERNAL, finish_temp, is_temp, temp_path
 from ..rendering import Rendered
 
-COMPRESSIONS = ("fast", "default", "none")
+# The compressions every format accepts, name -> what the window calls it (the CLI's choices and the
+# window's list both read this). They change file size and speed, never the pixels.
+COMPRESSIONS = {
+    "fast": "Fast (larger files)",
+    "default": "Default (smaller files)",
+    "none": "None (largest, fastest)",
+}
+DEFAULT_COMPRESSION = "default"
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,8 @@ class Format:
     """Base of the export formats; subclasses fill in the steps above."""
 
     name = ""
-    description = ""
+    title = ""  # what the window's Format list calls it (the name when empty)
+    description = ""  # what the CLI's --format help says of it
     label_file = ""  # the file appended to as chunks commit ("" for piece formats)
     header = b""  # what a new label file starts with
 

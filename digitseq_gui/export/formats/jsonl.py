@@ -14,6 +14,7 @@ from .png import rows_to_part
 
 class JsonlFormat(ImageFilesFormat):
     name = "jsonl"
+    title = "PNG images + labels.jsonl"
     description = "images + labels.jsonl"
     label_file = "labels.jsonl"
 

@@ -25,6 +25,7 @@ SAMPLES_PER_TRANSACTION = 4096
 
 class LmdbFormat(Format):
     name = "lmdb"
+    title = "LMDB (deep-text-recognition-benchmark)"
     description = "data.mdb per part, deep-text-recognition-benchmark's keys"
     piece_suffix = ".tar"
 

@@ -52,6 +52,7 @@ def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
 
 class NpzFormat(Format):
     name = "npz"
+    title = "One compressed .npz"
     description = "one compressed data.npz per part"
     piece_suffix = ".npzpiece"
 

@@ -20,6 +20,7 @@ CSV_FIELDS = ("index", "file", "label", "text", "boxes", "source_indices")
 
 class PngFormat(ImageFilesFormat):
     name = "png"
+    title = "PNG images + labels.csv"
     description = "images + labels.csv"
     label_file = "labels.csv"
     header = (",".join(CSV_FIELDS) + "\n").encode()

@@ -17,6 +17,7 @@ from .tarstream import TarWriter, read_piece, sample_spans
 
 class WebDatasetFormat(Format):
     name = "webdataset"
+    title = "WebDataset tar shards"
     description = "tar shards of {key}.png/.txt/.json"
     piece_suffix = ".tar"
 
