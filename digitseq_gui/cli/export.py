@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .common import EXIT_INTERRUPTED, add_engine_options, config_from_args, non_negative_int, positive_int
 
-HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb or webdataset) in parallel, reproducibly"
+HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb, webdataset or parquet) in parallel, reproducibly"
 EXAMPLES = """examples:
   digitseq export --count 100000 --length 4-8 --output data --format npz --workers 4 --seed 7
   digitseq export --count 5000 --pattern '0[789]0-####-####' --unique --output phones
@@ -67,10 +67,10 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output", "-o", type=Path, metavar="DIR", required=True, help="the data set folder")
     out.add_argument(
         "--format",
-        choices=("png", "jsonl", "npz", "lmdb", "webdataset"),
+        choices=("png", "jsonl", "npz", "lmdb", "webdataset", "parquet"),
         default="png",
         help="png: images + labels.csv; jsonl: images + labels.jsonl; npz: one compressed file with CTC "
-        "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards (default png)",
+        "targets; lmdb: deep-text-recognition-benchmark's layout; webdataset: tar shards; parquet: Hugging Face Parquet shards, needs pyarrow (default png)",
     )
     out.add_argument(
         "--compression",
@@ -84,7 +84,7 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         metavar="N",
         default=10_000,
-        help="samples per tar with --format webdataset (default 10000)",
+        help="samples per tar (--format webdataset) or per Parquet file (--format parquet) (default 10000)",
     )
     out.add_argument(
         "--split",

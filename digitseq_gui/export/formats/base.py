@@ -75,6 +75,9 @@ class Format:
     label_file = ""  # the file appended to as chunks commit ("" for piece formats)
     header = b""  # what a new label file starts with
 
+    def check_installed(self) -> None:
+        """Raise an InvalidInputError saying how to install what the format needs, if missing."""
+
     @property
     def uses_pieces(self) -> bool:
         """Chunks are pieces in .digitseq/, joined by finish_part (formats without a label file)."""
