@@ -103,6 +103,9 @@ class Format:
         """Build the part's final files from its committed chunks (piece formats): ``records``
         are their ledger records (chunk, count, bytes, ...), in order."""
 
+    def finish_labels(self, ctx: PartContext) -> None:
+        """Files made from a complete part's label file (formats with one), after an export or merge."""
+
     def final_files(self, ctx: PartContext) -> list[str]:
         """The part's files finish_part makes (relative to the part folder)."""
         return []
