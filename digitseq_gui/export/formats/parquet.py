@@ -151,7 +151,8 @@ class ParquetFormat(Format):
 def _piece_samples(paths: list[Path]):
     """(key, {extension: bytes}) of every sample of these pieces, in order."""
     for path in paths:
-        piece, key, sample = read_piece(path), "", {}
+        piece, key = read_piece(path), ""
+        sample: dict[str, bytes] = {}
         for name, start, size in members(path, piece, piece=True):
             stem, _, extension = name.partition(".")
             if stem != key and sample:
