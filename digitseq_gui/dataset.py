@@ -17,12 +17,16 @@ order, so shuffling adds nothing but 64 renders per batch.
 ``SequenceStream`` (``SequenceDataset(...).stream()``) is endless and fresh every epoch: block b of
 epoch e draws its texts and its images from a seed derived from (seed, e, b) alone, and DataLoader
 worker w of W takes blocks w, w + W, ..., so workers never repeat each other, and the same seed,
-epoch and worker count give the same samples. Call ``set_epoch(e)`` before each epoch's
+epoch and worker count give the same samples. Under torch.distributed (or with ``rank`` and
+``world_size``) the blocks are split over ranks x workers, and ``state_dict()`` /
+``load_state_dict()`` let torchdata's StatefulDataLoader resume mid-epoch without rendering the
+consumed blocks again (docs/training.md). Call ``set_epoch(e)`` before each epoch's
 ``iter(loader)`` (a DataLoader copies the stream into its workers when the iterator starts, so
 with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
-float images; or whatever ``transform`` makes of it), ``label`` (digits only, leading zeros kept),
+float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
+torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
 ``text`` (with separators), ``targets`` (int64, digit + 1: class 0 is the CTC blank, as
 torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and
 ``index``. torch is never needed, and imported only where it is installed and used.
