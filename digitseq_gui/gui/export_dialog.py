@@ -56,6 +56,7 @@ FORMATS = (
     ("One compressed .npz", "npz"),
     ("LMDB (deep-text-recognition-benchmark)", "lmdb"),
     ("WebDataset tar shards", "webdataset"),
+    ("Hugging Face Parquet shards (needs pyarrow)", "parquet"),
 )
 COMPRESSIONS = (
     ("Default (smaller files)", "default"),
