@@ -17,12 +17,16 @@ order, so shuffling adds nothing but 64 renders per batch.
 ``SequenceStream`` (``SequenceDataset(...).stream()``) is endless and fresh every epoch: block b of
 epoch e draws its texts and its images from a seed derived from (seed, e, b) alone, and DataLoader
 worker w of W takes blocks w, w + W, ..., so workers never repeat each other, and the same seed,
-epoch and worker count give the same samples. Call ``set_epoch(e)`` before each epoch's
+epoch and worker count give the same samples. Under torch.distributed (or with ``rank`` and
+``world_size``) the blocks are split over ranks x workers, and ``state_dict()`` /
+``load_state_dict()`` let torchdata's StatefulDataLoader resume mid-epoch without rendering the
+consumed blocks again (docs/training.md). Call ``set_epoch(e)`` before each epoch's
 ``iter(loader)`` (a DataLoader copies the stream into its workers when the iterator starts, so
 with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
-float images; or whatever ``transform`` makes of it), ``label`` (digits only, leading zeros kept),
+float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
+torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
 ``text`` (with separators), ``targets`` (int64, digit + 1: class 0 is the CTC blank, as
 torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and
 ``index``. torch is never needed, and imported only where it is installed and used.
@@ -31,6 +35,7 @@ torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, ma
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -117,34 +122,78 @@ def label_of_targets(targets) -> str:
     return "".join(chr(ord("0") - 1 + int(t)) for t in targets)
 
 
+def _transform_kind(transform: Callable | None) -> str:
+    """How ``transform`` is called: "v2" (a torchvision transforms.v2 Transform: the image as a
+    tv_tensors.Image with its tv_tensors.BoundingBoxes), "pair" (a callable of two positional
+    arguments: ``(image, boxes) -> (image, boxes)``, numpy in and out) or "image" (one argument:
+    the image alone; the boxes are left as they are, so use it only for changes that move no
+    pixel, such as a conversion to a tensor)."""
+    if transform is None:
+        return "image"
+    v2 = sys.modules.get("torchvision.transforms.v2")
+    if v2 is not None and isinstance(transform, v2.Transform):
+        return "v2"
+    try:
+        parameters = list(inspect.signature(transform).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: one argument
+        return "image"
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind == p.VAR_POSITIONAL for p in parameters) or len(positional) >= 2:
+        return "pair"
+    return "image"
+
+
+def _apply_v2(transform, image: np.ndarray, boxes: np.ndarray):
+    import torch
+    from torchvision import tv_tensors
+
+    height, width = image.shape[-2:]
+    tensor = tv_tensors.Image(torch.from_numpy(np.ascontiguousarray(image)))  # (H, W) -> (1, H, W)
+    box_tensor = tv_tensors.BoundingBoxes(
+        torch.from_numpy(boxes.astype(np.float32)), format="XYXY", canvas_size=(height, width)
+    )
+    return transform(tensor, box_tensor)
+
+
 class _Items:
     """Turns a rendered uint8 image into an item; shared by the data set and the stream."""
 
-    def __init__(self, dtype: str, transform: Callable | None):
+    def __init__(self, dtype: str, transform: Callable | None, target_transform: Callable | None = None):
         if dtype not in DTYPES:
             raise InvalidInputError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}", field="dtype")
-        if transform is not None and not callable(transform):
-            raise InputTypeError(
-                f"transform must be a function of the image, got {type(transform).__name__}",
-                field="transform",
-            )
-        self.dtype, self.transform = dtype, transform
+        for name, value in (("transform", transform), ("target_transform", target_transform)):
+            if value is not None and not callable(value):
+                raise InputTypeError(
+                    f"{name} must be a function (of the image and boxes, or of the label), "
+                    f"got {type(value).__name__}",
+                    field=name,
+                )
+        self.dtype, self.transform, self.target_transform = dtype, transform, target_transform
+        self.kind = _transform_kind(transform)
 
     def item(self, index: int, image: np.ndarray, label: str, text: str, boxes: np.ndarray) -> dict:
         if self.dtype == "float32":  # the engine's own conversion, so these equal its float images
             image = render.ink_to_float(255 - image)
         else:
             image = image.copy()  # never hand out the cached block itself
-        if self.transform is not None:
+        boxes = boxes.copy()
+        if self.kind == "v2":
+            image, boxes = _apply_v2(self.transform, image, boxes)
+        elif self.kind == "pair":
+            image, boxes = self.transform(image, boxes)  # type: ignore[misc]
+        elif self.transform is not None:
             image = self.transform(image)
-        return {
+        item = {
             "image": image,
             "label": label,
             "text": text,
             "targets": targets_of(label),
-            "boxes": boxes.copy(),
+            "boxes": boxes,
             "index": index,
         }
+        if self.target_transform is not None:
+            item["target"] = self.target_transform(label)
+        return item
 
 
 def _source_of(lengths, pattern, sequences) -> sources.SequenceSource:
@@ -220,6 +269,7 @@ class SequenceDataset:
         separator_width: int = 10,
         dtype: str = "uint8",
         transform: Callable | None = None,
+        target_transform: Callable | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config)
@@ -232,7 +282,7 @@ class SequenceDataset:
             )
         self.splits = (splits or DEFAULT_SPLITS) if self.split else None
         self.separator_width = separator_width
-        self._items = _Items(dtype, transform)
+        self._items = _Items(dtype, transform, target_transform)
         from .export import ImagesSpec
 
         spec = ImagesSpec(self.source, count, self.config, self.seed, self.splits, unique, separator_width)
@@ -279,6 +329,7 @@ class SequenceDataset:
             separator_width=self.separator_width,
             dtype=self._items.dtype,
             transform=self._items.transform,
+            target_transform=self._items.target_transform,
             epoch=epoch,
         )
 
@@ -304,9 +355,19 @@ def _torch_data():
 class SequenceStream:
     """Endless fresh images: block b of epoch e is drawn from (seed, e, b) only.
 
-    Iterating yields the blocks this process owns: in DataLoader worker w of W (found through
-    torch.utils.data.get_worker_info()) blocks w, w + W, w + 2W, ...; elsewhere every block.
-    ``samples(worker, workers)`` does the same split without torch (a multiprocessing Pool).
+    Who takes which block: the stream is read by ``world_size`` ranks (processes of a distributed
+    run) times W DataLoader workers each. Reader c = rank * W + worker of the C = world_size * W
+    readers takes blocks c, c + C, c + 2C, ... in that order, so no block is read twice and the
+    union of all readers is every block. Rank and world size are the arguments ``rank`` and
+    ``world_size`` when given, else torch.distributed's when it is initialised, else 0 and 1;
+    the worker is torch.utils.data.get_worker_info()'s. ``samples(worker, workers)`` does the same
+    split without torch (a multiprocessing Pool).
+
+    Resume: ``state_dict()`` / ``load_state_dict()`` are what torchdata's StatefulDataLoader calls
+    in each worker (or in the loading process with no workers): the epoch, how many of this
+    reader's blocks are done and how many items of the current one were handed out. A stream
+    loaded with a state goes on from there, rendering only the block it stopped in.
+
     ``split`` picks the digit images as the export does (train: the training file minus the
     hold-out, val: the hold-out, test: the test file); None uses the config's data file.
     """
@@ -323,18 +384,29 @@ class SequenceStream:
         separator_width: int = 10,
         dtype: str = "uint8",
         transform: Callable | None = None,
+        target_transform: Callable | None = None,
         epoch: int = 0,
+        rank: int | None = None,
+        world_size: int | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config)
         self.seed = check_seed(seed)
-        self._items = _Items(dtype, transform)
+        self._items = _Items(dtype, transform, target_transform)
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:
             raise InvalidInputError(
                 f"separator width must be 0 or more pixels, got {separator_width!r}", field="separator_width"
             )
+        if (rank is None) != (world_size is None):
+            raise InvalidInputError("give both rank and world_size, or neither", field="rank")
+        if world_size is not None:
+            _check_share(rank, world_size, "rank", "world_size")
+        self.rank, self.world_size = rank, world_size
         self._part = _stream_part(self.config, _check_split(split), self.source.shapes(), separator_width)
         self.set_epoch(epoch)
+        self._position = (0, 0)  # (this reader's blocks done, items of the next handed out)
+        self._resume: tuple[int, int] | None = None
+        self.renders = 0  # blocks this object rendered (each worker has its own copy)
         data = _torch_data()
         if data is not None and not isinstance(self, data.IterableDataset):
             # DataLoader tells an iterable data set by isinstance; IterableDataset is an ABC.
@@ -361,29 +433,88 @@ class SequenceStream:
         _, image_seed = self.block_seeds(block)
         counts = {sum(1 for s in sources.split_text(t)[1] if s) for t in texts}
         images, labels, boxes = _render(self._part, 0, texts, image_seed, len(counts) <= 1)
+        self.renders += 1
         first = block * BLOCK_SIZE
         return [
             self._items.item(first + j, images[j], labels[j], texts[j], boxes[j]) for j in range(len(texts))
         ]
 
-    def samples(self, worker: int = 0, workers: int = 1) -> Iterator[dict]:
-        """Endless items of blocks worker, worker + workers, ... (no torch needed)."""
-        if not (isinstance(workers, int) and isinstance(worker, int) and 0 <= worker < workers):
-            raise InvalidInputError(
-                f"worker must be 0 to workers - 1, got worker={worker!r}, workers={workers!r}", field="worker"
-            )
-        block = worker
-        while True:
-            yield from self.block(block)
-            block += workers
-
-    def __iter__(self) -> Iterator[dict]:
+    def shares(self) -> tuple[int, int, int, int]:
+        """(rank, world size, worker, workers) of the process reading this stream now."""
+        rank, world = self.rank, self.world_size
+        if world is None:
+            distributed = sys.modules.get("torch.distributed")
+            if distributed is not None and distributed.is_available() and distributed.is_initialized():
+                rank, world = distributed.get_rank(), distributed.get_world_size()
+            else:
+                rank, world = 0, 1
         data = sys.modules.get("torch.utils.data")
         info = data.get_worker_info() if data is not None else None
-        return self.samples(info.id, info.num_workers) if info is not None else self.samples()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        return int(rank), int(world), worker, workers  # type: ignore[arg-type]
+
+    def reader_blocks(self, reader: int, readers: int, done: int = 0) -> Iterator[int]:
+        """The block numbers reader ``reader`` of ``readers`` takes, from its ``done``-th on."""
+        block = reader + done * readers
+        while True:
+            yield block
+            block += readers
+
+    def samples(self, worker: int = 0, workers: int = 1) -> Iterator[dict]:
+        """Endless items of blocks worker, worker + workers, ... of rank 0 of 1 (no torch
+        needed); with ``rank`` and ``world_size`` given, this rank's share of them."""
+        _check_share(worker, workers, "worker", "workers")
+        rank, world = (self.rank, self.world_size) if self.world_size is not None else (0, 1)
+        return self._read(rank * workers + worker, world * workers)  # type: ignore[operator]
+
+    def _read(self, reader: int, readers: int) -> Iterator[dict]:
+        done, skip = self._resume or (0, 0)
+        self._resume = None
+        if skip >= BLOCK_SIZE:
+            done, skip = done + 1, 0
+        for block in self.reader_blocks(reader, readers, done):
+            items = self.block(block)
+            for j in range(skip, len(items)):
+                self._position = (done, j + 1)  # before the yield: the item counts as handed out
+                yield items[j]
+            done, skip = done + 1, 0
+
+    def __iter__(self) -> Iterator[dict]:
+        rank, world, worker, workers = self.shares()
+        return self._read(rank * workers + worker, world * workers)
+
+    def state_dict(self) -> dict:
+        """Where this reader is: JSON-able, for StatefulDataLoader (and any checkpoint)."""
+        done, items = self._position if self._resume is None else self._resume
+        return {"epoch": self.epoch, "blocks_done": done, "items_done": items}
+
+    def load_state_dict(self, state: dict) -> None:
+        """The next iteration starts where ``state`` (a ``state_dict()``) stopped."""
+        try:
+            epoch, done, items = int(state["epoch"]), int(state["blocks_done"]), int(state["items_done"])
+        except (TypeError, KeyError, ValueError):
+            raise InvalidInputError(
+                f"not a SequenceStream state (epoch, blocks_done, items_done): {state!r}", field="state"
+            ) from None
+        if done < 0 or not 0 <= items <= BLOCK_SIZE:
+            raise InvalidInputError(f"not a SequenceStream state: {state!r}", field="state")
+        self.set_epoch(epoch)
+        self._resume = self._position = (done, items)
 
     def __repr__(self) -> str:
         return f"SequenceStream({self.source.describe()}, seed={self.seed}, epoch={self.epoch}, split={self._part.name or None!r})"
+
+
+def _check_share(number, count, name: str, count_name: str) -> None:
+    if not (
+        isinstance(count, int)
+        and isinstance(number, int)
+        and not isinstance(count, bool)
+        and 0 <= number < count
+    ):
+        raise InvalidInputError(
+            f"{name} must be 0 to {count_name} - 1, got {name}={number!r}, {count_name}={count!r}", field=name
+        )
 
 
 # -- batching -----------------------------------------------------------------------------------------
@@ -406,6 +537,8 @@ def collate_ctc(items: list[dict], tensors: bool = True) -> dict:
         "boxes": [item["boxes"] for item in items],
         "indices": np.array([item["index"] for item in items]),
     }
+    if "target" in items[0]:  # what target_transform made of each label
+        batch["target"] = [item["target"] for item in items]
     if not tensors:
         return dict(batch, images=np.stack(images), targets=targets, target_lengths=lengths)
     try:

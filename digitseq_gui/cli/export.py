@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .common import EXIT_INTERRUPTED, add_engine_options, config_from_args, non_negative_int, positive_int
 
-HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb or webdataset) in parallel, reproducibly"
+HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb, webdataset or parquet) in parallel, reproducibly"
 EXAMPLES = """examples:
   digitseq export --count 100000 --length 4-8 --output data --format npz --workers 4 --seed 7
   digitseq export --count 5000 --pattern '0[789]0-####-####' --unique --output phones
@@ -89,7 +89,8 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         metavar="N",
         default=DEFAULT_SHARD_SIZE,
-        help=f"samples per tar with --format webdataset (default {DEFAULT_SHARD_SIZE})",
+        help="samples per tar (--format webdataset) or per Parquet file (--format parquet) "
+        f"(default {DEFAULT_SHARD_SIZE})",
     )
     out.add_argument(
         "--split",

@@ -277,6 +277,7 @@ def _write(
             out.flush()
             os.fsync(out.fileno())
         sync_folder(ctx.folder / "images")
+        fmt.finish_labels(ctx)
     write_manifest(output, dict(merged, status="complete"))
     remove_tree(output / INTERNAL / "chunks")
     remove_tree(ledger.ledger_path(output))

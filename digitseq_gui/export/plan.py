@@ -344,7 +344,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "format": fmt.name,
         "image_format": image_format if fmt.name != "npz" else None,
         "compression": request.compression,
-        **({"shard_size": request.shard_size} if fmt.name == "webdataset" else {}),
+        **({"shard_size": request.shard_size} if fmt.name in ("webdataset", "parquet") else {}),
         "sequences": dict(request.sequences.describe(), unique=bool(request.unique), rule=SEQUENCE_RULE),
         "separator_width": request.separator_width,
         "config": config.to_dict(),

@@ -208,6 +208,8 @@ def _finish(plan: ExportPlan) -> None:
             chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
             if plan.format.uses_pieces and chunks:
                 plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
+            elif chunks:
+                plan.format.finish_labels(part.context)
         write_manifest(plan.output, dict(plan.manifest, status="complete"))
         remove_tree(plan.output / INTERNAL / "chunks")
         remove_tree(ledger.ledger_path(plan.output))

@@ -18,7 +18,7 @@ def test_same_bytes_whatever_the_workers_and_chunk_size(tmp_path, fmt):
     export.run_export(request(tmp_path / "b", count=300, fmt=fmt, chunk_size=128, workers=2))
     export.run_export(request(tmp_path / "c", count=300, fmt=fmt, chunk_size=256, workers=1))
     a = folder_hashes(tmp_path / "a")
-    assert len(a) == (303 if fmt == "png" else 3)  # + manifest, .digitseq/lock (and labels.csv)
+    assert len(a) == (304 if fmt == "png" else 3)  # + manifest, .digitseq/lock (and labels.csv, metadata.csv)
     assert ".digitseq/ledger.jsonl" not in a and not any(".digitseq/chunks" in name for name in a)
     assert a == folder_hashes(tmp_path / "b") == folder_hashes(tmp_path / "c")
 

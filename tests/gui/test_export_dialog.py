@@ -265,7 +265,7 @@ def test_closing_while_running_cancels_and_closes_once_stopped(dialog, qtbot, tm
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "partial"
 
 
-@pytest.mark.parametrize("format_name", ["lmdb", "webdataset"])
+@pytest.mark.parametrize("format_name", ["lmdb", "webdataset", "parquet"])
 def test_every_export_format_and_the_compression_choice_are_offered(dialog, qtbot, tmp_path, format_name):
     # The window lists the export's registry: every format and compression, by its title.
     assert [dialog.format.itemData(i) for i in range(dialog.format.count())] == list(export.FORMATS)

@@ -5,6 +5,7 @@ jsonl       the same images + labels.jsonl
 npz         data.npz: images, labels, texts, lengths, targets (CTC), boxes, source indices
 lmdb        data.mdb with deep-text-recognition-benchmark's keys
 webdataset  tar shards of {key}.png, {key}.txt, {key}.json
+parquet     Hugging Face Parquet shards data/{split}-00000-of-0000N.parquet (needs pyarrow)
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from .base import COMPRESSIONS, DEFAULT_COMPRESSION, Format, PartContext
 from .jsonl import JsonlFormat
 from .lmdb import LmdbFormat
 from .npz import NpzFormat
+from .parquet import ParquetFormat
 from .png import CSV_FIELDS, PngFormat
 from .webdataset import WebDatasetFormat
 
 FORMATS: dict[str, Format] = {
-    f.name: f for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat())
+    f.name: f
+    for f in (PngFormat(), JsonlFormat(), NpzFormat(), LmdbFormat(), WebDatasetFormat(), ParquetFormat())
 }
 DEFAULT_FORMAT = "png"
 
@@ -28,6 +31,7 @@ def format_named(name: object) -> Format:
         raise InvalidInputError(
             f"unknown export format {name!r}; use one of {', '.join(FORMATS)}", field="format"
         )
+    FORMATS[name].check_installed()
     return FORMATS[name]
 
 

@@ -83,6 +83,9 @@ class Format:
     label_file = ""  # the file appended to as chunks commit ("" for piece formats)
     header = b""  # what a new label file starts with
 
+    def check_installed(self) -> None:
+        """Raise an InvalidInputError saying how to install what the format needs, if missing."""
+
     @property
     def uses_pieces(self) -> bool:
         """Chunks are pieces in .digitseq/, joined by finish_part (formats without a label file)."""
@@ -107,6 +110,9 @@ class Format:
     def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
         """Build the part's final files from its committed chunks (piece formats): ``records``
         are their ledger records (chunk, count, bytes, ...), in order."""
+
+    def finish_labels(self, ctx: PartContext) -> None:
+        """Files made from a complete part's label file (formats with one), after an export or merge."""
 
     def final_files(self, ctx: PartContext) -> list[str]:
         """The part's files finish_part makes (relative to the part folder)."""

@@ -1,21 +1,30 @@
 """``png``: ``images/000000.png`` ... and ``labels.csv`` (index, file, label, text, boxes,
 source_indices; boxes and source indices as JSON lists in the cell). Plain CSV: labels keep
-their leading zeros as text."""
+their leading zeros as text.
+
+A finished part also has ``metadata.csv``: the same rows with ``file_name`` first, the column
+Hugging Face's ImageFolder (``datasets.load_dataset("imagefolder", data_dir=...)``) joins the
+images by. It is made from labels.csv when the part is complete (an export, or a merge), never
+while chunks commit, so resume and merge only ever deal with labels.csv."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 
+from ..disk import finish_temp, temp_path
 from ..rendering import Rendered
 from .base import PartContext, compact_json
 from .imagefiles import ImageFilesFormat
 
 CSV_FIELDS = ("index", "file", "label", "text", "boxes", "source_indices")
+METADATA_FILE = "metadata.csv"
+METADATA_FIELDS = ("file_name", "label", "text", "boxes", "source_indices", "index")
 
 
 class PngFormat(ImageFilesFormat):
@@ -41,6 +50,23 @@ class PngFormat(ImageFilesFormat):
                 ]
             )
         return buffer.getvalue().encode()
+
+    def final_files(self, ctx: PartContext) -> list[str]:
+        return [METADATA_FILE]
+
+    def finish_labels(self, ctx: PartContext) -> None:
+        """metadata.csv from the complete labels.csv (through a temporary file: redone whole)."""
+        target = ctx.folder / METADATA_FILE
+        tmp = temp_path(target)
+        with open(ctx.folder / self.label_file, newline="", encoding="utf-8") as source:
+            with open(tmp, "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out, lineterminator="\n")
+                writer.writerow(METADATA_FIELDS)
+                for row in csv.DictReader(source):
+                    writer.writerow([row["file"] if f == "file_name" else row[f] for f in METADATA_FIELDS])
+                out.flush()
+                os.fsync(out.fileno())
+        finish_temp(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
         with open(folder / self.label_file, newline="", encoding="utf-8") as handle:
