@@ -29,6 +29,7 @@ from .lock import folder_lock
 from .manifest import MANIFEST_NAME, write_manifest
 from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
 from .resume import check_output_before_lock, growing_files, prepare_output, recover, write_progress
+from .verify import recorded_files, rows_fields
 from .workers import ChunkDone, ChunkTask, init_worker, make_chunk
 
 
@@ -195,7 +196,7 @@ class _Pool:
 def _commit(plan: ExportPlan, result: ChunkDone) -> None:
     part = plan.part_named(result.part) if result.part else plan.parts[0]
     plan.format.commit_chunk(part.context, result.label_rows)
-    ledger.append(plan.output, result.part, result.record)
+    ledger.append(plan.output, result.part, {**result.record, **rows_fields(result.label_rows)})
 
 
 def _finish(plan: ExportPlan) -> None:
@@ -208,7 +209,7 @@ def _finish(plan: ExportPlan) -> None:
             chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
             if plan.format.uses_pieces and chunks:
                 plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
-        write_manifest(plan.output, dict(plan.manifest, status="complete"))
+        write_manifest(plan.output, dict(plan.manifest, status="complete", files=_final_files(plan)))
         remove_tree(plan.output / INTERNAL / "chunks")
         remove_tree(ledger.ledger_path(plan.output))
     else:  # what merge checks: label files as written (pieces and images are in the ledger)
@@ -218,6 +219,10 @@ def _finish(plan: ExportPlan) -> None:
             if relative != ledger.LEDGER and (plan.output / relative).exists()
         }
         write_manifest(plan.output, dict(plan.manifest, status="complete", shard_files=files))
+
+
+def _final_files(plan: ExportPlan) -> dict:
+    return recorded_files(plan.format, plan.output, [part.context for part in plan.parts])
 
 
 def _ledger_records(plan: ExportPlan) -> list[dict]:
