@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -187,7 +188,11 @@ class DigitAugmenter:
         if whole is None or len(images) == 0:
             return images
         whole.seed_(seed)
-        return whole(images=images)
+        with warnings.catch_warnings():
+            # (B, 28, W) is always B grey images; imgaug guesses "one colour image" when W is 1
+            # or 3 and warns, although it then does the right thing.
+            warnings.filterwarnings("ignore", message="You provided a numpy array of shape")
+            return whole(images=images)
 
 
 @cache

@@ -341,3 +341,11 @@ def test_worker_processes_are_bounded_by_what_the_export_accepts(dialog):
     dialog.workers.setValue(64)
     assert dialog.workers.value() == max_workers()
     dialog.request()  # accepted as it stands: no "too many workers" error to run into
+
+
+def test_alt_e_moves_to_the_seed(dialog, qtbot):
+    """The Seed row's label has the seed box as its buddy, so its mnemonic works."""
+    from PyQt5.QtWidgets import QLabel
+
+    [label] = [w for w in dialog.findChildren(QLabel) if w.text() == "S&eed:"]
+    assert label.buddy() is dialog.seed
