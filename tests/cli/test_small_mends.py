@@ -25,11 +25,23 @@ def test_a_folder_that_takes_no_files_is_not_called_missing():
     assert "does not exist" not in done.stderr and "takes no new files" in done.stderr
 
 
-def test_noise_on_a_very_narrow_image_prints_no_imgaug_warning(tmp_path):
+def test_a_very_narrow_image_is_refused_in_one_line_without_imgaug_warnings(tmp_path):
+    """Widths 1 and 3 once printed imgaug's two-line shape warning; below 8 px a digit they are
+    now refused up front, saying which widths work."""
     for width in (1, 3):
         done = run("generate", "7", "--width", width, "--transform", "-o", tmp_path / f"w{width}.png")
-        assert done.returncode == 0, done.stderr
+        assert_usage_error(done, "use at least 8 pixels")
         assert "Warning" not in done.stderr
+
+
+def test_illegible_widths_and_lengths_are_refused_naming_what_works(tmp_path):
+    done = run("generate", "0123", "--width", 10, "-o", tmp_path / "x.png")
+    assert_usage_error(done)
+    assert "use at least 32 pixels" in done.stderr and "at most 1 digit at" in done.stderr
+    done = run("export", "-o", tmp_path / "out", "--count", 10, "--length", "4-80", "--width", 200)
+    assert_usage_error(done)
+    assert "use at least 640 pixels" in done.stderr and "at most 25 digits" in done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space limit: Linux")
