@@ -304,17 +304,23 @@ class SequenceDataset:
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range for {n} items")
         index = int(index) % n
-        images, labels, boxes = self.block(index // BLOCK_SIZE)
+        _, (images, labels, boxes), texts = self._cached_block(index // BLOCK_SIZE)
         j = index % BLOCK_SIZE
-        return self._items.item(index, images[j], labels[j], self._block[2][j], boxes[j])
+        return self._items.item(index, images[j], labels[j], texts[j], boxes[j])
 
     def block(self, number: int):
         """Block ``number``'s (uint8 images, labels, boxes), rendered once and kept until the next."""
-        if self._block is None or self._block[0] != number:
+        return self._cached_block(number)[1]
+
+    def _cached_block(self, number: int):
+        # Read once into a local: threads sharing the data set may replace the cached block
+        # between a check and a read of the attribute (the cache is one tuple, swapped whole).
+        cached = self._block
+        if cached is None or cached[0] != number:
             start = number * BLOCK_SIZE
             texts = _texts(self._part, start, min(start + BLOCK_SIZE, self._part.count))
-            self._block = (number, _render(self._part, start, texts), texts)
-        return self._block[1]
+            cached = self._block = (number, _render(self._part, start, texts), texts)
+        return cached
 
     def __getstate__(self):  # a worker gets the settings, not the parent's rendered block
         return dict(self.__dict__, _block=None)

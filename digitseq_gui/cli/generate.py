@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
 
 def write_output(generator, result, output: str | Path, force: bool, text: str | None = None) -> Path:
     """Write ``result`` (a .png carries its label, ``text``, seed and settings)."""
+    from ..engine.errors import InvalidInputError
     from ..engine.files import check_name_length
+    from ..engine.imagefile import FORMATS as IMAGE_FORMATS
     from ..engine.imagefile import check_target, write_array, write_image
 
     if str(output).endswith(("/", os.sep)):  # clearly a folder: make it
@@ -62,6 +64,10 @@ def write_output(generator, result, output: str | Path, force: bool, text: str |
         )
     if output.suffix.lower() == ".npy":
         return write_array(result.image, output, overwrite=force)
+    if output.suffix.lower().lstrip(".") not in IMAGE_FORMATS:
+        raise InvalidInputError(
+            f"cannot tell the image format of {output.name!r}; end the name with .png, .jpg or .npy"
+        )
     return write_image(
         result.image, output, overwrite=force, info=generator.image_info(result.label, result.seed, text)
     )

@@ -11,6 +11,9 @@ imgaug is imported only when a pipeline is built (it takes about a second).
 
 from __future__ import annotations
 
+import copy
+import threading
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -153,22 +156,43 @@ class DigitAugmenter:
             for spec in AUGMENTATIONS
             if spec.name in enabled and spec.whole_image
         ]
-        self._per_digit = iaa.Sequential(per_digit) if per_digit else None
-        self._whole_image = iaa.Sequential(whole) if whole else None
+        self._pipelines = (
+            iaa.Sequential(per_digit) if per_digit else None,
+            iaa.Sequential(whole) if whole else None,
+        )
+        self._own_thread = threading.get_ident()
+        self._per_thread = threading.local()
+
+    def _pipelines_of_this_thread(self) -> tuple:
+        """imgaug pipelines hold their random state, and seeding one then running it is two
+        steps: threads sharing one would draw from each other's seeds. The thread that built
+        them uses them; every other thread gets its own copy (made once, about a millisecond)."""
+        if threading.get_ident() == self._own_thread:
+            return self._pipelines
+        pipelines = getattr(self._per_thread, "pipelines", None)
+        if pipelines is None:
+            pipelines = self._per_thread.pipelines = copy.deepcopy(self._pipelines)
+        return pipelines
 
     def augment_digits(self, digits: np.ndarray, seed: int) -> np.ndarray:
         """Augment a (K, 28, 28) uint8 ink stack in one call, reproducibly for ``seed``."""
-        if self._per_digit is None or len(digits) == 0:
+        per_digit = self._pipelines[0] and self._pipelines_of_this_thread()[0]
+        if per_digit is None or len(digits) == 0:
             return digits
-        self._per_digit.seed_(seed)
-        return self._per_digit(images=digits)
+        per_digit.seed_(seed)
+        return per_digit(images=digits)
 
     def augment_images(self, images: np.ndarray, seed: int) -> np.ndarray:
         """Augment composed (B, 28, W) uint8 ink images in one call (noise)."""
-        if self._whole_image is None or len(images) == 0:
+        whole = self._pipelines[1] and self._pipelines_of_this_thread()[1]
+        if whole is None or len(images) == 0:
             return images
-        self._whole_image.seed_(seed)
-        return self._whole_image(images=images)
+        whole.seed_(seed)
+        with warnings.catch_warnings():
+            # (B, 28, W) is always B grey images; imgaug guesses "one colour image" when W is 1
+            # or 3 and warns, although it then does the right thing.
+            warnings.filterwarnings("ignore", message="You provided a numpy array of shape")
+            return whole(images=images)
 
 
 @cache

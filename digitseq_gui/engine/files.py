@@ -61,6 +61,9 @@ def is_temp_name(name: str) -> bool:
 def write_error(exc: OSError, path: Path, verb: str = "write") -> OSError:
     """``exc`` as an OSError of the same subclass whose message names ``path`` and what to do."""
     hint = _WRITE_HINTS.get(exc.errno, exc.strerror or str(exc))
+    if exc.errno == errno.ENOENT and Path(path).parent.is_dir():
+        # the folder is there (a /proc or /sys folder, say) but takes no new files
+        hint = "its folder exists but takes no new files; choose another folder"
     if exc.errno is None:
         return OSError(f"cannot {verb} {path}: {hint}")
     return OSError(exc.errno, f"cannot {verb} {path}: {hint}", str(path))
@@ -277,7 +280,11 @@ def read_regular_file(path: Path, max_bytes: int, what: str = "file") -> bytes:
                 f"{max_bytes:,} are expected here, so it cannot be the right file",
                 str(path),
             )
-        data = handle.read(max_bytes + 1)
+        # Read what fstat says is there, plus one byte to notice growth: read(max_bytes + 1)
+        # would reserve max_bytes (gigabytes) up front and fail under an address-space limit.
+        data = handle.read(size + 1)
+        if len(data) == size + 1 and size < max_bytes:
+            data += handle.read(max_bytes - size)
     if len(data) > max_bytes:  # it grew while being read
         raise UnsafeFileError(
             errno.EFBIG,

@@ -114,9 +114,18 @@ def check_writable_folder(folder: str | Path) -> Path:
         raise FileNotFoundError(f"save folder {folder} does not exist; create it or choose another")
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} is not a folder; choose a folder to save into")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"cannot write into {folder}: permission denied; choose another folder")
+    read_only = _read_only_file_system(folder)
+    if read_only or not os.access(folder, os.W_OK | os.X_OK):
+        reason = "its file system is read-only" if read_only else "permission denied"
+        raise PermissionError(f"cannot write into {folder}: {reason}; choose another folder")
     return folder
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def check_target(path: Path, overwrite: bool) -> None:

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from ..engine.files import is_temp_name
-from .errors import NO_ROOM, ExportFolderError
+from .errors import LINKED, NO_ROOM, ExportFolderError
 
 TEMP_PREFIX = ".digitseq-tmp-"
 INTERNAL = ".digitseq"
@@ -92,6 +92,36 @@ def sync_filesystem(folder: Path, files: list[str | Path]) -> None:
     for path in files:
         fsync_path(path)
     sync_folder(folder)
+
+
+def links_inside(folder: Path) -> list[str]:
+    """Every link (to a file or a folder) inside ``folder``, relative to it; none is followed.
+    The folder itself may be a link: linking a whole export elsewhere is supported."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                found.append(os.path.relpath(path, folder))
+    return sorted(found)
+
+
+def refuse_links(folder: Path, what: str, field: str = "output") -> None:
+    """Refuse, in one line, a folder with a link inside: resume, overwrite and merge write, cut
+    and delete files, and through a link those would be someone else's files."""
+    links = links_inside(folder)
+    if links:
+        more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
+        raise ExportFolderError(
+            f"{Path(folder) / links[0]} is a link{more}; DigitSeq never writes, cuts or deletes "
+            f"through a link inside an export, so it will not {what}: put the real file or folder "
+            "there, or link the whole export folder instead (that is supported)",
+            LINKED,
+            Path(folder) / links[0],
+            field=field,
+        )
 
 
 def remove_tree(path: Path) -> None:

@@ -18,6 +18,7 @@ NOT_COMPLETE = "not_complete"  # reading or merging an export that was stopped
 DAMAGED = "damaged"  # a manifest, ledger or shard that does not say what it should
 NO_ROOM = "no_room"  # the output cannot fit on the disk
 DISK_FILLED = "disk_filled"  # the disk filled up during the export: what was committed is kept
+LINKED = "linked"  # a link inside an export or shard: never written, cut or deleted through
 
 ADVICE = {
     NOT_EMPTY: "; pass --overwrite to replace it, or --resume to finish it",

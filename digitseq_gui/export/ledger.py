@@ -29,6 +29,14 @@ def append(output: Path, part: str, record: dict) -> None:
         os.fsync(handle.fileno())
 
 
+def parse_line(line: bytes) -> dict:
+    """One ledger line; ValueError if it is not a JSON object."""
+    record = json.loads(line)
+    if not isinstance(record, dict):
+        raise ValueError("a ledger line is not an object")
+    return record
+
+
 def read(output: Path) -> list[dict]:
     path = ledger_path(output)
     if not path.is_file() or path.is_symlink():

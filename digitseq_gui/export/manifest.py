@@ -20,7 +20,7 @@ from .errors import DAMAGED, ExportFolderError
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "digitseq-export/2"
 OLDER_SCHEMAS = ("digitseq-export/1",)  # recognised as ours (for --overwrite), not resumable
-_RUN_STATE = ("status", "progress", "shard_files")
+_RUN_STATE = ("status", "progress", "shard_files", "files")
 
 
 def write_manifest(folder: Path, manifest: dict) -> Path:

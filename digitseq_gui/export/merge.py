@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine.errors import InputTypeError, InvalidInputError
 from . import ledger
-from .disk import INTERNAL, remove_tree, sync_folder
+from .disk import INTERNAL, refuse_links, remove_tree, sync_folder
 from .errors import DAMAGED, NOT_AN_EXPORT, NOT_COMPLETE, NOT_EMPTY, ExportFolderError
 from .formats import FORMATS
 from .formats.base import hash_file
@@ -25,6 +25,7 @@ from .lock import folder_lock
 from .manifest import MANIFEST_NAME, differences, plan_of, read_manifest, write_manifest
 from .resume import clear_export, contexts_of, has_content
 from .run import ExportResult
+from .verify import recorded_files
 
 
 def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool = False) -> ExportResult:
@@ -55,6 +56,9 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
             NOT_AN_EXPORT,
             output,
         )
+    refuse_links(output, "merge into this folder")
+    for folder in folders:
+        refuse_links(folder, "merge this shard", field="shards")
     manifests = [_shard_manifest(f) for f in folders]
     order = _check_same_run_and_coverage(folders, manifests)
     folders, manifests = [folders[i] for i in order], [manifests[i] for i in order]
@@ -194,6 +198,15 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
         raise ExportFolderError(
             f"shard {folder}: its ledger is damaged", DAMAGED, folder, field="shards"
         ) from None
+    for record in records:
+        if not _record_shape_ok(record):
+            raise ExportFolderError(
+                f"shard {folder}: its ledger holds a record of the wrong shape; the shard is damaged: "
+                "make it again",
+                DAMAGED,
+                folder,
+                field="shards",
+            )
     wanted = [(p if p != "." else "", k, start, n) for p, k, start, n in owned]
     got = [(r.get("part"), r.get("chunk"), r.get("start"), r.get("count")) for r in records]
     if got != wanted:
@@ -223,7 +236,7 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
                 folder,
                 field="shards",
             )
-    for relative, (size, digest) in (manifest.get("shard_files") or {}).items():
+    for relative, (size, digest) in _shard_files(folder, manifest, fmt, {p for p, _, _, _ in owned}).items():
         if (size, digest) != tuple(hash_file(_regular(folder, folder / relative))):
             raise ExportFolderError(
                 f"shard {folder}: {relative} is not as written (size or sha256 differ)",
@@ -232,6 +245,39 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
                 field="shards",
             )
     return records
+
+
+def _record_shape_ok(record) -> bool:
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("part"), str)
+        and all(type(record.get(k)) is int for k in ("chunk", "start", "count", "bytes"))
+        and isinstance(record.get("sha256"), str)
+    )
+
+
+def _shard_files(folder: Path, manifest: dict, fmt, parts: set[str]) -> dict:
+    """The shard's record of its label files, checked for shape: without it merge could not tell
+    an edited label file from the one the shard wrote, so a shard lacking it is refused."""
+    files = manifest.get("shard_files")
+    wanted = [str(Path(part) / fmt.label_file).removeprefix("./") for part in parts if fmt.label_file]
+    if (
+        not isinstance(files, dict)
+        or not all(
+            isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
+            for v in files.values()
+        )
+        or any(w not in files for w in wanted)
+    ):
+        raise ExportFolderError(
+            f"shard {folder}: its manifest does not record its label files as written "
+            "('shard_files' is missing or of the wrong shape), so merge cannot verify it: make the "
+            "shard again",
+            DAMAGED,
+            folder,
+            field="shards",
+        )
+    return files
 
 
 def _write(
@@ -278,7 +324,8 @@ def _write(
             os.fsync(out.fileno())
         sync_folder(ctx.folder / "images")
         fmt.finish_labels(ctx)
-    write_manifest(output, dict(merged, status="complete"))
+    files = recorded_files(fmt, output, [ctx for _, ctx in contexts])
+    write_manifest(output, dict(merged, status="complete", files=files))
     remove_tree(output / INTERNAL / "chunks")
     remove_tree(ledger.ledger_path(output))
     total = int(merged["count"])

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import ledger
-from .disk import INTERNAL, is_temp, remove_tree, sync_folder
+from .disk import INTERNAL, is_temp, refuse_links, remove_tree, sync_folder
 from .errors import DAMAGED, FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, ExportFolderError
 from .formats import FORMATS, PartContext
+from .formats.base import hash_file
 from .manifest import (
     MANIFEST_NAME,
     OLDER_SCHEMAS,
@@ -29,6 +30,7 @@ from .manifest import (
     write_manifest,
 )
 from .plan import ExportPlan
+from .verify import refuse_unverifiable, verify_committed
 
 
 def has_content(output: Path) -> bool:
@@ -44,6 +46,8 @@ def check_output_before_lock(plan: ExportPlan) -> None:
     output = plan.output
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(f"output {output} is a file; give a folder")
+    request = plan.request
+    refuse_links(output, "resume this export" if request.resume else "write into this folder")
     if has_content(output) and not (output / MANIFEST_NAME).exists():
         raise ExportFolderError(
             f"output folder {output} is not empty and holds no DigitSeq export (no {MANIFEST_NAME}); "
@@ -69,10 +73,28 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
                     SETTINGS_CHANGED,
                     output,
                 )
-            if old["status"] == "complete":
-                tidy_complete(plan)
-                return None
-            return recover(plan, old["progress"])
+            progress = old.get("progress")
+            if old["status"] == "complete" and progress is None:
+                if plan.manifest.get("shard") is None:
+                    verify_complete(plan, old)
+                    tidy_complete(plan)
+                    return None
+                # a shard keeps its ledger: check it like a partial export, as if all committed
+                progress = {"chunks_committed": len(plan.owned), "sizes": {}}
+                verified = verify_committed(plan, len(plan.owned))
+                if verified.chunks == len(plan.owned):
+                    tidy_complete(plan)
+                    return None
+            elif not _progress_shape_ok(progress):
+                raise ExportFolderError(
+                    f"{output / MANIFEST_NAME} says the export is complete but keeps a progress record; "
+                    "the export is damaged: start it again (overwrite)",
+                    DAMAGED,
+                    output,
+                )
+            # "complete" with a progress record was never written by an export (an edit, say):
+            # it is resumed as the partial export it is, after checking what it committed.
+            return resume_partial(plan, progress)
         if not request.overwrite:
             raise ExportFolderError(
                 f"output folder {output} is not empty: it holds an earlier export", NOT_EMPTY, output
@@ -86,6 +108,54 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
     remove_tree(ledger.ledger_path(output))
     write_progress(plan, 0, {})
     return 0
+
+
+def _progress_shape_ok(progress) -> bool:
+    return (
+        isinstance(progress, dict)
+        and type(progress.get("chunks_committed")) is int
+        and progress["chunks_committed"] >= 0
+        and isinstance(progress.get("sizes"), dict)
+        and all(isinstance(k, str) and type(v) is int and v >= 0 for k, v in progress["sizes"].items())
+    )
+
+
+def resume_partial(plan: ExportPlan, progress: dict) -> int:
+    """Check every committed chunk against the ledger, then cut back to the last good one (the
+    first bad chunk and all after it are made again: the same bytes as an uninterrupted run)."""
+    committed = progress["chunks_committed"]
+    if committed > len(plan.owned):
+        return recover(plan, progress)  # refuses: more chunks than the export has
+    verified = verify_committed(plan, committed)
+    if verified.chunks < committed:
+        if not verified.sizes:
+            refuse_unverifiable(plan, verified.first_bad)
+        present = {k: v for k, v in verified.sizes.items() if (plan.output / k).is_file()}
+        progress = {"chunks_committed": verified.chunks, "sizes": present}
+        for relative, size in present.items():
+            path = plan.output / relative
+            if relative != ledger.LEDGER and size == len(plan.format.header):
+                with open(path, "wb") as handle:  # its header may be what was damaged
+                    handle.write(plan.format.header)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+    committed = recover(plan, progress)
+    write_progress(plan, committed, progress["sizes"])
+    return committed
+
+
+def verify_complete(plan: ExportPlan, old: dict) -> None:
+    """A finished export (no ledger left) is complete only if the files its manifest records
+    are there as written; older manifests record none."""
+    for relative, recorded in (old.get("files") or {}).items():
+        path = plan.output / relative
+        if not path.is_file() or list(hash_file(path)) != list(recorded):
+            raise ExportFolderError(
+                f"{path} is not as the export wrote it (missing, or its size or sha256 differ), so "
+                f"{plan.output} is not complete: export it again with overwrite",
+                DAMAGED,
+                path,
+            )
 
 
 def write_progress(plan: ExportPlan, committed: int, sizes: dict) -> None:

@@ -11,24 +11,26 @@ any point is resumable too (``resume.recover`` cuts back to the last commit).
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ledger
-from .disk import INTERNAL, check_room, remove_tree
+from .disk import INTERNAL, check_room, is_temp, remove_tree
 from .errors import DAMAGED, DISK_FILLED, ExportFolderError
 from .formats.base import hash_file
-from .formats.encoding import encode_image, image_info
 from .lock import folder_lock
-from .manifest import MANIFEST_NAME, write_manifest
+from .manifest import MANIFEST_NAME, read_manifest, write_manifest
 from .plan import CancelFlag, ExportPlan, ExportRequest, Progress, plan_export, render_range
 from .resume import check_output_before_lock, growing_files, prepare_output, recover, write_progress
+from .verify import recorded_files, rows_fields
 from .workers import ChunkDone, ChunkTask, init_worker, make_chunk
 
 
@@ -195,7 +197,7 @@ class _Pool:
 def _commit(plan: ExportPlan, result: ChunkDone) -> None:
     part = plan.part_named(result.part) if result.part else plan.parts[0]
     plan.format.commit_chunk(part.context, result.label_rows)
-    ledger.append(plan.output, result.part, result.record)
+    ledger.append(plan.output, result.part, {**result.record, **rows_fields(result.label_rows)})
 
 
 def _finish(plan: ExportPlan) -> None:
@@ -207,10 +209,14 @@ def _finish(plan: ExportPlan) -> None:
         for part in plan.parts:
             chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
             if plan.format.uses_pieces and chunks:
-                plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
+                try:
+                    plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
+                except BaseException:
+                    _remove_temp_files(part.context.folder)  # a full disk: room to finish later
+                    raise
             elif chunks:
                 plan.format.finish_labels(part.context)
-        write_manifest(plan.output, dict(plan.manifest, status="complete"))
+        write_manifest(plan.output, dict(plan.manifest, status="complete", files=_final_files(plan)))
         remove_tree(plan.output / INTERNAL / "chunks")
         remove_tree(ledger.ledger_path(plan.output))
     else:  # what merge checks: label files as written (pieces and images are in the ledger)
@@ -220,6 +226,19 @@ def _finish(plan: ExportPlan) -> None:
             if relative != ledger.LEDGER and (plan.output / relative).exists()
         }
         write_manifest(plan.output, dict(plan.manifest, status="complete", shard_files=files))
+
+
+def _remove_temp_files(folder: Path) -> None:
+    """The temporary files a failed finishing step left in a part folder (or its data/)."""
+    for where in (folder, folder / "data"):
+        if where.is_dir() and not where.is_symlink():
+            for path in where.iterdir():
+                if is_temp(path.name):
+                    remove_tree(path)
+
+
+def _final_files(plan: ExportPlan) -> dict:
+    return recorded_files(plan.format, plan.output, [part.context for part in plan.parts])
 
 
 def _ledger_records(plan: ExportPlan) -> list[dict]:
@@ -249,30 +268,58 @@ def _records_of(plan: ExportPlan, part, chunks: list[int], records: list[dict]) 
 
 
 def _check_room(plan: ExportPlan) -> None:
-    """Render the first block (a bad configuration fails here) and refuse an export that cannot
-    fit: its size estimated from that block's encoded images (raw for npz), with pieces counted
-    twice for the formats that assemble them at the end."""
+    """Render a few images of the first chunk (a bad configuration fails here) and refuse an
+    export that cannot finish: what is still to be written, in the disk's blocks, measured by
+    writing those images as the format does into a scratch folder. Formats that assemble pieces
+    at the end hold the pieces and the container at once: both count (the container as all of the
+    pieces, with a margin for its own overhead), also on a resume whose pieces are mostly written."""
     if not plan.owned:
         return
     part, _, start, size = plan.chunk(plan.first_chunk)
     sample = render_range(plan, part, start, start + min(size, 16))
-    if plan.format.name == "npz":
-        per_image = sample.images[0].nbytes * (0.25 if plan.request.compression != "none" else 1.0)
-    else:
-        per_image = (
-            sum(
-                len(
-                    encode_image(
-                        image,
-                        part.context.image_format,
-                        plan.request.compression,
-                        image_info(part.context, sample, i),
-                    )
-                )  # as written: text chunks too
-                for i, image in enumerate(sample.images)
-            )
-            / len(sample)
-            + 200
-        )
-    factor = 2 if plan.format.uses_pieces else 1
-    check_room(plan.output, int(per_image * plan.total * factor), f"an export of {plan.total} images")
+    block = _block_size(plan.output)
+    fmt = plan.format
+    with tempfile.TemporaryDirectory() as scratch:
+        ctx = dataclasses.replace(part.context, output=scratch)
+        fmt.start_part(ctx)
+        fmt.write_chunk(ctx, 0, sample)
+        if fmt.uses_pieces:
+            written = [fmt.piece_path(ctx, 0)]
+        else:
+            written = fmt.image_files(ctx, sample.start, len(sample))  # type: ignore[attr-defined]
+        on_disk = sum(-(-os.path.getsize(path) // block) * block for path in written)
+        rows = len(fmt.label_rows(ctx, sample))
+    per_image = (on_disk + rows) / len(sample)
+    done = _images_committed(plan)
+    to_write = per_image * (plan.total - done) + block * (len(plan.owned) + 2 * len(plan.parts))
+    if fmt.uses_pieces:
+        to_write += per_image * plan.total * 1.25  # the container, built while the pieces are there
+    what = f"an export of {plan.total} images" if not done else f"finishing this export ({done} images done)"
+    check_room(plan.output, int(to_write), what)
+
+
+def _block_size(folder: Path) -> int:
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return max(512, os.statvfs(existing).f_frsize)
+    except (OSError, AttributeError):  # no statvfs (Windows): the usual block
+        return 4096
+
+
+def _images_committed(plan: ExportPlan) -> int:
+    """Images a resume will keep: those of the chunks the manifest counts as committed."""
+    if not plan.request.resume:
+        return 0
+    try:
+        old = read_manifest(plan.output)
+    except (FileNotFoundError, ExportFolderError):
+        return 0
+    progress = old.get("progress") if isinstance(old.get("progress"), dict) else None
+    if old.get("status") == "complete" and progress is None:
+        return plan.total
+    committed = progress.get("chunks_committed") if progress else 0
+    if type(committed) is not int or not 0 <= committed <= len(plan.owned):
+        return 0
+    return plan.images_before(plan.first_chunk + committed) - plan.images_before(plan.first_chunk)

@@ -179,7 +179,9 @@ class ExportDialog(QDialog):
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.new_seed_button)
-        form.addRow("S&eed:", seed_row)
+        seed_label = QLabel("S&eed:")
+        seed_label.setBuddy(self.seed)  # a row given a layout has no buddy of its own: Alt+E
+        form.addRow(seed_label, seed_row)
         self.workers = QSpinBox()
         self.workers.setRange(1, max_workers())  # more processes than cores only cost memory
         self.workers.setValue(default_workers())

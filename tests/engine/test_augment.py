@@ -156,8 +156,7 @@ def test_one_imgaug_call_per_block(mnist_test, spacing_type):
     config.image.augmentations["blur"] = Augmentation(True, 0.5)
     generator = DigitSequence(config, dataset=mnist_test)
     augmenter = generator._augmenter_for_config()
-    per_digit = CallCounter(augmenter._per_digit)
-    whole = CallCounter(augmenter._whole_image)
+    per_digit, whole = (CallCounter(pipeline) for pipeline in augmenter._pipelines)
     count = 2 * BLOCK_SIZE + 10
     sequences = [SEQUENCES[i % 4] for i in range(count)]
     generator.generate_batch(sequences, (4, 4), WIDTH, seed=1)

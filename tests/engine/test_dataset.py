@@ -164,7 +164,7 @@ def test_a_shared_data_set_is_loaded_once_until_its_file_changes(tmp_path, mnist
     again = shared_dataset(path, "train")
     assert again is not first and len(again) == len(more_labels) and again.fingerprint != first.fingerprint
     # A file of the same size rewritten (other pixels, same shapes): loaded again, in place of the old one.
-    np.savez(path, x_train=255 - more_images, y_train=more_labels, x_test=images, y_test=labels)
+    np.savez(path, x_train=np.flip(more_images, axis=2), y_train=more_labels, x_test=images, y_test=labels)
     os.utime(path, ns=(1, 1))  # a stamp surely other than the previous write's
     third = shared_dataset(path, "train")
     assert (
@@ -193,3 +193,14 @@ def test_a_shared_folder_data_set_is_loaded_again_when_a_file_in_it_is_rewritten
     assert written[0].stat().st_ino == inode  # the same files, rewritten
     again = shared_dataset(folder, "train")
     assert len(again) == 40 and again.fingerprint != first.fingerprint
+
+
+def test_digits_dark_on_white_are_refused_with_what_to_do(tmp_path, mnist_test):
+    """MNIST is white ink on black; the other way round would make white digits in black boxes."""
+    images, labels, _ = small_sample(mnist_test, per_digit=3)
+    write_idx_pair(tmp_path / "inverted", 255 - images, labels)
+    with pytest.raises(DatasetError, match="dark on a light background") as caught:
+        load_dataset(tmp_path / "inverted")
+    assert "invert the images (255 - images)" in str(caught.value)
+    write_idx_pair(tmp_path / "as-mnist", images, labels)
+    assert len(load_dataset(tmp_path / "as-mnist")) == len(labels)

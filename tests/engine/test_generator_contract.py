@@ -295,7 +295,7 @@ def test_variable_edge_gaps_are_independent_and_within_range(make_generator, mni
 def test_variable_spacing_resamples_without_overshoot(make_generator):
     """The seed's bicubic resize gave -0.10 and 1.08; a shrink and a stretch must stay in [0, 1]."""
     generator = make_generator(make_config("variable", "between"))
-    for width in (30, 97, 400):
+    for width in (80, 97, 400):  # 80: the strongest shrink still legible (8 px a digit)
         images = generator.generate_batch(["0123456789"] * 8, (0, 12), width, seed=1).images
         assert images.min() >= 0.0 and images.max() <= 1.0
         assert (images == 1.0).any() and images.min() < 0.5
@@ -526,7 +526,7 @@ def test_one_call_gives_exactly_the_batch_of_one(make_generator, spacing_type, s
             if trim:
                 width += 9
         else:
-            width, spacing_range = (60, 300, 97)[seed % 3], (0, 12)
+            width, spacing_range = (64, 300, 97)[seed % 3], (0, 12)
         one = generator.generate(digits, spacing_range, width, seed=seed)
         batch = generator.generate_batch([digits], spacing_range, width, seed=seed)
         as_bytes = generator.generate_batch([digits], spacing_range, width, seed=seed, as_uint8=True)

@@ -14,6 +14,7 @@ from test_export_helpers import cancel_after, folder_hashes, request
 
 from digitseq_gui import export
 from digitseq_gui.engine.errors import DigitSeqError
+from digitseq_gui.export.disk import is_temp
 from digitseq_gui.export.errors import ExportFolderError
 from digitseq_gui.export.lock import folder_lock
 
@@ -326,7 +327,8 @@ def test_images_reach_the_disk_before_the_manifest_counts_them(tmp_path, monkeyp
 
     export.run_export(request(out, count=256), progress)
     assert progress_seen == [0, 1, 2, 3, 4]
-    assert np.all([os.path.getsize(p) > 0 for p in synced])
+    # (the room check's measurement writes a few images into a scratch folder, since removed)
+    assert np.all([os.path.getsize(p) > 0 for p in synced if p.startswith(str(out))])
 
 
 # -- a disk that fills up during the export ------------------------------------------------------
@@ -346,6 +348,9 @@ def small_disk(tmp_path):
         ("lmdb", "chunks"),
         ("webdataset", "finish"),
         ("lmdb", "finish"),
+        ("npz", "chunks"),
+        ("npz", "finish"),
+        ("jsonl", "chunks"),
     ],
 )
 def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resumes(
@@ -374,8 +379,28 @@ def test_a_disk_that_fills_up_mid_export_is_one_clear_error_and_the_export_resum
     from digitseq_gui.gui.messages import window_message  # what the export dialog shows instead
 
     assert window_message(message).endswith("then finish it with “Finish an interrupted export”")
+    left = [p.name for p in out.rglob("*") if is_temp(p.name)]
+    assert left == []  # a failed finishing step takes its half-written container away
 
     filler.unlink()
     assert export.run_export(request(out, count=256, fmt=fmt, resume=True)).status == "complete"
     export.run_export(request(tmp_path / "whole", count=256, fmt=fmt))
     assert folder_hashes(out) == folder_hashes(tmp_path / "whole")
+
+
+@pytest.mark.parametrize("fmt", ["npz", "lmdb", "webdataset"])
+def test_an_export_whose_pieces_and_container_cannot_both_fit_is_refused_before_rendering(tmp_path, fmt):
+    with small_tmpfs(tmp_path, "1m") as disk:
+        out = disk / "out"
+        with pytest.raises(ExportFolderError, match="needs about") as caught:
+            export.run_export(request(out, count=3000, fmt=fmt))
+        assert caught.value.kind == "no_room"
+        assert not out.exists()
+
+
+def test_the_room_check_counts_whole_blocks_for_one_file_per_image(tmp_path):
+    """3,000 small PNGs are about 2 MB of bytes but take 3,000 blocks of 4 KiB: 12 MB."""
+    with small_tmpfs(tmp_path, "12m") as disk:
+        with pytest.raises(ExportFolderError, match="needs about") as caught:
+            export.run_export(request(disk / "out", count=3000, fmt="png"))
+        assert caught.value.kind == "no_room"

@@ -398,3 +398,11 @@ def test_the_copied_command_asks_the_cli_for_the_very_request_the_dialog_makes(d
     assert {f: getattr(from_cli, f) for f in fields} == {f: getattr(mine, f) for f in fields}
     assert args.pattern == "0[789]-###" and from_cli.output == mine.output
     assert from_cli.config.to_dict() == mine.config.to_dict()
+
+
+def test_alt_e_moves_to_the_seed(dialog, qtbot):
+    """The Seed row's label has the seed box as its buddy, so its mnemonic works."""
+    from PyQt5.QtWidgets import QLabel
+
+    [label] = [w for w in dialog.findChildren(QLabel) if w.text() == "S&eed:"]
+    assert label.buddy() is dialog.seed

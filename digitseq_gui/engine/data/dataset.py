@@ -305,3 +305,20 @@ def _check_arrays(images: np.ndarray, labels: np.ndarray, name: str) -> None:
         raise DatasetError(f"{name}: the data set is empty")
     if labels.max() > 9:
         raise DatasetError(f"{name}: labels must be digits 0-9, found {int(labels.max())}")
+    _check_polarity(images, name)
+
+
+def _check_polarity(images: np.ndarray, name: str) -> None:
+    """MNIST's convention is white ink (255) on black (0): digits drawn the other way round would
+    come out as white strokes in black boxes. The border of a digit image is background, so a
+    bright border (over a sample of images) means dark ink on white."""
+    sample = np.asarray(images[:1000])
+    border = np.concatenate(
+        [sample[:, 0, :], sample[:, -1, :], sample[:, 1:-1, 0], sample[:, 1:-1, -1]], axis=1
+    )
+    if float(border.mean()) > 127:
+        raise DatasetError(
+            f"{name}: the digits look dark on a light background (their borders average "
+            f"{float(border.mean()):.0f} of 255); DigitSeq expects MNIST's convention, white ink (255) "
+            "on black (0): invert the images (255 - images) and save them again"
+        )

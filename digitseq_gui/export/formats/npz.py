@@ -116,8 +116,12 @@ class NpzFormat(Format):
             entries.append(Entry(f"{name}.npy", sizes, _segment_bytes(head, pieces, headers, name)))
         target = ctx.folder / "data.npz"
         tmp = temp_path(target)
-        with open(tmp, "wb") as handle:
-            write_zip(handle, entries)
+        try:
+            with open(tmp, "wb") as handle:
+                write_zip(handle, entries)
+        finally:  # a failed write (a full disk) must not leave the pieces open until collected
+            for entry in entries:
+                entry.data.close()  # type: ignore[attr-defined]  # the _segment_bytes generators
         finish_temp(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:

@@ -24,6 +24,9 @@ class WebDatasetFormat(Format):
     def shard_names(self, ctx: PartContext) -> list[str]:
         return [f"shard-{j:06d}.tar" for j in range(-(-ctx.count // ctx.shard_size))]
 
+    def final_files(self, ctx: PartContext) -> list[str]:
+        return self.shard_names(ctx)
+
     def is_own(self, ctx: PartContext, relative: str) -> bool:
         number = own_numbered(relative, "shard-", 6, ".tar")
         return super().is_own(ctx, relative) or (number is not None and number * ctx.shard_size < ctx.count)
