@@ -54,17 +54,20 @@ def test_the_wheel_ships_the_embedded_mnist_the_icon_and_the_licences(wheel):
     mnist = [f"{resources}/mnist/{kind}-{part}-idx{dim}-ubyte.gz" for kind in ("train", "t10k")
              for part, dim in (("images", 3), ("labels", 1))]  # fmt: skip
     assert {*mnist, f"{resources}/mnist/LICENSE.txt", f"{resources}/icons/digitseq.svg"} <= names
+    writers = {f"{resources}/mnist/{kind}-writers-uint16.gz" for kind in ("train", "t10k")}
+    assert {*writers, f"{resources}/mnist/QMNIST-LICENSE.txt"} <= names  # QMNIST's ids, with its licence
     for name in mnist:  # the data itself, not a Git LFS pointer
         assert wheel.getinfo(name).file_size > 1000
     dist_info = f"digitseq-{__version__}.dist-info"
     assert {f"{dist_info}/licenses/LICENSE", f"{dist_info}/licenses/resources/mnist/LICENSE.txt"} <= names
+    assert f"{dist_info}/licenses/resources/mnist/QMNIST-LICENSE.txt" in names
 
 
 def test_the_wheel_metadata_has_the_version_and_the_commands(wheel):
     dist_info = f"digitseq-{__version__}.dist-info"
     metadata = HeaderParser().parsestr(wheel.read(f"{dist_info}/METADATA").decode())
     assert metadata["Name"] == "digitseq" and metadata["Version"] == __version__
-    assert metadata["License-Expression"] == "MIT AND CC-BY-SA-3.0"
+    assert metadata["License-Expression"] == "MIT AND CC-BY-SA-3.0 AND BSD-3-Clause"
     assert "Provides-Extra" in metadata and set(metadata.get_all("Provides-Extra")) >= {
         "test",
         "torch",

@@ -1,20 +1,13 @@
-"""Rendering the images of an export part: the one code path the export's workers and
-SequenceDataset share, so a data set item is byte for byte the exported image.
+"""Rendering the images of an export part: the export's workers and SequenceDataset call the
+engine's one route from text to pixels (``engine.compose``) through here, so a data set item is
+byte for byte the exported image (and the window's preview is drawn by the same route).
 
 ``RenderSpec`` carries everything by value (the config as a dict, the digit rows, the part seed),
 so a process started with 'spawn' needs nothing from its parent. Each process (and thread) keeps
 its generators, one per (config, digit rows), between calls.
 
-Reproducibility: when every image of the part has the same number of separator gaps (always the
-case for random lengths and patterns) a range is one ``generate_batch(labels, seed=part_seed,
-first_index=start)`` call, so by the engine's block contract (BLOCK_SIZE images per block,
-block b seeded from (seed, b)) any chunk size that is a multiple of BLOCK_SIZE gives the same
-bytes. Otherwise (explicit lists mixing separator counts) each block is split by separator count
-and each group is seeded from (part seed, block, count): still a function of the block alone.
-
-Separators: the digits are generated at the image width minus the gaps, then a blank column run
-of ``separator_width`` pixels is inserted halfway between the two digits' boxes, and the boxes
-to its right move over.
+Reproducibility and separators: see ``engine.compose`` (block b seeded from (part seed, b);
+parts mixing separator counts seed each count's group from (part seed, block, count)).
 """
 
 from __future__ import annotations
@@ -24,8 +17,6 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-
-from ..engine.render import insert_separator_gaps
 
 # Per thread: exports may run in threads too (a Dask worker with threads, the window's QThread).
 _LOCAL = threading.local()
@@ -79,60 +70,17 @@ def generator_for(config: dict, rows: tuple[str, str, int, int]):
 
 def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
     """Images [start, start + len(texts)) of a part whose texts are ``texts``; ``start`` must be a
-    multiple of BLOCK_SIZE. Block b (BLOCK_SIZE images) is ``generate_batch(labels, seed=spec.seed,
-    first_index=64*b)`` at the width the separator gaps leave, the gaps inserted, then the
-    whole-image augmentations (noise) over each block with a seed from (part seed, b)."""
-    from ..engine import seeding
-    from ..engine.seeding import BLOCK_SIZE
-    from ..engine.sequences import split_text
+    multiple of BLOCK_SIZE. The engine's one route from text to pixels (``engine.compose``),
+    with the part's seed and the export's rule: noise last, over the gaps, per block."""
+    from ..engine.compose import compose
 
-    if start % BLOCK_SIZE:
-        raise ValueError(f"render_blocks starts at a multiple of {BLOCK_SIZE}, got {start}")
-    generator = generator_for(spec.config, spec.rows)
-    width = int(spec.config["image"]["width"])
-    split = [split_text(t) for t in texts]
-    labels = [label for label, _ in split]
-    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
-    counts = np.array([len(g) for g in gaps])
-    n = len(labels)
-    images = None
-    boxes: list = [None] * n
-    sources: list = [None] * n
-    groups = []
-    if spec.uniform_separators:
-        groups.append((np.arange(n), spec.seed, start))
-    else:
-        for block_start in range(0, n, BLOCK_SIZE):
-            block = (start + block_start) // BLOCK_SIZE
-            members = np.arange(block_start, min(n, block_start + BLOCK_SIZE))
-            for k in sorted(set(counts[members].tolist())):
-                groups.append(
-                    (members[counts[members] == k], seeding.separator_group_seed(spec.seed, block, k), 0)
-                )
-    # Noise goes on last, over the separator gaps too (else a model could learn the clean
-    # stripes), one call per block of BLOCK_SIZE images so that any chunk size gives the same bytes.
-    noise_last = generator.has_whole_image_augmentation
-    for members, seed, first_index in groups:
-        k = int(counts[members[0]])
-        batch = generator.generate_batch(
-            [labels[i] for i in members],
-            image_width=width - k * spec.separator_width,
-            seed=seed,
-            first_index=first_index,
-            as_uint8=True,
-            image_augmentation=not noise_last,
-        )
-        if images is None:
-            images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
-        for j, i in enumerate(members):
-            images[i], boxes[i] = insert_separator_gaps(
-                batch.images[j], batch.boxes[j], gaps[i], spec.separator_width
-            )
-            sources[i] = batch.source_indices[j]
-    if noise_last:
-        for block_start in range(0, n, BLOCK_SIZE):
-            block = (start + block_start) // BLOCK_SIZE
-            images[block_start : block_start + BLOCK_SIZE] = generator.augment_whole_images(
-                images[block_start : block_start + BLOCK_SIZE], seeding.noise_seed(spec.seed, block)
-            )
-    return Rendered(start, labels, list(texts), boxes, sources, images)
+    composed = compose(
+        generator_for(spec.config, spec.rows),
+        list(texts),
+        spec.seed,
+        spec.separator_width,
+        first_index=start,
+        uniform_separators=spec.uniform_separators,
+        noise_after_gaps=True,
+    )
+    return Rendered(start, composed.labels, composed.texts, composed.boxes, composed.sources, composed.images)

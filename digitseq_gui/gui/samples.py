@@ -5,8 +5,8 @@ makes for patterns and separators without knowing pixels itself:
 
 - the text is parsed by ``engine.sequences`` (a pattern such as ``0[789]0-####-####`` draws new
   digits for every sample with ``make_sequences``; plain digits are the same in every sample);
-- separators become blank gaps with ``engine.render.insert_separator_gaps``, as in an export (the
-  digits are made at the width minus the gaps), and noise is added after the gaps, as there.
+- the pixels come from ``engine.compose``, the route an export takes: separators become blank
+  gaps (the digits are made at the width minus the gaps), and noise goes on after the gaps.
 
 Sample 0 is one ``generate`` call for the seed (so ``digitseq generate DIGITS --seed S`` makes
 exactly it); the others come in small batches, batch b from block b + 1 of the same seed, so a
@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import seeding
+from ..engine.compose import compose
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
-from ..engine.render import insert_separator_gaps
 from ..engine.sequences import make_sequences, parse_pattern
 from ..engine.sequences import pattern as pattern_source
 
@@ -58,39 +57,14 @@ def batch_size(digit_count: int) -> int:
 def make_samples(
     generator: DigitSequence, texts: list[str], seed: int, block: int, separator_width: int
 ) -> list[Sample]:
-    """``texts`` (all with the same separators) drawn from block ``block`` of ``seed``."""
-    parsed = [parse_pattern(t) for t in texts]
-    labels = ["".join(c for (c,) in p.choices) for p in parsed]
-    gaps_after = [[j for j, s in enumerate(p.separators_after) if s] for p in parsed]
-    separators = len(gaps_after[0])
-    width = generator.config.image.width
-    if separators and separators * separator_width >= width:
-        raise InvalidInputError(
-            f"{separators} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
-            "digits; use a wider image or a smaller separator gap",
-            field="separator_width",
-        )
-    noise_last = bool(separators and separator_width) and generator.has_whole_image_augmentation
-    batch = generator.generate_batch(
-        labels,
-        image_width=width - separators * separator_width,
-        seed=seed,
-        first_index=block * BLOCK_SIZE,
-        as_uint8=True,
-        image_augmentation=not noise_last,
+    """``texts`` (all with the same separators) drawn from block ``block`` of ``seed`` by the
+    engine's route from text to pixels, noise after the gaps when there are gaps."""
+    composed = compose(
+        generator, list(texts), seed, separator_width, first_index=block * BLOCK_SIZE, noise_after_gaps="gaps"
     )
-    images, boxes = [], []
-    for i in range(len(texts)):
-        image, box = insert_separator_gaps(batch.images[i], batch.boxes[i], gaps_after[i], separator_width)
-        images.append(image)
-        boxes.append(box)
-    stacked = np.stack(images)
-    if noise_last:  # like an export: the gaps get the same grain as the rest
-        stacked = generator.augment_whole_images(
-            stacked, seeding.noise_seed(seed, block)
-        )  # the export's rule
     return [
-        Sample(stacked[i], boxes[i], labels[i], texts[i], batch.source_indices[i]) for i in range(len(texts))
+        Sample(composed.images[i], composed.boxes[i], composed.labels[i], texts[i], composed.sources[i])
+        for i in range(len(texts))
     ]
 
 
