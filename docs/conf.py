@@ -50,4 +50,3 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 
 html_theme = "furo"
 html_title = f"DigitSeq {__version__}"
-html_static_path = ["_static"]
