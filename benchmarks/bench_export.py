@@ -71,16 +71,15 @@ def deflate_rate(images, compression: str) -> float:
 def file_create_rate(folder: Path, sizes: list[int]) -> float:
     """Files of these sizes created and written in a fresh folder beside the exports, then synced
     once: what one file per image costs on this disk alone (png and jsonl write one per image)."""
-    from digitseq_gui.engine.files import write_file
-    from digitseq_gui.export.disk import sync_filesystem
+    from digitseq_gui.engine.durable import sync_written, write_unsynced
 
     target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
     paths = [f"{target}/{i:06d}.png" for i in range(len(sizes))]
     contents = [b"\0" * size for size in sizes]
     start = clock()
     for path, data in zip(paths, contents):
-        write_file(path, data)  # as the export writes its images (formats/imagefiles.py)
-    sync_filesystem(target, paths)
+        write_unsynced(path, data)  # as the export writes its images (formats/imagefiles.py)
+    sync_written(target, paths)
     rate = len(sizes) / (clock() - start)
     shutil.rmtree(target)
     return rate

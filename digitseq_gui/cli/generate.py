@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 def write_output(generator, result, output: str | Path, force: bool, text: str | None = None) -> Path:
     """Write ``result`` (a .png carries its label, ``text``, seed and settings)."""
+    from ..engine.durable import check_name_length
     from ..engine.errors import InvalidInputError
-    from ..engine.files import check_name_length
     from ..engine.imagefile import FORMATS as IMAGE_FORMATS
     from ..engine.imagefile import check_target, write_array, write_image
 

@@ -21,8 +21,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
+from .durable import atomic_write_bytes
 from .errors import ConfigError, DigitSeqError, InputTypeError
-from .files import atomic_write_bytes, read_regular_file
+from .files import read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .durable import NAME_MAX, atomic_write_bytes, check_name_length
 from .errors import InputTypeError, InvalidInputError
-from .files import NAME_MAX, atomic_write_bytes, check_name_length, describe_kind
+from .files import describe_kind
 from .imageinfo import with_text
 
 # Room left in a file name for "_99999" and the extension when a long stem is shortened.

@@ -1,5 +1,6 @@
 """Writing files an export can always recover from: temporary names only DigitSeq uses,
-data on the disk before anything says it is done, and a room check before starting.
+data on the disk before anything says it is done (through engine.durable, the only module
+that syncs), and a room check before starting.
 
 Every temporary file is named ``.digitseq-tmp-<name>`` beside its target, and DigitSeq's own
 bookkeeping (lock, ledger, chunk pieces) lives in ``.digitseq/``: clean-up touches nothing else.
@@ -7,13 +8,11 @@ bookkeeping (lock, ledger, chunk pieces) lives in ``.digitseq/``: clean-up touch
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 from pathlib import Path
 
-from ..engine.files import is_temp_name
+from ..engine.durable import is_temp_name, write_through
 from .errors import LINKED, NO_ROOM, ExportFolderError
 
 TEMP_PREFIX = ".digitseq-tmp-"
@@ -25,73 +24,16 @@ def temp_path(path: Path) -> Path:
 
 
 def is_temp(name: str) -> bool:
-    """A temporary file of DigitSeq's: the export's own, or one of files.atomic_write_bytes."""
+    """A temporary file of DigitSeq's: the export's own, or one of durable.atomic_write_bytes."""
     return name.startswith(TEMP_PREFIX) or is_temp_name(name)
-
-
-def fsync_path(path: str | Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
     """``data`` at ``path`` through ``.digitseq-tmp-<name>``: the old file or the new, never half.
-    Not files.atomic_write_bytes, whose temporary names are random: here the name is fixed, so a
+    Not durable.atomic_write_bytes, whose temporary names are random: here the name is fixed, so a
     temporary file left by a kill is replaced by the next write and a resumed export ends with
     exactly the files of an uninterrupted one (test_kill_resume caught the random names)."""
-    tmp = temp_path(path)
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return path
-
-
-def finish_temp(tmp: Path, path: Path) -> None:
-    """Make a fully written temporary file durable and give it its name."""
-    fsync_path(tmp)
-    os.replace(tmp, path)
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make renames and new names in ``folder`` durable (no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-_LIBC = None
-
-
-def sync_filesystem(folder: Path, files: list[str | Path]) -> None:
-    """Everything written to ``files`` reaches the disk: one syncfs(2) for the whole file system
-    on Linux (one call per chunk instead of one fsync per image), else an fsync per file."""
-    global _LIBC
-    if _LIBC is None:
-        name = ctypes.util.find_library("c")
-        _LIBC = ctypes.CDLL(name, use_errno=True) if name else False
-    if _LIBC and hasattr(_LIBC, "syncfs"):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if _LIBC.syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    for path in files:
-        fsync_path(path)
-    sync_folder(folder)
+    return write_through(temp_path(path), path, data)
 
 
 def links_inside(folder: Path) -> list[str]:

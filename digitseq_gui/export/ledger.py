@@ -9,9 +9,9 @@ finished single export does not need it (its files follow from the manifest) and
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from ..engine.durable import append_durably
 from .disk import INTERNAL
 
 LEDGER = f"{INTERNAL}/ledger.jsonl"
@@ -23,10 +23,7 @@ def ledger_path(output: Path) -> Path:
 
 def append(output: Path, part: str, record: dict) -> None:
     line = json.dumps({"part": part, **record}, separators=(",", ":")) + "\n"
-    with open(ledger_path(output), "ab") as handle:
-        handle.write(line.encode())
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_durably(ledger_path(output), line.encode())
 
 
 def parse_line(line: bytes) -> dict:

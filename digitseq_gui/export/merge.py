@@ -15,9 +15,10 @@ import os
 import shutil
 from pathlib import Path
 
+from ..engine.durable import sync_file, sync_folder
 from ..engine.errors import InputTypeError, InvalidInputError
 from . import ledger
-from .disk import INTERNAL, refuse_links, remove_tree, sync_folder
+from .disk import INTERNAL, refuse_links, remove_tree
 from .errors import DAMAGED, NOT_AN_EXPORT, NOT_COMPLETE, NOT_EMPTY, ExportFolderError
 from .formats import FORMATS
 from .formats.base import hash_file
@@ -320,8 +321,7 @@ def _write(
                     with open(source_labels, "rb") as handle:
                         handle.seek(len(header))
                         shutil.copyfileobj(handle, out)
-            out.flush()
-            os.fsync(out.fileno())
+        sync_file(labels)
         sync_folder(ctx.folder / "images")
         fmt.finish_labels(ctx)
     files = recorded_files(fmt, output, [ctx for _, ctx in contexts])

@@ -15,8 +15,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..engine.durable import sync_folder, truncate_durably, write_in_place
 from . import ledger
-from .disk import INTERNAL, is_temp, refuse_links, remove_tree, sync_folder
+from .disk import INTERNAL, is_temp, refuse_links, remove_tree
 from .errors import DAMAGED, FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, ExportFolderError
 from .formats import FORMATS, PartContext
 from .formats.base import hash_file
@@ -135,10 +136,7 @@ def resume_partial(plan: ExportPlan, progress: dict) -> int:
         for relative, size in present.items():
             path = plan.output / relative
             if relative != ledger.LEDGER and size == len(plan.format.header):
-                with open(path, "wb") as handle:  # its header may be what was damaged
-                    handle.write(plan.format.header)
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                write_in_place(path, plan.format.header)  # its header may be what was damaged
     committed = recover(plan, progress)
     write_progress(plan, committed, progress["sizes"])
     return committed
@@ -194,13 +192,11 @@ def recover(plan: ExportPlan, progress: dict) -> int:
                 DAMAGED,
                 path,
             )
-        with open(path, "r+b") as handle:
-            handle.truncate(size)
-            os.fsync(handle.fileno())
+        truncate_durably(path, size)
     if committed == 0:
         for relative in growing_files(plan):
             if relative not in sizes and (plan.output / relative).exists():
-                os.truncate(
+                truncate_durably(
                     plan.output / relative,
                     len(plan.format.header) if not relative.startswith(INTERNAL) else 0,
                 )

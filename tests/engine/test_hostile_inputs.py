@@ -29,7 +29,7 @@ from digitseq_gui import (
     load_dataset,
     save_config,
 )
-from digitseq_gui.engine import files
+from digitseq_gui.engine import durable
 from digitseq_gui.engine.data import limits
 
 ERRORS = {"dataset": DatasetError, "config": ConfigError}
@@ -314,7 +314,7 @@ def test_file_modes_follow_the_umask(generator, tmp_path, umask, mode, writer):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == mode
-    assert [p for p in tmp_path.iterdir() if files.is_temp_name(p.name)] == []
+    assert [p for p in tmp_path.iterdir() if durable.is_temp_name(p.name)] == []
 
 
 @pytest.mark.parametrize("writer", ["save_image", "write_image", "write_array", "save_config"])
@@ -390,10 +390,10 @@ def test_atomic_writer_for_streamed_content(tmp_path):
     """What export's large files (zip archives, CSVs) should be written with."""
     previous = os.umask(0o022)
     try:
-        with files.atomic_writer(tmp_path / "big.bin") as handle:
+        with durable.atomic_writer(tmp_path / "big.bin") as handle:
             for _ in range(4):
                 handle.write(b"x" * 1000)
-            assert [p for p in tmp_path.iterdir() if not files.is_temp_name(p.name)] == [], (
+            assert [p for p in tmp_path.iterdir() if not durable.is_temp_name(p.name)] == [], (
                 "visible only when done"
             )
     finally:
@@ -401,12 +401,12 @@ def test_atomic_writer_for_streamed_content(tmp_path):
     assert (tmp_path / "big.bin").read_bytes() == b"x" * 4000
     assert stat.S_IMODE((tmp_path / "big.bin").stat().st_mode) == 0o644
     with pytest.raises(KeyError):
-        with files.atomic_writer(tmp_path / "big.bin") as handle:
+        with durable.atomic_writer(tmp_path / "big.bin") as handle:
             handle.write(b"half")
             raise KeyError("the writer failed half-way")
     assert (tmp_path / "big.bin").read_bytes() == b"x" * 4000, "the old file is untouched"
     with pytest.raises(FileExistsError) as info:
-        with files.atomic_writer(tmp_path / "big.bin", overwrite=False) as handle:
+        with durable.atomic_writer(tmp_path / "big.bin", overwrite=False) as handle:
             handle.write(b"other")
     assert_message(info.value, ["big.bin", "already exists"])
     assert [p.name for p in tmp_path.iterdir()] == ["big.bin"]

@@ -300,17 +300,17 @@ def test_output_that_is_a_file_or_cannot_fit_is_refused(tmp_path, monkeypatch):
 
 def test_images_reach_the_disk_before_the_manifest_counts_them(tmp_path, monkeypatch):
     """Every image of a committed chunk was synced (syncfs or fsync) before its commit."""
-    from digitseq_gui.export import disk
+    from digitseq_gui.engine import durable
     from digitseq_gui.export.formats import imagefiles
 
     synced: set[str] = set()
-    real = disk.sync_filesystem
+    real = durable.sync_written
 
     def recording(folder, files):
         real(folder, files)
         synced.update(str(f) for f in files)
 
-    monkeypatch.setattr(imagefiles, "sync_filesystem", recording)
+    monkeypatch.setattr(imagefiles, "sync_written", recording)
     out = tmp_path / "out"
     progress_seen = []
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import UnsafeFileError, atomic_write_bytes, cache_dir, check_regular_file
+from ..durable import atomic_write_bytes
+from ..files import UnsafeFileError, cache_dir, check_regular_file
 from .idx import IdxHeader
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_write_bytes, cache_dir, read_regular_file
+from ..durable import atomic_write_bytes
+from ..files import cache_dir, read_regular_file
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1

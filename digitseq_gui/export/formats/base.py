@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..disk import INTERNAL, finish_temp, is_temp, temp_path
+from ...engine.durable import write_through
+from ..disk import INTERNAL, is_temp, temp_path
 from ..rendering import Rendered
 
 # The compressions every format accepts, name -> what the window calls it (the CLI's choices and the
@@ -166,10 +167,7 @@ def record(rendered: Rendered, chunk: int, digest, size: int, **more) -> dict:
 def write_piece(path: Path, body: bytes, rendered: Rendered, chunk: int, **more) -> dict:
     """Write one chunk's piece durably under its final name (through a temporary file); its
     ledger record (with ``more``: what the format's finish needs to know about the piece)."""
-    tmp = temp_path(path)
-    with open(tmp, "wb") as handle:
-        handle.write(body)
-    finish_temp(tmp, path)
+    write_through(temp_path(path), path, body)
     return record(rendered, chunk, hashlib.sha256(body), len(body), **more)
 
 

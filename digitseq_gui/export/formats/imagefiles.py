@@ -7,8 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ...engine.files import write_file
-from ..disk import sync_filesystem
+from ...engine.durable import append_durably, sync_written, write_in_place, write_unsynced
 from ..rendering import Rendered
 from .base import Format, PartContext, own_numbered, record
 from .encoding import encode_image, image_info
@@ -23,10 +22,7 @@ class ImageFilesFormat(Format):
         (ctx.folder / "images").mkdir(exist_ok=True)
         labels = ctx.folder / self.label_file
         if not labels.exists():
-            with open(labels, "wb") as handle:
-                handle.write(self.header)
-                handle.flush()
-                os.fsync(handle.fileno())
+            write_in_place(labels, self.header)
 
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         """Straight to the final names: an image counts only once its label row is committed, and
@@ -37,18 +33,15 @@ class ImageFilesFormat(Format):
         for i, image in enumerate(rendered.images):  # type: ignore[arg-type]  # see rendering.py
             data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
             path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
-            write_file(path, data)
+            write_unsynced(path, data)
             digest.update(data)
             size += len(data)
             paths.append(path)
-        sync_filesystem(ctx.folder / "images", paths)
+        sync_written(ctx.folder / "images", paths)
         return record(rendered, chunk, digest, size)
 
     def commit_chunk(self, ctx: PartContext, rows: bytes) -> None:
-        with open(ctx.folder / self.label_file, "ab") as handle:
-            handle.write(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_durably(ctx.folder / self.label_file, rows)
 
     def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
         raise NotImplementedError

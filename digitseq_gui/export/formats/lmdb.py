@@ -14,7 +14,8 @@ import errno
 import shutil
 from pathlib import Path
 
-from ..disk import finish_temp, human_size, remove_tree, temp_path
+from ...engine.durable import replace_durably
+from ..disk import human_size, remove_tree, temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext
 from .samples import write_sample_piece
@@ -82,7 +83,7 @@ class LmdbFormat(Format):
             ) from None
         finally:
             env.close()  # a second close is a no-op
-        finish_temp(tmp, target)
+        replace_durably(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
         import lmdb

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ...engine.durable import replace_durably
 from ...engine.seeding import BLOCK_SIZE
-from ..disk import finish_temp, temp_path
+from ..disk import temp_path
 from ..rendering import Rendered
 from .base import Format, PartContext, padded, write_piece
 from .deflatezip import Entry, compress_segment, write_zip
@@ -122,7 +123,7 @@ class NpzFormat(Format):
         finally:  # a failed write (a full disk) must not leave the pieces open until collected
             for entry in entries:
                 entry.data.close()  # type: ignore[attr-defined]  # the _segment_bytes generators
-        finish_temp(tmp, target)
+        replace_durably(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
         with np.load(folder / "data.npz", allow_pickle=False) as archive:

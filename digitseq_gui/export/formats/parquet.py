@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ...engine.durable import replace_durably
 from ...engine.errors import InvalidInputError
-from ..disk import finish_temp, is_temp, temp_path
+from ..disk import is_temp, temp_path
 from .base import Format, PartContext
 from .samples import write_sample_piece
 from .tarstream import members, read_piece
@@ -103,7 +104,7 @@ class ParquetFormat(Format):
             try:
                 table = pa.Table.from_pylist(rows, schema=schema)
                 pq.write_table(table, tmp, compression="none", use_dictionary=False, write_statistics=False)
-                finish_temp(tmp, target)
+                replace_durably(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
             rows.clear()

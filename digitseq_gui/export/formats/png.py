@@ -12,12 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from ..disk import finish_temp, temp_path
+from ...engine.durable import replace_durably
+from ..disk import temp_path
 from ..rendering import Rendered
 from .base import PartContext, compact_json
 from .imagefiles import ImageFilesFormat
@@ -64,9 +64,7 @@ class PngFormat(ImageFilesFormat):
                 writer.writerow(METADATA_FIELDS)
                 for row in csv.DictReader(source):
                     writer.writerow([row["file"] if f == "file_name" else row[f] for f in METADATA_FIELDS])
-                out.flush()
-                os.fsync(out.fileno())
-        finish_temp(tmp, target)
+        replace_durably(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
         with open(folder / self.label_file, newline="", encoding="utf-8") as handle:

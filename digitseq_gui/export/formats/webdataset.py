@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..disk import finish_temp, temp_path
+from ...engine.durable import replace_durably
+from ..disk import temp_path
 from .base import Format, PartContext, own_numbered
 from .samples import json_of, read_samples, write_sample_piece
 from .tarstream import TarWriter, read_piece, sample_spans
@@ -93,7 +94,7 @@ class _Shard:
     def close(self) -> None:
         self.tar.close()
         self.handle.close()
-        finish_temp(self.tmp, self.target)
+        replace_durably(self.tmp, self.target)
 
     def abandon(self) -> None:
         try:
