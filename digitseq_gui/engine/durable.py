@@ -13,7 +13,8 @@ records every sync through ``fsync`` and ``syncfs`` below). What it offers:
 - ``append_durably``: bytes at the end of a file, fsynced (a ledger line, a chunk's label rows);
 - ``write_in_place`` and ``truncate_durably``: a file rewritten or cut where it is (a label
   file's header, a resume cutting back to the last commit);
-- ``sync_file``, ``sync_folder``: a file written piece by piece, a folder's names;
+- ``sync_file``, ``sync_folder``, ``make_folders``: a file written piece by piece, a folder's
+  names, new folders;
 - ``write_unsynced`` then ``sync_written``: many small files (an export's images), synced
   together by one syncfs(2) on Linux instead of one fsync each.
 
@@ -113,6 +114,19 @@ def sync_folder(folder: str | Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def make_folders(folder: str | Path) -> None:
+    """``folder`` and any missing parents, each new one made durable in its parent (a power
+    cut must not lose a folder whose files were synced)."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(exist_ok=True)
+        sync_folder(created.parent)
 
 
 def sync_written(folder: str | Path, files: Iterable[str | Path]) -> None:

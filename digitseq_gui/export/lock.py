@@ -11,6 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from ..engine.durable import make_folders
 from .disk import INTERNAL
 from .errors import BUSY, ExportFolderError
 
@@ -22,7 +23,7 @@ def folder_lock(folder: Path, create: bool = True):
     """Hold the folder's lock for the block, or fail at once naming the folder."""
     internal = Path(folder) / INTERNAL
     if create:
-        internal.mkdir(parents=True, exist_ok=True)
+        make_folders(internal)
     elif not internal.is_dir():
         yield  # a folder nobody can be writing as an export (no .digitseq): nothing to hold
         return

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..engine.durable import sync_file, sync_folder
+from ..engine.durable import make_folders, sync_file, sync_folder
 from ..engine.errors import InputTypeError, InvalidInputError
 from . import ledger
 from .disk import INTERNAL, refuse_links, remove_tree
@@ -68,7 +68,7 @@ def merge_exports(shards: list[str | Path], output: str | Path, overwrite: bool 
         lock.__enter__()
     try:
         records = [_check_whole(f, m) for f, m in zip(folders, manifests)]
-        output.mkdir(parents=True, exist_ok=True)
+        make_folders(output)
         with folder_lock(output):
             if has_content(output):
                 if not overwrite:
@@ -333,7 +333,7 @@ def _write(
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(target.parent)
     if target.exists():
         target.unlink()
     try:

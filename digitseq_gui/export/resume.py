@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine.durable import sync_folder, truncate_durably, write_in_place
+from ..engine.durable import make_folders, sync_folder, truncate_durably, write_in_place
 from . import ledger
 from .disk import INTERNAL, is_temp, refuse_links, remove_tree
 from .errors import DAMAGED, FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, ExportFolderError
@@ -104,8 +104,7 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
         clear_export(output)
     elif not request.resume:
         accepted()
-    output.mkdir(parents=True, exist_ok=True)
-    ledger.ledger_path(output).parent.mkdir(exist_ok=True)
+    make_folders(ledger.ledger_path(output).parent)
     remove_tree(ledger.ledger_path(output))
     write_progress(plan, 0, {})
     return 0

@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.durable import make_folders
 from . import ledger
 from .disk import INTERNAL, check_room, is_temp, remove_tree
 from .errors import DAMAGED, DISK_FILLED, ExportFolderError
@@ -50,7 +51,7 @@ def run_export(
     plan = plan_export(request)
     check_output_before_lock(plan)
     _check_room(plan)  # also renders one block: a bad configuration fails before the folder is touched
-    plan.output.mkdir(parents=True, exist_ok=True)
+    make_folders(plan.output)
     with folder_lock(plan.output):
         try:
             return _run_locked(plan, progress, cancel or threading.Event())

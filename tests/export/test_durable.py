@@ -52,7 +52,7 @@ class Recorder:
         def fsync(fd, path):
             real_fsync(fd, path)
             path = Path(os.path.abspath(path))
-            if self.root in path.parents:
+            if path == self.root or self.root in path.parents:
                 if path.is_dir():
                     self.syncs.append(Sync(names={path: frozenset(os.listdir(path))}))
                 else:
@@ -96,6 +96,10 @@ class Recorder:
         # renamed into place: the folder synced after the rename; written in place: once it existed
         since = found[0] if found[1] != path else 0
         assert self.named(path, since, deadline), f"{what}: the folder of {path} was not synced"
+        for folder in path.parents:  # and every folder on the way, since it was made
+            if folder == self.root:
+                break
+            assert self.named(folder, 0, deadline), f"{what}: {folder} is not synced in its parent"
 
     def longest(self, path: Path) -> bytes:
         return max((s.files[path] for s in self.syncs if path in s.files), key=len, default=b"")

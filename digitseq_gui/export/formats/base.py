@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...engine.durable import write_through
+from ...engine.durable import make_folders, write_through
 from ..disk import INTERNAL, is_temp, temp_path
 from ..rendering import Rendered
 
@@ -93,9 +93,9 @@ class Format:
         return not self.label_file
 
     def start_part(self, ctx: PartContext) -> None:
-        ctx.folder.mkdir(parents=True, exist_ok=True)
+        make_folders(ctx.folder)
         if self.uses_pieces:
-            ctx.pieces.mkdir(parents=True, exist_ok=True)
+            make_folders(ctx.pieces)
 
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         raise NotImplementedError

@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ...engine.durable import append_durably, sync_written, write_in_place, write_unsynced
+from ...engine.durable import append_durably, make_folders, sync_written, write_in_place, write_unsynced
 from ..rendering import Rendered
 from .base import Format, PartContext, own_numbered, record
 from .encoding import encode_image, image_info
@@ -19,7 +19,7 @@ class ImageFilesFormat(Format):
 
     def start_part(self, ctx: PartContext) -> None:
         super().start_part(ctx)
-        (ctx.folder / "images").mkdir(exist_ok=True)
+        make_folders(ctx.folder / "images")
         labels = ctx.folder / self.label_file
         if not labels.exists():
             write_in_place(labels, self.header)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...engine.durable import replace_durably
+from ...engine.durable import make_folders, replace_durably
 from ...engine.errors import InvalidInputError
 from ..disk import is_temp, temp_path
 from .base import Format, PartContext
@@ -78,7 +78,7 @@ class ParquetFormat(Format):
 
     def start_part(self, ctx: PartContext) -> None:
         super().start_part(ctx)
-        (ctx.folder / "data").mkdir(exist_ok=True)
+        make_folders(ctx.folder / "data")
 
     def recover(self, ctx: PartContext, indices: range, chunks: range) -> None:
         super().recover(ctx, indices, chunks)
