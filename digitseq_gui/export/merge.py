@@ -22,6 +22,7 @@ from .disk import INTERNAL, refuse_links, remove_tree
 from .errors import DAMAGED, NOT_AN_EXPORT, NOT_COMPLETE, NOT_EMPTY, ExportFolderError
 from .formats import FORMATS
 from .formats.base import hash_file
+from .layout import ChunkLayout
 from .lock import folder_lock
 from .manifest import MANIFEST_NAME, differences, plan_of, read_manifest, write_manifest
 from .resume import clear_export, contexts_of, has_content
@@ -124,12 +125,13 @@ def _check_same_run_and_coverage(folders: list[Path], manifests: list[dict]) -> 
                 folder,
                 field="shards",
             )
-    count, chunk_count = base["shard"]["count"], base["shard"]["chunk_count"]
+    count = base["shard"]["count"]
     seen: dict[int, Path] = {}
     for folder, manifest in zip(folders, manifests):
         index = manifest["shard"]["index"]
-        expected = [chunk_count * (index - 1) // count, chunk_count * index // count]
-        if manifest["shard"]["chunks"] != expected:
+        layout = ChunkLayout.from_manifest(manifest)
+        expected = [layout.owned.start, layout.owned.stop]
+        if manifest["shard"]["chunks"] != expected or manifest["shard"]["chunk_count"] != layout.chunk_count:
             raise ExportFolderError(
                 f"shard {folder} says it is {index}/{count} but holds chunks "
                 f"{manifest['shard']['chunks']} instead of {expected}",
@@ -158,14 +160,6 @@ def _check_same_run_and_coverage(folders: list[Path], manifests: list[dict]) -> 
     return sorted(range(len(folders)), key=lambda i: manifests[i]["shard"]["index"])
 
 
-def chunk_layout(manifest: dict):
-    """(part folder, chunk in part, first image, images) of every chunk, in global order."""
-    size = manifest["chunk_size"]
-    for part in manifest["parts"]:
-        for k, start in enumerate(range(0, part["count"], size)):
-            yield part["folder"], k, start, min(size, part["count"] - start)
-
-
 def _regular(folder: Path, path: Path) -> Path:
     """``path`` if it is a regular file inside ``folder`` (no link anywhere on the way)."""
     relative = path.relative_to(folder)
@@ -190,8 +184,9 @@ def _check_whole(folder: Path, manifest: dict) -> list[dict]:
     """Every chunk the shard owns is recorded in its ledger and present as recorded."""
     fmt = FORMATS[manifest["format"]]
     contexts = {ctx.name or ".": ctx for _, ctx in contexts_of(folder, manifest)}
-    first, stop = manifest["shard"]["chunks"]
-    owned = [c for i, c in enumerate(chunk_layout(manifest)) if first <= i < stop]
+    layout = ChunkLayout.from_manifest(manifest)
+    folders = [part["folder"] for part in manifest["parts"]]
+    owned = [(folders[c.part], c.index, c.start, c.count) for c in layout.chunks(layout.owned)]
     _regular(folder, ledger.ledger_path(folder))
     try:
         records = ledger.read(folder)

@@ -13,7 +13,7 @@ seed derived from ``seed``; image i of a part is in block i // BLOCK_SIZE, rende
 of workers, nor the order chunks finish in, nor the chunk size.
 
 Shards: the chunks of all parts, in order, are numbered 0..C-1; shard I of N owns the contiguous
-range [C*(I-1)//N, C*I//N).
+range [C*(I-1)//N, C*I//N) (``layout.ChunkLayout``, ``plan.layout``).
 
 For SequenceDataset (the same images as the export, without writing them): ``plan_export``,
 then ``part_texts``, ``render_seed`` and ``render_range``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,7 @@ from ..engine.sequences import (
     SequenceTexts,
 )
 from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, Format, PartContext, format_named
+from .layout import ChunkLayout
 from .manifest import SCHEMA
 from .parts import ImagesSpec, check_separator_width, check_sequences, plan_parts
 from .rendering import Rendered, RenderSpec, render_blocks
@@ -105,39 +107,30 @@ class ExportPlan:
     stream: SequenceTexts
     parts: list[PartPlan]
     chunk_size: int
-    first_chunk: int  # the chunks this run (shard) makes: [first_chunk, stop_chunk)
-    stop_chunk: int
-    chunk_count: int
+    shard: tuple[int, int] | None  # (I, N), or None for the whole export
     manifest: dict
+
+    @cached_property
+    def layout(self) -> ChunkLayout:
+        return ChunkLayout.from_plan(self)
 
     def chunk(self, c: int) -> tuple[PartPlan, int, int, int]:
         """Global chunk c -> (part, chunk number in the part, first image, images)."""
-        for part in self.parts:
-            chunks = -(-part.count // self.chunk_size)
-            if c < chunks:
-                start = c * self.chunk_size
-                return part, c, start, min(self.chunk_size, part.count - start)
-            c -= chunks
-        raise IndexError(c)
+        chunk = self.layout.chunk(c)
+        return self.parts[chunk.part], chunk.index, chunk.start, chunk.count
 
     @property
     def owned(self) -> range:
-        return range(self.first_chunk, self.stop_chunk)
+        """The chunks this run (shard) makes."""
+        return self.layout.owned
+
+    @property
+    def first_chunk(self) -> int:
+        return self.layout.owned.start
 
     @property
     def total(self) -> int:
-        return self.images_before(self.stop_chunk) - self.images_before(self.first_chunk)
-
-    def images_before(self, c: int) -> int:
-        """Images in global chunks [0, c)."""
-        done = 0
-        for part in self.parts:
-            chunks = -(-part.count // self.chunk_size)
-            if c >= chunks:
-                done, c = done + part.count, c - chunks
-            else:
-                return done + min(part.count, c * self.chunk_size)
-        return done
+        return self.layout.owned_images
 
     def part_named(self, name: str) -> PartPlan:
         for part in self.parts:
@@ -324,14 +317,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             "digits": part.digits,
         }
         parts.append(PartPlan(name, part.number, part.offset, n, part.seed, part.render, context, describe))
-    chunk_size = request.chunk_size
-    chunk_count = sum(-(-p.count // chunk_size) for p in parts)
-    first, stop = (
-        (0, chunk_count)
-        if shard is None
-        else (chunk_count * (shard[0] - 1) // shard[1], chunk_count * shard[0] // shard[1])
-    )
-    manifest = {
+    plan = ExportPlan(request, config, output, fmt, stream, parts, request.chunk_size, shard, manifest={})
+    layout = plan.layout
+    plan.manifest = {  # made from the plan it describes
         "schema": SCHEMA,
         "package": {"name": "digitseq", "version": __version__},
         "stack": dict(
@@ -349,7 +337,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "separator_width": request.separator_width,
         "config": config.to_dict(),
         "block_size": BLOCK_SIZE,
-        "chunk_size": chunk_size,
+        "chunk_size": layout.chunk_size,
         "chunk_seeding": "part k of the data set: generate_batch(texts[start:start+size], seed=part seed, "
         "first_index=start); block b of BLOCK_SIZE images draws from a Philox stream keyed (part seed, b)",
         "split_rule": "train: train file minus the hold-out (last 10000 rows of a 60000-row file, else last ceil(n/6)); "
@@ -360,11 +348,14 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "parts": [p.describe for p in parts],
         "shard": None
         if shard is None
-        else {"index": shard[0], "count": shard[1], "chunks": [first, stop], "chunk_count": chunk_count},
+        else {
+            "index": shard[0],
+            "count": shard[1],
+            "chunks": [layout.owned.start, layout.owned.stop],
+            "chunk_count": layout.chunk_count,
+        },
     }
-    return ExportPlan(
-        request, config, output, fmt, stream, parts, chunk_size, first, stop, chunk_count, manifest
-    )
+    return plan
 
 
 def preview(request: ExportRequest, count: int = 4) -> list[tuple[np.ndarray, str]]:

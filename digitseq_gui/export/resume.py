@@ -162,16 +162,6 @@ def write_progress(plan: ExportPlan, committed: int, sizes: dict) -> None:
     )
 
 
-def committed_ranges(plan: ExportPlan, committed: int) -> dict[str, tuple[range, range]]:
-    """Per part name: (images, chunks) committed, given the first ``committed`` owned chunks."""
-    out: dict[str, tuple[range, range]] = {}
-    for c in range(plan.first_chunk, plan.first_chunk + committed):
-        part, k, start, size = plan.chunk(c)
-        images, chunks = out.get(part.name, (range(start, start), range(k, k)))
-        out[part.name] = (range(images.start, start + size), range(chunks.start, k + 1))
-    return out
-
-
 def recover(plan: ExportPlan, progress: dict) -> int:
     committed = progress["chunks_committed"]
     if committed > len(plan.owned):
@@ -199,9 +189,9 @@ def recover(plan: ExportPlan, progress: dict) -> int:
                     plan.output / relative,
                     len(plan.format.header) if not relative.startswith(INTERNAL) else 0,
                 )
-    ranges = committed_ranges(plan, committed)
-    for part in plan.parts:
-        images, chunks = ranges.get(part.name, (range(0), range(0)))
+    ranges = plan.layout.committed_ranges(committed)
+    for number, part in enumerate(plan.parts):
+        images, chunks = ranges.get(number, (range(0), range(0)))
         plan.format.recover(part.context, images, chunks)
     return committed
 

@@ -75,7 +75,7 @@ def _run_locked(plan: ExportPlan, progress: Progress | None, cancel: CancelFlag)
         if progress:
             progress(total, total)
         return ExportResult(plan.output, "complete", total, total, plan.output / MANIFEST_NAME)
-    done = plan.images_before(plan.first_chunk + committed) - plan.images_before(plan.first_chunk)
+    done = plan.layout.images_committed(committed)
     if progress and plan.request.resume:
         progress(done, total)
     for name in {plan.chunk(c)[0].name for c in plan.owned[committed:]}:
@@ -207,8 +207,8 @@ def _finish(plan: ExportPlan) -> None:
     shard = plan.manifest.get("shard")
     if shard is None:
         records = _ledger_records(plan) if plan.format.uses_pieces else []
-        for part in plan.parts:
-            chunks = [k for c in plan.owned for p, k, _, _ in [plan.chunk(c)] if p is part]
+        for number, part in enumerate(plan.parts):
+            chunks = list(plan.layout.owned_in_part(number))
             if plan.format.uses_pieces and chunks:
                 try:
                     plan.format.finish_part(part.context, _records_of(plan, part, chunks, records))
@@ -323,4 +323,4 @@ def _images_committed(plan: ExportPlan) -> int:
     committed = progress.get("chunks_committed") if progress else 0
     if type(committed) is not int or not 0 <= committed <= len(plan.owned):
         return 0
-    return plan.images_before(plan.first_chunk + committed) - plan.images_before(plan.first_chunk)
+    return plan.layout.images_committed(committed)
