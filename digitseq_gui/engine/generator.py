@@ -57,6 +57,12 @@ class _BlockSpan(NamedTuple):
     gap_count: int | None  # gaps it draws (variable spacing), None for fixed spacing
 
 
+# What an image made for its pixels alone carries instead of boxes and rows (read-only, shared).
+_NO_BOXES = np.empty((0, 4), dtype=np.int32)
+_NO_SOURCES = np.empty(0, dtype=np.int64)
+_NO_BOXES.flags.writeable = _NO_SOURCES.flags.writeable = False
+
+
 @dataclass
 class SequenceImage:
     """One generated image with what an exporter needs to label it.
@@ -257,7 +263,7 @@ class DigitSequence:
             group = all_blocks[g : g + group_blocks]
             start, stop = group[0][0], group[-1][1]
             d0, d1 = digit_first[start], digit_first[stop]
-            ink = images[start:stop] if as_uint8 else buffer[: stop - start]
+            ink = images[start:stop] if buffer is None else buffer[: stop - start]  # None: uint8
             spans = [
                 _BlockSpan(
                     block,
@@ -365,12 +371,14 @@ class DigitSequence:
             augmenter is not None,
         )
         rows = source.rows_one(values, draws.uniforms)
+        ink: np.ndarray | list[np.ndarray]
+        extents: list[list[int]]  # has_ink, x0, x1, y0, y1 per digit: read to trim or to annotate
         if augmenter is not None:
-            ink = augmenter.augment_digits(source.images[rows], draws.digit_seed)
+            ink = augmenter.augment_digits(source.images[rows], seeding.augmentation_seed(draws.digit_seed))
             extents = np.stack(sampling.ink_extents(ink), axis=1).tolist()
         else:
             ink = [source.images[row] for row in rows]  # views: nothing is copied before the paint
-            extents = source.extents(rows).tolist() if annotate or self._trim else None
+            extents = source.extents(rows).tolist() if annotate or self._trim else []
         cell_height, cell_width = source.cell_height, source.cell_width
         if self._trim:
             cell_start = [e[1] if e[0] else 0 for e in extents]
@@ -389,11 +397,11 @@ class DigitSequence:
         strip = render.paint_one(tiles, blank_runs)
         ink_out, (box_h, box_w, top, left) = scaling.fit_one(strip, self._height, width, self._fit)
         if augmenter is not None:
-            ink_out = augmenter.augment_images(ink_out[None], draws.image_seed)[0]
+            ink_out = augmenter.augment_images(ink_out[None], seeding.augmentation_seed(draws.image_seed))[0]
         image = render.ink_to_float(ink_out)
         self._newest = (weakref.ref(image), seed, low, high, width)
         if not annotate:
-            return SequenceImage(image, "", None, None, seed)  # only the image is wanted
+            return SequenceImage(image, "", _NO_BOXES, _NO_SOURCES, seed)  # only the image is wanted
         label = "".join(map(str, values))
         x, strip_width = layout.positions(widths, blank_runs)
         boxes = []  # the ink's extent in its cell, moved to where the cell landed, then resampled
@@ -441,7 +449,9 @@ class DigitSequence:
         if augmenter is not None:
             ink = np.concatenate(
                 [
-                    augmenter.augment_digits(ink[span.digit_start : span.digit_stop], d.digit_seed)
+                    augmenter.augment_digits(
+                        ink[span.digit_start : span.digit_stop], seeding.augmentation_seed(d.digit_seed)
+                    )
                     for span, d in zip(spans, draws)
                 ]
             )
@@ -480,7 +490,7 @@ class DigitSequence:
         if augmenter is not None and image_augmentation:
             for span, d in zip(spans, draws):
                 block_ink = ink_out[span.image_start : span.image_stop]
-                block_ink[...] = augmenter.augment_images(block_ink, d.image_seed)
+                block_ink[...] = augmenter.augment_images(block_ink, seeding.augmentation_seed(d.image_seed))
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.
         shift = placement.x - cell_start

@@ -184,9 +184,9 @@ def render_block(
         resampled = workspace.empty("resampled", (len(order), cell_height, width))
         rows, rows_out = strips.reshape(-1, strips.shape[2]), resampled.reshape(-1, width)
         for start, stop in zip(edges[:-1], edges[1:]):
-            columns = int(sorted_widths[start])
+            used = int(sorted_widths[start])  # the strips' columns that hold ink
             scaling.resample_rows(
-                rows[start * cell_height : stop * cell_height, :columns],
+                rows[start * cell_height : stop * cell_height, :used],
                 width,
                 out=rows_out[start * cell_height : stop * cell_height],
             )

@@ -73,7 +73,8 @@ class DigitSource:
         self.cell_height, self.cell_width = dataset.images.shape[1:3]
         self.label_counts = dataset.label_counts
         self.sampling_table = dataset.sampling_table
-        self.source_indices = dataset.source_indices
+        assert dataset.source_indices is not None  # DigitDataset.__post_init__ fills it
+        self.source_indices: np.ndarray = dataset.source_indices
         self._label_count_list = self.label_counts.tolist()
         self._extents: np.ndarray | None = None
         self._row_lists: list[list[int]] | None = None
@@ -96,7 +97,7 @@ class DigitSource:
         lists, counts = self._row_lists, self._label_count_list
         return [lists[d][int(u * counts[d])] for d, u in zip(digits, uniforms)]
 
-    def extents(self, rows: np.ndarray) -> np.ndarray:
+    def extents(self, rows: np.ndarray | list[int]) -> np.ndarray:
         """(len(rows), 5) int64: has_ink, x0, x1, y0, y1 of each row's unaugmented ink."""
         if self._extents is None:
             with self._lock:

@@ -80,10 +80,26 @@ def blocks(count: int, first_index: int) -> Iterator[tuple[int, int, int]]:
 
 
 class BlockDraws(NamedTuple):
-    uniforms: np.ndarray | list[float]  # (digits,) float64 in [0, 1): which image of each digit's label
-    gaps: np.ndarray | list[int] | None  # (gaps,) int64, variable spacing only
+    uniforms: np.ndarray  # (digits,) float64 in [0, 1): which image of each digit's label
+    gaps: np.ndarray | None  # (gaps,) int64, variable spacing only
     digit_seed: int | None  # per-digit augmentation, augmented configurations only
     image_seed: int | None  # whole-image augmentation
+
+
+class OneDraws(NamedTuple):
+    """``BlockDraws`` of a block of one image, as plain Python numbers (``draw_one``)."""
+
+    uniforms: list[float]
+    gaps: list[int] | None
+    digit_seed: int | None
+    image_seed: int | None
+
+
+def augmentation_seed(seed: int | None) -> int:
+    """A draw's augmentation seed, which is drawn whenever the configuration augments."""
+    if seed is None:
+        raise ValueError("no augmentation seed was drawn: the draws were made for no augmentation")
+    return seed
 
 
 # One Philox bit generator per thread, re-keyed per block: setting its state costs a fifth of
@@ -129,7 +145,7 @@ def draw_block(
 
 def draw_one(
     seed: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool
-) -> BlockDraws:
+) -> OneDraws:
     """``draw_block(seed, 0, ...)`` for a block of one image, as Python lists and ints: the same
     numbers, derived in plain Python from the stream's raw 64-bit words the way numpy derives
     them (a double from the top 53 bits; a bounded integer by Lemire's method on 32-bit halves),
@@ -145,7 +161,7 @@ def draw_one(
             halves.extend((word >> 32, word & 0xFFFFFFFF))
         return halves.pop()
 
-    gaps = None
+    gaps: list[int] | None = None
     if gap_count is not None and high == low:
         gaps = [low] * gap_count  # numpy draws nothing for a single value
     elif gap_count is not None:
@@ -158,8 +174,8 @@ def draw_one(
                 product = next_uint32() * span
             gaps.append(low + (product >> 32))
     if not augmented:
-        return BlockDraws(uniforms, gaps, None, None)
-    return BlockDraws(uniforms, gaps, next_uint32(), next_uint32())  # integers(0, 2**32): plain halves
+        return OneDraws(uniforms, gaps, None, None)
+    return OneDraws(uniforms, gaps, next_uint32(), next_uint32())  # integers(0, 2**32): plain halves
 
 
 _DOUBLE_UNIT = 1.0 / 9007199254740992.0  # 2**-53

@@ -39,7 +39,7 @@ def atomic_write(path: Path, data: bytes) -> Path:
 def links_inside(folder: Path) -> list[str]:
     """Every link (to a file or a folder) inside ``folder``, relative to it; none is followed.
     The folder itself may be a link: linking a whole export elsewhere is supported."""
-    found = []
+    found: list[str] = []
     if not folder.is_dir():
         return found
     for root, dirs, files in os.walk(folder, followlinks=False):
@@ -92,8 +92,9 @@ def check_room(folder: Path, needed: int, what: str) -> None:
 
 
 def human_size(n: int) -> str:
+    size = float(n)
     for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
     return f"{n} B"

@@ -44,7 +44,7 @@ class Rendered:
     texts: list[str]
     boxes: list[np.ndarray]
     sources: list[np.ndarray]
-    images: np.ndarray | None  # (n, H, W) uint8, 255 = white; None once written and dropped
+    images: np.ndarray  # (n, H, W) uint8, 255 = white
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeGuard
 
 from ..engine.durable import make_folders, sync_folder, truncate_durably, write_in_place
 from . import ledger
 from .disk import INTERNAL, is_temp, refuse_links, remove_tree
 from .errors import DAMAGED, FOREIGN_FILES, NOT_AN_EXPORT, NOT_EMPTY, SETTINGS_CHANGED, ExportFolderError
-from .formats import FORMATS, PartContext
+from .formats import FORMATS, Format, PartContext
 from .formats.base import hash_file
 from .manifest import (
     MANIFEST_NAME,
@@ -110,7 +111,7 @@ def prepare_output(plan: ExportPlan, accepted: Callable[[], None] = lambda: None
     return 0
 
 
-def _progress_shape_ok(progress) -> bool:
+def _progress_shape_ok(progress: object) -> TypeGuard[dict]:
     return (
         isinstance(progress, dict)
         and type(progress.get("chunks_committed")) is int
@@ -216,9 +217,10 @@ def tidy_complete(plan: ExportPlan) -> None:
 # -- overwriting ------------------------------------------------------------------------------
 
 
-def contexts_of(output: Path, manifest: dict) -> list[tuple[object, PartContext]]:
+def contexts_of(output: Path, manifest: dict) -> list[tuple[Format, PartContext]]:
     """The (format, part context) pairs an existing export's manifest describes."""
-    fmt = FORMATS.get(manifest.get("format"))
+    name = manifest.get("format")
+    fmt = FORMATS.get(name) if isinstance(name, str) else None
     if fmt is None:
         raise ExportFolderError(
             f"{output / MANIFEST_NAME} names an unknown format; remove the folder yourself", DAMAGED, output

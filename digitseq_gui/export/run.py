@@ -168,7 +168,7 @@ class _Pool:
     def __enter__(self) -> _Pool:
         context = multiprocessing.get_context("spawn")  # safe from threads (the window) and on every OS
         block = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else set()
         try:
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
@@ -287,7 +287,7 @@ def _check_room(plan: ExportPlan) -> None:
         if fmt.uses_pieces:
             written = [fmt.piece_path(ctx, 0)]
         else:
-            written = fmt.image_files(ctx, sample.start, len(sample))  # type: ignore[attr-defined]
+            written = fmt.image_files(ctx, sample.start, len(sample))
         on_disk = sum(-(-os.path.getsize(path) // block) * block for path in written)
         rows = len(fmt.label_rows(ctx, sample))
     per_image = (on_disk + rows) / len(sample)

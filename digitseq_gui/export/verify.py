@@ -28,7 +28,7 @@ def chunk_digest(fmt: Format, ctx: PartContext, record: dict) -> tuple[int, str]
     if fmt.uses_pieces:
         paths = [fmt.piece_path(ctx, record["chunk"])]
     else:
-        paths = fmt.image_files(ctx, record["start"], record["count"])  # type: ignore[attr-defined]
+        paths = fmt.image_files(ctx, record["start"], record["count"])
     digest, size = hashlib.sha256(), 0
     for path in paths:
         try:

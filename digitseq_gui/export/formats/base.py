@@ -134,6 +134,10 @@ class Format:
                 if not (path.stem.isdigit() and int(path.stem) in chunks):
                     path.unlink()
 
+    def image_files(self, ctx: PartContext, start: int, count: int) -> list[Path]:
+        """The files of images [start, start + count) (formats of one file per image; none here)."""
+        return []
+
     def piece_path(self, ctx: PartContext, chunk: int) -> Path:
         return ctx.pieces / f"{chunk:08d}{self.piece_suffix}"
 

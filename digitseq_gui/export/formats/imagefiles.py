@@ -30,7 +30,7 @@ class ImageFilesFormat(Format):
         digest, size = hashlib.sha256(), 0
         paths: list[str | Path] = []
         folder = os.fspath(ctx.folder)  # names joined as strings: pathlib costs more than the write
-        for i, image in enumerate(rendered.images):  # type: ignore[arg-type]  # see rendering.py
+        for i, image in enumerate(rendered.images):
             data = encode_image(image, ctx.image_format, ctx.compression, image_info(ctx, rendered, i))
             path = f"{folder}/{self.image_name(ctx, rendered.start + i)}"
             write_unsynced(path, data)

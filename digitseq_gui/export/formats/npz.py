@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
         np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels
     ]
     return {
-        "images": rendered.images,  # type: ignore[dict-item]  # Rendered.images: see rendering.py
+        "images": rendered.images,
         "labels": np.array(rendered.labels, dtype=f"<U{L}"),
         "texts": np.array(rendered.texts, dtype=f"<U{T}"),
         "lengths": np.array([len(label) for label in rendered.labels], dtype=np.int32),
@@ -99,6 +100,7 @@ class NpzFormat(Format):
         }
         level = LEVELS[ctx.compression]
         entries = []
+        streams: list[Generator[bytes, None, None]] = []  # each entry's pieces, read as it is written
         for name in ARRAYS:
             shape, dtype = layouts[name]
             buffer = io.BytesIO()
@@ -114,15 +116,16 @@ class NpzFormat(Format):
             sizes = [(len(head), head_crc, head_raw)] + [
                 (s[1], s[2], s[3]) for h in headers for s in h["segments"][name]
             ]
-            entries.append(Entry(f"{name}.npy", sizes, _segment_bytes(head, pieces, headers, name)))
+            streams.append(_segment_bytes(head, pieces, headers, name))
+            entries.append(Entry(f"{name}.npy", sizes, streams[-1]))
         target = ctx.folder / "data.npz"
         tmp = temp_path(target)
         try:
             with open(tmp, "wb") as handle:
                 write_zip(handle, entries)
         finally:  # a failed write (a full disk) must not leave the pieces open until collected
-            for entry in entries:
-                entry.data.close()  # type: ignore[attr-defined]  # the _segment_bytes generators
+            for stream in streams:
+                stream.close()
         replace_durably(tmp, target)
 
     def read_part(self, folder: Path, part: dict) -> dict:
@@ -147,7 +150,9 @@ def read_piece_header(path: Path) -> dict:
     return header
 
 
-def _segment_bytes(head: bytes, pieces: list[Path], headers: list[dict], name: str):
+def _segment_bytes(
+    head: bytes, pieces: list[Path], headers: list[dict], name: str
+) -> Generator[bytes, None, None]:
     yield head
     for path, header in zip(pieces, headers):
         with open(path, "rb") as handle:

@@ -23,7 +23,7 @@ def write_sample_piece(
     blocks: list[bytes] = []
     payload = 0
     add, extension = blocks.extend, ctx.extension
-    for i, image in enumerate(rendered.images):  # type: ignore[arg-type]  # see rendering.py
+    for i, image in enumerate(rendered.images):
         key = ctx.key(rendered.start + i)
         members = [
             (
