@@ -134,7 +134,8 @@ def _check_same_run_and_coverage(folders: list[Path], manifests: list[dict]) -> 
         if manifest["shard"]["chunks"] != expected or manifest["shard"]["chunk_count"] != layout.chunk_count:
             raise ExportFolderError(
                 f"shard {folder} says it is {index}/{count} but holds chunks "
-                f"{manifest['shard']['chunks']} instead of {expected}",
+                f"{manifest['shard']['chunks']} of {manifest['shard']['chunk_count']} instead of "
+                f"{expected} of {layout.chunk_count}",
                 DAMAGED,
                 folder,
                 field="shards",

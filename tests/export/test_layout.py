@@ -45,3 +45,20 @@ def test_shards_split_the_chunks_into_contiguous_ranges():
     assert ChunkLayout((130, 64, 1), 64, (1, 2)).owned_in_part(1) == range(0)
     assert second.owned_images == 2 + 64 + 1 and second.images_committed(2) == 66
     assert second.committed_ranges(2) == {0: (range(128, 130), range(2, 3)), 1: (range(0, 64), range(0, 1))}
+
+
+def test_merge_refuses_a_shard_whose_chunk_count_its_parts_do_not_make(tmp_path):
+    import json
+
+    from digitseq_gui.export.errors import ExportFolderError
+
+    halves = [tmp_path / f"s{i}" for i in (1, 2)]
+    for i, folder in enumerate(halves, 1):
+        export.run_export(request(folder, count=256, shard=(i, 2)))
+    for folder in halves:  # consistent between the shards, but not what their parts make
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest["shard"]["chunk_count"] = 5
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportFolderError, match=r"\[0, 2\] of 5 instead of \[0, 2\] of 4"):
+        export.merge_exports(halves, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
