@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from test_export_helpers import request
+from test_export_helpers import cancel_after, request
 
 from digitseq_gui import export
 from digitseq_gui.engine import durable
@@ -207,6 +207,17 @@ def test_an_export_syncs_every_file_before_its_commit(tmp_path, monkeypatch, fmt
     export.run_export(
         request(out, count=150, fmt=fmt, splits="train=0.8,val=0.1,test=0.1", shard_size=50, workers=1)
     )
+    check_export(recorder, out)
+
+
+@pytest.mark.parametrize("fmt", ["png", "npz"])
+def test_a_cancelled_and_resumed_export_syncs_every_file_before_its_commit(tmp_path, monkeypatch, fmt):
+    recorder = Recorder(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    progress, cancel = cancel_after(1)
+    first = export.run_export(request(out, count=256, fmt=fmt, workers=1), progress, cancel)
+    assert first.status == "cancelled"
+    export.run_export(request(out, count=256, fmt=fmt, workers=1, resume=True))
     check_export(recorder, out)
 
 
