@@ -8,7 +8,10 @@ keyed (seed, b), always in this order (``draw_block``):
 1. one uniform double per digit of the block, image after image: which image of its label;
 2. variable spacing only: every gap of the block, image after image, uniform in [min, max];
 3. augmentation only: two seeds below AUGMENTER_SEED_BOUND, for the per-digit pipeline and the
-   whole-image pipeline (last, so a configuration without augmentation draws the same digits).
+   whole-image pipeline (last, so a configuration without augmentation draws the same digits);
+4. ``sampling.writer = same`` only: one uniform double per image, which writer draws it (after
+   everything else, so ``any`` draws exactly what it always drew, and ``same`` reuses the
+   uniforms of step 1 to pick each digit among its writer's images).
 
 A block is generated in one go, so the same seed gives byte-identical images however a batch is
 cut into chunks (multiples of BLOCK_SIZE) and however many processes make them. Exports derive
@@ -84,6 +87,7 @@ class BlockDraws(NamedTuple):
     gaps: np.ndarray | list[int] | None  # (gaps,) int64, variable spacing only
     digit_seed: int | None  # per-digit augmentation, augmented configurations only
     image_seed: int | None  # whole-image augmentation
+    writer_uniforms: np.ndarray | None = None  # (images,) float64, sampling.writer = same only
 
 
 # One Philox bit generator per thread, re-keyed per block: setting its state costs a fifth of
@@ -114,17 +118,25 @@ def block_stream(seed: int, block: int) -> np.random.Generator:
 
 
 def draw_block(
-    seed: int, block: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool
+    seed: int,
+    block: int,
+    digit_count: int,
+    gap_count: int | None,
+    low: int,
+    high: int,
+    augmented: bool,
+    writer_images: int | None = None,
 ) -> BlockDraws:
     """Everything block ``block`` draws, in the fixed order. ``gap_count`` None: fixed spacing
-    (no gaps drawn)."""
+    (no gaps drawn); ``writer_images``: the block's image count when each image draws a writer."""
     stream = block_stream(seed, block)
     uniforms = stream.random(digit_count)
     gaps = None if gap_count is None else stream.integers(low, high + 1, size=gap_count, dtype=np.int64)
-    if not augmented:
-        return BlockDraws(uniforms, gaps, None, None)
-    digit_seed, image_seed = stream.integers(0, AUGMENTER_SEED_BOUND, size=2).tolist()
-    return BlockDraws(uniforms, gaps, digit_seed, image_seed)
+    digit_seed = image_seed = None
+    if augmented:
+        digit_seed, image_seed = stream.integers(0, AUGMENTER_SEED_BOUND, size=2).tolist()
+    writer_uniforms = None if writer_images is None else stream.random(writer_images)
+    return BlockDraws(uniforms, gaps, digit_seed, image_seed, writer_uniforms)
 
 
 def draw_one(
