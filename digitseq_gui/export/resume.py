@@ -25,6 +25,7 @@ from .manifest import (
     OLDER_SCHEMAS,
     SCHEMA,
     differences,
+    has_writers,
     plan_of,
     read_manifest,
     write_manifest,
@@ -134,9 +135,10 @@ def resume_partial(plan: ExportPlan, progress: dict) -> int:
         progress = {"chunks_committed": verified.chunks, "sizes": present}
         for relative, size in present.items():
             path = plan.output / relative
-            if relative != ledger.LEDGER and size == len(plan.format.header):
+            header = label_headers(plan).get(relative, b"")
+            if relative != ledger.LEDGER and size == len(header):
                 with open(path, "wb") as handle:  # its header may be what was damaged
-                    handle.write(plan.format.header)
+                    handle.write(header)
                     handle.flush()
                     os.fsync(handle.fileno())
     committed = recover(plan, progress)
@@ -200,10 +202,7 @@ def recover(plan: ExportPlan, progress: dict) -> int:
     if committed == 0:
         for relative in growing_files(plan):
             if relative not in sizes and (plan.output / relative).exists():
-                os.truncate(
-                    plan.output / relative,
-                    len(plan.format.header) if not relative.startswith(INTERNAL) else 0,
-                )
+                os.truncate(plan.output / relative, len(label_headers(plan).get(relative, b"")))
     ranges = committed_ranges(plan, committed)
     for part in plan.parts:
         images, chunks = ranges.get(part.name, (range(0), range(0)))
@@ -217,6 +216,16 @@ def growing_files(plan: ExportPlan) -> list[str]:
     if plan.format.label_file:
         files += [str(Path(p.name or ".") / plan.format.label_file).removeprefix("./") for p in plan.parts]
     return files
+
+
+def label_headers(plan: ExportPlan) -> dict[str, bytes]:
+    """Each part's label file (relative to the output) and the header it starts with."""
+    if not plan.format.label_file:
+        return {}
+    return {
+        str(Path(p.name or ".") / plan.format.label_file).removeprefix("./"): plan.format.header_of(p.context)
+        for p in plan.parts
+    }
 
 
 def tidy_complete(plan: ExportPlan) -> None:
@@ -253,6 +262,7 @@ def contexts_of(output: Path, manifest: dict) -> list[tuple[object, PartContext]
                     int(part.get("label_length", 0)),
                     int(part.get("text_length", 0)),
                     int(manifest.get("shard_size", 10_000)),
+                    writers=has_writers(manifest),
                 ),
             )
         )

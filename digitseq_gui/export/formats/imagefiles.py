@@ -24,7 +24,7 @@ class ImageFilesFormat(Format):
         labels = ctx.folder / self.label_file
         if not labels.exists():
             with open(labels, "wb") as handle:
-                handle.write(self.header)
+                handle.write(self.header_of(ctx))
                 handle.flush()
                 os.fsync(handle.fileno())
 
