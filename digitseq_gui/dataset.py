@@ -46,7 +46,7 @@ import numpy as np
 
 from .engine import render, seeding
 from .engine import sequences as sources
-from .engine.config import Config
+from .engine.config import WRITER_MODES, Config
 from .engine.errors import InputTypeError, InvalidInputError
 from .engine.generator import BLOCK_SIZE, check_seed
 
@@ -246,12 +246,20 @@ def _check_split(split) -> str:
     return split
 
 
-def _check_config(config) -> Config:
+def _check_config(config, writer: str | None = None) -> Config:
+    """The validated config; ``writer`` ("any" or "same"), when given, is its sampling.writer."""
     if config is None:
-        return Config()
+        config = Config()
     if not isinstance(config, Config):
         raise InputTypeError(f"config must be a Config or None, got {type(config).__name__}", field="config")
-    return config.validated()
+    config = config.validated()
+    if writer is not None:
+        if writer not in WRITER_MODES:
+            raise InvalidInputError(
+                f"writer must be one of {', '.join(WRITER_MODES)}, got {writer!r}", field="writer"
+            )
+        config.sampling.writer = writer
+    return config
 
 
 # -- the map-style data set -----------------------------------------------------------------------
@@ -264,7 +272,8 @@ class SequenceDataset:
     data set holds the images of part ``split`` ("train", "val", "test", from the fractions
     ``splits``, by default 0.8/0.1/0.1), or all of them when ``split`` is None. One of
     ``lengths`` (N or (MIN, MAX)), ``pattern`` ('0[789]0-####-####') or ``sequences`` (a list of
-    strings, or a source from engine.sequences) says what to draw.
+    strings, or a source from engine.sequences) says what to draw. ``writer`` ("any" or "same")
+    sets the config's sampling.writer: with "same" all digits of an item are by one writer.
     """
 
     def __init__(
@@ -280,12 +289,13 @@ class SequenceDataset:
         splits=None,
         unique: bool = False,
         separator_width: int = 10,
+        writer: str | None = None,
         dtype: str = "uint8",
         transform: Callable | None = None,
         target_transform: Callable | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
-        self.config = _check_config(config)
+        self.config = _check_config(config, writer)
         self.seed = check_seed(seed)
         self.split = _check_split(split)
         if splits and not self.split:
@@ -387,8 +397,9 @@ class SequenceStream:
     reader's blocks are done and how many items of the current one were handed out. A stream
     loaded with a state goes on from there, rendering only the block it stopped in.
 
-    ``split`` picks the digit images as the export does (train: the training file minus the
-    hold-out, val: the hold-out, test: the test file); None uses the config's data file.
+    ``split`` picks the digit images as the export does (train: the training file's writers
+    not held out, val: the held-out writers, test: the test file; export/splits.py); None uses
+    the config's data file. ``writer`` ("any" or "same") sets the config's sampling.writer.
     """
 
     def __init__(
@@ -401,6 +412,7 @@ class SequenceStream:
         seed: int = 0,
         split: str | None = None,
         separator_width: int = 10,
+        writer: str | None = None,
         dtype: str = "uint8",
         transform: Callable | None = None,
         target_transform: Callable | None = None,
@@ -409,7 +421,7 @@ class SequenceStream:
         world_size: int | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
-        self.config = _check_config(config)
+        self.config = _check_config(config, writer)
         self.seed = check_seed(seed)
         self._items = _Items(dtype, transform, target_transform)
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:

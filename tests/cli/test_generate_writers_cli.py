@@ -3,6 +3,8 @@ the writers in the PNG's text chunks."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from PIL import Image
 from test_generate_cli import assert_usage_error, run
@@ -35,3 +37,22 @@ def test_writer_same_draws_every_digit_from_one_writer(tmp_path):
 
 def test_a_bad_writer_mode_is_one_line():
     assert_usage_error(run("generate", "0123", "--writer", "one"), "--writer", "any", "same")
+
+
+def test_export_cli_takes_writer_same(tmp_path):
+    done = run(
+        "export",
+        "-o",
+        tmp_path / "out",
+        "--count",
+        64,
+        "--length",
+        "3-4",
+        "--writer",
+        "same",
+        "--format",
+        "jsonl",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out" / "labels.jsonl").read_text().splitlines()]
+    assert all(r["writer"] >= 0 and set(r["writers"]) == {r["writer"]} for r in rows)

@@ -147,3 +147,13 @@ def test_older_shards_merge_under_their_own_rule(tmp_path, monkeypatch):
     # the new rule gives other val digits: the old export really kept its own
     old_val = (tmp_path / "merged" / "val" / "labels.csv").read_text()
     assert old_val.splitlines()[1] != (tmp_path / "new" / "val" / "labels.csv").read_text().splitlines()[1]
+
+
+def test_sequence_dataset_takes_writer_same_as_a_keyword():
+    data = SequenceDataset(lengths=(3, 5), count=100, seed=1, splits=SPLITS, split="val", writer="same")
+    held = set(held_out_writers(embedded_writers("train")).tolist())
+    for i in range(0, len(data), 7):
+        item = data[i]
+        assert item["writer"] in held and set(item["writers"].tolist()) == {item["writer"]}
+    with pytest.raises(InvalidInputError, match="writer must be one of any, same"):
+        SequenceDataset(lengths=3, count=10, writer="one")
