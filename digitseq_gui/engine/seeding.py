@@ -15,7 +15,7 @@ keyed (seed, b), always in this order (``draw_block``):
 
 A block is generated in one go, so the same seed gives byte-identical images however a batch is
 cut into chunks (multiples of BLOCK_SIZE) and however many processes make them. Exports derive
-their seeds here too (part, separator group, noise), from ``numpy.random.SeedSequence`` spawn
+their seeds here too (part, separator group), from ``numpy.random.SeedSequence`` spawn
 keys whose tags below must never change.
 """
 
@@ -35,7 +35,7 @@ AUGMENTER_SEED_BOUND = 2**32  # imgaug seeds its random states with 32-bit integ
 # SeedSequence spawn-key tags of derived seeds (exports, sequence texts).
 PART_TAG = 0x5B1
 SEPARATOR_GROUP_TAG = 0x5E9
-NOISE_TAG = 0x4015E
+NOISE_TAG = 0x4015E  # retired (issue 17: noise takes the block's own seed); never reuse it
 SEQUENCE_TEXTS_TAG = 0x5E0
 SEQUENCE_TEXTS_BLOCK = 4096  # sequence texts drawn per stream: text i is in block i // 4096
 UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence texts
@@ -197,11 +197,6 @@ def part_seed(seed: int, number: int) -> int:
 def separator_group_seed(part: int, block: int, separators: int) -> int:
     """The seed of the images of a block that share a separator count, when a part mixes counts."""
     return _derived(part, (block, separators, SEPARATOR_GROUP_TAG)) >> 1
-
-
-def noise_seed(part: int, block: int) -> int:
-    """The seed of the whole-image augmentation of block ``block`` of an export part."""
-    return _derived(part, (block, NOISE_TAG), np.uint32)
 
 
 def sequence_texts_stream(seed: int, block: int) -> np.random.Generator:
