@@ -9,6 +9,7 @@ from gui_helpers import change_and_complete, change_and_fail
 from digitseq_gui.engine.data.writers import embedded_writers
 from digitseq_gui.gui.command_line import command_line
 from digitseq_gui.gui.controls import select_data
+from digitseq_gui.gui.image_saving import image_info
 
 
 def test_writer_same_gives_each_sample_one_writer_shown_under_it(qtbot, window):
@@ -38,6 +39,8 @@ def test_writer_same_gives_each_sample_one_writer_shown_under_it(qtbot, window):
     assert set(embedded_writers("train")[sequence.source_indices].tolist()) == {writers[0]}
     np.testing.assert_array_equal(sequence.writers, np.full(8, writers[0]))
     assert "--writer same" in command_line(controls.config(), "12/05/2024", result.request.seed)
+    chunks = image_info(window.shown_result)  # what File > Save writes into the PNG
+    assert chunks["writer"] == str(writers[0]) and chunks["writers"] == ",".join([str(writers[0])] * 8)
 
 
 def test_writer_same_on_files_without_writers_shows_how_to_supply_them(qtbot, window, tmp_path):
