@@ -28,8 +28,9 @@ Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly
 float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
 torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
 ``text`` (with separators), ``targets`` (int64, digit + 1: class 0 is the CTC blank, as
-torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and
-``index``. torch is never needed, and imported only where it is installed and used.
+torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive),
+``index``, ``writer`` (the sequence's one writer with ``sampling.writer = same``, else -1) and
+``writers`` ((n,) int32, each digit's writer; -1 where the data set does not say). torch is never needed, and imported only where it is installed and used.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import numpy as np
 
 from .engine import render, seeding
 from .engine import sequences as sources
-from .engine.config import Config
+from .engine.config import WRITER_MODES, Config
 from .engine.errors import InputTypeError, InvalidInputError
 from .engine.generator import BLOCK_SIZE, check_seed
 
@@ -101,12 +102,13 @@ def _render(
     part: _Part, start: int, texts: list[str], seed: int | None = None, uniform_separators: bool | None = None
 ):
     """Images ``start``..``start + len(texts)`` of a part (start a multiple of BLOCK_SIZE), as the
-    export renders them: (uint8 images, labels, boxes). ``seed`` and ``uniform_separators``
-    replace the part's (the stream renders each block from its own seed)."""
+    export renders them: (uint8 images, labels, boxes, writer per image, writers per digit).
+    ``seed`` and ``uniform_separators`` replace the part's (the stream renders each block from
+    its own seed)."""
     from .export import render_texts
 
     result = render_texts(part.render, start, texts, seed, uniform_separators)
-    return result.images, result.labels, result.boxes
+    return result.images, result.labels, result.boxes, result.writer, result.writers
 
 
 # -- items --------------------------------------------------------------------------------------
@@ -171,7 +173,16 @@ class _Items:
         self.dtype, self.transform, self.target_transform = dtype, transform, target_transform
         self.kind = _transform_kind(transform)
 
-    def item(self, index: int, image: np.ndarray, label: str, text: str, boxes: np.ndarray) -> dict:
+    def item(
+        self,
+        index: int,
+        image: np.ndarray,
+        label: str,
+        text: str,
+        boxes: np.ndarray,
+        writer: int = -1,
+        writers: np.ndarray | None = None,
+    ) -> dict:
         if self.dtype == "float32":  # the engine's own conversion, so these equal its float images
             image = render.ink_to_float(255 - image)
         else:
@@ -190,6 +201,8 @@ class _Items:
             "targets": targets_of(label),
             "boxes": boxes,
             "index": index,
+            "writer": int(writer),  # the sequence's one writer (sampling.writer = same), else -1
+            "writers": np.full(len(label), -1, dtype=np.int32) if writers is None else writers.copy(),
         }
         if self.target_transform is not None:
             item["target"] = self.target_transform(label)
@@ -233,12 +246,20 @@ def _check_split(split) -> str:
     return split
 
 
-def _check_config(config) -> Config:
+def _check_config(config, writer: str | None = None) -> Config:
+    """The validated config; ``writer`` ("any" or "same"), when given, is its sampling.writer."""
     if config is None:
-        return Config()
+        config = Config()
     if not isinstance(config, Config):
         raise InputTypeError(f"config must be a Config or None, got {type(config).__name__}", field="config")
-    return config.validated()
+    config = config.validated()
+    if writer is not None:
+        if writer not in WRITER_MODES:
+            raise InvalidInputError(
+                f"writer must be one of {', '.join(WRITER_MODES)}, got {writer!r}", field="writer"
+            )
+        config.sampling.writer = writer
+    return config
 
 
 # -- the map-style data set -----------------------------------------------------------------------
@@ -251,7 +272,8 @@ class SequenceDataset:
     data set holds the images of part ``split`` ("train", "val", "test", from the fractions
     ``splits``, by default 0.8/0.1/0.1), or all of them when ``split`` is None. One of
     ``lengths`` (N or (MIN, MAX)), ``pattern`` ('0[789]0-####-####') or ``sequences`` (a list of
-    strings, or a source from engine.sequences) says what to draw.
+    strings, or a source from engine.sequences) says what to draw. ``writer`` ("any" or "same")
+    sets the config's sampling.writer: with "same" all digits of an item are by one writer.
     """
 
     def __init__(
@@ -267,12 +289,13 @@ class SequenceDataset:
         splits=None,
         unique: bool = False,
         separator_width: int = 10,
+        writer: str | None = None,
         dtype: str = "uint8",
         transform: Callable | None = None,
         target_transform: Callable | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
-        self.config = _check_config(config)
+        self.config = _check_config(config, writer)
         self.seed = check_seed(seed)
         self.split = _check_split(split)
         if splits and not self.split:
@@ -304,13 +327,13 @@ class SequenceDataset:
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range for {n} items")
         index = int(index) % n
-        _, (images, labels, boxes), texts = self._cached_block(index // BLOCK_SIZE)
+        _, (images, labels, boxes, writer, writers), texts = self._cached_block(index // BLOCK_SIZE)
         j = index % BLOCK_SIZE
-        return self._items.item(index, images[j], labels[j], texts[j], boxes[j])
+        return self._items.item(index, images[j], labels[j], texts[j], boxes[j], writer[j], writers[j])
 
     def block(self, number: int):
         """Block ``number``'s (uint8 images, labels, boxes), rendered once and kept until the next."""
-        return self._cached_block(number)[1]
+        return self._cached_block(number)[1][:3]
 
     def _cached_block(self, number: int):
         # Read once into a local: threads sharing the data set may replace the cached block
@@ -374,8 +397,9 @@ class SequenceStream:
     reader's blocks are done and how many items of the current one were handed out. A stream
     loaded with a state goes on from there, rendering only the block it stopped in.
 
-    ``split`` picks the digit images as the export does (train: the training file minus the
-    hold-out, val: the hold-out, test: the test file); None uses the config's data file.
+    ``split`` picks the digit images as the export does (train: the training file's writers
+    not held out, val: the held-out writers, test: the test file; export/splits.py); None uses
+    the config's data file. ``writer`` ("any" or "same") sets the config's sampling.writer.
     """
 
     def __init__(
@@ -388,6 +412,7 @@ class SequenceStream:
         seed: int = 0,
         split: str | None = None,
         separator_width: int = 10,
+        writer: str | None = None,
         dtype: str = "uint8",
         transform: Callable | None = None,
         target_transform: Callable | None = None,
@@ -396,7 +421,7 @@ class SequenceStream:
         world_size: int | None = None,
     ):
         self.source = _source_of(lengths, pattern, sequences)
-        self.config = _check_config(config)
+        self.config = _check_config(config, writer)
         self.seed = check_seed(seed)
         self._items = _Items(dtype, transform, target_transform)
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:
@@ -438,11 +463,12 @@ class SequenceStream:
         texts = self.block_texts(block)
         _, image_seed = self.block_seeds(block)
         counts = {sum(1 for s in sources.split_text(t)[1] if s) for t in texts}
-        images, labels, boxes = _render(self._part, 0, texts, image_seed, len(counts) <= 1)
+        images, labels, boxes, writer, writers = _render(self._part, 0, texts, image_seed, len(counts) <= 1)
         self.renders += 1
         first = block * BLOCK_SIZE
         return [
-            self._items.item(first + j, images[j], labels[j], texts[j], boxes[j]) for j in range(len(texts))
+            self._items.item(first + j, images[j], labels[j], texts[j], boxes[j], writer[j], writers[j])
+            for j in range(len(texts))
         ]
 
     def shares(self) -> tuple[int, int, int, int]:
@@ -529,7 +555,7 @@ def _check_share(number, count, name: str, count_name: str) -> None:
 def collate_ctc(items: list[dict], tensors: bool = True) -> dict:
     """A batch for a CTC loss: ``images`` stacked, ``targets`` (N, S) int64 padded with the blank,
     ``target_lengths`` (N,) int64 (as torch.nn.CTCLoss takes them), ``labels``, ``texts``,
-    ``boxes`` (a list) and ``indices``. torch tensors, or numpy arrays with ``tensors=False``."""
+    ``boxes`` (a list), ``indices`` and ``writer``. torch tensors, or numpy arrays with ``tensors=False``."""
     if not items:
         raise InvalidInputError("collate_ctc needs at least one item", field="items")
     lengths = np.array([len(item["targets"]) for item in items], dtype=np.int64)
@@ -542,6 +568,7 @@ def collate_ctc(items: list[dict], tensors: bool = True) -> dict:
         "texts": [item["text"] for item in items],
         "boxes": [item["boxes"] for item in items],
         "indices": np.array([item["index"] for item in items]),
+        "writer": np.array([item.get("writer", -1) for item in items], dtype=np.int64),
     }
     if "target" in items[0]:  # what target_transform made of each label
         batch["target"] = [item["target"] for item in items]
@@ -563,6 +590,7 @@ def collate_ctc(items: list[dict], tensors: bool = True) -> dict:
         targets=torch.from_numpy(targets),
         target_lengths=torch.from_numpy(lengths),
         indices=torch.from_numpy(batch["indices"]),
+        writer=torch.from_numpy(batch["writer"]),
     )
 
 

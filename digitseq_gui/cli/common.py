@@ -128,6 +128,12 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz"
     )
     group.add_argument(
+        "--writer",
+        choices=("any", "same"),
+        help="any: each digit by any writer (default); same: all digits of a sequence by one writer "
+        "(the embedded MNIST knows its writers; your own data set needs a writers file)",
+    )
+    group.add_argument(
         "--dataset-split",
         dest="split",
         choices=("train", "test"),
@@ -152,6 +158,7 @@ def config_from_args(args: argparse.Namespace):
         ("image", "trim_padding"): args.trim,
         ("dataset", "source"): args.dataset,
         ("dataset", "split"): args.split,
+        ("sampling", "writer"): args.writer,
     }
     for (section, key), value in overrides.items():
         if value is not None:

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from .common import add_engine_options, config_from_args, non_negative_int
 
 HELP = "make one image of a digit sequence and print where it was written"
@@ -16,10 +17,22 @@ def register(subparsers) -> None:
         "generate",
         help=HELP,
         description=HELP.capitalize() + ".",
-        epilog="example: digitseq generate 0123 --min-spacing 2 --max-spacing 8 --width 200 --seed 7",
+        epilog="examples: digitseq generate 0123 --min-spacing 2 --max-spacing 8 --width 200 --seed 7; "
+        "digitseq generate 090-1234-5678 --writer same --seed 7",
     )
-    parser.add_argument("digits", help="the digits to draw, e.g. 0123 (leading zeros are kept)")
+    parser.add_argument(
+        "digits",
+        help="the digits to draw, e.g. 0123 (leading zeros are kept), with separators if you like "
+        "(090-1234-5678, 12/05/2024: each separator a blank gap, as in an export)",
+    )
     add_engine_options(parser)
+    parser.add_argument(
+        "--separator-width",
+        type=non_negative_int,
+        default=DEFAULT_SEPARATOR_WIDTH,
+        metavar="PX",
+        help=f"width of the blank gap a separator becomes (default {DEFAULT_SEPARATOR_WIDTH})",
+    )
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
     parser.add_argument(
         "--output",
@@ -38,7 +51,13 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     generator = DigitSequence(config)
-    result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
+    result = generator.generate(
+        args.digits,
+        config.spacing_range,
+        config.image.width,
+        seed=args.seed,
+        separator_width=args.separator_width,
+    )
     print(write_output(generator, result, args.output, args.force, text=args.digits))
     return 0
 
@@ -55,7 +74,14 @@ def write_output(generator, result, output: str | Path, force: bool, text: str |
     output = Path(output).expanduser()
     check_name_length(output)  # before is_dir(), which raises ENAMETOOLONG on Python 3.13
     if output.is_dir():
-        return generator.save_image(result.image, result.label, output, seed=result.seed, text=text)
+        return generator.save_image(
+            result.image,
+            result.label,
+            output,
+            seed=result.seed,
+            text=text,
+            writers=generator.writers_of(result),
+        )
     check_target(output, force)  # a device, a FIFO, or an existing file without --force
     if not output.suffix:
         raise FileNotFoundError(
@@ -69,5 +95,8 @@ def write_output(generator, result, output: str | Path, force: bool, text: str |
             f"cannot tell the image format of {output.name!r}; end the name with .png, .jpg or .npy"
         )
     return write_image(
-        result.image, output, overwrite=force, info=generator.image_info(result.label, result.seed, text)
+        result.image,
+        output,
+        overwrite=force,
+        info=generator.image_info(result.label, result.seed, text, writers=generator.writers_of(result)),
     )

@@ -36,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
                     "part": info.part,
                     "settings": info.settings,
                     "software": info.software,
+                    **(
+                        {"writer": info.writer, "writers": list(info.writers or ())}
+                        if info.writer is not None
+                        else {}
+                    ),
                 },
                 sort_keys=True,
             )
@@ -48,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"index: {info.index}")
     if info.part:
         print(f"part: {info.part}")
+    if info.writer is not None:
+        print(f"writer: {info.writer}")
+        print(f"writers: {','.join(map(str, info.writers or ()))}")
     print(f"settings: {json.dumps(info.settings, sort_keys=True)}")
     print(f"software: {info.software}")
     return 0

@@ -13,11 +13,10 @@ gives the same bytes.
 - ``uniform_separators``: every text of the whole run (not only of this call) has the same
   number of separators. Then the call is one ``generate_batch``. Otherwise each block is split
   by separator count and each group is seeded from (seed, block, count).
-- ``noise_after_gaps``: the whole-image augmentations (noise) go on last, over the gaps too
-  (else a model could learn the clean stripes), one call per block seeded from
-  ``seeding.noise_seed(seed, block)``. None chooses what the route has always done: the
-  export always noises last; the window's preview (``noise_after_gaps="gaps"``) only when the
-  texts have gaps, so that a preview without separators is the ``generate_batch`` image.
+- Noise, one rule for every caller: the whole-image augmentations go on last, over the gaps too
+  (else a model could learn the clean stripes), on each block of images drawn together, with
+  the whole-image seed that block drew from its own stream (``seeding.draw_block``). A text
+  without separators thus gets exactly the noise ``generate_batch`` has always given it.
 """
 
 from __future__ import annotations
@@ -46,6 +45,8 @@ class Composed:
     boxes: list[np.ndarray]  # (digits, 4) int32 per image: x_min, y_min, x_max, y_max (max exclusive)
     sources: list[np.ndarray]  # the digits' rows in the data file
     images: np.ndarray  # (n, H, W) uint8, 255 = white
+    writers: list[np.ndarray]  # the digits' writers (int32, -1 where the data set does not say)
+    writer: np.ndarray  # (n,) int32: each image's one writer (sampling.writer = same), else -1
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -58,12 +59,15 @@ def compose(
     separator_width: int,
     first_index: int = 0,
     uniform_separators: bool = True,
-    noise_after_gaps: bool | str = True,
+    spacing_range=None,
+    image_width: int | None = None,
+    image_augmentation: bool = True,
 ) -> Composed:
-    """Images for ``texts`` (see the module's docstring for the seeding rules)."""
+    """Images for ``texts`` (see the module's docstring for the seeding rules). ``spacing_range``
+    and ``image_width`` default to the config's; ``image_augmentation=False`` leaves the noise out."""
     if first_index % BLOCK_SIZE:
         raise ValueError(f"compose starts at a multiple of {BLOCK_SIZE}, got {first_index}")
-    width = int(generator.config.image.width)
+    width = int(generator.config.image.width if image_width is None else image_width)
     split = [split_text(t) for t in texts]
     labels = [label for label, _ in split]
     gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
@@ -87,21 +91,22 @@ def compose(
                 groups.append(
                     (members[counts[members] == k], seeding.separator_group_seed(seed, block, k), 0)
                 )
-    if noise_after_gaps == "gaps":
-        noise_after_gaps = bool(widest and separator_width)
-    noise_last = bool(noise_after_gaps) and generator.has_whole_image_augmentation
+    noise_last = image_augmentation and generator.has_whole_image_augmentation
     images = None
     boxes: list = [None] * n
     sources: list = [None] * n
+    writers: list = [None] * n
+    writer = np.empty(n, dtype=np.int32)
     for members, group_seed, group_first in groups:
         k = int(counts[members[0]])
         batch = generator.generate_batch(
             [labels[i] for i in members],
+            spacing_range=spacing_range,
             image_width=width - k * separator_width,
             seed=group_seed,
             first_index=group_first,
             as_uint8=True,
-            image_augmentation=not noise_last,
+            image_augmentation=False,
         )
         if images is None:
             images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
@@ -109,13 +114,14 @@ def compose(
             images[i], boxes[i] = insert_separator_gaps(
                 batch.images[j], batch.boxes[j], gaps[i], separator_width
             )
-            sources[i] = batch.source_indices[j]
+            sources[i], writers[i] = batch.source_indices[j], batch.writers[j]
+        assert batch.writer is not None  # generate_batch always reports it
+        writer[members] = batch.writer
+        if noise_last:
+            assert batch.noise_seeds is not None
+            for b, noise_seed in enumerate(batch.noise_seeds):
+                drawn_together = members[b * BLOCK_SIZE : (b + 1) * BLOCK_SIZE]
+                images[drawn_together] = generator.augment_whole_images(images[drawn_together], noise_seed)
     if images is None:
         raise InvalidInputError("no sequences to generate; give at least one", field="digits")
-    if noise_last:
-        for block_start in range(0, n, BLOCK_SIZE):
-            block = (first_index + block_start) // BLOCK_SIZE
-            images[block_start : block_start + BLOCK_SIZE] = generator.augment_whole_images(
-                images[block_start : block_start + BLOCK_SIZE], seeding.noise_seed(seed, block)
-            )
-    return Composed(labels, list(texts), boxes, sources, images)
+    return Composed(labels, list(texts), boxes, sources, images, writers, writer)

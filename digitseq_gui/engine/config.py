@@ -9,7 +9,7 @@ New options extend that schema, each with a default: ``image.width``, ``image.he
 default 28), ``image.fit`` ("stretch", the default, or "keep-aspect"), ``image.trim_padding``,
 ``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` (down
 to -8: touching digits) and
-``dataset`` ({"source", "split"}). Unknown keys, wrong types and bad values raise ConfigError
+``dataset`` ({"source", "split"}) and ``sampling.writer`` ("any", the default, or "same"). Unknown keys, wrong types and bad values raise ConfigError
 naming the key.
 """
 
@@ -72,25 +72,43 @@ class DatasetConfig:
     split: str = "train"
 
 
+WRITER_MODES = ("any", "same")
+
+
+@dataclass
+class SamplingConfig:
+    """How digits are drawn. ``writer``: ``any`` (each digit by any writer: the default) or
+    ``same`` (all digits of a sequence by one writer; docs/writers.md)."""
+
+    writer: str = "any"
+
+
 @dataclass
 class Config:
     image: ImageConfig = field(default_factory=ImageConfig)
     spacing: SpacingConfig = field(default_factory=SpacingConfig)
     output_format: str = "png"
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
 
     @property
     def spacing_range(self) -> tuple[int, int]:
         return self.spacing.min, self.spacing.max
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The document (``from_dict`` reads it back). ``sampling`` is left out while it holds
+        its defaults, so the settings recorded in PNG chunks, manifests and saved configs of
+        every configuration older than it keep their bytes."""
+        document = asdict(self)
+        if self.sampling == SamplingConfig():
+            del document["sampling"]
+        return document
 
     @classmethod
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
+        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "sampling"))
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
             image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
@@ -99,6 +117,8 @@ class Config:
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
         dataset = _mapping(top.get("dataset", {}), "dataset")
         _no_unknown_keys(dataset, "dataset.", ("source", "split"))
+        sampling = _mapping(top.get("sampling", {}), "sampling")
+        _no_unknown_keys(sampling, "sampling.", ("writer",))
 
         config = cls()
         config.image.transform = _bool(image, "transform", "image.transform", False)
@@ -119,6 +139,7 @@ class Config:
         config.output_format = _choice(top, "output_format", "output_format", "png", OUTPUT_FORMATS)
         config.dataset.source = _str(dataset, "source", "dataset.source", "mnist")
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
+        config.sampling.writer = _choice(sampling, "writer", "sampling.writer", "any", WRITER_MODES)
         return config
 
     def validated(self) -> Config:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,10 +23,12 @@ from . import imageinfo, layout, render, sampling, scaling, seeding
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
+from .data.writer_index import sequence_masks
 from .digits import digit_values, label_of, parse_digits, parse_many
 from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
 from .seeding import BLOCK_SIZE, MAX_SEED, check_seed
+from .sequences import DEFAULT_SEPARATOR_WIDTH, SEPARATORS, separator_count
 
 __all__ = [
     "BLOCK_SIZE",
@@ -44,6 +46,11 @@ __all__ = [
 # the scratch arrays stay small). Draws and augmentation stay per block: the bytes do not depend on it.
 GROUP_BLOCKS = 8
 GROUP_PIXELS = 1 << 22
+
+
+def _has_separators(sequence) -> bool:
+    """Whether ``sequence`` is a text with separators between its digits (``090-1234``)."""
+    return isinstance(sequence, str) and any(c in SEPARATORS for c in sequence.strip())
 
 
 class _BlockSpan(NamedTuple):
@@ -68,7 +75,8 @@ class SequenceImage:
     """One generated image with what an exporter needs to label it.
 
     ``boxes`` is (n, 4) int32: x_min, y_min, x_max, y_max of each digit's ink in output pixels,
-    max exclusive. ``source_indices`` are the digits' rows in the original data file.
+    max exclusive. ``source_indices`` are the digits' rows in the original data file, ``writers``
+    their writers' ids (-1 where the data set does not say who wrote a digit).
     """
 
     image: np.ndarray  # (height, width) float32, 1.0 background
@@ -76,6 +84,8 @@ class SequenceImage:
     boxes: np.ndarray
     source_indices: np.ndarray
     seed: int
+    writers: np.ndarray | None = None  # (n,) int32 per digit; None only for a bare image
+    writer: int = -1  # the one writer of every digit (sampling.writer = same), else -1
 
 
 @dataclass
@@ -85,12 +95,21 @@ class SequenceBatch:
     boxes: list[np.ndarray]
     source_indices: list[np.ndarray]
     seed: int
+    writers: list[np.ndarray] = field(default_factory=list)  # per image, each digit's writer (-1: unknown)
+    # With image_augmentation=False and whole-image augmentation configured: the seed each block
+    # of the call would have noised with, for a caller that noises later (engine.compose).
+    noise_seeds: list[int] | None = None
+    writer: np.ndarray | None = None  # (N,) int32: each image's one writer (sampling.writer = same), else -1
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def __getitem__(self, i: int) -> SequenceImage:
-        return SequenceImage(self.images[i], self.labels[i], self.boxes[i], self.source_indices[i], self.seed)
+        writers = self.writers[i] if self.writers else None
+        writer = -1 if self.writer is None else int(self.writer[i])
+        return SequenceImage(
+            self.images[i], self.labels[i], self.boxes[i], self.source_indices[i], self.seed, writers, writer
+        )
 
 
 def check_layout(config: Config, lengths: Iterable[int], spacing_range, image_width) -> tuple[int, int, int]:
@@ -132,10 +151,13 @@ class DigitSequence:
         self._variable = self.config.spacing.type == "variable"
         self._subtype = self.config.spacing.subtype
         self._trim = self.config.image.trim_padding
+        self._same_writer = self.config.sampling.writer == "same"
         self._height, self._fit = self.config.image.height, self.config.image.fit
         self._enabled_augmentations = self.config.image.enabled_augmentations()
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
+        if self._same_writer:
+            self._digit_source().writer_index()  # refused up front for a data set without writers
         self._checked_layouts: dict[tuple, tuple[int, int, int]] = {}
         # The newest single image and the call that made it, so that save_image can record the
         # settings that really made it (the seed-compatible call returns a bare array).
@@ -162,45 +184,79 @@ class DigitSequence:
         *,
         seed: int | None = None,
         text: str | None = None,
+        writers: tuple[int, list[int]] | None = None,
     ) -> Path:
         """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites.
         A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
-        (when given) and this generator's settings in text chunks (see ``image_info``)."""
+        (when given), ``writers`` (the image's writer and its digits', when given: see
+        ``writers_of``) and this generator's settings in text chunks (see ``image_info``)."""
         label = label_of(parse_digits(digits))
         return save_named(
             image,
             f"seq_{label}",
             save_dir,
             self.config.output_format,
-            self._info_of(image, label, seed, text),
+            self._info_of(image, label, seed, text, writers),
         )
 
     def image_info(
-        self, label: str, seed: int | None = None, text: str | None = None, index: int | None = None
+        self,
+        label: str,
+        seed: int | None = None,
+        text: str | None = None,
+        index: int | None = None,
+        writers: tuple[int, list[int]] | None = None,
     ) -> dict[str, str]:
         """The PNG text chunks of an image of this generator (imageinfo.metadata)."""
-        return imageinfo.metadata(label, seed, self.config.to_dict(), text, index)
+        return imageinfo.metadata(label, seed, self.config.to_dict(), text, index, writers)
 
-    def _info_of(self, image, label: str, seed: int | None, text: str | None) -> dict[str, str]:
+    @staticmethod
+    def writers_of(result: SequenceImage) -> tuple[int, list[int]] | None:
+        """(the image's writer, its digits' writers) of a result, as ``save_image`` records them."""
+        return None if result.writers is None else (int(result.writer), result.writers.tolist())
+
+    def _info_of(self, image, label: str, seed: int | None, text: str | None, writers=None) -> dict[str, str]:
         """The chunks of an image being saved. Its seed and settings (with the spacing range and
         width of the call) are recorded only for the newest single image this generator made:
         for any other array they are not known, and a wrong record would be worse than none."""
         newest = self._newest
         if newest is None or newest[0]() is not image:
-            return imageinfo.metadata(label, seed, None, text)
+            return imageinfo.metadata(label, seed, None, text, writers=writers)
         _, made_seed, low, high, width = newest
         settings = self.config.to_dict()
         settings["spacing"].update(min=low, max=high)
         settings["image"]["width"] = width
-        return imageinfo.metadata(label, made_seed if seed is None else seed, settings, text)
+        return imageinfo.metadata(label, made_seed if seed is None else seed, settings, text, writers=writers)
 
     # -- the richer API ----------------------------------------------------------------------
 
     def generate(
-        self, digits, spacing_range=None, image_width=None, seed: int | None = None
+        self,
+        digits,
+        spacing_range=None,
+        image_width=None,
+        seed: int | None = None,
+        separator_width: int = DEFAULT_SEPARATOR_WIDTH,
     ) -> SequenceImage:
-        """One image with its label, boxes and the seed that reproduces it: exactly image 0 of
-        ``generate_batch([digits], spacing_range, image_width, seed)``."""
+        """One image with its label, boxes, provenance and the seed that reproduces it: exactly
+        image 0 of ``generate_batch([digits], spacing_range, image_width, seed)``. ``digits`` may
+        be a sequence text with separators (``090-1234-5678``): each separator is a blank gap of
+        ``separator_width`` pixels, as in an export of that text with that seed."""
+        if _has_separators(digits) or self._same_writer:  # the batch route draws writers
+            seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
+            batch = self.generate_batch(
+                [digits], spacing_range, image_width, seed, separator_width=separator_width
+            )
+            result = batch[0]
+            low, high = self._default_range(spacing_range)
+            self._newest = (
+                weakref.ref(result.image),
+                seed,
+                int(low),
+                int(high),
+                int(self._default_width(image_width)),
+            )
+            return result
         return self._generate_one(digits, spacing_range, image_width, seed, annotate=True)
 
     def generate_batch(
@@ -212,6 +268,7 @@ class DigitSequence:
         first_index: int = 0,
         as_uint8: bool = False,
         image_augmentation: bool = True,
+        separator_width: int = DEFAULT_SEPARATOR_WIDTH,
     ) -> SequenceBatch:
         """Images for many sequences at once (the fast path for data sets).
 
@@ -222,6 +279,8 @@ class DigitSequence:
         float ones, without making the float ones first: what 8-bit files and arrays store.
         ``image_augmentation=False`` leaves out the whole-image augmentations (noise), for a
         caller that changes the images first and then calls ``augment_whole_images``.
+        Sequence texts with separators (``12/05/2024``) take the engine's route from text to
+        pixels (``engine.compose``), each separator a blank gap of ``separator_width`` pixels.
         """
         if (
             isinstance(sequences, (str, bytes))
@@ -236,6 +295,17 @@ class DigitSequence:
         sequences = list(sequences)
         if not sequences:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")
+        if any(map(_has_separators, sequences)):
+            return self._composed_batch(
+                sequences,
+                spacing_range,
+                image_width,
+                seed,
+                first_index,
+                as_uint8,
+                image_augmentation,
+                separator_width,
+            )
         digits, counts, labels = parse_many(sequences)
         low, high, width = check_layout(
             self.config,
@@ -251,6 +321,8 @@ class DigitSequence:
         images = np.empty((len(counts), height, width), dtype=np.uint8 if as_uint8 else np.float32)
         boxes = np.empty((len(digits), 4), dtype=np.int32)
         sources = np.empty(len(digits), dtype=np.int64)
+        writers = np.empty(len(digits), dtype=np.int32)
+        noise_seeds: list[int] = []
         digit_first = np.concatenate(([0], np.cumsum(counts))).tolist()
         gap_counts = (counts + 1 if self._subtype == "edge" else counts - 1) if self._variable else None
         # uint8 images are rendered in place as ink, then inverted; float ones from a reused buffer.
@@ -275,7 +347,7 @@ class DigitSequence:
                 )
                 for a, b, block in group
             ]
-            self._render_group(
+            noise_seeds += self._render_group(
                 digits[d0:d1],
                 counts[start:stop],
                 spans,
@@ -285,6 +357,7 @@ class DigitSequence:
                 ink,
                 boxes[d0:d1],
                 sources[d0:d1],
+                writers[d0:d1],
                 image_augmentation,
                 workspace,
             )
@@ -295,6 +368,51 @@ class DigitSequence:
             [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
             [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
             seed,
+            [writers[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            noise_seeds if not image_augmentation and self.has_whole_image_augmentation else None,
+            writers[digit_first[:-1]] if self._same_writer else np.full(len(counts), -1, dtype=np.int32),
+        )
+
+    def _composed_batch(
+        self,
+        sequences,
+        spacing_range,
+        image_width,
+        seed,
+        first_index,
+        as_uint8,
+        image_augmentation,
+        separator_width,
+    ) -> SequenceBatch:
+        """``generate_batch`` of texts with separators, by ``engine.compose``. Texts with different
+        numbers of separators are seeded per (block, count), as an export part that mixes them."""
+        from .compose import compose
+
+        texts = [s if isinstance(s, str) else label_of(parse_digits(s)) for s in sequences]
+        first_index = seeding.check_first_index(first_index)
+        seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
+        composed = compose(
+            self,
+            texts,
+            seed,
+            separator_width,
+            first_index,
+            uniform_separators=len({separator_count(t) for t in texts}) == 1,
+            spacing_range=spacing_range,
+            image_width=image_width,
+            image_augmentation=image_augmentation,
+        )
+        images = composed.images
+        if not as_uint8:
+            images = render.ink_to_output(255 - images, np.empty(images.shape, dtype=np.float32))
+        return SequenceBatch(
+            images,
+            composed.labels,
+            composed.boxes,
+            composed.sources,
+            seed,
+            composed.writers,
+            writer=composed.writer,
         )
 
     def augment_whole_images(self, images: np.ndarray, seed: int) -> np.ndarray:
@@ -411,7 +529,14 @@ class DigitSequence:
             x0, x1 = render.map_columns_one(x0, x1, strip_width, box_w)
             y0, y1 = render.map_columns_one(y0, y1, cell_height, box_h)
             boxes.append((x0 + left, y0 + top, x1 + left, y1 + top))
-        return SequenceImage(image, label, np.array(boxes, dtype=np.int32), source.source_indices[rows], seed)
+        return SequenceImage(
+            image,
+            label,
+            np.array(boxes, dtype=np.int32),
+            source.source_indices[rows],
+            seed,
+            source.writers_of(rows),
+        )
 
     def _render_group(
         self,
@@ -424,12 +549,14 @@ class DigitSequence:
         ink_out: np.ndarray,
         boxes: np.ndarray,
         sources: np.ndarray,
+        writers: np.ndarray,
         image_augmentation: bool,
         workspace: render.Workspace,
-    ) -> None:
-        """Consecutive blocks: their ink into ``ink_out`` (B, H, W) uint8, their digits' boxes and
-        rows. Each block draws from its own stream and is augmented with its own seeds; the
-        layout, paint and resampling (the same for any grouping) run once for the group."""
+    ) -> list[int]:
+        """Consecutive blocks: their ink into ``ink_out`` (B, H, W) uint8, their digits' boxes,
+        rows and writers. Each block draws from its own stream and is augmented with its own
+        seeds; the layout, paint and resampling (the same for any grouping) run once for the
+        group. Returns each block's whole-image seed (for noise left to the caller)."""
         source = self._digit_source()
         augmenter = self._augmenter_for_config()
         draws = [
@@ -441,10 +568,19 @@ class DigitSequence:
                 low,
                 high,
                 augmenter is not None,
+                span.image_stop - span.image_start if self._same_writer else None,
             )
             for span in spans
         ]
-        rows = source.rows(digits, np.concatenate([d.uniforms for d in draws]))
+        uniforms = np.concatenate([d.uniforms for d in draws])
+        if self._same_writer:
+            index = source.writer_index()
+            chosen = index.choose_writers(
+                sequence_masks(digits, counts), np.concatenate([d.writer_uniforms for d in draws])
+            )
+            rows = index.rows(np.repeat(chosen, counts), digits, uniforms)
+        else:
+            rows = source.rows(digits, uniforms)
         ink = source.images[rows]
         if augmenter is not None:
             ink = np.concatenate(
@@ -503,3 +639,5 @@ class DigitSequence:
         boxes[:, 0], boxes[:, 2] = x0 + left[image], x1 + left[image]
         boxes[:, 1], boxes[:, 3] = y0 + top[image], y1 + top[image]
         sources[:] = source.source_indices[rows]
+        writers[:] = source.writers_of(rows)
+        return [d.image_seed for d in draws] if augmenter is not None else []

@@ -10,6 +10,8 @@ settings, deflated as zTXt or compressed iTXt), readable by any PNG reader (Pill
     seed       the seed that reproduces the image (of the call; the export's --seed for exports)
     index      an export's image number in its part (exports only)
     part       an export's part (train, val, test; exports with splits only)
+    writer     the image's one writer id (sampling.writer = same; -1 for any), when known
+    writers    each digit's writer id, comma-separated (-1 where the data set does not say)
     settings   the configuration as JSON (the config file's schema; without the augmentations
                when the transform is off, since none is applied)
 
@@ -33,9 +35,15 @@ _IHDR_END = len(_PNG_SIGNATURE) + 4 + 4 + 13 + 4  # length, type, 13 bytes of he
 
 
 def metadata(
-    label: str, seed: int | None, settings: dict | None, text: str | None = None, index: int | None = None
+    label: str,
+    seed: int | None,
+    settings: dict | None,
+    text: str | None = None,
+    index: int | None = None,
+    writers: tuple[int, list[int]] | None = None,
 ) -> dict[str, str]:
-    """The text chunks of one image, in the order they are written."""
+    """The text chunks of one image, in the order they are written; ``writers`` is (the image's
+    writer, its digits' writers)."""
     from ..version import __version__
 
     chunks = {
@@ -47,6 +55,9 @@ def metadata(
         chunks["seed"] = str(int(seed))
     if index is not None:
         chunks["index"] = str(int(index))
+    if writers is not None:
+        chunks["writer"] = str(int(writers[0]))
+        chunks["writers"] = ",".join(str(int(w)) for w in writers[1])
     if settings is not None:
         chunks["settings"] = json.dumps(effective_settings(settings), sort_keys=True, separators=(",", ":"))
     return chunks
@@ -140,6 +151,8 @@ class ImageInfo:
     index: int | None = None
     software: str = ""
     part: str = ""
+    writer: int | None = None  # None: the file does not say
+    writers: tuple[int, ...] | None = None
 
 
 def read_image_info(path: str | Path) -> ImageInfo:
@@ -172,9 +185,11 @@ def read_image_info(path: str | Path) -> ImageInfo:
         seed = int(chunks["seed"]) if "seed" in chunks else None
         index = int(chunks["index"]) if "index" in chunks else None
         settings = json.loads(chunks["settings"]) if "settings" in chunks else {}
+        writer = int(chunks["writer"]) if "writer" in chunks else None
+        writers = tuple(int(w) for w in chunks["writers"].split(",")) if "writers" in chunks else None
     except ValueError:
         raise InvalidInputError(
-            f"{path}: its DigitSeq text chunks are damaged (seed, index or settings unreadable)"
+            f"{path}: its DigitSeq text chunks are damaged (seed, index, settings or writers unreadable)"
         ) from None
     return ImageInfo(
         chunks["label"],
@@ -184,4 +199,6 @@ def read_image_info(path: str | Path) -> ImageInfo:
         index,
         software,
         chunks.get("part", ""),
+        writer,
+        writers,
     )

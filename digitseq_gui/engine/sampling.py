@@ -15,6 +15,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .data.dataset import DigitDataset
+from .data.writer_index import WriterIndex
+from .data.writers import HOW_TO_SUPPLY
+from .errors import InvalidInputError
 
 
 class InkExtents(NamedTuple):
@@ -75,6 +78,9 @@ class DigitSource:
         self.sampling_table = dataset.sampling_table
         assert dataset.source_indices is not None  # DigitDataset.__post_init__ fills it
         self.source_indices: np.ndarray = dataset.source_indices
+        self.writers = dataset.writers
+        self._dataset_name = dataset.name
+        self._by_writer: WriterIndex | None = None
         self._label_count_list = self.label_counts.tolist()
         self._extents: np.ndarray | None = None
         self._row_lists: list[list[int]] | None = None
@@ -96,6 +102,27 @@ class DigitSource:
             self._row_lists = [rows.tolist() for rows in self._by_label]
         lists, counts = self._row_lists, self._label_count_list
         return [lists[d][int(u * counts[d])] for d, u in zip(digits, uniforms)]
+
+    def writers_of(self, rows) -> np.ndarray:
+        """The writer of each row (int32), -1 for every row of a data set without writers."""
+        if self.writers is None:
+            return np.full(len(rows), -1, dtype=np.int32)
+        return self.writers[rows]
+
+    def writer_index(self) -> WriterIndex:
+        """The rows per (writer, digit), for ``sampling.writer = same``; a clear error for a data
+        set that does not say who wrote its digits."""
+        if self._by_writer is None:
+            if self.writers is None:
+                raise InvalidInputError(
+                    f"sampling.writer 'same' needs to know who wrote each digit, and the data set "
+                    f"{self._dataset_name!r} does not say; {HOW_TO_SUPPLY}, or use writer 'any'",
+                    field="writer",
+                )
+            with self._lock:
+                if self._by_writer is None:
+                    self._by_writer = WriterIndex(self._by_label, self.writers)
+        return self._by_writer
 
     def extents(self, rows: np.ndarray | list[int]) -> np.ndarray:
         """(len(rows), 5) int64: has_ink, x0, x1, y0, y1 of each row's unaugmented ink."""

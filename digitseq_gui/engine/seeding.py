@@ -8,11 +8,14 @@ keyed (seed, b), always in this order (``draw_block``):
 1. one uniform double per digit of the block, image after image: which image of its label;
 2. variable spacing only: every gap of the block, image after image, uniform in [min, max];
 3. augmentation only: two seeds below AUGMENTER_SEED_BOUND, for the per-digit pipeline and the
-   whole-image pipeline (last, so a configuration without augmentation draws the same digits).
+   whole-image pipeline (last, so a configuration without augmentation draws the same digits);
+4. ``sampling.writer = same`` only: one uniform double per image, which writer draws it (after
+   everything else, so ``any`` draws exactly what it always drew, and ``same`` reuses the
+   uniforms of step 1 to pick each digit among its writer's images).
 
 A block is generated in one go, so the same seed gives byte-identical images however a batch is
 cut into chunks (multiples of BLOCK_SIZE) and however many processes make them. Exports derive
-their seeds here too (part, separator group, noise), from ``numpy.random.SeedSequence`` spawn
+their seeds here too (part, separator group), from ``numpy.random.SeedSequence`` spawn
 keys whose tags below must never change.
 """
 
@@ -32,7 +35,7 @@ AUGMENTER_SEED_BOUND = 2**32  # imgaug seeds its random states with 32-bit integ
 # SeedSequence spawn-key tags of derived seeds (exports, sequence texts).
 PART_TAG = 0x5B1
 SEPARATOR_GROUP_TAG = 0x5E9
-NOISE_TAG = 0x4015E
+NOISE_TAG = 0x4015E  # retired (issue 17: noise takes the block's own seed); never reuse it
 SEQUENCE_TEXTS_TAG = 0x5E0
 SEQUENCE_TEXTS_BLOCK = 4096  # sequence texts drawn per stream: text i is in block i // 4096
 UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence texts
@@ -84,6 +87,7 @@ class BlockDraws(NamedTuple):
     gaps: np.ndarray | None  # (gaps,) int64, variable spacing only
     digit_seed: int | None  # per-digit augmentation, augmented configurations only
     image_seed: int | None  # whole-image augmentation
+    writer_uniforms: np.ndarray | None = None  # (images,) float64, sampling.writer = same only
 
 
 class OneDraws(NamedTuple):
@@ -130,17 +134,25 @@ def block_stream(seed: int, block: int) -> np.random.Generator:
 
 
 def draw_block(
-    seed: int, block: int, digit_count: int, gap_count: int | None, low: int, high: int, augmented: bool
+    seed: int,
+    block: int,
+    digit_count: int,
+    gap_count: int | None,
+    low: int,
+    high: int,
+    augmented: bool,
+    writer_images: int | None = None,
 ) -> BlockDraws:
     """Everything block ``block`` draws, in the fixed order. ``gap_count`` None: fixed spacing
-    (no gaps drawn)."""
+    (no gaps drawn); ``writer_images``: the block's image count when each image draws a writer."""
     stream = block_stream(seed, block)
     uniforms = stream.random(digit_count)
     gaps = None if gap_count is None else stream.integers(low, high + 1, size=gap_count, dtype=np.int64)
-    if not augmented:
-        return BlockDraws(uniforms, gaps, None, None)
-    digit_seed, image_seed = stream.integers(0, AUGMENTER_SEED_BOUND, size=2).tolist()
-    return BlockDraws(uniforms, gaps, digit_seed, image_seed)
+    digit_seed = image_seed = None
+    if augmented:
+        digit_seed, image_seed = stream.integers(0, AUGMENTER_SEED_BOUND, size=2).tolist()
+    writer_uniforms = None if writer_images is None else stream.random(writer_images)
+    return BlockDraws(uniforms, gaps, digit_seed, image_seed, writer_uniforms)
 
 
 def draw_one(
@@ -201,11 +213,6 @@ def part_seed(seed: int, number: int) -> int:
 def separator_group_seed(part: int, block: int, separators: int) -> int:
     """The seed of the images of a block that share a separator count, when a part mixes counts."""
     return _derived(part, (block, separators, SEPARATOR_GROUP_TAG)) >> 1
-
-
-def noise_seed(part: int, block: int) -> int:
-    """The seed of the whole-image augmentation of block ``block`` of an export part."""
-    return _derived(part, (block, NOISE_TAG), np.uint32)
 
 
 def sequence_texts_stream(seed: int, block: int) -> np.random.Generator:

@@ -171,6 +171,11 @@ def split_text(text: str) -> tuple[str, tuple[str, ...]]:
     return "".join(c[0] for c in parsed.choices), parsed.separators_after
 
 
+def separator_count(text: str) -> int:
+    """How many separator gaps a sequence text has (``090-1234-5678``: 2)."""
+    return sum(1 for s in split_text(text)[1] if s)
+
+
 # -- sources -----------------------------------------------------------------------------------
 
 

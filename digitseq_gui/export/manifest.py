@@ -21,6 +21,25 @@ MANIFEST_NAME = "manifest.json"
 SCHEMA = "digitseq-export/2"
 OLDER_SCHEMAS = ("digitseq-export/1",)  # recognised as ours (for --overwrite), not resumable
 _RUN_STATE = ("status", "progress", "shard_files", "files")
+# What the ``writers`` key of every export since issue 17 says; an older export has no such key,
+# and its label files no writer columns (it still resumes and merges as it was made).
+WRITERS_NOTE = (
+    "every image records writer (its one writer when sampling.writer is same, else -1) and writers "
+    "(each digit's writer id, -1 where the data set does not say who wrote it)"
+)
+
+
+def has_writers(manifest: dict) -> bool:
+    return "writers" in manifest
+
+
+def made_before_writers(folder: Path) -> bool:
+    """Whether ``folder`` holds an export of this schema made before issue 17 (no ``writers``
+    key): resumed, it keeps its own rules. Anything unreadable is left to the resume's checks."""
+    try:
+        return not has_writers(read_manifest(folder))
+    except (OSError, ExportFolderError):
+        return False
 
 
 def write_manifest(folder: Path, manifest: dict) -> Path:

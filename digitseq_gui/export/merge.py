@@ -303,7 +303,7 @@ def _write(
             if part_records:
                 fmt.finish_part(ctx, part_records)
             continue
-        header = fmt.header
+        header = fmt.header_of(ctx)
         labels = ctx.folder / fmt.label_file
         with open(labels, "wb") as out:
             out.write(header)

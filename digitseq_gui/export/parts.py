@@ -91,8 +91,10 @@ def check_sequences(source: object) -> None:
         )
 
 
-def plan_parts(spec: ImagesSpec) -> Parts:
-    """Check ``spec`` and work out its parts (time and memory do not grow with the count)."""
+def plan_parts(spec: ImagesSpec, writer_splits: bool = True) -> Parts:
+    """Check ``spec`` and work out its parts (time and memory do not grow with the count).
+    ``writer_splits``: val from writers held out of train (issue 17); False: the row rule of
+    exports made before it (splits.py)."""
     from ..engine.data.dataset import shared_dataset
 
     if not isinstance(spec.config, Config):
@@ -120,18 +122,20 @@ def plan_parts(spec: ImagesSpec) -> Parts:
     splitting.check_files_differ(fingerprints)
     sizes = {name: len(d) for name, d in datasets.items()}
     check_layouts(config, stream.shapes(), spec.separator_width)
+    check_writers(config, datasets.values())
+    by_writer = writer_splits and "train" in datasets and splitting_by_writer(datasets["train"])
     parts, offset = [], 0
     for number, (name, n) in enumerate(counts.items()):
-        rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
+        rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes, by_writer)
         part_seed = seed if name == "" else seeding.part_seed(seed, number)
         render = RenderSpec(
             config.to_dict(),
-            (rows.source, rows.file_split, rows.start, rows.stop),
+            rows.key,
             part_seed,
             spec.separator_width,
             spec.sequences.uniform_separators(offset, n),
         )
-        digits = rows.describe(fingerprints[rows.file_split], rule)
+        digits = rows.describe(fingerprints[rows.file_split], rule, datasets[rows.file_split].writers)
         parts.append(Part(name, number, offset, n, part_seed, render, digits))
         offset += n
     return Parts(config, seed, count, stream, parts, fractions, fingerprints)
@@ -145,16 +149,34 @@ def stream_part(config: Config, split: str, shapes: set[tuple[int, int]], separa
 
     check_separator_width(separator_width)
     files = {config.dataset.split} if not split else {"test"} if split == "test" else {"train"}
-    sizes = {name: len(shared_dataset(config.dataset.source, name)) for name in files}
-    rows, _ = splitting.digit_rows(split, config.dataset.source, config.dataset.split, sizes)
+    loaded = {name: shared_dataset(config.dataset.source, name) for name in files}
+    sizes = {name: len(d) for name, d in loaded.items()}
+    check_writers(config, loaded.values())
+    by_writer = "train" in loaded and splitting_by_writer(loaded["train"])
+    rows, _ = splitting.digit_rows(split, config.dataset.source, config.dataset.split, sizes, by_writer)
     if split == "test":  # a folder with a single IDX pair would serve train digits as test
         splitting.check_files_differ(
             {name: shared_dataset(config.dataset.source, name).fingerprint for name in ("train", "test")}
         )
     check_layouts(config, shapes, separator_width)
-    return RenderSpec(
-        config.to_dict(), (rows.source, rows.file_split, rows.start, rows.stop), 0, separator_width
-    )
+    return RenderSpec(config.to_dict(), rows.key, 0, separator_width)
+
+
+def splitting_by_writer(train) -> bool:
+    """Whether val can be held out by writer: the training file says who wrote its digits, and
+    has enough writers for the rule to hold some out (else the row rule applies)."""
+    return train.writers is not None and len(np.unique(train.writers)) >= splitting.WRITER_HOLDOUT_EVERY
+
+
+def check_writers(config: Config, datasets) -> None:
+    """``sampling.writer = same`` needs every data file it draws from to name its writers:
+    refused up front, saying how to supply them."""
+    if config.sampling.writer != "same":
+        return
+    from ..engine.sampling import source_for
+
+    for dataset in datasets:
+        source_for(dataset).writer_index()  # raises, saying how to supply a writers file
 
 
 def render_texts(

@@ -43,9 +43,10 @@ from ..engine.sequences import (
 )
 from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, Format, PartContext, format_named
 from .layout import ChunkLayout
-from .manifest import SCHEMA
+from .manifest import SCHEMA, WRITERS_NOTE, made_before_writers
 from .parts import ImagesSpec, check_separator_width, check_sequences, plan_parts
 from .rendering import Rendered, RenderSpec, render_blocks
+from .splits import ROW_RULE, SPLIT_RULE
 
 DEFAULT_CHUNK_SIZE = 512
 DEFAULT_SHARD_SIZE = 10_000
@@ -278,6 +279,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
 
     config, fmt, seed = check_request(request)
     shard = parse_shard(request.shard)
+    # An export made before issue 17, resumed: its own rules (row split, no writer columns).
+    writers = not (request.resume and made_before_writers(Path(request.output).expanduser()))
     images = plan_parts(
         ImagesSpec(
             request.sequences,
@@ -287,7 +290,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             request.splits,
             request.unique,
             request.separator_width,
-        )
+        ),
+        writer_splits=writers,
     )
     count, stream, fractions = images.count, images.stream, images.fractions
     output = Path(request.output).expanduser()
@@ -306,6 +310,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             text_length,
             request.shard_size,
             export_chunks(seed, config.to_dict(), name),
+            writers=writers,
         )
         describe = {
             "name": name or "all",
@@ -340,10 +345,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         "chunk_size": layout.chunk_size,
         "chunk_seeding": "part k of the data set: generate_batch(texts[start:start+size], seed=part seed, "
         "first_index=start); block b of BLOCK_SIZE images draws from a Philox stream keyed (part seed, b)",
-        "split_rule": "train: train file minus the hold-out (last 10000 rows of a 60000-row file, else last ceil(n/6)); "
-        "val: the hold-out; test: the test file"
-        if fractions
-        else "no splits",
+        "split_rule": (SPLIT_RULE if writers else ROW_RULE) if fractions else "no splits",
+        **({"writers": WRITERS_NOTE} if writers else {}),
         "data_fingerprints": images.fingerprints,
         "parts": [p.describe for p in parts],
         "shard": None

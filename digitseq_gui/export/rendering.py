@@ -27,7 +27,7 @@ class RenderSpec:
     """How a part's images are drawn: what plan.part_spec() returns and render_blocks() takes."""
 
     config: dict
-    rows: tuple[str, str, int, int]  # source, file split, start, stop
+    rows: tuple  # splits.DigitRows.key: source, file split, start, stop, writers ("" = all)
     seed: int  # the part's seed
     separator_width: int
     # Whether every sequence of the whole part has the same number of separators: it decides how
@@ -45,23 +45,32 @@ class Rendered:
     boxes: list[np.ndarray]
     sources: list[np.ndarray]
     images: np.ndarray  # (n, H, W) uint8, 255 = white
+    writers: list[np.ndarray] | None = None  # per image, each digit's writer (-1: unknown)
+    writer: np.ndarray | None = None  # (n,) each image's one writer (sampling.writer = same), else -1
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
-def generator_for(config: dict, rows: tuple[str, str, int, int]):
+def generator_for(config: dict, rows: tuple):
     from ..engine.config import Config
     from ..engine.data.dataset import shared_dataset
     from ..engine.generator import DigitSequence
+    from .splits import DigitRows
 
     generators = _LOCAL.__dict__.setdefault("generators", {})
     key = (json.dumps(config, sort_keys=True), rows)
     if key not in generators:
-        source, file_split, start, stop = rows
-        data = shared_dataset(source, file_split)
-        if (start, stop) != (0, len(data)):
-            data = data.subset(np.arange(start, stop), f"{data.name} rows {start}-{stop - 1}")
+        selection = DigitRows(*rows)
+        data = shared_dataset(selection.source, selection.file_split)
+        selected = selection.select(data.writers, len(data))
+        if selected is not None:
+            what = (
+                f"writers {selection.writers}"
+                if selection.writers
+                else f"rows {selection.start}-{selection.stop - 1}"
+            )
+            data = data.subset(selected, f"{data.name} {what}")
         if len(generators) > 8:
             generators.clear()
         generators[key] = DigitSequence(Config.from_dict(config), dataset=data, seed=0)
@@ -71,7 +80,7 @@ def generator_for(config: dict, rows: tuple[str, str, int, int]):
 def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
     """Images [start, start + len(texts)) of a part whose texts are ``texts``; ``start`` must be a
     multiple of BLOCK_SIZE. The engine's one route from text to pixels (``engine.compose``),
-    with the part's seed and the export's rule: noise last, over the gaps, per block."""
+    with the part's seed (noise last, over the gaps, per block, as everywhere)."""
     from ..engine.compose import compose
 
     composed = compose(
@@ -81,6 +90,14 @@ def render_blocks(spec: RenderSpec, start: int, texts: list[str]) -> Rendered:
         spec.separator_width,
         first_index=start,
         uniform_separators=spec.uniform_separators,
-        noise_after_gaps=True,
     )
-    return Rendered(start, composed.labels, composed.texts, composed.boxes, composed.sources, composed.images)
+    return Rendered(
+        start,
+        composed.labels,
+        composed.texts,
+        composed.boxes,
+        composed.sources,
+        composed.images,
+        composed.writers,
+        composed.writer,
+    )

@@ -27,6 +27,7 @@ from .manifest import (
     OLDER_SCHEMAS,
     SCHEMA,
     differences,
+    has_writers,
     plan_of,
     read_manifest,
     write_manifest,
@@ -135,8 +136,9 @@ def resume_partial(plan: ExportPlan, progress: dict) -> int:
         progress = {"chunks_committed": verified.chunks, "sizes": present}
         for relative, size in present.items():
             path = plan.output / relative
-            if relative != ledger.LEDGER and size == len(plan.format.header):
-                write_in_place(path, plan.format.header)  # its header may be what was damaged
+            header = label_headers(plan).get(relative, b"")
+            if relative != ledger.LEDGER and size == len(header):
+                write_in_place(path, header)  # its header may be what was damaged
     committed = recover(plan, progress)
     write_progress(plan, committed, progress["sizes"])
     return committed
@@ -186,10 +188,7 @@ def recover(plan: ExportPlan, progress: dict) -> int:
     if committed == 0:
         for relative in growing_files(plan):
             if relative not in sizes and (plan.output / relative).exists():
-                truncate_durably(
-                    plan.output / relative,
-                    len(plan.format.header) if not relative.startswith(INTERNAL) else 0,
-                )
+                truncate_durably(plan.output / relative, len(label_headers(plan).get(relative, b"")))
     ranges = plan.layout.committed_ranges(committed)
     for number, part in enumerate(plan.parts):
         images, chunks = ranges.get(number, (range(0), range(0)))
@@ -203,6 +202,16 @@ def growing_files(plan: ExportPlan) -> list[str]:
     if plan.format.label_file:
         files += [str(Path(p.name or ".") / plan.format.label_file).removeprefix("./") for p in plan.parts]
     return files
+
+
+def label_headers(plan: ExportPlan) -> dict[str, bytes]:
+    """Each part's label file (relative to the output) and the header it starts with."""
+    if not plan.format.label_file:
+        return {}
+    return {
+        str(Path(p.name or ".") / plan.format.label_file).removeprefix("./"): plan.format.header_of(p.context)
+        for p in plan.parts
+    }
 
 
 def tidy_complete(plan: ExportPlan) -> None:
@@ -240,6 +249,7 @@ def contexts_of(output: Path, manifest: dict) -> list[tuple[Format, PartContext]
                     int(part.get("label_length", 0)),
                     int(part.get("text_length", 0)),
                     int(manifest.get("shard_size", 10_000)),
+                    writers=has_writers(manifest),
                 ),
             )
         )

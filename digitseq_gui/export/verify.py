@@ -71,8 +71,9 @@ def verify_committed(plan, committed: int) -> Verified:
         part, k, start, count = plan.chunk(plan.first_chunk + i)
         label = _label_file(fmt, part.name)
         if label and label not in label_sizes:
-            label_sizes[label] = len(fmt.header)
-            if not _starts_with(output / label, fmt.header):
+            header = fmt.header_of(part.context)
+            label_sizes[label] = len(header)
+            if not _starts_with(output / label, header):
                 return _stop(i, sizes, label_sizes, f"{output / label} does not start as written")
         if i >= len(records):
             return _stop(i, sizes, label_sizes, f"{ledger.ledger_path(output)} lacks chunk {k}")

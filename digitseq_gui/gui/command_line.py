@@ -46,6 +46,8 @@ def generation_args(config: Config) -> list[str]:
     ]
     if (config.dataset.source, config.dataset.split) != ("mnist", "train"):
         args += ["--dataset", config.dataset.source, "--dataset-split", config.dataset.split]
+    if config.sampling.writer != "any":
+        args += ["--writer", config.sampling.writer]
     return args
 
 

@@ -284,8 +284,17 @@ class ControlsPanel(QWidget):
         )
         form.addRow("Par&t:", self.split)
         self._error_row(form, "dataset")
+        self.writer = combo_box(
+            [("Any (each digit by any writer)", "any"), ("Same (one writer per sequence)", "same")],
+            "Any: each digit is drawn from any writer's images of it.\n"
+            "Same: all digits of a sequence by one writer, as a real number is written;\n"
+            "each sample's writer id is shown under it. Your own files need a writers file for this.",
+        )
+        form.addRow("&Writer:", self.writer)
+        self._error_row(form, "writer")
         self.source.currentIndexChanged.connect(self._source_changed)
         self.split.currentIndexChanged.connect(self.changed)
+        self.writer.currentIndexChanged.connect(self.changed)
         self.browse_folder.clicked.connect(lambda: self._browse(folder=True))
         self.browse_npz.clicked.connect(lambda: self._browse(folder=False))
         self.last_dataset_folder = str(Path.home())
@@ -389,6 +398,7 @@ class ControlsPanel(QWidget):
         custom = self.source.currentData() == "custom" and self._custom_source
         config.dataset.source = self._custom_source if custom else "mnist"
         config.dataset.split = self.split.currentData()
+        config.sampling.writer = self.writer.currentData()
         return config
 
     def set_config(self, config: Config) -> None:
@@ -414,6 +424,7 @@ class ControlsPanel(QWidget):
                 select_data(self.source, "custom")
             self.source_path.setEnabled(config.dataset.source != "mnist")
             select_data(self.split, config.dataset.split)
+            select_data(self.writer, config.sampling.writer)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)

@@ -40,8 +40,12 @@ def save_image(image: np.ndarray, path: Path, info: dict[str, str] | None = None
 
 
 def image_info(result) -> dict[str, str]:
-    """The text chunks of the first sample of a PreviewResult: its label, text, seed and settings."""
+    """The text chunks of the first sample of a PreviewResult: its label, text, seed, settings and
+    writers (as ``digitseq generate`` records them)."""
+    from ..engine.generator import DigitSequence
     from ..engine.imageinfo import metadata
 
-    text = result.samples[0].text if result.start == 0 and result.samples else result.sequence.label
-    return metadata(result.sequence.label, result.sequence.seed, result.request.config.to_dict(), text)
+    sequence = result.sequence
+    text = result.samples[0].text if result.start == 0 and result.samples else sequence.label
+    writers = DigitSequence.writers_of(sequence)
+    return metadata(sequence.label, sequence.seed, result.request.config.to_dict(), text, writers=writers)

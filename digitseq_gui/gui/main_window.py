@@ -392,6 +392,7 @@ class MainWindow(QMainWindow):
                 sample.label,
                 sample.text,
                 to_qimage(twin.image) if twin is not None else None,
+                sample.writer,
             )
             for sample, twin in zip(result.samples, twins)
         ]

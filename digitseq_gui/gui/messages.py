@@ -22,6 +22,7 @@ PLACE_OF_FIELD = {
     "spacing": "spacing_type",
     "spacing_range": "gap_range",
     "dataset": "dataset",
+    "writer": "writer",
     "seed": "seed",
 }
 # ConfigError has field "config"; the key it names decides the place.

@@ -54,9 +54,17 @@ def format_zoom(scale: float) -> str:
 class Cell:
     """One sample on screen: its image, boxes and text, its twin, and whether it is current."""
 
-    def __init__(self, image: QImage, boxes: np.ndarray, label: str, text: str, twin: QImage | None):
+    def __init__(
+        self, image: QImage, boxes: np.ndarray, label: str, text: str, twin: QImage | None, writer: int = -1
+    ):
         self.image, self.boxes, self.label, self.text, self.twin = image, np.asarray(boxes), label, text, twin
+        self.writer = writer  # the sample's one writer (sampling.writer = same), else -1
         self.current = True
+
+    @property
+    def caption(self) -> str:
+        """What the grid writes under the sample: its text, and its writer's id when it has one."""
+        return self.text if self.writer < 0 else f"{self.text}   writer {self.writer}"
 
 
 TWIN_MARK = QColor(120, 190, 255)  # the bar beside compare's copy without augmentation (and the legend's)
@@ -214,7 +222,9 @@ class PreviewCanvas(QWidget):
             font.setPixelSize(CAPTION - 4)
             painter.setFont(font)
             painter.drawText(
-                QRect(origin.x(), bottom + 1, width, CAPTION - 1), Qt.AlignLeft | Qt.AlignVCenter, cell.text
+                QRect(origin.x(), bottom + 1, width, CAPTION - 1),
+                Qt.AlignLeft | Qt.AlignVCenter,
+                cell.caption,
             )
 
     def _paint_boxes(self, painter: QPainter, cell: Cell, top_left: QPoint) -> None:

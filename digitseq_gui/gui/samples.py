@@ -7,6 +7,7 @@ makes for patterns and separators without knowing pixels itself:
   digits for every sample with ``make_sequences``; plain digits are the same in every sample);
 - the pixels come from ``engine.compose``, the route an export takes: separators become blank
   gaps (the digits are made at the width minus the gaps), and noise goes on after the gaps.
+  ``generate`` takes the same route for a text with separators.
 
 Sample 0 is one ``generate`` call for the seed (so ``digitseq generate DIGITS --seed S`` makes
 exactly it); the others come in small batches, batch b from block b + 1 of the same seed, so a
@@ -35,6 +36,7 @@ class Sample:
     label: str  # the digits
     text: str  # with separators
     sources: np.ndarray  # the digits' rows in the data file
+    writer: int = -1  # the sequence's one writer (sampling.writer = same), else -1
 
 
 def sample_texts(text: str, count: int, seed: int) -> list[str]:
@@ -58,12 +60,17 @@ def make_samples(
     generator: DigitSequence, texts: list[str], seed: int, block: int, separator_width: int
 ) -> list[Sample]:
     """``texts`` (all with the same separators) drawn from block ``block`` of ``seed`` by the
-    engine's route from text to pixels, noise after the gaps when there are gaps."""
-    composed = compose(
-        generator, list(texts), seed, separator_width, first_index=block * BLOCK_SIZE, noise_after_gaps="gaps"
-    )
+    engine's route from text to pixels (noise after the gaps)."""
+    composed = compose(generator, list(texts), seed, separator_width, first_index=block * BLOCK_SIZE)
     return [
-        Sample(composed.images[i], composed.boxes[i], composed.labels[i], texts[i], composed.sources[i])
+        Sample(
+            composed.images[i],
+            composed.boxes[i],
+            composed.labels[i],
+            texts[i],
+            composed.sources[i],
+            int(composed.writer[i]),
+        )
         for i in range(len(texts))
     ]
 
@@ -71,16 +78,12 @@ def make_samples(
 def first_sequence(
     generator: DigitSequence, text: str, seed: int, separator_width: int
 ) -> tuple[Sample, SequenceImage]:
-    """Sample 0 and its float image (what File > Save writes). Without separators it is exactly
-    ``generator.generate(digits, seed=seed)``, the command line's image."""
+    """Sample 0 and its float image (what File > Save writes): exactly
+    ``generator.generate(text, seed=seed, separator_width=separator_width)``, the command line's image."""
     parsed = parse_pattern(text)
-    if not any(parsed.separators_after):
-        label = "".join(c for (c,) in parsed.choices)
-        sequence = generator.generate(label, seed=seed)
-        image = np.rint(sequence.image * 255).astype(np.uint8)
-        return Sample(image, sequence.boxes, label, text, sequence.source_indices), sequence
-    sample = make_samples(generator, [text], seed, 0, separator_width)[0]
-    sequence = SequenceImage(
-        sample.image.astype(np.float32) / np.float32(255), sample.label, sample.boxes, sample.sources, seed
-    )
-    return sample, sequence
+    digits = parsed.render("".join(c for (c,) in parsed.choices))
+    sequence = generator.generate(digits, seed=seed, separator_width=separator_width)
+    image = np.rint(sequence.image * 255).astype(np.uint8)
+    return Sample(
+        image, sequence.boxes, sequence.label, text, sequence.source_indices, sequence.writer
+    ), sequence

@@ -71,19 +71,14 @@ def test_splits_never_share_a_digit_image(tmp_path):
     data = export.load_export(tmp_path / "out")
     parts = {p["name"]: p for p in data["manifest"]["parts"]}
     assert [parts[n]["count"] for n in ("train", "val", "test")] == [120, 40, 40]
-    assert parts["train"]["digits"]["file_split"] == "train" and parts["train"]["digits"]["rows"] == [
-        0,
-        50_000,
-    ]
-    assert parts["val"]["digits"]["file_split"] == "train" and parts["val"]["digits"]["rows"] == [
-        50_000,
-        60_000,
-    ]
+    # train and val: the training file's rows, split by writer (issue 17; test_writer_splits.py)
+    assert parts["train"]["digits"]["file_split"] == "train" and parts["train"]["digits"]["writers"] == 450
+    assert parts["val"]["digits"]["file_split"] == "train" and parts["val"]["digits"]["writers"] == 89
+    assert parts["train"]["digits"]["count"] + parts["val"]["digits"]["count"] == 60_000
     assert parts["test"]["digits"]["file_split"] == "test"
     used = {
         name: set(np.concatenate(data[name]["source_list"]).tolist()) for name in ("train", "val", "test")
     }
-    assert max(used["train"]) < 50_000 <= min(used["val"])
     assert not used["train"] & used["val"]
     # test rows index the test file: different images even where the numbers coincide
     assert max(used["test"]) < 10_000
@@ -212,7 +207,7 @@ def test_csv_is_plain_csv(tmp_path):
     export.run_export(request(tmp_path / "out", count=64, sequences=sequences.explicit(["0213", "007"])))
     with open(tmp_path / "out" / "labels.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["index", "file", "label", "text", "boxes", "source_indices"]
+    assert rows[0] == ["index", "file", "label", "text", "boxes", "source_indices", "writer", "writers"]
     assert len(rows) == 65 and rows[1][:4] == ["0", "images/000000.png", "0213", "0213"]
     assert rows[2][2] == "007"  # leading zeros kept as text
     boxes = json.loads(rows[1][4])

@@ -112,7 +112,7 @@ def test_png_metadata_csv_survives_resume_and_merge(tmp_path):
     whole = folder_hashes(tmp_path / "whole", ignore_chunk_size=False)
     assert "train/metadata.csv" in whole and "test/metadata.csv" in whole
     lines = (tmp_path / "whole" / "train" / "metadata.csv").read_text().splitlines()
-    assert lines[0] == "file_name,label,text,boxes,source_indices,index" and len(lines) == 181
+    assert lines[0] == "file_name,label,text,boxes,source_indices,index,writer,writers" and len(lines) == 181
     progress, cancel = cancel_after(2)
     assert export.run_export(request(tmp_path / "part", **kwargs), progress, cancel).status == "cancelled"
     assert not (tmp_path / "part" / "train" / "metadata.csv").exists()  # only once a part is complete

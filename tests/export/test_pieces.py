@@ -107,7 +107,8 @@ def test_lmdb_from_old_or_new_pieces_and_records_is_the_same_file(tmp_path, monk
     for record in records[1::2]:  # what lmdb stores of an older piece: its images and labels, never the .json
         samples = list(lmdb_format._images_and_labels(fmt_.piece_path(ctx, record["chunk"])))
         assert (
-            len(samples) == record["count"] and sum(len(i) + len(t) for i, t in samples) == record["payload"]
+            len(samples) == record["count"]
+            and sum(len(i) + len(t) + sum(map(len, w.values())) for i, t, w in samples) == record["payload"]
         )
     old_records = [
         {k: v for k, v in r.items() if k != "payload"} if i % 2 else r for i, r in enumerate(records)

@@ -53,7 +53,7 @@ def engine_image(result) -> np.ndarray:
     """A fresh generation with the result's settings and seed, straight from the engine (and, for
     separators, the export's gap insertion: the digits at the width minus the gaps)."""
     from digitseq_gui import DigitSequence, load_dataset
-    from digitseq_gui.engine.render import insert_separator_gaps
+    from digitseq_gui.engine.render import ink_to_float, insert_separator_gaps
     from digitseq_gui.engine.sequences import split_text
 
     request = result.request
@@ -70,7 +70,7 @@ def engine_image(result) -> np.ndarray:
         [label], image_width=request.config.image.width - gaps, seed=request.seed, as_uint8=True
     )
     image, _ = insert_separator_gaps(batch.images[0], batch.boxes[0], after, request.separator_width)
-    return image.astype(np.float32) / np.float32(255)
+    return ink_to_float(255 - image)  # the engine's float grid, as for every float image
 
 
 def run_in_shell(text: str, folder: Path) -> None:

@@ -22,6 +22,7 @@ from ..errors import DatasetError, InputTypeError, InvalidInputError
 from ..files import describe_kind
 from . import idx, image_cache, label_index, npz
 from .limits import check_declared_size
+from .writers import WRITERS_SUFFIX, embedded_writers, writers_beside
 
 DIGIT_SIZE = 28
 EMBEDDED = "mnist"
@@ -39,7 +40,9 @@ class DigitDataset:
     """Digit images and their labels, with the per-label index used for sampling.
 
     ``source_indices`` maps each row to its row in the original file, so a subset (for example
-    the validation hold-out) still reports which MNIST images it used.
+    the validation hold-out) still reports which MNIST images it used. ``writers`` is each row's
+    writer id (int32), or None when the data set does not say who wrote its digits (see
+    engine/data/writers.py: the embedded MNIST has them, a folder or .npz may supply them).
     """
 
     images: np.ndarray
@@ -47,6 +50,7 @@ class DigitDataset:
     name: str
     fingerprint: str
     source_indices: np.ndarray | None = None
+    writers: np.ndarray | None = None
     _by_label: list[np.ndarray] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +99,7 @@ class DigitDataset:
             name=name,
             fingerprint=hashlib.sha256(f"{self.fingerprint}:{name}:{len(rows)}".encode()).hexdigest(),
             source_indices=self.source_indices[rows],
+            writers=None if self.writers is None else self.writers[rows],
         )
 
 
@@ -205,7 +210,11 @@ def load_dataset(source: str | Path = EMBEDDED, split: str = "train") -> DigitDa
             resources.as_file(root / image_name) as images_path,
             resources.as_file(root / label_name) as labels_path,
         ):
-            return _load_idx_pair(Path(images_path), Path(labels_path), f"MNIST {split}")
+            dataset = _load_idx_pair(
+                Path(images_path), Path(labels_path), f"MNIST {split}", writers_file=False
+            )
+        dataset.writers = embedded_writers(split).astype(np.int32)
+        return dataset
     path = Path(source).expanduser()
     try:
         mode = path.stat().st_mode
@@ -234,7 +243,7 @@ def _find_idx_pair(folder: Path, split: str) -> tuple[Path, Path]:
     except OSError as exc:
         raise DatasetError(f"cannot read the data set folder {folder}: {exc.strerror}") from None
     images = [p for p in names if "idx3-ubyte" in p.name]
-    labels = [p for p in names if "idx1-ubyte" in p.name]
+    labels = [p for p in names if "idx1-ubyte" in p.name and not p.name.endswith(WRITERS_SUFFIX)]
     if len(images) == 1 and len(labels) == 1:
         return images[0], labels[0]  # a single pair serves whichever split is asked for
 
@@ -251,8 +260,11 @@ def _find_idx_pair(folder: Path, split: str) -> tuple[Path, Path]:
     return image_path, label_path
 
 
-def _load_idx_pair(images_path: Path, labels_path: Path, name: str) -> DigitDataset:
+def _load_idx_pair(
+    images_path: Path, labels_path: Path, name: str, writers_file: bool = True
+) -> DigitDataset:
     labels = idx.read_idx(labels_path, idx.LABELS_MAGIC)
+    writers = writers_beside(labels_path, len(labels)) if writers_file else None
     what = str(images_path)
     raw = idx.read_file(images_path)
     image_hash = hashlib.sha256(raw).hexdigest()
@@ -271,11 +283,11 @@ def _load_idx_pair(images_path: Path, labels_path: Path, name: str) -> DigitData
         images = idx.parse_idx(raw, idx.IMAGES_MAGIC, what)
     _check_arrays(images, labels, name)
     fingerprint = hashlib.sha256(image_hash.encode() + labels.tobytes()).hexdigest()
-    return DigitDataset(images=images, labels=labels, name=name, fingerprint=fingerprint)
+    return DigitDataset(images=images, labels=labels, name=name, fingerprint=fingerprint, writers=writers)
 
 
 def _load_npz(path: Path, split: str) -> DigitDataset:
-    images, labels, digest = npz.load_npz(path, split)
+    images, labels, digest, writers = npz.load_npz(path, split)
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise DatasetError(
             f"{path}: labels must be digits 0-9, found {int(labels.min())}..{int(labels.max())}"
@@ -283,7 +295,9 @@ def _load_npz(path: Path, split: str) -> DigitDataset:
     labels = labels.astype(np.uint8)
     _check_arrays(images, labels, f"{path.name} {split}")
     fingerprint = hashlib.sha256(f"{digest}:{split}".encode()).hexdigest()
-    return DigitDataset(images=images, labels=labels, name=f"{path.name} {split}", fingerprint=fingerprint)
+    return DigitDataset(
+        images=images, labels=labels, name=f"{path.name} {split}", fingerprint=fingerprint, writers=writers
+    )
 
 
 def _check_image_dims(dims: tuple[int, ...], name: str) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import DatasetError
 from ..files import open_regular_file
 from .limits import check_declared_size, max_data_bytes
+from .writers import checked_writer_ids
 
 DIGIT_SIZE = 28
 # What reading a damaged or hostile archive can raise, besides DatasetError.
@@ -89,8 +90,10 @@ def read_array(
     return archive[key]
 
 
-def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """(images, labels, SHA-256 of the file) of ``split``; DatasetError for anything wrong."""
+def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray | None]:
+    """(images, labels, SHA-256 of the file, writers or None) of ``split``; DatasetError for
+    anything wrong. The writers are the optional member ``w_<split>``: one integer writer id
+    per label, in the labels' order."""
     try:
         handle = open_regular_file(path, "data file")
     except OSError as exc:
@@ -121,6 +124,10 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
             try:
                 labels = read_array(archive, y_key, path, file_size, images=False)
                 images = read_array(archive, x_key, path, file_size, images=True, count=len(labels))
+                writers = None
+                if f"w_{split}" in archive.files:
+                    writers = read_array(archive, f"w_{split}", path, file_size, images=False)
+                    writers = checked_writer_ids(writers, len(labels), f"{path.name} member w_{split}")
             except DatasetError:
                 raise
             except _READ_ERRORS as exc:
@@ -131,4 +138,4 @@ def load_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, str]:
             if hasattr(hashlib, "file_digest")
             else hashlib.sha256(handle.read()).hexdigest()
         )
-    return images, labels, digest
+    return images, labels, digest, writers

@@ -54,6 +54,9 @@ class PartContext:
     text_length: int
     shard_size: int = 10_000  # samples per tar (webdataset)
     png_info: bytes = b""  # text chunks every PNG of the part carries (imageinfo.export_chunks)
+    # Whether the label files hold each image's writer and its digits' writers (every export
+    # since issue 17; an older export's manifest says none, and resumes and merges without).
+    writers: bool = False
 
     @property
     def folder(self) -> Path:
@@ -83,6 +86,10 @@ class Format:
     description = ""  # what the CLI's --format help says of it
     label_file = ""  # the file appended to as chunks commit ("" for piece formats)
     header = b""  # what a new label file starts with
+
+    def header_of(self, ctx: PartContext) -> bytes:
+        """What a new label file of this part starts with."""
+        return self.header
 
     def check_installed(self) -> None:
         """Raise an InvalidInputError saying how to install what the format needs, if missing."""
@@ -183,34 +190,49 @@ def compact_json(value) -> str:
     return _COMPACT.encode(value)
 
 
-def annotation_json(rendered: Rendered, i: int, file: str | None = None) -> str:
+def annotation_json(rendered: Rendered, i: int, file: str | None = None, writers: bool = False) -> str:
     """Image ``i``'s annotations as the label files and webdataset's .json hold them: compact
-    JSON of {index, file (when given), label, text, boxes, source_indices}. One %-format per
-    image from a template per digit count: the same text as ``compact_json`` of the dict, in
-    half the time (the encoder's 6 us an image were a fifth of webdataset's own work)."""
+    JSON of {index, file (when given), label, text, boxes, source_indices} and, with
+    ``writers``, {writer, writers} (``writer_fields``). One %-format per image from a template
+    per digit count: the same text as ``compact_json`` of the dict, in half the time (the
+    encoder's 6 us an image were a fifth of webdataset's own work)."""
     boxes, sources = rendered.boxes[i], rendered.sources[i]
-    key = (len(sources), file is not None)
+    key = (len(sources), file is not None, writers)
     template = _ANNOTATION_TEMPLATES.get(key) or _ANNOTATION_TEMPLATES.setdefault(
         key, _annotation_template(*key)
     )
     head = (rendered.start + i,) if file is None else (rendered.start + i, _json_string(file))
+    tail: tuple = ()
+    if writers:
+        writer, digit_writers = writer_fields(rendered, i)
+        tail = (writer, *digit_writers)
     return template % (
         *head,
         _json_string(rendered.labels[i]),
         _json_string(rendered.texts[i]),
         *boxes.ravel().tolist(),
         *sources.tolist(),
+        *tail,
     )
 
 
+def writer_fields(rendered: Rendered, i: int) -> tuple[int, list[int]]:
+    """Image ``i``'s writer (sampling.writer = same; -1 for any) and each digit's writer (-1
+    where the data set does not say)."""
+    writer = -1 if rendered.writer is None else int(rendered.writer[i])
+    digits = [-1] * len(rendered.sources[i]) if rendered.writers is None else rendered.writers[i].tolist()
+    return writer, digits
+
+
 _json_string = json.encoder.encode_basestring_ascii  # what the encoder writes a str as (ensure_ascii)
-_ANNOTATION_TEMPLATES: dict[tuple[int, bool], str] = {}
+_ANNOTATION_TEMPLATES: dict[tuple[int, bool, bool], str] = {}
 
 
-def _annotation_template(digits: int, with_file: bool) -> str:
+def _annotation_template(digits: int, with_file: bool, with_writers: bool) -> str:
     boxes = ",".join(["[%d,%d,%d,%d]"] * digits)
     sources = ",".join(["%d"] * digits)
     file = ',"file":%s' if with_file else ""
+    writers = ',"writer":%d,"writers":[' + sources + "]" if with_writers else ""
     return (
         '{"index":%d'
         + file
@@ -218,7 +240,9 @@ def _annotation_template(digits: int, with_file: bool) -> str:
         + boxes
         + '],"source_indices":['
         + sources
-        + "]}"
+        + "]"
+        + writers
+        + "}"
     )
 
 

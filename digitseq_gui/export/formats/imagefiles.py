@@ -22,7 +22,7 @@ class ImageFilesFormat(Format):
         make_folders(ctx.folder / "images")
         labels = ctx.folder / self.label_file
         if not labels.exists():
-            write_in_place(labels, self.header)
+            write_in_place(labels, self.header_of(ctx))
 
     def write_chunk(self, ctx: PartContext, chunk: int, rendered: Rendered) -> dict:
         """Straight to the final names: an image counts only once its label row is committed, and

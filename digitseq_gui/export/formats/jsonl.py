@@ -1,5 +1,5 @@
 """``jsonl``: the same images as png and ``labels.jsonl``, one JSON object per image (index,
-file, label, text, boxes, source_indices)."""
+file, label, text, boxes, source_indices, and since issue 17 writer and writers)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class JsonlFormat(ImageFilesFormat):
 
     def label_rows(self, ctx: PartContext, rendered: Rendered) -> bytes:
         lines = [
-            annotation_json(rendered, i, self.image_name(ctx, rendered.start + i))
+            annotation_json(rendered, i, self.image_name(ctx, rendered.start + i), ctx.writers)
             for i in range(len(rendered))
         ]
         return ("\n".join(lines) + "\n").encode() if lines else b""

@@ -1,7 +1,9 @@
 """``lmdb``: the layout deep-text-recognition-benchmark (and the many OCR trainers that copied
 its ``LmdbDataset``) reads unchanged: in each part folder ``data.mdb`` with keys
 ``image-%09d`` (the encoded image), ``label-%09d`` (the digits, leading zeros kept), numbered
-from 1, and ``num-samples``. Open it as they do: ``lmdb.open(folder, readonly=True, lock=False)``.
+from 1, and ``num-samples``; since issue 17 also ``writer-%09d`` (the image's one writer when
+sampling.writer is same, else -1) and ``writers-%09d`` (its digits' writers, comma-separated,
+-1 where unknown), as ASCII text. Open it as they do: ``lmdb.open(folder, readonly=True, lock=False)``.
 
 The workers write sample pieces as they go; ``finish_part`` puts them into a fresh database in
 one pass, in index order and in transactions of a fixed number of samples, so the file's bytes
@@ -63,10 +65,12 @@ class LmdbFormat(Format):
             count = 0
             txn = env.begin(write=True)
             for path in pieces:
-                for image, label in _images_and_labels(path):
+                for image, label, writers in _images_and_labels(path):
                     count += 1
                     txn.put(b"image-%09d" % count, image)
                     txn.put(b"label-%09d" % count, label)
+                    for name, value in writers.items():  # writer, writers (exports since issue 17)
+                        txn.put(b"%s-%09d" % (name.encode(), count), value)
                     if count % SAMPLES_PER_TRANSACTION == 0:
                         txn.commit()
                         txn = env.begin(write=True)
@@ -95,27 +99,46 @@ class LmdbFormat(Format):
                 count = int(txn.get(b"num-samples"))  # type: ignore[arg-type]
                 images = [bytes(txn.get(b"image-%09d" % i)) for i in range(1, count + 1)]  # type: ignore[arg-type]
                 labels = [txn.get(b"label-%09d" % i).decode() for i in range(1, count + 1)]  # type: ignore[union-attr]
+                found = {"labels": labels, "image_bytes": images, "indices": list(range(count))}
+                if count and txn.get(b"writer-%09d" % 1) is not None:
+                    found["writer"] = [int(txn.get(b"writer-%09d" % i)) for i in range(1, count + 1)]  # type: ignore[arg-type]
+                    found["writer_list"] = [
+                        [int(w) for w in txn.get(b"writers-%09d" % i).split(b",")]  # type: ignore[union-attr]
+                        for i in range(1, count + 1)
+                    ]
         finally:
             env.close()
-        return {"labels": labels, "image_bytes": images, "indices": list(range(count))}
+        return found
 
 
 def stored_bytes(records: list[dict], pieces: list[Path]) -> int:
     """The image and label bytes the database will hold, as each piece's record says; a record
     written before records said it leaves its piece to be read."""
     return sum(
-        r["payload"] if "payload" in r else sum(len(i) + len(t) for i, t in _images_and_labels(p))
+        r["payload"]
+        if "payload" in r
+        else sum(len(i) + len(t) + sum(map(len, w.values())) for i, t, w in _images_and_labels(p))
         for r, p in zip(records, pieces)
     )
 
 
 def _images_and_labels(path: Path):
-    """(image, label) bytes of each sample of a piece: its image member, then its .txt (pieces
-    from before commit 2090d0f also hold a .json, which lmdb never stores)."""
+    """(image, label, {"writer": ..., "writers": ...}) bytes of each sample of a piece: its image
+    member, its .txt, and since issue 17 its .writer and .writers (pieces from before commit
+    2090d0f also hold a .json, which lmdb never stores)."""
     piece = read_piece(path)
-    image = None
+    image = label = None
+    writers: dict[str, bytes] = {}
     for name, start, size in members(path, piece, piece=True):
-        if name.endswith(".txt"):
-            yield image, piece[start : start + size]
-        elif not name.endswith(".json"):
-            image = piece[start : start + size]
+        extension = name.rpartition(".")[2]
+        if extension in ("txt", "writer", "writers", "json"):
+            if extension == "txt":
+                label = piece[start : start + size]
+            elif extension != "json":
+                writers[extension] = piece[start : start + size]
+            continue
+        if image is not None:
+            yield image, label, writers
+        image, label, writers = piece[start : start + size], None, {}
+    if image is not None:
+        yield image, label, writers

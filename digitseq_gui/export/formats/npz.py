@@ -4,7 +4,9 @@
 - ``labels`` and ``texts`` (n,) unicode; ``lengths`` (n,) int32, the digits per label;
 - ``targets`` (n, L) int32, the label's digits padded with -1: CTC targets beside ``lengths``;
 - ``boxes`` (n, L, 4) int32 and ``source_indices`` (n, L) int64, padded with -1;
-- ``indices`` (n,) int64, the image numbers within the part.
+- ``indices`` (n,) int64, the image numbers within the part;
+- since issue 17: ``writer`` (n,) int32, each image's one writer (sampling.writer = same; -1 for
+  any), and ``writers`` (n, L) int32, each digit's writer (-1 where unknown, and padding).
 
 L is the longest label the part's sequences can have. Compression happens as the export goes:
 each worker deflates its chunk's arrays block by block (BLOCK_SIZE images a segment) into a
@@ -26,12 +28,17 @@ from ...engine.durable import replace_durably
 from ...engine.seeding import BLOCK_SIZE
 from ..disk import temp_path
 from ..rendering import Rendered
-from .base import Format, PartContext, padded, write_piece
+from .base import Format, PartContext, padded, write_piece, writer_fields
 from .deflatezip import Entry, compress_segment, write_zip
 
 LEVELS = {"fast": 1, "default": 6, "none": 0}
 _MAGIC = b"DIGITSEQ-NPZ-PIECE 1\n"
 ARRAYS = ("images", "labels", "texts", "lengths", "targets", "boxes", "source_indices", "indices")
+WRITER_ARRAYS = ("writer", "writers")
+
+
+def arrays_of(ctx: PartContext) -> tuple[str, ...]:
+    return ARRAYS + WRITER_ARRAYS if ctx.writers else ARRAYS
 
 
 def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
@@ -49,6 +56,15 @@ def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
         "boxes": padded(rendered.boxes, L, (4,), np.int32),
         "source_indices": padded(rendered.sources, L, (), np.int64),
         "indices": np.arange(rendered.start, rendered.start + n, dtype=np.int64),
+        **(_writer_arrays(rendered, L) if ctx.writers else {}),
+    }
+
+
+def _writer_arrays(rendered: Rendered, length: int) -> dict[str, np.ndarray]:
+    fields = [writer_fields(rendered, i) for i in range(len(rendered))]
+    return {
+        "writer": np.array([w for w, _ in fields], dtype=np.int32),
+        "writers": padded([np.array(d, dtype=np.int32) for _, d in fields], length, (), np.int32),
     }
 
 
@@ -67,7 +83,7 @@ class NpzFormat(Format):
         index: dict[str, list[list[int]]] = {}
         blobs: list[bytes] = []
         offset = 0
-        for name in ARRAYS:
+        for name in arrays_of(ctx):
             array = np.ascontiguousarray(arrays[name])
             index[name] = []
             for first in range(0, len(array), BLOCK_SIZE):
@@ -97,11 +113,13 @@ class NpzFormat(Format):
             "boxes": ((total, L, 4), np.int32),
             "source_indices": ((total, L), np.int64),
             "indices": ((total,), np.int64),
+            "writer": ((total,), np.int32),
+            "writers": ((total, L), np.int32),
         }
         level = LEVELS[ctx.compression]
         entries = []
         streams: list[Generator[bytes, None, None]] = []  # each entry's pieces, read as it is written
-        for name in ARRAYS:
+        for name in arrays_of(ctx):
             shape, dtype = layouts[name]
             buffer = io.BytesIO()
             np.lib.format.write_array_header_1_0(
@@ -134,6 +152,8 @@ class NpzFormat(Format):
         lengths = data["lengths"]
         data["box_list"] = [data["boxes"][i, : lengths[i]] for i in range(len(lengths))]
         data["source_list"] = [data["source_indices"][i, : lengths[i]] for i in range(len(lengths))]
+        if "writers" in data:
+            data["writer_list"] = [data["writers"][i, : lengths[i]] for i in range(len(lengths))]
         return data
 
 

@@ -5,7 +5,8 @@ no code: decoded images, typed columns, the parts as splits.
 
 Columns: ``image`` (the ``Image`` feature: struct<bytes: binary, path: string>, the PNG bytes
 every other format stores and ``{key}.png``), ``label``, ``text``, ``boxes`` (x0, y0, x1, y1 per
-digit), ``source_indices`` and ``index``; the features are in the schema's ``huggingface``
+digit), ``source_indices`` and ``index``, and since issue 17 ``writer`` (the image's one writer
+when sampling.writer is same, else -1) and ``writers`` (each digit's, -1 where unknown); the features are in the schema's ``huggingface``
 metadata, as ``datasets`` writes them.
 
 Like webdataset, the workers write sample pieces (samples.py) and ``finish_part`` reads them,
@@ -38,6 +39,10 @@ FEATURES = {
     },
     "source_indices": {"feature": {"dtype": "int64", "_type": "Value"}, "_type": "Sequence"},
     "index": {"dtype": "int64", "_type": "Value"},
+}
+WRITER_FEATURES = {
+    "writer": {"dtype": "int32", "_type": "Value"},
+    "writers": {"feature": {"dtype": "int32", "_type": "Value"}, "_type": "Sequence"},
 }
 
 
@@ -94,7 +99,7 @@ class ParquetFormat(Format):
     def finish_part(self, ctx: PartContext, records: list[dict]) -> None:
         """The pieces' samples, in order, into shards of ``shard_size`` rows."""
         pa, pq = pyarrow_modules()
-        schema = _schema(pa)
+        schema = _schema(pa, ctx.writers)
         names = iter(self.shard_names(ctx))
         rows: list[dict] = []
 
@@ -122,6 +127,7 @@ class ParquetFormat(Format):
                     "boxes": row["boxes"],
                     "source_indices": row["source_indices"],
                     "index": row["index"],
+                    **({"writer": row["writer"], "writers": row["writers"]} if ctx.writers else {}),
                 }
             )
             if len(rows) == ctx.shard_size:
@@ -133,6 +139,8 @@ class ParquetFormat(Format):
         _, pq = pyarrow_modules()
         shards = sorted((folder / "data").glob("*-of-*.parquet"))
         labels, texts, images, indices, boxes = [], [], [], [], []
+        writer: list[int] = []
+        writer_list: list[list[int]] = []
         for shard in shards:
             table = pq.read_table(shard).to_pydict()
             labels += table["label"]
@@ -140,7 +148,11 @@ class ParquetFormat(Format):
             images += [image["bytes"] for image in table["image"]]
             indices += table["index"]
             boxes += table["boxes"]
+            if "writer" in table:
+                writer += table["writer"]
+                writer_list += table["writers"]
         return {
+            **({"writer": writer, "writer_list": writer_list} if writer else {}),
             "labels": labels,
             "texts": texts,
             "image_bytes": images,
@@ -165,15 +177,17 @@ def _piece_samples(paths: list[Path]):
             yield key, sample
 
 
-def _schema(pa):
-    return pa.schema(
-        [
-            ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
-            ("label", pa.string()),
-            ("text", pa.string()),
-            ("boxes", pa.list_(pa.list_(pa.int32()))),
-            ("source_indices", pa.list_(pa.int64())),
-            ("index", pa.int64()),
-        ],
-        metadata={"huggingface": json.dumps({"info": {"features": FEATURES}})},
-    )
+def _schema(pa, writers: bool):
+    columns = [
+        ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+        ("label", pa.string()),
+        ("text", pa.string()),
+        ("boxes", pa.list_(pa.list_(pa.int32()))),
+        ("source_indices", pa.list_(pa.int64())),
+        ("index", pa.int64()),
+    ]
+    features = dict(FEATURES)
+    if writers:
+        columns += [("writer", pa.int32()), ("writers", pa.list_(pa.int32()))]
+        features.update(WRITER_FEATURES)
+    return pa.schema(columns, metadata={"huggingface": json.dumps({"info": {"features": features}})})

@@ -1,6 +1,6 @@
 """Sample pieces shared by lmdb and webdataset: a chunk as the tar members (tarstream) of
 ``{key}.png``, ``{key}.txt`` (the label) and, for webdataset, ``{key}.json`` (index, label, text,
-boxes, source indices), with fixed metadata (owner 0, time 0, mode 0644) so the same samples
+boxes, source indices, writer, writers), for lmdb ``{key}.writer`` and ``{key}.writers``, with fixed metadata (owner 0, time 0, mode 0644) so the same samples
 give the same bytes, and no end marker: pieces are joined into shards as they are."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..rendering import Rendered
-from .base import PartContext, annotation_json, write_piece
+from .base import PartContext, annotation_json, write_piece, writer_fields
 from .encoding import encode_image, image_info
 from .tarstream import member_parts, read_members
 
@@ -33,7 +33,13 @@ def write_sample_piece(
             (key + ".txt", rendered.labels[i].encode()),
         ]
         if with_json:
-            members.append((key + ".json", annotation_json(rendered, i).encode()))
+            members.append((key + ".json", annotation_json(rendered, i, writers=ctx.writers).encode()))
+        elif ctx.writers:  # lmdb: the writers as text members (writer_members)
+            writer, digits = writer_fields(rendered, i)
+            members += [
+                (key + ".writer", str(writer).encode()),
+                (key + ".writers", ",".join(map(str, digits)).encode()),
+            ]
         for name, data in members:
             add(member_parts(name, data))
             payload += len(data)

@@ -1,6 +1,6 @@
 """``webdataset``: tar shards ``shard-000000.tar`` ... of ``shard_size`` samples each (the last
 may hold fewer); a sample is ``{key}.png``, ``{key}.txt`` (the label) and ``{key}.json``
-(index, label, text, boxes, source indices), key = the image's number. ``webdataset.WebDataset``
+(index, label, text, boxes, source indices; since issue 17 writer and writers), key = the image's number. ``webdataset.WebDataset``
 reads them as they are.
 
 The workers write sample pieces as they go; ``finish_part`` copies them into the shards."""
@@ -70,13 +70,24 @@ class WebDatasetFormat(Format):
     def read_part(self, folder: Path, part: dict) -> dict:
         shards = sorted(p for p in folder.glob("shard-*.tar"))
         labels, texts, images, indices = [], [], [], []
+        writer, writer_list = [], []
         for _key, sample in read_samples(shards):
             row = json_of(sample)
+            if "writer" in row:
+                writer.append(row["writer"])
+                writer_list.append(row["writers"])
             labels.append(sample["txt"].decode())
             texts.append(row["text"])
             images.append(sample.get("png", sample.get("jpg")))
             indices.append(row["index"])
-        return {"labels": labels, "texts": texts, "image_bytes": images, "indices": indices, "shards": shards}
+        found = {
+            "labels": labels,
+            "texts": texts,
+            "image_bytes": images,
+            "indices": indices,
+            "shards": shards,
+        }
+        return {**found, "writer": writer, "writer_list": writer_list} if writer else found
 
 
 class _Shard:
