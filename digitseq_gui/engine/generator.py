@@ -640,4 +640,5 @@ class DigitSequence:
         boxes[:, 1], boxes[:, 3] = y0 + top[image], y1 + top[image]
         sources[:] = source.source_indices[rows]
         writers[:] = source.writers_of(rows)
-        return [d.image_seed for d in draws] if augmenter is not None else []
+        # the blocks' image seeds (drawn only when there is an augmenter)
+        return [d.image_seed for d in draws if d.image_seed is not None]
