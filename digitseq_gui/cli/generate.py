@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .common import add_engine_options, config_from_args, non_negative_int
+from .common import PRESET_HELP, add_engine_options, config_from_args, non_negative_int
 
 HELP = "make one image of a digit sequence and print where it was written"
 
@@ -18,7 +18,13 @@ def register(subparsers) -> None:
         description=HELP.capitalize() + ".",
         epilog="example: digitseq generate 0123 --min-spacing 2 --max-spacing 8 --width 200 --seed 7",
     )
-    parser.add_argument("digits", help="the digits to draw, e.g. 0123 (leading zeros are kept)")
+    parser.add_argument(
+        "digits",
+        nargs="?",
+        help="the sequence to draw, e.g. 0123 (leading zeros are kept) or 090-1234-5678 (separators "
+        "are gaps, or drawn with --separators drawn); leave out with --preset",
+    )
+    parser.add_argument("--preset", metavar="NAME", help=PRESET_HELP + " (draws one value)")
     add_engine_options(parser)
     parser.add_argument("--seed", type=non_negative_int, metavar="N", help="make the image reproducible")
     parser.add_argument(
@@ -34,11 +40,30 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine.generator import DigitSequence
+    import numpy as np
 
+    from ..engine.compose import compose_one
+    from ..engine.errors import InvalidInputError
+    from ..engine.generator import DigitSequence
+    from ..engine.seeding import MAX_SEED
+    from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
+
+    if (args.digits is None) == (args.preset is None):
+        raise InvalidInputError("give the digits to draw (e.g. 0123) or --preset NAME, not both or neither")
     config = config_from_args(args)
     generator = DigitSequence(config)
-    result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
+    if args.preset is not None:
+        from ..engine.presets import preset_texts
+
+        if args.seed is None:
+            args.seed = int(np.random.default_rng().integers(0, MAX_SEED))
+        args.digits = preset_texts(args.preset, 1, args.seed)[0]
+    if isinstance(args.digits, str) and not args.digits.strip().isdigit():
+        # separators: the engine's route from text to pixels (blank gaps, or drawn symbols)
+        seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(0, MAX_SEED))
+        result = compose_one(generator, args.digits.strip(), seed, DEFAULT_SEPARATOR_WIDTH)
+    else:
+        result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
     print(write_output(generator, result, args.output, args.force, text=args.digits))
     return 0
 

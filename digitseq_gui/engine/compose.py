@@ -5,6 +5,8 @@ digits are generated at the image width minus the separator gaps (``generate_bat
 blank column run of ``separator_width`` pixels is inserted halfway between the two digits'
 boxes (``render.insert_separator_gaps``) and the boxes to its right move over. Out come the
 images, the labels (digits only), one box per drawn digit and the provenance (source rows).
+With ``separators.style = "drawn"`` the drawn symbols are characters like digits (symbols.py):
+in the label, with a box each and source row -1; only spaces and underscores stay gaps.
 
 Seeding (the export's contract, see seeding.py): ``first_index`` is a multiple of BLOCK_SIZE
 and block b of the result is seeded from (seed, b), so any cut into chunks of whole blocks
@@ -31,7 +33,7 @@ from . import seeding
 from .errors import InvalidInputError
 from .render import insert_separator_gaps
 from .seeding import BLOCK_SIZE
-from .sequences import split_text
+from .symbols import label_and_gaps
 
 if TYPE_CHECKING:
     from .generator import DigitSequence
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 class Composed:
     """Images [first_index, first_index + n) of a run with their annotations."""
 
-    labels: list[str]  # the digits
+    labels: list[str]  # the digits (and, drawn, the symbols)
     texts: list[str]  # with separators
     boxes: list[np.ndarray]  # (digits, 4) int32 per image: x_min, y_min, x_max, y_max (max exclusive)
     sources: list[np.ndarray]  # the digits' rows in the data file
@@ -64,9 +66,11 @@ def compose(
     if first_index % BLOCK_SIZE:
         raise ValueError(f"compose starts at a multiple of {BLOCK_SIZE}, got {first_index}")
     width = int(generator.config.image.width)
-    split = [split_text(t) for t in texts]
+    # With drawn separators (config separators.style) the label keeps the drawn symbols, each a
+    # character of its own, and only spaces and underscores are gaps (symbols.py).
+    split = [label_and_gaps(t, generator.config.separators.style) for t in texts]
     labels = [label for label, _ in split]
-    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
+    gaps = [g for _, g in split]
     counts = np.array([len(g) for g in gaps])
     widest = int(counts.max()) if len(counts) else 0
     if widest and widest * separator_width >= width:
@@ -119,3 +123,17 @@ def compose(
                 images[block_start : block_start + BLOCK_SIZE], seeding.noise_seed(seed, block)
             )
     return Composed(labels, list(texts), boxes, sources, images)
+
+
+def compose_one(generator: DigitSequence, text: str, seed: int, separator_width: int):
+    """One image of ``text`` for ``seed`` as a SequenceImage (float32): without a blank gap
+    exactly ``generator.generate(label, seed=seed)``; with gaps image 0 of ``compose``, noise after
+    the gaps (the window's sample 0, so ``digitseq generate TEXT --seed S`` is what it shows)."""
+    from .generator import SequenceImage
+
+    label, gaps = label_and_gaps(text, generator.config.separators.style)
+    if not gaps or not separator_width:
+        return generator.generate(label, seed=seed)
+    composed = compose(generator, [text], seed, separator_width, noise_after_gaps="gaps")
+    image = composed.images[0].astype(np.float32) / np.float32(255)
+    return SequenceImage(image, composed.labels[0], composed.boxes[0], composed.sources[0], seed)

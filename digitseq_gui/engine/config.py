@@ -9,7 +9,8 @@ New options extend that schema, each with a default: ``image.width``, ``image.he
 default 28), ``image.fit`` ("stretch", the default, or "keep-aspect"), ``image.trim_padding``,
 ``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` (down
 to -8: touching digits) and
-``dataset`` ({"source", "split"}). Unknown keys, wrong types and bad values raise ConfigError
+``dataset`` ({"source", "split"}), ``separators.style`` ("gap", the default, or "drawn":
+engine/symbols.py; left out of ``to_dict`` when it is the default). Unknown keys, wrong types and bad values raise ConfigError
 naming the key.
 """
 
@@ -25,6 +26,7 @@ from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import atomic_write_bytes, read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
+from .symbols import SEPARATOR_STYLES
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
 # A config is a few hundred bytes; anything much larger is the wrong file (or a hostile one).
@@ -72,24 +74,33 @@ class DatasetConfig:
 
 
 @dataclass
+class SeparatorsConfig:
+    style: str = "gap"  # "gap": blank gaps left out of the label; "drawn": symbols.py
+
+
+@dataclass
 class Config:
     image: ImageConfig = field(default_factory=ImageConfig)
     spacing: SpacingConfig = field(default_factory=SpacingConfig)
     output_format: str = "png"
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    separators: SeparatorsConfig = field(default_factory=SeparatorsConfig)
 
     @property
     def spacing_range(self) -> tuple[int, int]:
         return self.spacing.min, self.spacing.max
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        document = asdict(self)
+        if self.separators == SeparatorsConfig():
+            del document["separators"]  # the default: older configs and their records keep their bytes
+        return document
 
     @classmethod
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
+        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "separators"))
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
             image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
@@ -98,6 +109,8 @@ class Config:
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
         dataset = _mapping(top.get("dataset", {}), "dataset")
         _no_unknown_keys(dataset, "dataset.", ("source", "split"))
+        separators = _mapping(top.get("separators", {}), "separators")
+        _no_unknown_keys(separators, "separators.", ("style",))
 
         config = cls()
         config.image.transform = _bool(image, "transform", "image.transform", False)
@@ -118,6 +131,7 @@ class Config:
         config.output_format = _choice(top, "output_format", "output_format", "png", OUTPUT_FORMATS)
         config.dataset.source = _str(dataset, "source", "dataset.source", "mnist")
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
+        config.separators.style = _choice(separators, "style", "separators.style", "gap", SEPARATOR_STYLES)
         return config
 
     def validated(self) -> Config:

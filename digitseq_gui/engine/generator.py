@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import imageinfo, layout, render, sampling, scaling, seeding
+from . import imageinfo, layout, render, sampling, scaling, seeding, symbols
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
@@ -44,6 +44,9 @@ __all__ = [
 # the scratch arrays stay small). Draws and augmentation stay per block: the bytes do not depend on it.
 GROUP_BLOCKS = 8
 GROUP_PIXELS = 1 << 22
+# Blank columns each side of a drawn symbol's ink in an untrimmed layout (an MNIST digit's
+# 20-pixel box sits in its 28-pixel cell with 4 columns each side).
+SYMBOL_MARGIN = 4
 
 
 class _BlockSpan(NamedTuple):
@@ -128,6 +131,7 @@ class DigitSequence:
         self._trim = self.config.image.trim_padding
         self._height, self._fit = self.config.image.height, self.config.image.fit
         self._enabled_augmentations = self.config.image.enabled_augmentations()
+        self._drawn = self.config.separators.style == "drawn"
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
         self._checked_layouts: dict[tuple, tuple[int, int, int]] = {}
@@ -160,10 +164,13 @@ class DigitSequence:
         """Save as ``seq_0123.png`` (format from the config) in ``save_dir``; never overwrites.
         A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
         (when given) and this generator's settings in text chunks (see ``image_info``)."""
-        label = label_of(parse_digits(digits))
+        if self._drawn and symbols.has_symbols(digits):
+            label = symbols.parse_characters([digits])[2][0]
+        else:
+            label = label_of(parse_digits(digits))
         return save_named(
             image,
-            f"seq_{label}",
+            f"seq_{symbols.file_name_safe(label)}",
             save_dir,
             self.config.output_format,
             self._info_of(image, label, seed, text),
@@ -230,14 +237,15 @@ class DigitSequence:
         sequences = list(sequences)
         if not sequences:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")
-        digits, counts, labels = parse_many(sequences)
+        # Drawn separators: symbols are characters with codes from SYMBOL_CODE (symbols.py).
+        digits, counts, labels = symbols.parse_characters(sequences) if self._drawn else parse_many(sequences)
         low, high, width = check_layout(
             self.config,
             set(counts.tolist()),
             self._default_range(spacing_range),
             self._default_width(image_width),
         )
-        self.dataset.require_digits(digits)
+        self.dataset.require_digits(digits[digits < symbols.SYMBOL_CODE])
         first_index = seeding.check_first_index(first_index)
         seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
 
@@ -348,6 +356,9 @@ class DigitSequence:
     ) -> SequenceImage:
         """The steps of ``_render_group`` for a block of one image, in plain Python; without
         ``annotate`` the boxes and source rows are left out (None)."""
+        if self._drawn and symbols.has_symbols(digits):  # symbols are drawn by the batch route only
+            batch = self.generate_batch([digits], spacing_range, image_width, seed)
+            return batch[0]
         values = digit_values(digits)
         n = len(values)
         low, high, width = self._layout(spacing_range, image_width, n)
@@ -436,8 +447,14 @@ class DigitSequence:
             )
             for span in spans
         ]
-        rows = source.rows(digits, np.concatenate([d.uniforms for d in draws]))
+        uniforms = np.concatenate([d.uniforms for d in draws])
+        is_symbol = digits >= symbols.SYMBOL_CODE
+        drawn = bool(is_symbol.any())
+        # A symbol's uniform seeds its drawing; its row is a stand-in, replaced by the drawn cell.
+        rows = source.rows(np.where(is_symbol, int(source.label_counts.argmax()), digits), uniforms)
         ink = source.images[rows]
+        if drawn:
+            symbols.draw_in_block(ink, digits, counts, uniforms)
         if augmenter is not None:
             ink = np.concatenate(
                 [
@@ -449,6 +466,10 @@ class DigitSequence:
         else:
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = source.extents(rows).T
             has_ink = has_ink.astype(bool)
+            if drawn:
+                at = np.flatnonzero(is_symbol)
+                for array, values in zip((has_ink, ink_x0, ink_x1, ink_y0, ink_y1), sampling.ink_extents(ink[at])):
+                    array[at] = values
         gaps = None if spans[0].gap_count is None else np.concatenate([d.gaps for d in draws])
         cell_height, cell_width = ink.shape[1:]
         if self._trim:
@@ -462,6 +483,14 @@ class DigitSequence:
         else:
             cell_start = np.zeros(len(digits), dtype=np.int64)
             widths = np.full(len(digits), cell_width, dtype=np.int64)
+            if drawn:  # a symbol's cell is its ink and a digit's margin, not a whole digit's cell
+                start = np.maximum(ink_x0 - SYMBOL_MARGIN, 0)
+                stop = np.minimum(ink_x1 + SYMBOL_MARGIN, cell_width)
+                narrowest = max(layout.min_cell_width(low), 1)
+                stop = np.maximum(stop, np.minimum(start + narrowest, cell_width))
+                start = np.minimum(start, stop - narrowest).clip(0)
+                cell_start = np.where(is_symbol & has_ink, start, cell_start)
+                widths = np.where(is_symbol & has_ink, stop - start, widths)
         width = ink_out.shape[2]
         laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
         placement = layout.place_block(counts, widths, gaps, laid_out, self._subtype, low, high)
@@ -492,4 +521,4 @@ class DigitSequence:
         y0, y1 = render.map_columns(y0, y1, np.full(len(y0), cell_height), box_h[image])
         boxes[:, 0], boxes[:, 2] = x0 + left[image], x1 + left[image]
         boxes[:, 1], boxes[:, 3] = y0 + top[image], y1 + top[image]
-        sources[:] = source.source_indices[rows]
+        sources[:] = np.where(is_symbol, -1, source.source_indices[rows])  # a drawn symbol has no row

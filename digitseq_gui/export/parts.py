@@ -119,7 +119,8 @@ def plan_parts(spec: ImagesSpec) -> Parts:
     fingerprints = {name: d.fingerprint for name, d in datasets.items()}
     splitting.check_files_differ(fingerprints)
     sizes = {name: len(d) for name, d in datasets.items()}
-    check_layouts(config, stream.shapes(), spec.separator_width)
+    style = config.separators.style
+    check_layouts(config, stream.shapes(style), spec.separator_width)
     parts, offset = [], 0
     for number, (name, n) in enumerate(counts.items()):
         rows, rule = splitting.digit_rows(name, config.dataset.source, config.dataset.split, sizes)
@@ -129,7 +130,7 @@ def plan_parts(spec: ImagesSpec) -> Parts:
             (rows.source, rows.file_split, rows.start, rows.stop),
             part_seed,
             spec.separator_width,
-            spec.sequences.uniform_separators(offset, n),
+            spec.sequences.uniform_separators(offset, n, style),
         )
         digits = rows.describe(fingerprints[rows.file_split], rule)
         parts.append(Part(name, number, offset, n, part_seed, render, digits))

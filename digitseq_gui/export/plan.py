@@ -29,6 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..engine.alphabet import BLANK, alphabet_for
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
 from ..engine.imageinfo import export_chunks
@@ -299,6 +300,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     count, stream, fractions = images.count, images.stream, images.fractions
     output = Path(request.output).expanduser()
     label_length, text_length = stream.longest()
+    if config.separators.style == "drawn":
+        label_length = text_length  # drawn symbols are characters of the label too
     image_format = config.output_format if config.output_format in ("png", "jpeg", "jpg") else "png"
     parts = []
     for part in images.parts:
@@ -347,6 +350,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         **({"shard_size": request.shard_size} if fmt.name in ("webdataset", "parquet") else {}),
         "sequences": dict(request.sequences.describe(), unique=bool(request.unique), rule=SEQUENCE_RULE),
         "separator_width": request.separator_width,
+        # CTC targets: class k + 1 for alphabet[k], the blank class 0 (engine/alphabet.py).
+        "alphabet": alphabet_for(config.separators.style),
+        "blank": BLANK,
         "config": config.to_dict(),
         "block_size": BLOCK_SIZE,
         "chunk_size": chunk_size,

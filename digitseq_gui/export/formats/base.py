@@ -220,8 +220,8 @@ def _annotation_template(digits: int, with_file: bool) -> str:
     )
 
 
-def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:
-    out = np.full((len(items), length) + tail, -1, dtype=dtype)
+def padded(items: list[np.ndarray], length: int, tail: tuple, dtype, fill: int = -1) -> np.ndarray:
+    out = np.full((len(items), length) + tail, fill, dtype=dtype)
     for i, a in enumerate(items):
         out[i, : len(a)] = a
     return out

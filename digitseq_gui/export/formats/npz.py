@@ -2,7 +2,9 @@
 
 - ``images`` (n, H, W) uint8, 255 = white;
 - ``labels`` and ``texts`` (n,) unicode; ``lengths`` (n,) int32, the digits per label;
-- ``targets`` (n, L) int32, the label's digits padded with -1: CTC targets beside ``lengths``;
+- ``targets`` (n, L) int32, CTC targets beside ``lengths``: class k + 1 for character
+  ``alphabet[k]`` (digit d is d + 1), padded with the blank, 0 (engine/alphabet.py; the
+  manifest records ``alphabet`` and ``blank``);
 - ``boxes`` (n, L, 4) int32 and ``source_indices`` (n, L) int64, padded with -1;
 - ``indices`` (n,) int64, the image numbers within the part.
 
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ...engine.alphabet import BLANK, targets_of
 from ...engine.seeding import BLOCK_SIZE
 from ..disk import finish_temp, temp_path
 from ..rendering import Rendered
@@ -35,15 +38,13 @@ ARRAYS = ("images", "labels", "texts", "lengths", "targets", "boxes", "source_in
 def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
     L, T = ctx.label_length, ctx.text_length
     n = len(rendered)
-    digits = [
-        np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels
-    ]
+    classes = [targets_of(label).astype(np.int32) for label in rendered.labels]
     return {
         "images": rendered.images,  # type: ignore[dict-item]  # Rendered.images: see rendering.py
         "labels": np.array(rendered.labels, dtype=f"<U{L}"),
         "texts": np.array(rendered.texts, dtype=f"<U{T}"),
         "lengths": np.array([len(label) for label in rendered.labels], dtype=np.int32),
-        "targets": padded(digits, L, (), np.int32),
+        "targets": padded(classes, L, (), np.int32, fill=BLANK),
         "boxes": padded(rendered.boxes, L, (4,), np.int32),
         "source_indices": padded(rendered.sources, L, (), np.int64),
         "indices": np.arange(rendered.start, rendered.start + n, dtype=np.int64),
