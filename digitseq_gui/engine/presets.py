@@ -212,3 +212,15 @@ class _PresetTexts(_Texts):
 def preset_source(name: str) -> PresetSequences:
     """Preset ``name`` as a sequence source (checked)."""
     return PresetSequences(preset_named(name).name)
+
+
+# The window's Sequence field names a preset as "preset:NAME": each sample is a fresh value.
+PRESET_PREFIX = "preset:"
+
+
+def preset_in_text(text: str) -> Preset | None:
+    """The preset a sequence text names ("preset:date"), None for any other text."""
+    text = text.strip()
+    if not text.startswith(PRESET_PREFIX):
+        return None
+    return preset_named(text[len(PRESET_PREFIX) :].strip())
