@@ -124,13 +124,13 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
     mid = (top + bottom) / 2
     cx = width / 2 + rng.uniform(-1.0, 1.0)
     r = pen.stroke / 2
-    dot = max(r * rng.uniform(1.2, 1.5), 1.2)  # a dot is a pen pressed a little longer
+    dot = max(r * rng.uniform(1.0, 1.25), 1.2)  # a dot is a pen pressed a little longer
     u = rng.uniform
     strokes: list[tuple[list[tuple[float, float]], float]] = []  # (points, radius)
 
     def blob(x: float, y: float) -> None:
         angle = u(0, np.pi)
-        dx, dy = 0.35 * dot * np.cos(angle), 0.35 * dot * np.sin(angle)
+        dx, dy = 0.2 * dot * np.cos(angle), 0.2 * dot * np.sin(angle)
         strokes.append(([(x - dx, y - dy), (x + dx, y + dy)], dot))
 
     if symbol == "-":
@@ -141,10 +141,11 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
     elif symbol == ".":
         blob(cx, bottom - dot)
     elif symbol == ",":
-        y = bottom - dot
-        blob(cx, y)
-        end = min(y + h * u(0.24, 0.32), height - r - 1.0)  # the tail hangs below the baseline
+        drop = h * u(0.3, 0.4)  # the tail hangs below the baseline, by less when the cell ends there
+        y = min(bottom - dot, height - r - 1.0 - drop * 0.7)
+        end = min(y + drop, height - r - 0.5)
         drop = end - y
+        blob(cx, y)
         strokes.append(
             ([(cx + 0.4 * dot, y), (cx + 0.3 * dot, y + drop * 0.5), (cx - drop * 0.6, end)], max(r * 0.9, 1.0))
         )
@@ -221,7 +222,7 @@ def parse_characters(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]
     from .digits import parse_many
     from .errors import InvalidInputError
 
-    if not any(isinstance(s, str) and any(c in _ORDER for c in s) for s in sequences):
+    if not any(isinstance(s, str) and not s.strip().isdigit() for s in sequences):
         return parse_many(sequences)
     codes: list[int] = []
     counts: list[int] = []
