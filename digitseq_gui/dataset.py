@@ -419,7 +419,10 @@ class SequenceStream:
             _check_share(rank, world_size, "rank", "world_size")
         self.rank, self.world_size = rank, world_size
         self._part = _stream_part(
-            self.config, _check_split(split), self.source.shapes(self.config.separators.style), separator_width
+            self.config,
+            _check_split(split),
+            self.source.shapes(self.config.separators.style),
+            separator_width,
         )
         self.set_epoch(epoch)
         self._position = (0, 0)  # (this reader's blocks done, items of the next handed out)

@@ -468,7 +468,9 @@ class DigitSequence:
             has_ink = has_ink.astype(bool)
             if drawn:
                 at = np.flatnonzero(is_symbol)
-                for array, values in zip((has_ink, ink_x0, ink_x1, ink_y0, ink_y1), sampling.ink_extents(ink[at])):
+                for array, values in zip(
+                    (has_ink, ink_x0, ink_x1, ink_y0, ink_y1), sampling.ink_extents(ink[at])
+                ):
                     array[at] = values
         gaps = None if spans[0].gap_count is None else np.concatenate([d.gaps for d in draws])
         cell_height, cell_width = ink.shape[1:]

@@ -122,9 +122,7 @@ def preset_named(name: object) -> Preset:
     """The preset called ``name``, or an error that lists them."""
     preset = PRESETS.get(name) if isinstance(name, str) else None
     if preset is None:
-        raise InvalidInputError(
-            f"unknown preset {name!r}; use one of {', '.join(PRESETS)}", field="preset"
-        )
+        raise InvalidInputError(f"unknown preset {name!r}; use one of {', '.join(PRESETS)}", field="preset")
     return preset
 
 

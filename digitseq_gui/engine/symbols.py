@@ -147,7 +147,10 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
         drop = end - y
         blob(cx, y)
         strokes.append(
-            ([(cx + 0.4 * dot, y), (cx + 0.3 * dot, y + drop * 0.5), (cx - drop * 0.6, end)], max(r * 0.9, 1.0))
+            (
+                [(cx + 0.4 * dot, y), (cx + 0.3 * dot, y + drop * 0.5), (cx - drop * 0.6, end)],
+                max(r * 0.9, 1.0),
+            )
         )
     elif symbol == "/":
         lean = h * u(0.2, 0.32)
@@ -191,9 +194,7 @@ def _ink(strokes, darkness: float, height: int, width: int) -> np.ndarray:
     return np.rint(coverage * darkness).astype(np.uint8)
 
 
-def draw_in_block(
-    ink: np.ndarray, codes: np.ndarray, counts: np.ndarray, uniforms: np.ndarray
-) -> None:
+def draw_in_block(ink: np.ndarray, codes: np.ndarray, counts: np.ndarray, uniforms: np.ndarray) -> None:
     """Draw every symbol of a block in place: ``ink`` (K, H, W) holds each character's cell
     (symbols' cells are overwritten), ``codes`` the characters, ``counts`` the characters per image,
     ``uniforms`` the block stream's uniform of each character."""

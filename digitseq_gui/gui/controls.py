@@ -203,7 +203,12 @@ class ControlsPanel(QWidget):
     def _show_separator_gap(self) -> None:
         text = self.digits.text().strip()
         shown = any(c in SEPARATORS for c in text) or text.startswith(PRESET_PREFIX)
-        for widget in (self.separator_label, self.separator_width, self.separator_style_label, self.separator_style):
+        for widget in (
+            self.separator_label,
+            self.separator_width,
+            self.separator_style_label,
+            self.separator_style,
+        ):
             widget.setVisible(shown)
 
     def _build_layout(self) -> QGroupBox:

@@ -32,8 +32,8 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
-from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from ..engine.presets import PRESET_PREFIX, PRESETS, preset_named
+from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
 from .command_line import command_line, export_command_line

@@ -36,7 +36,9 @@ def test_generate_a_preset_value(tmp_path):
     done = run("generate", "--preset", "date", "--seed", 8, "-o", tmp_path / "d.png")
     assert done.returncode == 0, done.stderr
     label = read_image_info(tmp_path / "d.png").label
-    assert datetime.datetime.strptime(label, "%d/%m/%Y") if "/" in label else datetime.date.fromisoformat(label)
+    assert (
+        datetime.datetime.strptime(label, "%d/%m/%Y") if "/" in label else datetime.date.fromisoformat(label)
+    )
     done = run("generate", "--preset", "amount", "--seed", 8, "--separators", "gap", "-o", tmp_path / "a.png")
     assert read_image_info(tmp_path / "a.png").label.isdigit()  # the option wins over the preset's setting
     assert_usage_error(run("generate", "--preset", "cheque"), "unknown preset 'cheque'")

@@ -94,7 +94,8 @@ def texts_with_every_symbol(count: int, seed: int) -> list[str]:
     """``count`` texts ``DD<s>DD`` (random digits), each drawn symbol equally often."""
     rng = np.random.default_rng(seed)
     return [
-        "".join(map(str, rng.integers(0, 10, 2))) + DRAWN_SYMBOLS[i % len(DRAWN_SYMBOLS)]
+        "".join(map(str, rng.integers(0, 10, 2)))
+        + DRAWN_SYMBOLS[i % len(DRAWN_SYMBOLS)]
         + "".join(map(str, rng.integers(0, 10, 2)))
         for i in range(count)
     ]

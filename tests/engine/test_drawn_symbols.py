@@ -57,7 +57,9 @@ def test_symbols_sit_where_a_person_writes_them():
         digits = boxes[[1, 3]]
         top, base = digits[:, 1].mean(), digits[:, 3].mean()
         rows[label[2]].append(((boxes[2, 1] - top) / (base - top), (boxes[2, 3] - top) / (base - top)))
-    mean = {s: np.mean(v, axis=0) for s, v in rows.items()}  # (top, bottom) as fractions of the digits' height
+    mean = {
+        s: np.mean(v, axis=0) for s, v in rows.items()
+    }  # (top, bottom) as fractions of the digits' height
     assert mean["."][0] > 0.6 and abs(mean["."][1] - 1) < 0.15
     assert mean[","][0] > 0.55 and mean[","][1] > mean["."][1]
     for s in "-+":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from digitseq_gui import SequenceDataset, collate_ctc, export
 from digitseq_gui.dataset import NUM_CLASSES, label_of_targets, targets_of
 from digitseq_gui.engine import sequences
@@ -61,7 +59,9 @@ def test_a_drawn_preset_export_records_its_alphabet_and_its_npz_targets_decode_t
             assert item["targets"].tolist() == data["targets"][i, :n].tolist()
             assert len(data["box_list"][i]) == n  # a box per character
         batch = collate_ctc([dataset[0], dataset[1]], tensors=False)
-        assert batch["targets"].shape[1] == 10 and set(batch["targets"].ravel().tolist()) - set(range(1, 19)) <= {0}
+        assert batch["targets"].shape[1] == 10 and set(batch["targets"].ravel().tolist()) - set(
+            range(1, 19)
+        ) <= {0}
 
 
 def test_a_list_mixing_drawn_symbols_and_gaps_exports_like_the_data_set(tmp_path):
