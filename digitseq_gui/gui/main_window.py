@@ -36,7 +36,7 @@ from ..engine.presets import PRESET_PREFIX, PRESETS, preset_named
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
-from .command_line import command_line, export_command_line
+from .command_line import command_line, export_command_line, sequence_option
 from .controls import ControlsPanel
 from .icon import app_icon
 from .messages import window_message
@@ -563,7 +563,7 @@ class MainWindow(QMainWindow):
         else:
             text = export_command_line(
                 request.config,
-                ["--pattern", request.digits.strip()],
+                sequence_option(request.digits),
                 count=1000,
                 seed=request.seed,
                 output="digitseq-export",

@@ -49,3 +49,22 @@ def test_presets_menu_lists_every_preset_and_each_shows_valid_values(qtbot, wind
                 hours, minutes = label.split(":")
                 assert 0 <= int(hours) < 24 and len(minutes) == 2 and (hours == "0" or hours[0] != "0")
         assert result.request.digits == f"preset:{name}"
+
+
+def test_copied_commands_name_the_preset_and_the_style(qtbot, window):
+    from PyQt5.QtWidgets import QApplication
+
+    change_and_complete(qtbot, window, window.preset_actions["time"].trigger)
+    window.copy_command()
+    text = QApplication.clipboard().text()
+    assert "--preset time" in text and "--separators drawn" in text and "--pattern" not in text
+
+
+def test_the_export_dialog_takes_a_preset_from_the_window(qtbot, window, tmp_path):
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    change_and_complete(qtbot, window, window.preset_actions["date"].trigger)
+    dialog = ExportDialog(window.controls.config(), seed=3, sequence=window.controls.digits_text())
+    qtbot.addWidget(dialog)
+    source, option = dialog._what()
+    assert option == ["--preset", "date"] and source.describe() == {"kind": "preset", "preset": "date"}
