@@ -7,7 +7,8 @@ underscore stays a blank gap in either style (``GAP_ONLY``).
 
 A symbol is measured from the digits of its own image (the nearest digit on each side, before
 augmentation): the rows their ink spans (so the symbol has their height and baseline), their stroke
-width (twice the ink area over its outline: w for a stroke of width w) and their darkness. It is
+width (twice the ink area over its outline: w for a stroke of width w) and their darkness (the
+mean of their solid ink). It is
 then drawn as round-capped strokes through a distance field with a two-pixel soft edge, like
 MNIST's anti-aliased ink, and placed as a person writes it: a dot or a comma on the baseline (the
 comma's tail below it), a hyphen at mid-height, a colon's two dots (one on the baseline, one in
@@ -15,11 +16,14 @@ the upper half), a slash leaning right, parentheses a little taller than the dig
 
 Every symbol's shape jitters (length, tilt, position) by a generator seeded from the uniform that
 the block's stream draws for that character (seeding.py), so a symbol's bytes depend only on
-(seed, block, its place in the block), like a digit's choice of image.
+(seed, block, its place in the block), like a digit's choice of image. (Python's ``random.Random``:
+cheap to seed per symbol, and its ``random()`` is the same on every Python version.)
 """
 
 from __future__ import annotations
 
+import math
+import random
 from typing import NamedTuple
 
 import numpy as np
@@ -87,28 +91,40 @@ class Pen(NamedTuple):
     darkness: float
 
 
+def measure_many(tiles: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The pens of (K, H, W) uint8 digit tiles at once: (has ink, top, bottom, stroke, darkness),
+    each (K,). Ink is "solid" from 128 up; darkness is the mean of the solid ink."""
+    solid = tiles >= 128
+    rows = solid.any(axis=2)
+    has_ink = rows.any(axis=1)
+    height = tiles.shape[1]
+    top = rows.argmax(axis=1).astype(np.float64)
+    bottom = (height - rows[:, ::-1].argmax(axis=1)).astype(np.float64)
+    area = solid.sum(axis=(1, 2))
+    # The outline: every change between ink and paper along rows and columns (the borders included).
+    outline = (solid[:, 1:] != solid[:, :-1]).sum(axis=(1, 2)) + (solid[:, :, 1:] != solid[:, :, :-1]).sum(
+        axis=(1, 2)
+    )
+    outline += solid[:, [0, -1]].sum(axis=(1, 2)) + solid[:, :, [0, -1]].sum(axis=(1, 2))
+    stroke = 2.0 * area / np.maximum(outline, 1) * 1.6  # outlines over-count ragged and diagonal edges
+    darkness = (tiles * solid).sum(axis=(1, 2)) / np.maximum(area, 1)
+    return has_ink, top, bottom, stroke, darkness
+
+
 def measure(tile: np.ndarray) -> Pen | None:
     """The pen of one digit tile (H, W) uint8 ink, None when it has no ink."""
-    solid = tile >= 128
-    rows = np.flatnonzero(solid.any(axis=1))
-    if len(rows) == 0:
-        return None
-    area = int(solid.sum())
-    # The outline: every change between ink and paper along rows and columns (edges included).
-    padded = np.pad(solid, 1)
-    outline = int((padded[1:, :] != padded[:-1, :]).sum() + (padded[:, 1:] != padded[:, :-1]).sum())
-    stroke = 2.0 * area / max(outline, 1) * 1.6  # outlines over-count ragged and diagonal edges
-    return Pen(float(rows[0]), float(rows[-1] + 1), stroke, float(np.percentile(tile[tile > 0], 90)))
+    has_ink, top, bottom, stroke, darkness = (float(v[0]) for v in measure_many(tile[None]))
+    return Pen(top, bottom, stroke, darkness) if has_ink else None
 
 
-def pen_of(neighbours: list[np.ndarray], cell_height: int) -> Pen:
-    """The average pen of the neighbouring digits (a default pen when none has ink)."""
-    pens = [p for p in map(measure, neighbours) if p is not None]
-    if not pens:  # MNIST's typical digit: 20 rows from row 4, strokes about 3 px, dark
+def pen_of(measured: list[tuple[float, float, float, float]], cell_height: int) -> Pen:
+    """The average pen of the neighbouring digits' (top, bottom, stroke, darkness), a default
+    pen when none has ink."""
+    if not measured:  # MNIST's typical digit: 20 rows from row 4, strokes about 3 px, dark
         scale = cell_height / 28
         return Pen(4 * scale, 24 * scale, 3.0 * scale, 250.0)
-    top, bottom, stroke, darkness = (float(np.mean(v)) for v in zip(*pens))
-    return Pen(top, bottom, float(np.clip(stroke, 1.5, 6.0)), darkness)
+    top, bottom, stroke, darkness = (sum(v) / len(measured) for v in zip(*measured))
+    return Pen(top, bottom, min(max(stroke, 1.5), 6.0), darkness)
 
 
 # -- drawing ----------------------------------------------------------------------------------
@@ -117,20 +133,20 @@ def pen_of(neighbours: list[np.ndarray], cell_height: int) -> Pen:
 def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.ndarray:
     """The (H, W) uint8 ink tile of ``symbol`` in ``pen``'s hand; ``uniform`` (in [0, 1)) seeds
     its jitter."""
-    rng = np.random.default_rng(int(uniform * 2**53))
+    rng = random.Random(int(uniform * 2**53))  # Python's generator: cheap to seed, stable across versions
     height, width = shape
     top, bottom = pen.top, pen.bottom
     h = max(bottom - top, 6.0)
     mid = (top + bottom) / 2
-    cx = width / 2 + rng.uniform(-1.0, 1.0)
-    r = pen.stroke / 2
-    dot = max(r * rng.uniform(1.0, 1.25), 1.2)  # a dot is a pen pressed a little longer
     u = rng.uniform
+    cx = width / 2 + u(-1.0, 1.0)
+    r = pen.stroke / 2
+    dot = max(r * u(1.0, 1.25), 1.2)  # a dot is a pen pressed a little longer
     strokes: list[tuple[list[tuple[float, float]], float]] = []  # (points, radius)
 
     def blob(x: float, y: float) -> None:
-        angle = u(0, np.pi)
-        dx, dy = 0.2 * dot * np.cos(angle), 0.2 * dot * np.sin(angle)
+        angle = u(0, math.pi)
+        dx, dy = 0.2 * dot * math.cos(angle), 0.2 * dot * math.sin(angle)
         strokes.append(([(x - dx, y - dy), (x + dx, y + dy)], dot))
 
     if symbol == "-":
@@ -178,11 +194,22 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
     return _ink(strokes, pen.darkness, height, width)
 
 
+_GRIDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _centres(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel centres' x and y of a cell, kept between calls."""
+    grid = _GRIDS.get((height, width))
+    if grid is None:
+        ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+        grid = _GRIDS[height, width] = (xs + 0.5, ys + 0.5)
+    return grid
+
+
 def _ink(strokes, darkness: float, height: int, width: int) -> np.ndarray:
     """Round-capped strokes as ink, half dark at the pen's radius and fading over two pixels
     (MNIST's anti-aliased edge)."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
-    xs, ys = xs + 0.5, ys + 0.5  # pixel centres
+    xs, ys = _centres(height, width)
     coverage = np.zeros((height, width))
     for points, radius in strokes:
         for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
@@ -205,16 +232,26 @@ def draw_in_block(ink: np.ndarray, codes: np.ndarray, counts: np.ndarray, unifor
     last = first + np.repeat(counts, counts) - 1
     is_digit = codes < SYMBOL_CODE
     height, width = ink.shape[1:]
+    neighbours = []
     for k in symbol_at.tolist():
-        neighbours = []
+        found = []
         for step in (-1, 1):  # the nearest digit on each side, within the image
             j = k + step
             while first[k] <= j <= last[k] and not is_digit[j]:
                 j += step
             if first[k] <= j <= last[k]:
-                neighbours.append(ink[j])
+                found.append(j)
+        neighbours.append(found)
+    measured_at = sorted({j for found in neighbours for j in found})
+    pens = (
+        dict(zip(measured_at, zip(*(v.tolist() for v in measure_many(ink[measured_at])))))
+        if measured_at
+        else {}
+    )
+    for k, found in zip(symbol_at.tolist(), neighbours):
+        measured = [pens[j][1:] for j in found if pens[j][0]]
         symbol = DRAWN_SYMBOLS[int(codes[k]) - SYMBOL_CODE]
-        ink[k] = draw(symbol, pen_of(neighbours, height), float(uniforms[k]), (height, width))
+        ink[k] = draw(symbol, pen_of(measured, height), float(uniforms[k]), (height, width))
 
 
 def parse_characters(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -181,7 +181,7 @@ class ControlsPanel(QWidget):
         )
         self.separator_width.setValue(DEFAULT_SEPARATOR_WIDTH)
         self.separator_width.valueChanged.connect(self.changed)
-        self.separator_label = QLabel("Separator ga&p:")
+        self.separator_label = QLabel("Sep&arator gap:")  # Alt+P is the Presets menu
         self.separator_label.setBuddy(self.separator_width)
         form.addRow(self.separator_label, self.separator_width)
         self.separator_style = combo_box(
@@ -291,7 +291,7 @@ class ControlsPanel(QWidget):
         form.addRow("Files:", self.source_path)
         self.browse_folder = QPushButton("F&older…")
         self.browse_folder.setToolTip("Use a folder of MNIST-format IDX files.")
-        self.browse_npz = QPushButton(".n&pz file…")
+        self.browse_npz = QPushButton(".npz f&ile…")  # Alt+P is the Presets menu
         self.browse_npz.setToolTip("Use a NumPy .npz file with x_train, y_train, x_test, y_test.")
         row = QHBoxLayout()
         row.addWidget(self.browse_folder)
