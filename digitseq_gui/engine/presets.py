@@ -2,8 +2,8 @@
 
 A preset is a small data structure: a maker of one valid text from a random generator, the texts
 that show every shape it can make (what a layout check and npz padding need), and the settings it
-lays over a configuration (``settings``: drawn separators; a writer setting goes in the same
-mapping). ``PresetSequences`` is a sequence source like a pattern: text i comes from (seed, i)
+lays over a configuration (``settings``, PRESET_SETTINGS by default: drawn separators and digits
+that keep their shape; a writer setting goes in the same mapping). ``PresetSequences`` is a sequence source like a pattern: text i comes from (seed, i)
 alone, in blocks of ``sequences.TEXT_BLOCK`` (the pattern's streams, seeding.sequence_texts_stream).
 
 - ``zip``: 5 digits;
@@ -73,7 +73,11 @@ def _house(rng: np.random.Generator) -> str:
     return str(int(rng.integers(10 ** (length - 1), 10**length)))
 
 
-DRAWN = {"separators": {"style": "drawn"}}
+# What every preset lays over the configuration by default: one place, so that a new setting
+# (issue 17's one writer per number, "sampling": {"writer": "same"}) is one more entry here.
+# keep-aspect: a written number is not stretched (a one-digit house number stretched to 200 px
+# looked like no handwriting at all; a phone number squeezed to 200 px neither).
+PRESET_SETTINGS = {"separators": {"style": "drawn"}, "image": {"fit": "keep-aspect"}}
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class Preset:
     description: str
     make: Callable[[np.random.Generator], str]
     shapes_of: tuple[str, ...]
-    settings: dict = field(default_factory=lambda: DRAWN)
+    settings: dict = field(default_factory=lambda: PRESET_SETTINGS)
 
     def texts(self, count: int, seed: int) -> list[str]:
         """``count`` values of this preset for ``seed`` (the export's texts 0..count-1)."""

@@ -150,7 +150,7 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
         strokes.append(([(x - dx, y - dy), (x + dx, y + dy)], dot))
 
     if symbol == "-":
-        half = h * u(0.18, 0.26)
+        half = h * u(0.22, 0.32)
         y = mid + h * u(-0.04, 0.06)
         tilt = half * u(-0.12, 0.08)
         strokes.append(([(cx - half, y - tilt), (cx + half, y + tilt)], r))

@@ -8,7 +8,7 @@ against the boxes of its neighbouring digits (their mean top, baseline and heigh
   the height left (``(``) or right (``)``) of the midpoint between the top and bottom thirds' ink;
 - ``/`` tall, straight, its ink leaning: the columns of its pixels fall as the rows rise
   (correlation of column and row below -0.5);
-- ``-`` low (under 0.3 H) and at least 1.5 times as wide as high, its middle in the middle
+- ``-`` low (under 0.35 H) and at least 1.5 times as wide as high, its middle in the middle
   half of the digits' height;
 - ``,`` its bottom at or below the baseline (less than 0.15 H above it), under 0.55 H high,
   and either at least 0.36 H high (a dot with a tail) or reaching 0.1 H below the baseline;
@@ -66,7 +66,7 @@ def judge(image: np.ndarray, boxes: np.ndarray, label: str, k: int) -> str:
             return "+"
         return "?"
     middle_row = y0 + r0 + h / 2
-    if w >= 1.5 * h and h < 0.3 * height and top + 0.25 * height <= middle_row <= base - 0.25 * height:
+    if w >= 1.5 * h and h < 0.35 * height and top + 0.25 * height <= middle_row <= base - 0.25 * height:
         return "-"
     # Widths are left out below: a variable-spacing strip is stretched to the image width.
     low = bottom >= base - 0.15 * height  # down at the baseline
@@ -121,6 +121,7 @@ if __name__ == "__main__":
     for name, document in (
         ("default", {}),
         ("trimmed", {"image": {"trim_padding": True}}),
+        ("keep-aspect (the presets')", {"image": {"fit": "keep-aspect"}}),
         ("augmented", {"image": {"transform": True}}),
     ):
         print(name, {s: round(v, 3) for s, v in scores(document, count=800).items()})

@@ -96,7 +96,8 @@ def test_every_value_fits_the_shapes_and_lengths_the_preset_declares():
 def test_a_preset_defaults_to_drawn_separators_over_the_other_settings():
     config = preset_config("date", Config.from_dict({"image": {"width": 300}}))
     assert config.separators.style == "drawn" and config.image.width == 300
-    assert PRESETS["date"].settings == {"separators": {"style": "drawn"}}  # the writer override goes here too
+    assert config.image.fit == "keep-aspect"  # a written number keeps its shape
+    assert PRESETS["date"].settings == {"separators": {"style": "drawn"}, "image": {"fit": "keep-aspect"}}
 
 
 def test_unknown_presets_and_unique_are_refused_clearly():
