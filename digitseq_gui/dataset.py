@@ -26,7 +26,7 @@ with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
 float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
-torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
+torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (the digits, leading zeros kept; with drawn separators the symbols too),
 ``text`` (with separators), ``targets`` (int64, class k + 1 for character ``alphabet[k]``, so
 digit d is d + 1: class 0 is the CTC blank, as torch.nn.CTCLoss expects by default; the data
 set's ``alphabet`` and ``num_classes`` say how many classes a model needs; engine/alphabet.py), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and
