@@ -94,9 +94,9 @@ class Pen(NamedTuple):
 def measure_many(tiles: np.ndarray) -> tuple[np.ndarray, ...]:
     """The pens of (K, H, W) uint8 digit tiles at once: (has ink, top, bottom, stroke, darkness),
     each (K,). Ink is "solid" from 128 up; darkness is the mean of the solid ink."""
-    solid = tiles >= 128
-    rows = solid.any(axis=2)
-    has_ink = rows.any(axis=1)
+    solid: np.ndarray = np.greater_equal(tiles, 128)
+    rows = np.asarray(solid.any(axis=2))
+    has_ink = np.asarray(rows.any(axis=1))
     height = tiles.shape[1]
     top = rows.argmax(axis=1).astype(np.float64)
     bottom = (height - rows[:, ::-1].argmax(axis=1)).astype(np.float64)
