@@ -7,12 +7,12 @@ underscore stays a blank gap in either style (``GAP_ONLY``).
 
 A symbol is measured from the digits of its own image (the nearest digit on each side, before
 augmentation): the rows their ink spans (so the symbol has their height and baseline), their stroke
-width (twice the ink area over its outline: w for a stroke of width w) and their darkness (the
-mean of their solid ink). It is
-then drawn as round-capped strokes through a distance field with a two-pixel soft edge, like
-MNIST's anti-aliased ink, and placed as a person writes it: a dot or a comma on the baseline (the
-comma's tail below it), a hyphen at mid-height, a colon's two dots (one on the baseline, one in
-the upper half), a slash leaning right, parentheses a little taller than the digits, a plus centred.
+width (twice the ink area over its outline: w for a stroke of width w) and their darkness (the mean
+of their solid ink). It is then drawn as round-capped strokes through a distance field with a
+two-pixel soft edge, like MNIST's anti-aliased ink, and placed as a person writes it: a dot or a
+comma on the baseline (the comma's tail below it), a hyphen at mid-height, a colon's two dots (one
+on the baseline, one in the upper half), a slash leaning right (more than a written 1), parentheses
+a little taller than the digits, a plus centred.
 
 Every symbol's shape jitters (length, tilt, position) by a generator seeded from the uniform that
 the block's stream draws for that character (seeding.py), so a symbol's bytes depend only on
@@ -169,8 +169,12 @@ def draw(symbol: str, pen: Pen, uniform: float, shape: tuple[int, int]) -> np.nd
             )
         )
     elif symbol == "/":
-        lean = h * u(0.2, 0.32)
-        strokes.append(([(cx + lean, top + u(0, 0.05) * h), (cx - lean, bottom - u(0, 0.05) * h)], r))
+        # Leaning more than a written 1 and a little past the digits' top and baseline, as a
+        # slash between two numbers is drawn (a short upright one reads as a 1).
+        lean = h * u(0.28, 0.4)
+        over = h * u(0.0, 0.08)
+        y0, y1 = max(top - over, r + 0.5), min(bottom + over, height - r - 0.5)
+        strokes.append(([(cx + lean, y0), (cx - lean, y1)], r))
     elif symbol == ":":
         x = cx
         blob(x + u(-0.5, 0.5), bottom - dot - h * u(0.0, 0.06))
