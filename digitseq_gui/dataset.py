@@ -26,11 +26,15 @@ with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
 float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
-torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
-``text`` (with separators), ``targets`` (int64, digit + 1: class 0 is the CTC blank, as
-torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive),
-``index``, ``writer`` (the sequence's one writer with ``sampling.writer = same``, else -1) and
-``writers`` ((n,) int32, each digit's writer; -1 where the data set does not say). torch is never needed, and imported only where it is installed and used.
+torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (the
+digits, leading zeros kept; with drawn separators the symbols too), ``text`` (with separators),
+``targets`` (int64, class k + 1 for character ``alphabet[k]``, so digit d is d + 1: class 0 is
+the CTC blank, as torch.nn.CTCLoss expects by default; the data set's ``alphabet`` and
+``num_classes`` say how many classes a model needs; engine/alphabet.py), ``boxes`` ((n, 4) int32
+x0, y0, x1, y1, max exclusive), ``index``, ``writer`` (the sequence's one writer with
+``sampling.writer = same``, else -1) and ``writers`` ((n,) int32, each character's writer; -1
+where the data set does not say, and for drawn symbols). torch is never needed, and imported only
+where it is installed and used.
 """
 
 from __future__ import annotations
@@ -44,14 +48,16 @@ from typing import Any
 
 import numpy as np
 
+from .engine import alphabet as alphabet_module
 from .engine import render, seeding
 from .engine import sequences as sources
 from .engine.config import WRITER_MODES, Config
 from .engine.errors import InputTypeError, InvalidInputError
 from .engine.generator import BLOCK_SIZE, check_seed
+from .engine.symbols import label_and_gaps
 
-CTC_BLANK = 0  # targets are digit + 1, so class 0 is free for the blank
-NUM_CLASSES = 11  # blank + ten digits
+CTC_BLANK = alphabet_module.BLANK  # targets are class k + 1 for alphabet[k]: class 0 is the blank
+NUM_CLASSES = alphabet_module.num_classes(alphabet_module.DIGITS)  # blank + ten digits (gap separators)
 DEFAULT_SPLITS = "train=0.8,val=0.1,test=0.1"
 DTYPES = ("uint8", "float32")
 
@@ -114,14 +120,15 @@ def _render(
 # -- items --------------------------------------------------------------------------------------
 
 
-def targets_of(label: str) -> np.ndarray:
-    """CTC targets of a label: digit + 1 per digit (int64), leading zeros kept."""
-    return np.frombuffer(label.encode("ascii"), dtype=np.uint8).astype(np.int64) - (ord("0") - 1)
+def targets_of(label: str, alphabet: str = alphabet_module.FULL) -> np.ndarray:
+    """CTC targets of a label (int64): class k + 1 for ``alphabet[k]``, so digit d is d + 1 and
+    class 0 the blank (engine/alphabet.py: the one convention of npz exports and this module)."""
+    return alphabet_module.targets_of(label, alphabet)
 
 
-def label_of_targets(targets) -> str:
-    """The label back from targets (or from a CTC decoding without blanks)."""
-    return "".join(chr(ord("0") - 1 + int(t)) for t in targets)
+def label_of_targets(targets, alphabet: str = alphabet_module.FULL) -> str:
+    """The label back from targets (or from a CTC decoding without blanks and repeats)."""
+    return alphabet_module.label_of_targets(targets, alphabet)
 
 
 def _transform_kind(transform: Callable | None) -> str:
@@ -296,6 +303,9 @@ class SequenceDataset:
     ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config, writer)
+        # The characters labels can hold and the classes a CTC model needs (engine/alphabet.py).
+        self.alphabet = alphabet_module.alphabet_for(self.config.separators.style)
+        self.num_classes = alphabet_module.num_classes(self.alphabet)
         self.seed = check_seed(seed)
         self.split = _check_split(split)
         if splits and not self.split:
@@ -422,6 +432,9 @@ class SequenceStream:
     ):
         self.source = _source_of(lengths, pattern, sequences)
         self.config = _check_config(config, writer)
+        # The characters labels can hold and the classes a CTC model needs (engine/alphabet.py).
+        self.alphabet = alphabet_module.alphabet_for(self.config.separators.style)
+        self.num_classes = alphabet_module.num_classes(self.alphabet)
         self.seed = check_seed(seed)
         self._items = _Items(dtype, transform, target_transform)
         if isinstance(separator_width, bool) or not isinstance(separator_width, int) or separator_width < 0:
@@ -433,7 +446,12 @@ class SequenceStream:
         if world_size is not None:
             _check_share(rank, world_size, "rank", "world_size")
         self.rank, self.world_size = rank, world_size
-        self._part = _stream_part(self.config, _check_split(split), self.source.shapes(), separator_width)
+        self._part = _stream_part(
+            self.config,
+            _check_split(split),
+            self.source.shapes(self.config.separators.style),
+            separator_width,
+        )
         self.set_epoch(epoch)
         self._position = (0, 0)  # (this reader's blocks done, items of the next handed out)
         self._resume: tuple[int, int] | None = None
@@ -462,7 +480,7 @@ class SequenceStream:
         """The BLOCK_SIZE items of block ``block`` of the current epoch (index = b * 64 + j)."""
         texts = self.block_texts(block)
         _, image_seed = self.block_seeds(block)
-        counts = {sum(1 for s in sources.split_text(t)[1] if s) for t in texts}
+        counts = {len(label_and_gaps(t, self.config.separators.style)[1]) for t in texts}
         images, labels, boxes, writer, writers = _render(self._part, 0, texts, image_seed, len(counts) <= 1)
         self.renders += 1
         first = block * BLOCK_SIZE

@@ -3,6 +3,7 @@
     pip install -e ".[torch]"
     python examples/train_crnn.py --smoke                  # a few steps on the CPU, in seconds
     python examples/train_crnn.py                          # 600 steps: a few minutes on 2 CPU cores
+    python examples/train_crnn.py --preset date           # dates with their drawn / and - (19 classes)
     python examples/train_crnn.py --help                   # every option with its default
 
 The trained weights go to --save (crnn.npz): a plain .npz of the state_dict's arrays, read back
@@ -27,13 +28,15 @@ from torch.utils.data import DataLoader
 
 from digitseq_gui import Config, SequenceDataset, collate_ctc
 from digitseq_gui.dataset import CTC_BLANK, NUM_CLASSES, label_of_targets
+from digitseq_gui.engine.presets import preset_config, preset_source
 
 
 class CRNN(nn.Module):
     """Three conv blocks shrink (1, 28, W) to (64, 3, W/4); each column is one time step of a
-    bidirectional GRU; a linear layer gives blank + ten digits per step. Small, for 2 CPU cores."""
+    bidirectional GRU; a linear layer gives blank + ten digits (or the data set's ``num_classes``:
+    digits and drawn symbols) per step. Small, for 2 CPU cores."""
 
-    def __init__(self, hidden: int = 64):
+    def __init__(self, hidden: int = 64, num_classes: int = NUM_CLASSES):
         super().__init__()
 
         def block(inputs, outputs, pool):
@@ -46,7 +49,7 @@ class CRNN(nn.Module):
 
         self.features = nn.Sequential(*block(1, 16, 2), *block(16, 32, 2), *block(32, 64, (2, 1)))
         self.rnn = nn.GRU(64 * 3, hidden, batch_first=True, bidirectional=True)
-        self.classify = nn.Linear(2 * hidden, NUM_CLASSES)
+        self.classify = nn.Linear(2 * hidden, num_classes)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """(N, 1, 28, W) float, ink dark -> (T, N, classes) log-probabilities, T = W / 4."""
@@ -103,10 +106,11 @@ def save_model(model: CRNN, path: str) -> None:
 
 
 def load_model(path: str, device: str = "cpu") -> CRNN:
-    """A CRNN with the weights save_model wrote."""
-    model = CRNN()
+    """A CRNN with the weights save_model wrote (its classes from the last layer's size)."""
     with np.load(path, allow_pickle=False) as arrays:
-        model.load_state_dict({name: torch.from_numpy(arrays[name]) for name in arrays.files})
+        weights = {name: torch.from_numpy(arrays[name]) for name in arrays.files}
+    model = CRNN(num_classes=weights["classify.weight"].shape[0])
+    model.load_state_dict(weights)
     return model.to(device)
 
 
@@ -123,6 +127,13 @@ def main(argv=None) -> None:
         "--batch-size", type=int, default=64, help="a multiple of 64 keeps workers on their own blocks"
     )
     parser.add_argument("--lengths", default="4-8", help="sequence lengths MIN-MAX, for training and test")
+    parser.add_argument(
+        "--preset",
+        default=None,
+        metavar="NAME",
+        help="train and test on a preset's values instead (date, time, amount...: drawn separators, "
+        "so the model also reads the symbols)",
+    )
     parser.add_argument(
         "--augment", action="store_true", help="train on augmented images (the config's classic set)"
     )
@@ -147,12 +158,14 @@ def main(argv=None) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
 
-    config = Config()
+    config = Config() if args.preset is None else preset_config(args.preset)
     config.image.transform = args.augment
+    # What to draw: random digits of the lengths, or a preset's values (drawn separators).
+    what = dict(lengths=lengths) if args.preset is None else dict(sequences=preset_source(args.preset))
     # The whole training set is made of MNIST training digits; the test sequences, from the test file.
     train = SequenceDataset(
         args.steps * args.batch_size,
-        lengths=lengths,
+        **what,
         config=config,
         seed=args.seed,
         split="train",
@@ -162,7 +175,8 @@ def main(argv=None) -> None:
     )
     test = SequenceDataset(
         args.test_count,
-        lengths=lengths,
+        **what,
+        config=preset_config(args.preset) if args.preset else None,
         seed=args.seed + 1,
         split="test",
         splits="test=1",
@@ -175,14 +189,15 @@ def main(argv=None) -> None:
     test_loader = DataLoader(test, batch_size=256, num_workers=args.workers, collate_fn=collate_ctc)
 
     device = torch.device(args.device)
-    model = CRNN().to(device)
+    model = CRNN(num_classes=train.num_classes).to(device)  # blank + the data set's alphabet
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15
     )
     ctc = nn.CTCLoss(blank=CTC_BLANK, zero_infinity=True)
     print(
-        f"training on {len(train)} images ({lengths[0]}-{lengths[1]} digits, augmentation "
+        f"training on {len(train)} images "
+        f"({f'preset {args.preset}' if args.preset else f'{lengths[0]}-{lengths[1]} digits'}, augmentation "
         f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size} on {device}",
         flush=True,
     )

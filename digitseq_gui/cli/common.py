@@ -11,6 +11,11 @@ from pathlib import Path
 from ..engine.errors import DigitSeqError
 
 EXIT_USAGE = 2
+# engine/presets.py's names (not imported here, so that --help stays fast; a test holds them equal)
+PRESET_HELP = (
+    "the numbers people write, valid values only, drawn separators: zip, amount, date, time, "
+    "phone, meter, house"
+)
 EXIT_INTERRUPTED = 130
 
 
@@ -125,6 +130,12 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         help="trim each digit's blank columns so spacing is the visible gap",
     )
     group.add_argument(
+        "--separators",
+        choices=("gap", "drawn"),
+        help="gap: a separator is a blank gap, left out of the label (default); drawn: the symbols "
+        "- . , / : ( ) + are drawn as pen strokes and kept in the label (a space stays a gap)",
+    )
+    group.add_argument(
         "--dataset", metavar="SOURCE", help="'mnist' (embedded), a folder of IDX files, or a Keras mnist.npz"
     )
     group.add_argument(
@@ -146,7 +157,12 @@ def config_from_args(args: argparse.Namespace):
     from ..engine.config import Config, load_config
 
     config = load_config(args.config) if args.config else Config()
+    if getattr(args, "preset", None):  # a preset's settings, under the options given here
+        from ..engine.presets import preset_config
+
+        config = preset_config(args.preset, config)
     overrides = {
+        ("separators", "style"): args.separators,
         ("spacing", "min"): args.min_spacing,
         ("spacing", "max"): args.max_spacing,
         ("image", "width"): args.width,

@@ -9,13 +9,21 @@ import sys
 import threading
 from pathlib import Path
 
-from .common import EXIT_INTERRUPTED, add_engine_options, config_from_args, non_negative_int, positive_int
+from .common import (
+    EXIT_INTERRUPTED,
+    PRESET_HELP,
+    add_engine_options,
+    config_from_args,
+    non_negative_int,
+    positive_int,
+)
 
 HELP = "make a labelled data set (png + labels.csv, jsonl, npz, lmdb, webdataset or parquet) in parallel, reproducibly"
 EXAMPLES = """examples:
   digitseq export --count 100000 --length 4-8 --output data --format npz --workers 4 --seed 7
   digitseq export --count 5000 --pattern '0[789]0-####-####' --unique --output phones
   digitseq export --sequences numbers.txt --output data --split train=0.8,val=0.1,test=0.1
+  digitseq export --count 1000 --preset date --output dates
   digitseq export ... --resume          (finish an interrupted export: same bytes as one run)
   digitseq export ... --shard 2/8       (the chunks shard 2 of 8 owns; join with 'digitseq merge')"""
 
@@ -43,6 +51,7 @@ def register(subparsers) -> None:
         metavar="FILE",
         help="a text file, one sequence per line (leading zeros kept)",
     )
+    what.add_argument("--preset", metavar="NAME", help=PRESET_HELP)
     parser.add_argument(
         "--count",
         type=positive_int,
@@ -134,7 +143,11 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..engine import sequences
 
-    if args.length is not None:
+    if args.preset is not None:
+        from ..engine.presets import preset_source
+
+        source = preset_source(args.preset)
+    elif args.length is not None:
         source = sequences.parse_length_range(args.length)
     elif args.pattern is not None:
         source = sequences.pattern(args.pattern)
@@ -143,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     if args.count is None and source.default_count() is None:
         from ..engine.errors import InvalidInputError
 
-        raise InvalidInputError("--count is required with --length and --pattern")
+        raise InvalidInputError("--count is required with --length, --pattern and --preset")
     return run_request(request_from_args(args, source), "digitseq export", args.quiet)
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
-from .common import add_engine_options, config_from_args, non_negative_int
+from .common import PRESET_HELP, add_engine_options, config_from_args, non_negative_int
 
 HELP = "make one image of a digit sequence and print where it was written"
 
@@ -22,9 +22,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "digits",
-        help="the digits to draw, e.g. 0123 (leading zeros are kept), with separators if you like "
-        "(090-1234-5678, 12/05/2024: each separator a blank gap, as in an export)",
+        nargs="?",
+        help="the sequence to draw, e.g. 0123 (leading zeros are kept) or 090-1234-5678, 12/05/2024 "
+        "(each separator a blank gap, as in an export, or drawn with --separators drawn); leave out "
+        "with --preset",
     )
+    parser.add_argument("--preset", metavar="NAME", help=PRESET_HELP + " (draws one value)")
     add_engine_options(parser)
     parser.add_argument(
         "--separator-width",
@@ -47,12 +50,24 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine.generator import DigitSequence
+    import numpy as np
 
+    from ..engine.errors import InvalidInputError
+    from ..engine.generator import DigitSequence
+    from ..engine.seeding import MAX_SEED
+
+    if (args.digits is None) == (args.preset is None):
+        raise InvalidInputError("give the digits to draw (e.g. 0123) or --preset NAME, not both or neither")
     config = config_from_args(args)
     generator = DigitSequence(config)
+    if args.preset is not None:
+        from ..engine.presets import preset_texts
+
+        if args.seed is None:  # the value and the image both come from the seed
+            args.seed = int(np.random.default_rng().integers(0, MAX_SEED))
+        args.digits = preset_texts(args.preset, 1, args.seed)[0]
     result = generator.generate(
-        args.digits,
+        args.digits.strip() if isinstance(args.digits, str) else args.digits,
         config.spacing_range,
         config.image.width,
         seed=args.seed,

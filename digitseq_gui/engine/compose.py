@@ -5,6 +5,8 @@ digits are generated at the image width minus the separator gaps (``generate_bat
 blank column run of ``separator_width`` pixels is inserted halfway between the two digits'
 boxes (``render.insert_separator_gaps``) and the boxes to its right move over. Out come the
 images, the labels (digits only), one box per drawn digit and the provenance (source rows).
+With ``separators.style = "drawn"`` the drawn symbols are characters like digits (symbols.py):
+in the label, with a box each and source row -1; only spaces and underscores stay gaps.
 
 Seeding (the export's contract, see seeding.py): ``first_index`` is a multiple of BLOCK_SIZE
 and block b of the result is seeded from (seed, b), so any cut into chunks of whole blocks
@@ -30,7 +32,7 @@ from . import seeding
 from .errors import InvalidInputError
 from .render import insert_separator_gaps
 from .seeding import BLOCK_SIZE
-from .sequences import split_text
+from .symbols import label_and_gaps
 
 if TYPE_CHECKING:
     from .generator import DigitSequence
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 class Composed:
     """Images [first_index, first_index + n) of a run with their annotations."""
 
-    labels: list[str]  # the digits
+    labels: list[str]  # the digits (and, drawn, the symbols)
     texts: list[str]  # with separators
     boxes: list[np.ndarray]  # (digits, 4) int32 per image: x_min, y_min, x_max, y_max (max exclusive)
     sources: list[np.ndarray]  # the digits' rows in the data file
@@ -68,9 +70,11 @@ def compose(
     if first_index % BLOCK_SIZE:
         raise ValueError(f"compose starts at a multiple of {BLOCK_SIZE}, got {first_index}")
     width = int(generator.config.image.width if image_width is None else image_width)
-    split = [split_text(t) for t in texts]
+    # With drawn separators (config separators.style) the label keeps the drawn symbols, each a
+    # character of its own, and only spaces and underscores are gaps (symbols.py).
+    split = [label_and_gaps(t, generator.config.separators.style) for t in texts]
     labels = [label for label, _ in split]
-    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
+    gaps = [g for _, g in split]
     counts = np.array([len(g) for g in gaps])
     widest = int(counts.max()) if len(counts) else 0
     if widest and widest * separator_width >= width:

@@ -9,7 +9,10 @@ New options extend that schema, each with a default: ``image.width``, ``image.he
 default 28), ``image.fit`` ("stretch", the default, or "keep-aspect"), ``image.trim_padding``,
 ``image.augmentations`` (name -> {"enabled", "strength"}), ``spacing.min``/``spacing.max`` (down
 to -8: touching digits) and
-``dataset`` ({"source", "split"}) and ``sampling.writer`` ("any", the default, or "same"). Unknown keys, wrong types and bad values raise ConfigError
+``dataset`` ({"source", "split"}), ``sampling.writer`` ("any", the default, or "same") and
+``separators.style`` ("gap", the default, or "drawn": engine/symbols.py). ``sampling`` and
+``separators`` are left out of ``to_dict`` while they hold their defaults. Unknown keys, wrong types
+and bad values raise ConfigError
 naming the key.
 """
 
@@ -26,6 +29,7 @@ from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import read_regular_file
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
+from .symbols import SEPARATOR_STYLES
 
 OUTPUT_FORMATS = ("png", "jpeg", "jpg")
 # A config is a few hundred bytes; anything much larger is the wrong file (or a hostile one).
@@ -84,31 +88,39 @@ class SamplingConfig:
 
 
 @dataclass
+class SeparatorsConfig:
+    style: str = "gap"  # "gap": blank gaps left out of the label; "drawn": symbols.py
+
+
+@dataclass
 class Config:
     image: ImageConfig = field(default_factory=ImageConfig)
     spacing: SpacingConfig = field(default_factory=SpacingConfig)
     output_format: str = "png"
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    separators: SeparatorsConfig = field(default_factory=SeparatorsConfig)
 
     @property
     def spacing_range(self) -> tuple[int, int]:
         return self.spacing.min, self.spacing.max
 
     def to_dict(self) -> dict:
-        """The document (``from_dict`` reads it back). ``sampling`` is left out while it holds
-        its defaults, so the settings recorded in PNG chunks, manifests and saved configs of
-        every configuration older than it keep their bytes."""
+        """The document (``from_dict`` reads it back). ``sampling`` and ``separators`` are left
+        out while they hold their defaults, so the settings recorded in PNG chunks, manifests and
+        saved configs of every configuration older than them keep their bytes."""
         document = asdict(self)
         if self.sampling == SamplingConfig():
             del document["sampling"]
+        if self.separators == SeparatorsConfig():
+            del document["separators"]
         return document
 
     @classmethod
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "sampling"))
+        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "sampling", "separators"))
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
             image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
@@ -119,6 +131,8 @@ class Config:
         _no_unknown_keys(dataset, "dataset.", ("source", "split"))
         sampling = _mapping(top.get("sampling", {}), "sampling")
         _no_unknown_keys(sampling, "sampling.", ("writer",))
+        separators = _mapping(top.get("separators", {}), "separators")
+        _no_unknown_keys(separators, "separators.", ("style",))
 
         config = cls()
         config.image.transform = _bool(image, "transform", "image.transform", False)
@@ -140,6 +154,7 @@ class Config:
         config.dataset.source = _str(dataset, "source", "dataset.source", "mnist")
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
         config.sampling.writer = _choice(sampling, "writer", "sampling.writer", "any", WRITER_MODES)
+        config.separators.style = _choice(separators, "style", "separators.style", "gap", SEPARATOR_STYLES)
         return config
 
     def validated(self) -> Config:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import imageinfo, layout, render, sampling, scaling, seeding
+from . import imageinfo, layout, render, sampling, scaling, seeding, symbols
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
@@ -28,7 +28,7 @@ from .digits import digit_values, label_of, parse_digits, parse_many
 from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
 from .seeding import BLOCK_SIZE, MAX_SEED, check_seed
-from .sequences import DEFAULT_SEPARATOR_WIDTH, SEPARATORS, separator_count
+from .sequences import DEFAULT_SEPARATOR_WIDTH, SEPARATORS
 
 __all__ = [
     "BLOCK_SIZE",
@@ -46,11 +46,9 @@ __all__ = [
 # the scratch arrays stay small). Draws and augmentation stay per block: the bytes do not depend on it.
 GROUP_BLOCKS = 8
 GROUP_PIXELS = 1 << 22
-
-
-def _has_separators(sequence) -> bool:
-    """Whether ``sequence`` is a text with separators between its digits (``090-1234``)."""
-    return isinstance(sequence, str) and any(c in SEPARATORS for c in sequence.strip())
+# Blank columns each side of a drawn symbol's ink in an untrimmed layout (an MNIST digit's
+# 20-pixel box sits in its 28-pixel cell with 4 columns each side).
+SYMBOL_MARGIN = 4
 
 
 class _BlockSpan(NamedTuple):
@@ -154,6 +152,7 @@ class DigitSequence:
         self._same_writer = self.config.sampling.writer == "same"
         self._height, self._fit = self.config.image.height, self.config.image.fit
         self._enabled_augmentations = self.config.image.enabled_augmentations()
+        self._drawn = self.config.separators.style == "drawn"
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
         if self._same_writer:
@@ -190,10 +189,13 @@ class DigitSequence:
         A PNG carries its label, ``text`` (the sequence as given; the label by default), ``seed``
         (when given), ``writers`` (the image's writer and its digits', when given: see
         ``writers_of``) and this generator's settings in text chunks (see ``image_info``)."""
-        label = label_of(parse_digits(digits))
+        if self._drawn and symbols.has_symbols(digits):
+            label = symbols.parse_characters([digits])[2][0]
+        else:
+            label = label_of(parse_digits(digits))
         return save_named(
             image,
-            f"seq_{label}",
+            f"seq_{symbols.file_name_safe(label)}",
             save_dir,
             self.config.output_format,
             self._info_of(image, label, seed, text, writers),
@@ -242,7 +244,8 @@ class DigitSequence:
         image 0 of ``generate_batch([digits], spacing_range, image_width, seed)``. ``digits`` may
         be a sequence text with separators (``090-1234-5678``): each separator is a blank gap of
         ``separator_width`` pixels, as in an export of that text with that seed."""
-        if _has_separators(digits) or self._same_writer:  # the batch route draws writers
+        # the batch route draws writers and symbols; compose (through it) makes blank gaps
+        if self._same_writer or self._has_gaps(digits) or (self._drawn and symbols.has_symbols(digits)):
             seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
             batch = self.generate_batch(
                 [digits], spacing_range, image_width, seed, separator_width=separator_width
@@ -295,7 +298,7 @@ class DigitSequence:
         sequences = list(sequences)
         if not sequences:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")
-        if any(map(_has_separators, sequences)):
+        if any(self._has_gaps(s) for s in sequences):
             return self._composed_batch(
                 sequences,
                 spacing_range,
@@ -306,14 +309,15 @@ class DigitSequence:
                 image_augmentation,
                 separator_width,
             )
-        digits, counts, labels = parse_many(sequences)
+        # Drawn separators: symbols are characters with codes from SYMBOL_CODE (symbols.py).
+        digits, counts, labels = symbols.parse_characters(sequences) if self._drawn else parse_many(sequences)
         low, high, width = check_layout(
             self.config,
             set(counts.tolist()),
             self._default_range(spacing_range),
             self._default_width(image_width),
         )
-        self.dataset.require_digits(digits)
+        self.dataset.require_digits(digits[digits < symbols.SYMBOL_CODE])
         first_index = seeding.check_first_index(first_index)
         seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
 
@@ -373,6 +377,15 @@ class DigitSequence:
             writers[digit_first[:-1]] if self._same_writer else np.full(len(counts), -1, dtype=np.int32),
         )
 
+    def _has_gaps(self, sequence) -> bool:
+        """Whether ``sequence`` is a text with blank gaps between its characters (``090-1234``;
+        with drawn separators only spaces and underscores are gaps)."""
+        if not isinstance(sequence, str):
+            return False
+        if self._drawn:
+            return any(c in symbols.GAP_ONLY for c in sequence.strip())
+        return any(c in SEPARATORS for c in sequence.strip())
+
     def _composed_batch(
         self,
         sequences,
@@ -397,7 +410,10 @@ class DigitSequence:
             seed,
             separator_width,
             first_index,
-            uniform_separators=len({separator_count(t) for t in texts}) == 1,
+            uniform_separators=len(
+                {len(symbols.label_and_gaps(t, self.config.separators.style)[1]) for t in texts}
+            )
+            == 1,
             spacing_range=spacing_range,
             image_width=image_width,
             image_augmentation=image_augmentation,
@@ -472,6 +488,9 @@ class DigitSequence:
     ) -> SequenceImage:
         """The steps of ``_render_group`` for a block of one image, in plain Python; without
         ``annotate`` the boxes and source rows are left out (None)."""
+        if self._drawn and symbols.has_symbols(digits):  # symbols are drawn by the batch route only
+            batch = self.generate_batch([digits], spacing_range, image_width, seed)
+            return batch[0]
         values = digit_values(digits)
         n = len(values)
         low, high, width = self._layout(spacing_range, image_width, n)
@@ -573,15 +592,20 @@ class DigitSequence:
             for span in spans
         ]
         uniforms = np.concatenate([d.uniforms for d in draws])
+        is_symbol = digits >= symbols.SYMBOL_CODE
+        drawn = bool(is_symbol.any())
+        # A symbol's uniform seeds its drawing; its row is a stand-in, replaced by the drawn cell.
+        rows = source.rows(np.where(is_symbol, int(source.label_counts.argmax()), digits), uniforms)
         if self._same_writer:
             index = source.writer_index()
             chosen = index.choose_writers(
-                sequence_masks(digits, counts), np.concatenate([d.writer_uniforms for d in draws])
+                sequence_masks(digits, counts, is_symbol), np.concatenate([d.writer_uniforms for d in draws])
             )
-            rows = index.rows(np.repeat(chosen, counts), digits, uniforms)
-        else:
-            rows = source.rows(digits, uniforms)
+            wanted = ~is_symbol
+            rows[wanted] = index.rows(np.repeat(chosen, counts)[wanted], digits[wanted], uniforms[wanted])
         ink = source.images[rows]
+        if drawn:
+            symbols.draw_in_block(ink, digits, counts, uniforms)
         if augmenter is not None:
             ink = np.concatenate(
                 [
@@ -595,6 +619,12 @@ class DigitSequence:
         else:
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = source.extents(rows).T
             has_ink = has_ink.astype(bool)
+            if drawn:
+                at = np.flatnonzero(is_symbol)
+                for array, values in zip(
+                    (has_ink, ink_x0, ink_x1, ink_y0, ink_y1), sampling.ink_extents(ink[at])
+                ):
+                    array[at] = values
         gaps = None if spans[0].gap_count is None else np.concatenate([d.gaps for d in draws])
         cell_height, cell_width = ink.shape[1:]
         if self._trim:
@@ -608,6 +638,14 @@ class DigitSequence:
         else:
             cell_start = np.zeros(len(digits), dtype=np.int64)
             widths = np.full(len(digits), cell_width, dtype=np.int64)
+            if drawn:  # a symbol's cell is its ink and a digit's margin, not a whole digit's cell
+                start = np.maximum(ink_x0 - SYMBOL_MARGIN, 0)
+                stop = np.minimum(ink_x1 + SYMBOL_MARGIN, cell_width)
+                narrowest = max(layout.min_cell_width(low), 1)
+                stop = np.maximum(stop, np.minimum(start + narrowest, cell_width))
+                start = np.minimum(start, stop - narrowest).clip(0)
+                cell_start = np.where(is_symbol & has_ink, start, cell_start)
+                widths = np.where(is_symbol & has_ink, stop - start, widths)
         width = ink_out.shape[2]
         laid_out = scaling.layout_width(width, self._height, cell_height, self._fit)
         placement = layout.place_block(counts, widths, gaps, laid_out, self._subtype, low, high)
@@ -638,7 +676,8 @@ class DigitSequence:
         y0, y1 = render.map_columns(y0, y1, np.full(len(y0), cell_height), box_h[image])
         boxes[:, 0], boxes[:, 2] = x0 + left[image], x1 + left[image]
         boxes[:, 1], boxes[:, 3] = y0 + top[image], y1 + top[image]
-        sources[:] = source.source_indices[rows]
-        writers[:] = source.writers_of(rows)
+        # a drawn symbol has no row and no writer
+        sources[:] = np.where(is_symbol, -1, source.source_indices[rows])
+        writers[:] = np.where(is_symbol, -1, source.writers_of(rows))
         # the blocks' image seeds (drawn only when there is an augmenter)
         return [d.image_seed for d in draws if d.image_seed is not None]

@@ -38,10 +38,11 @@ from . import seeding
 from .digits import MAX_DIGITS, label_of, parse_digits
 from .errors import InputTypeError, InvalidInputError
 from .files import read_regular_file
+from .symbols import shape_of
 
 MAX_SEQUENCES_FILE_BYTES = 256 * 2**20  # about 20 million phone numbers
 
-SEPARATORS = "-_./ ()"
+SEPARATORS = "-_./ ()" + ",:+"  # the last three since drawn symbols (symbols.py)
 # The blank gap a separator becomes, in pixels: the default and the most the engine accepts (the
 # CLI, the window and SequenceDataset all read these).
 DEFAULT_SEPARATOR_WIDTH = 10
@@ -189,9 +190,10 @@ class SequenceSource:
     def describe(self) -> dict:
         raise NotImplementedError
 
-    def shapes(self) -> set[tuple[int, int]]:
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         """Every (digit count, separator count) this source can make, drawn or not: what a
-        layout check must accept up front, so that no configuration fails at random."""
+        layout check must accept up front, so that no configuration fails at random. With
+        ``style`` "drawn": (characters, blank gaps), drawn symbols counted as characters."""
         raise NotImplementedError
 
     def lengths(self) -> set[int]:
@@ -214,8 +216,8 @@ class SequenceSource:
         """Whether a text of the source can have a separator (the window offers a gap only then)."""
         return any(k for _, k in self.shapes())
 
-    def uniform_separators(self, offset: int, n: int) -> bool:
-        """Whether texts [offset, offset + n) of a stream all have as many separators."""
+    def uniform_separators(self, offset: int, n: int, style: str = "gap") -> bool:
+        """Whether texts [offset, offset + n) of a stream all have as many separator gaps."""
         return True  # random lengths have none, a pattern always its own
 
     def fresh_texts(self, seed: int, n: int) -> list[str]:
@@ -239,8 +241,8 @@ class ExplicitSequences(SequenceSource):
         digest = hashlib.sha256("\n".join(self.texts).encode()).hexdigest()
         return {"kind": self.kind, "count": len(self.texts), "sha256": digest, "origin": self.origin}
 
-    def shapes(self) -> set[tuple[int, int]]:
-        return _shapes_of(self.texts)
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
+        return _shapes_of(self.texts, style)
 
     def capacity(self) -> int:
         return len(set(self.texts))
@@ -251,10 +253,10 @@ class ExplicitSequences(SequenceSource):
     def default_count(self) -> int | None:
         return len(self.texts)
 
-    def uniform_separators(self, offset: int, n: int) -> bool:
+    def uniform_separators(self, offset: int, n: int, style: str = "gap") -> bool:
         texts = self.texts
         window = texts if n >= len(texts) else [texts[(offset + i) % len(texts)] for i in range(n)]
-        return len({sum(1 for s in split_text(t)[1] if s) for t in set(window)}) <= 1
+        return len({k for _, k in _shapes_of(set(window), style)}) <= 1
 
     def fresh_texts(self, seed: int, n: int) -> list[str]:
         # uniform picks from the list, not its first n lines
@@ -278,7 +280,7 @@ class RandomLengths(SequenceSource):
     def describe(self) -> dict:
         return {"kind": self.kind, "min_length": self.min_length, "max_length": self.max_length}
 
-    def shapes(self) -> set[tuple[int, int]]:
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         return {(n, 0) for n in range(self.min_length, self.max_length + 1)}
 
     def capacity(self) -> int:
@@ -305,9 +307,9 @@ class PatternSequences(SequenceSource):
     def describe(self) -> dict:
         return {"kind": self.kind, "pattern": self.pattern}
 
-    def shapes(self) -> set[tuple[int, int]]:
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         parsed = parse_pattern(self.pattern)
-        return {(len(parsed.choices), sum(1 for s in parsed.separators_after if s))}
+        return {shape_of(len(parsed.choices), parsed.separators_after, style)}
 
     def capacity(self) -> int:
         return parse_pattern(self.pattern).capacity
@@ -320,8 +322,8 @@ class PatternSequences(SequenceSource):
         return _PatternTexts(self, count, seed, unique)
 
 
-def _shapes_of(texts) -> set[tuple[int, int]]:
-    return {(len(label), sum(1 for s in seps if s)) for label, seps in map(split_text, texts)}
+def _shapes_of(texts, style: str = "gap") -> set[tuple[int, int]]:
+    return {shape_of(len(label), seps, style) for label, seps in map(split_text, texts)}
 
 
 def _check_capacity(source: SequenceSource, count: int, unique: bool) -> None:
@@ -433,9 +435,9 @@ class SequenceTexts:
     def __len__(self) -> int:
         return self.count
 
-    def shapes(self) -> set[tuple[int, int]]:
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         """Every (digits, separator gaps) a text of the stream can have: what a layout check needs."""
-        return self._kind.shapes()
+        return self._kind.shapes(style)
 
     def longest(self) -> tuple[int, int]:
         """(longest label, longest text) any text of the stream can have (npz pads to these)."""
@@ -451,7 +453,7 @@ class SequenceTexts:
 class _Texts:
     """A kind's part of SequenceTexts."""
 
-    def shapes(self) -> set[tuple[int, int]]:
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         raise NotImplementedError
 
     def longest(self) -> tuple[int, int]:
@@ -467,8 +469,8 @@ class _ListTexts(_Texts):
     def __init__(self, texts: tuple[str, ...], count: int):
         self.all, self.used = texts, texts[:count]
 
-    def shapes(self) -> set[tuple[int, int]]:
-        return _shapes_of(self.used)
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
+        return _shapes_of(self.used, style)
 
     def longest(self) -> tuple[int, int]:
         return max(len(split_text(t)[0]) for t in self.used), max(map(len, self.used))
@@ -483,8 +485,8 @@ class _DrawnTexts(_Texts):
     def __init__(self, source: SequenceSource, count: int, seed: int, unique: bool):
         self.source, self.count, self.seed, self.unique = source, count, seed, unique
 
-    def shapes(self) -> set[tuple[int, int]]:
-        return self.source.shapes()  # every length of a range, drawn or not
+    def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
+        return self.source.shapes(style)  # every length of a range, drawn or not
 
     def texts(self, start: int, stop: int) -> list[str]:
         out: list[str] = []

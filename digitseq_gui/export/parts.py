@@ -121,7 +121,8 @@ def plan_parts(spec: ImagesSpec, writer_splits: bool = True) -> Parts:
     fingerprints = {name: d.fingerprint for name, d in datasets.items()}
     splitting.check_files_differ(fingerprints)
     sizes = {name: len(d) for name, d in datasets.items()}
-    check_layouts(config, stream.shapes(), spec.separator_width)
+    style = config.separators.style
+    check_layouts(config, stream.shapes(style), spec.separator_width)
     check_writers(config, datasets.values())
     by_writer = writer_splits and "train" in datasets and splitting_by_writer(datasets["train"])
     parts, offset = [], 0
@@ -133,7 +134,7 @@ def plan_parts(spec: ImagesSpec, writer_splits: bool = True) -> Parts:
             rows.key,
             part_seed,
             spec.separator_width,
-            spec.sequences.uniform_separators(offset, n),
+            spec.sequences.uniform_separators(offset, n, style),
         )
         digits = rows.describe(fingerprints[rows.file_split], rule, datasets[rows.file_split].writers)
         parts.append(Part(name, number, offset, n, part_seed, render, digits))

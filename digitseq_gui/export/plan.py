@@ -30,6 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..engine.alphabet import BLANK, alphabet_for
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
 from ..engine.imageinfo import export_chunks
@@ -279,7 +280,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
 
     config, fmt, seed = check_request(request)
     shard = parse_shard(request.shard)
-    # An export made before issue 17, resumed: its own rules (row split, no writer columns).
+    # An export made before issue 17, resumed: its own rules (row split, no writer columns, npz
+    # targets as digits padded with -1).
     writers = not (request.resume and made_before_writers(Path(request.output).expanduser()))
     images = plan_parts(
         ImagesSpec(
@@ -296,6 +298,8 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     count, stream, fractions = images.count, images.stream, images.fractions
     output = Path(request.output).expanduser()
     label_length, text_length = stream.longest()
+    if config.separators.style == "drawn":
+        label_length = text_length  # drawn symbols are characters of the label too
     image_format = config.output_format if config.output_format in ("png", "jpeg", "jpg") else "png"
     parts = []
     for part in images.parts:
@@ -311,6 +315,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             request.shard_size,
             export_chunks(seed, config.to_dict(), name),
             writers=writers,
+            ctc_targets=writers,  # both came with issue 17: an older export has neither
         )
         describe = {
             "name": name or "all",
@@ -340,6 +345,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         **({"shard_size": request.shard_size} if fmt.name in ("webdataset", "parquet") else {}),
         "sequences": dict(request.sequences.describe(), unique=bool(request.unique), rule=SEQUENCE_RULE),
         "separator_width": request.separator_width,
+        # CTC targets: class k + 1 for alphabet[k], the blank class 0 (engine/alphabet.py); an
+        # export made before issue 17 has digits padded with -1 and no such keys.
+        **({"alphabet": alphabet_for(config.separators.style), "blank": BLANK} if writers else {}),
         "config": config.to_dict(),
         "block_size": BLOCK_SIZE,
         "chunk_size": layout.chunk_size,

@@ -250,6 +250,7 @@ def contexts_of(output: Path, manifest: dict) -> list[tuple[Format, PartContext]
                     int(part.get("text_length", 0)),
                     int(manifest.get("shard_size", 10_000)),
                     writers=has_writers(manifest),
+                    ctc_targets="alphabet" in manifest,
                 ),
             )
         )

@@ -13,6 +13,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ..engine.config import Config, default_augmentations
+from ..engine.presets import PRESET_PREFIX
 
 if TYPE_CHECKING:  # the window's start does not import export
     from ..export import ExportRequest
@@ -48,7 +49,18 @@ def generation_args(config: Config) -> list[str]:
         args += ["--dataset", config.dataset.source, "--dataset-split", config.dataset.split]
     if config.sampling.writer != "any":
         args += ["--writer", config.sampling.writer]
+    if config.separators.style != "gap":
+        args += ["--separators", config.separators.style]
     return args
+
+
+def sequence_option(text: str) -> list[str]:
+    """The export option for the window's Sequence text: ``--preset NAME`` for ``preset:NAME``,
+    else ``--pattern TEXT``."""
+    text = text.strip()
+    if text.startswith(PRESET_PREFIX):
+        return ["--preset", text[len(PRESET_PREFIX) :].strip()]
+    return ["--pattern", text]
 
 
 def _with_config_file(config: Config, head: list[str], rest: list[str]) -> str:

@@ -36,6 +36,7 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import Config
 from ..engine.layout import MAX_IMAGE_WIDTH, MAX_OVERLAP
+from ..engine.presets import PRESET_PREFIX
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH, SEPARATORS
 from .augmentation_controls import AugmentationGroup
@@ -149,7 +150,9 @@ class ControlsPanel(QWidget):
         self.digits.setMaxLength(MAX_SEQUENCE_CHARS)
         self.digits.setToolTip(
             "What to draw: digits such as 0123 (leading zeros are kept).\n"
-            "Separators - . / ( ) _ and space become a blank gap: 090-1234-5678.\n"
+            "Separators - . , / : ( ) + _ and space become a blank gap (or drawn symbols,\n"
+            "see Separator style): 090-1234-5678. The Presets menu writes preset:NAME here:\n"
+            "every sample is then a fresh valid value (a date, a time, an amount...).\n"
             "A pattern draws different digits for each sample: # is a random digit,\n"
             "[789] one of those digits, e.g. 0[789]0-####-####."
         )
@@ -178,9 +181,19 @@ class ControlsPanel(QWidget):
         )
         self.separator_width.setValue(DEFAULT_SEPARATOR_WIDTH)
         self.separator_width.valueChanged.connect(self.changed)
-        self.separator_label = QLabel("Separator ga&p:")
+        self.separator_label = QLabel("Sep&arator gap:")  # Alt+P is the Presets menu
         self.separator_label.setBuddy(self.separator_width)
         form.addRow(self.separator_label, self.separator_width)
+        self.separator_style = combo_box(
+            [("Blank gaps (not in the label)", "gap"), ("Drawn symbols (in the label)", "drawn")],
+            "How the separators - . , / : ( ) + look: a blank gap left out of the label, or drawn\n"
+            "as pen strokes in the hand of the neighbouring digits and kept in the label.\n"
+            "A space or _ is always a gap.",
+        )
+        self.separator_style.currentIndexChanged.connect(self.changed)
+        self.separator_style_label = QLabel("Separator st&yle:")
+        self.separator_style_label.setBuddy(self.separator_style)
+        form.addRow(self.separator_style_label, self.separator_style)
         self._error_row(form, "separator")
         # The gap means something only for a sequence with a separator: random digits have none.
         self.digits.textChanged.connect(self._show_separator_gap)
@@ -188,9 +201,15 @@ class ControlsPanel(QWidget):
         return group
 
     def _show_separator_gap(self) -> None:
-        shown = any(c in SEPARATORS for c in self.digits.text().strip())
-        self.separator_label.setVisible(shown)
-        self.separator_width.setVisible(shown)
+        text = self.digits.text().strip()
+        shown = any(c in SEPARATORS for c in text) or text.startswith(PRESET_PREFIX)
+        for widget in (
+            self.separator_label,
+            self.separator_width,
+            self.separator_style_label,
+            self.separator_style,
+        ):
+            widget.setVisible(shown)
 
     def _build_layout(self) -> QGroupBox:
         group = QGroupBox("Size and spacing")
@@ -272,7 +291,7 @@ class ControlsPanel(QWidget):
         form.addRow("Files:", self.source_path)
         self.browse_folder = QPushButton("F&older…")
         self.browse_folder.setToolTip("Use a folder of MNIST-format IDX files.")
-        self.browse_npz = QPushButton(".n&pz file…")
+        self.browse_npz = QPushButton(".npz f&ile…")  # Alt+P is the Presets menu
         self.browse_npz.setToolTip("Use a NumPy .npz file with x_train, y_train, x_test, y_test.")
         row = QHBoxLayout()
         row.addWidget(self.browse_folder)
@@ -399,6 +418,7 @@ class ControlsPanel(QWidget):
         config.dataset.source = self._custom_source if custom else "mnist"
         config.dataset.split = self.split.currentData()
         config.sampling.writer = self.writer.currentData()
+        config.separators.style = self.separator_style.currentData()
         return config
 
     def set_config(self, config: Config) -> None:
@@ -425,6 +445,7 @@ class ControlsPanel(QWidget):
             self.source_path.setEnabled(config.dataset.source != "mnist")
             select_data(self.split, config.dataset.split)
             select_data(self.writer, config.sampling.writer)
+            select_data(self.separator_style, config.separators.style)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)

@@ -316,12 +316,16 @@ class ExportDialog(QDialog):
     def _what(self) -> tuple[object, list[str]]:
         """The sequence source and the matching command-line option."""
         from ..engine import sequences
+        from ..engine.presets import preset_in_text, preset_source
 
         kind = self.source.currentIndex()
         if kind == 0:
             low, high = self.min_length.value(), self.max_length.value()
             return sequences.random_lengths(low, high), ["--length", f"{low}-{high}"]
         if kind == 1:
+            preset = preset_in_text(self.pattern.text())  # "preset:date", from the window's Presets menu
+            if preset is not None:
+                return preset_source(preset.name), ["--preset", preset.name]
             return sequences.pattern(self.pattern.text()), ["--pattern", self.pattern.text().strip()]
         path = self.sequence_file.text().strip()
         if not path:

@@ -32,10 +32,11 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
+from ..engine.presets import PRESET_PREFIX, PRESETS, preset_named
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
-from .command_line import command_line, export_command_line
+from .command_line import command_line, export_command_line, sequence_option
 from .controls import ControlsPanel
 from .icon import app_icon
 from .messages import window_message
@@ -282,6 +283,16 @@ class MainWindow(QMainWindow):
         self.boxes_action = self._action("Show digit &boxes", self.boxes_check.setChecked, ["Ctrl+B"])
         self.boxes_action.setCheckable(True)
         self.boxes_check.toggled.connect(self.boxes_action.setChecked)
+        # Presets (engine/presets.py): the Sequence field names one, its settings are laid over the panel's.
+        self.preset_actions = {
+            name: self._action(
+                f"&{name.capitalize()}: {preset.description}",
+                lambda checked=False, name=name: self.apply_preset(name),
+                [],
+                f"Samples of valid {name} values, with the preset's settings (drawn separators)",
+            )
+            for name, preset in PRESETS.items()
+        }
         self.about_action = self._action("&About DigitSeq", lambda: show_about(self))
         self.about_qt_action = self._action("About &Qt", QApplication.aboutQt)
 
@@ -315,6 +326,9 @@ class MainWindow(QMainWindow):
             self.zoom_fit_action,
         ):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        self.presets_menu = menus.addMenu("&Presets")
+        for action in self.preset_actions.values():
+            self.presets_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
         help_menu.addAction(self.about_qt_action)
@@ -550,7 +564,7 @@ class MainWindow(QMainWindow):
         else:
             text = export_command_line(
                 request.config,
-                ["--pattern", request.digits.strip()],
+                sequence_option(request.digits),
                 count=1000,
                 seed=request.seed,
                 output="digitseq-export",
@@ -579,6 +593,12 @@ class MainWindow(QMainWindow):
             separator_width=request.separator_width,
         )
         self.export_dialog.open()  # window-modal without a nested event loop: quitting stays simple
+
+    def apply_preset(self, name: str) -> None:
+        """Show preset ``name``: its settings over the panel's, every sample a fresh value."""
+        preset = preset_named(name)
+        self.controls.set_config(preset.config(self.controls.config()))
+        self.controls.digits.setText(PRESET_PREFIX + name)
 
     def reset_settings(self) -> None:
         """Settings and view to their defaults in one change; the seed and the window stay."""

@@ -23,6 +23,7 @@ import numpy as np
 from ..engine.compose import compose
 from ..engine.errors import InvalidInputError
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
+from ..engine.presets import preset_in_text
 from ..engine.sequences import make_sequences, parse_pattern
 from ..engine.sequences import pattern as pattern_source
 
@@ -40,7 +41,11 @@ class Sample:
 
 
 def sample_texts(text: str, count: int, seed: int) -> list[str]:
-    """``count`` sequence texts for ``text``: the same text, or draws from a pattern."""
+    """``count`` sequence texts for ``text``: the same text, draws from a pattern, or values of
+    the preset it names ("preset:date", engine/presets.py)."""
+    preset = preset_in_text(text)
+    if preset is not None:
+        return preset.texts(count, seed)
     if not text.strip():
         raise InvalidInputError(
             "the sequence is empty; type at least one digit (e.g. 0123) or a pattern (e.g. 0##-####)",

@@ -88,3 +88,32 @@ def test_ctrl_c_stops_training_then_evaluates_and_saves_what_it_has(tmp_path):
     assert re.search(r"^stopped after \d+ of 100000 steps; evaluating the model as it is$", out, re.M), out
     assert re.search(r"^sequence accuracy on 64 sequences of MNIST test digits: \d+\.\d\d% ", out, re.M), out
     assert saved.is_file() and "Traceback" not in err
+
+
+def test_a_preset_trains_a_model_with_a_class_per_symbol(tmp_path):
+    """--preset date: the labels hold / and -, so the model has the data set's 19 classes."""
+    saved = tmp_path / "dates.npz"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLE),
+            "--smoke",
+            "--preset",
+            "date",
+            "--device",
+            "cpu",
+            "--save",
+            str(saved),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "training on 96 images (preset date, augmentation off)" in run.stdout
+    sys.path.insert(0, str(EXAMPLE.parent))
+    try:
+        import train_crnn
+    finally:
+        sys.path.remove(str(EXAMPLE.parent))
+    assert train_crnn.load_model(str(saved)).classify.out_features == 19

@@ -69,10 +69,14 @@ def test_all_five_formats_hold_the_same_images_and_labels(tmp_path):
     npz = export.load_export(tmp_path / "npz")["all"]
     assert [str(x) for x in npz["labels"]] == labels and [str(x) for x in npz["texts"]] == TEXTS
     assert all(np.array_equal(npz["images"][i], pixels[i]) for i in range(len(TEXTS)))
-    for i, label in enumerate(labels):  # CTC targets beside lengths, padded with -1
+    # CTC targets beside lengths: digit d is class d + 1, padded with the blank 0 (engine/alphabet.py),
+    # the convention of SequenceDataset and collate_ctc; the manifest records it.
+    manifest = export.load_export(tmp_path / "npz")["manifest"]
+    assert manifest["alphabet"] == "0123456789" and manifest["blank"] == 0
+    for i, label in enumerate(labels):
         assert npz["lengths"][i] == len(label)
-        assert list(npz["targets"][i, : len(label)]) == [int(c) for c in label]
-        assert (npz["targets"][i, len(label) :] == -1).all()
+        assert list(npz["targets"][i, : len(label)]) == [int(c) + 1 for c in label]
+        assert (npz["targets"][i, len(label) :] == 0).all()
         assert np.array_equal(npz["box_list"][i], png["box_list"][i])
     assert npz["targets"].shape == (len(TEXTS), 11) and npz["targets"].dtype == np.int32
 

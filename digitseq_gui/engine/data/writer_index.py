@@ -70,7 +70,11 @@ class WriterIndex:
         return self._rows[self._starts[keys] + positions]
 
 
-def sequence_masks(digits: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Per sequence (``counts`` digits each, in order), the bit mask of the digits it needs."""
+def sequence_masks(digits: np.ndarray, counts: np.ndarray, drawn: np.ndarray | None = None) -> np.ndarray:
+    """Per sequence (``counts`` characters each, in order), the bit mask of the digits it needs;
+    characters marked in ``drawn`` (drawn symbols: no writer wrote them) need none."""
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    return np.bitwise_or.reduceat(np.left_shift(1, digits), starts)
+    bits = np.left_shift(1, np.minimum(digits, 62))
+    if drawn is not None:
+        bits = np.where(drawn, 0, bits)
+    return np.bitwise_or.reduceat(bits, starts)

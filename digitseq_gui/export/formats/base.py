@@ -57,6 +57,10 @@ class PartContext:
     # Whether the label files hold each image's writer and its digits' writers (every export
     # since issue 17; an older export's manifest says none, and resumes and merges without).
     writers: bool = False
+    # Whether npz targets follow the one CTC convention (class k + 1 for alphabet[k], padded with
+    # the blank 0; engine/alphabet.py): every export since issue 17. An older one keeps its digits
+    # padded with -1 when it resumes, so that one file never mixes the two.
+    ctc_targets: bool = False
 
     @property
     def folder(self) -> Path:
@@ -246,8 +250,8 @@ def _annotation_template(digits: int, with_file: bool, with_writers: bool) -> st
     )
 
 
-def padded(items: list[np.ndarray], length: int, tail: tuple, dtype) -> np.ndarray:
-    out = np.full((len(items), length) + tail, -1, dtype=dtype)
+def padded(items: list[np.ndarray], length: int, tail: tuple, dtype, fill: int = -1) -> np.ndarray:
+    out = np.full((len(items), length) + tail, fill, dtype=dtype)
     for i, a in enumerate(items):
         out[i, : len(a)] = a
     return out

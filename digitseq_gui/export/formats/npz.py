@@ -2,7 +2,9 @@
 
 - ``images`` (n, H, W) uint8, 255 = white;
 - ``labels`` and ``texts`` (n,) unicode; ``lengths`` (n,) int32, the digits per label;
-- ``targets`` (n, L) int32, the label's digits padded with -1: CTC targets beside ``lengths``;
+- ``targets`` (n, L) int32, CTC targets beside ``lengths``: class k + 1 for character
+  ``alphabet[k]`` (digit d is d + 1), padded with the blank, 0 (engine/alphabet.py; the
+  manifest records ``alphabet`` and ``blank``);
 - ``boxes`` (n, L, 4) int32 and ``source_indices`` (n, L) int64, padded with -1;
 - ``indices`` (n,) int64, the image numbers within the part;
 - since issue 17: ``writer`` (n,) int32, each image's one writer (sampling.writer = same; -1 for
@@ -24,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ...engine.alphabet import BLANK, targets_of
 from ...engine.durable import replace_durably
 from ...engine.seeding import BLOCK_SIZE
 from ..disk import temp_path
@@ -44,15 +47,16 @@ def arrays_of(ctx: PartContext) -> tuple[str, ...]:
 def chunk_arrays(ctx: PartContext, rendered: Rendered) -> dict[str, np.ndarray]:
     L, T = ctx.label_length, ctx.text_length
     n = len(rendered)
-    digits = [
-        np.frombuffer(label.encode(), dtype=np.uint8).astype(np.int32) - ord("0") for label in rendered.labels
-    ]
+    if ctx.ctc_targets:
+        classes, fill = [targets_of(label).astype(np.int32) for label in rendered.labels], BLANK
+    else:  # an export made before issue 17, resumed: its digits padded with -1, as it began
+        classes, fill = [np.array([int(c) for c in label], dtype=np.int32) for label in rendered.labels], -1
     return {
         "images": rendered.images,
         "labels": np.array(rendered.labels, dtype=f"<U{L}"),
         "texts": np.array(rendered.texts, dtype=f"<U{T}"),
         "lengths": np.array([len(label) for label in rendered.labels], dtype=np.int32),
-        "targets": padded(digits, L, (), np.int32),
+        "targets": padded(classes, L, (), np.int32, fill=fill),
         "boxes": padded(rendered.boxes, L, (4,), np.int32),
         "source_indices": padded(rendered.sources, L, (), np.int64),
         "indices": np.arange(rendered.start, rendered.start + n, dtype=np.int64),

@@ -1,0 +1,70 @@
+"""The window's separator style control and Presets menu (issue 17 items 4-6)."""
+
+from __future__ import annotations
+
+import datetime
+
+from gui_helpers import change_and_complete, shown_grid
+
+from digitseq_gui.engine.config import Config
+from digitseq_gui.engine.presets import PRESETS
+
+
+def test_separator_style_control_sets_the_config_and_draws_the_symbols_into_the_labels(qtbot, window):
+    controls = window.controls
+    change_and_complete(qtbot, window, lambda: controls.digits.setText("12:34"))
+    assert controls.separator_style.isVisible() and controls.config().separators.style == "gap"
+    assert all(cell.label == "1234" for cell in window.preview.canvas.cells)
+    gap_images = shown_grid(window)
+    index = controls.separator_style.findData("drawn")
+    change_and_complete(qtbot, window, lambda: controls.separator_style.setCurrentIndex(index))
+    assert controls.config().separators.style == "drawn"
+    cells = window.preview.canvas.cells
+    assert all(cell.label == "12:34" for cell in cells)
+    assert all(len(cell.boxes) == 5 for cell in cells)  # one box per character, the colon's too
+    assert shown_grid(window).tobytes() != gap_images.tobytes()
+    # set_config shows the style back, and the default config is the gap style
+    controls.set_config(Config.from_dict({"separators": {"style": "gap"}}))
+    assert controls.separator_style.currentData() == "gap"
+
+
+def test_presets_menu_lists_every_preset_and_each_shows_valid_values(qtbot, window):
+    titles = [action.text().replace("&", "") for action in window.presets_menu.actions()]
+    assert [t.split(":")[0].lower() for t in titles] == list(PRESETS)
+    window.grid_check.setChecked(True)
+    for name, action in window.preset_actions.items():
+        result = change_and_complete(qtbot, window, action.trigger)
+        assert window.controls.digits.text() == f"preset:{name}"
+        assert window.controls.config().separators.style == "drawn"
+        labels = [cell.label for cell in window.preview.canvas.cells]
+        assert len(set(labels)) > 1, f"{name}: every sample should be a fresh value"
+        if name == "date":
+            for label in labels:
+                if "/" in label:
+                    datetime.datetime.strptime(label, "%d/%m/%Y")
+                else:
+                    datetime.date.fromisoformat(label)
+        if name == "time":
+            for label in labels:
+                hours, minutes = label.split(":")
+                assert 0 <= int(hours) < 24 and len(minutes) == 2 and (hours == "0" or hours[0] != "0")
+        assert result.request.digits == f"preset:{name}"
+
+
+def test_copied_commands_name_the_preset_and_the_style(qtbot, window):
+    from PyQt5.QtWidgets import QApplication
+
+    change_and_complete(qtbot, window, window.preset_actions["time"].trigger)
+    window.copy_command()
+    text = QApplication.clipboard().text()
+    assert "--preset time" in text and "--separators drawn" in text and "--pattern" not in text
+
+
+def test_the_export_dialog_takes_a_preset_from_the_window(qtbot, window, tmp_path):
+    from digitseq_gui.gui.export_dialog import ExportDialog
+
+    change_and_complete(qtbot, window, window.preset_actions["date"].trigger)
+    dialog = ExportDialog(window.controls.config(), seed=3, sequence=window.controls.digits_text())
+    qtbot.addWidget(dialog)
+    source, option = dialog._what()
+    assert option == ["--preset", "date"] and source.describe() == {"kind": "preset", "preset": "date"}
