@@ -147,8 +147,11 @@ def _apply_v2(transform, image: np.ndarray, boxes: np.ndarray):
     import torch
     from torchvision import tv_tensors
 
-    height, width = image.shape[-2:]
-    tensor = tv_tensors.Image(torch.from_numpy(np.ascontiguousarray(image)))  # (H, W) -> (1, H, W)
+    height, width = image.shape[:2]
+    pixels = torch.from_numpy(np.ascontiguousarray(image))
+    if image.ndim == 3:  # RGB (image.color "rgb"): channels-last here, channels-first for torch
+        pixels = pixels.permute(2, 0, 1)
+    tensor = tv_tensors.Image(pixels)  # (H, W) -> (1, H, W)
     box_tensor = tv_tensors.BoundingBoxes(
         torch.from_numpy(boxes.astype(np.float32)), format="XYXY", canvas_size=(height, width)
     )

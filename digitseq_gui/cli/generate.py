@@ -36,9 +36,15 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..engine.generator import DigitSequence
 
+    from ..engine.finish import is_plain
+    from .finishing import finished_image
+
     config = config_from_args(args)
     generator = DigitSequence(config)
-    result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
+    if is_plain(config):
+        result = generator.generate(args.digits, config.spacing_range, config.image.width, seed=args.seed)
+    else:  # ink, paper, colour or capture: the route that finishes images
+        result = finished_image(generator, args.digits, args.seed)
     print(write_output(generator, result, args.output, args.force, text=args.digits))
     return 0
 

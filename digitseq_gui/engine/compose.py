@@ -18,6 +18,8 @@ gives the same bytes.
   ``seeding.noise_seed(seed, block)``. None chooses what the route has always done: the
   export always noises last; the window's preview (``noise_after_gaps="gaps"``) only when the
   texts have gaps, so that a preview without separators is the ``generate_batch`` image.
+- the finishing stage (finish.py: ink over paper, capture) goes on after everything else, each
+  block seeded from ``seeding.finish_stream(seed, block)``; at its defaults it changes nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 
 from . import seeding
 from .errors import InvalidInputError
+from .finish import finish
 from .render import insert_separator_gaps
 from .seeding import BLOCK_SIZE
 from .sequences import split_text
@@ -45,7 +48,9 @@ class Composed:
     texts: list[str]  # with separators
     boxes: list[np.ndarray]  # (digits, 4) int32 per image: x_min, y_min, x_max, y_max (max exclusive)
     sources: list[np.ndarray]  # the digits' rows in the data file
-    images: np.ndarray  # (n, H, W) uint8, 255 = white
+    images: np.ndarray  # (n, H, W) uint8, 255 = white; (n, H, W, 3) RGB with image.color "rgb"
+    # Printed marks beside each number (paper.printed; "" for none). Never part of the label.
+    printed: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -118,4 +123,6 @@ def compose(
             images[block_start : block_start + BLOCK_SIZE] = generator.augment_whole_images(
                 images[block_start : block_start + BLOCK_SIZE], seeding.noise_seed(seed, block)
             )
-    return Composed(labels, list(texts), boxes, sources, images)
+    # The finishing stage (ink, paper, capture) last, over the whole image; nothing when off.
+    finished = finish(generator.config, images, boxes, seed, first_index)
+    return Composed(labels, list(texts), finished.boxes, sources, finished.images, finished.printed)

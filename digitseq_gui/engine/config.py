@@ -23,6 +23,8 @@ from pathlib import Path
 from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import atomic_write_bytes, read_regular_file
+from .finish_config import COLORS, CaptureConfig, InkConfig, PaperConfig, parse_capture, parse_ink, parse_paper
+from .finish_config import without_defaults as _without_finishing_defaults
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
 
@@ -49,6 +51,7 @@ class ImageConfig:
     fit: str = "stretch"
     trim_padding: bool = False
     augmentations: dict[str, Augmentation] = field(default_factory=default_augmentations)
+    color: str = "gray"  # or "rgb": (H, W, 3) images (finish.py)
 
     def enabled_augmentations(self) -> dict[str, float]:
         """name -> strength of what the transform step applies (nothing when transform is off)."""
@@ -77,22 +80,30 @@ class Config:
     spacing: SpacingConfig = field(default_factory=SpacingConfig)
     output_format: str = "png"
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    # The finishing stage (finish.py): ink over paper, then capture effects. Off by default.
+    ink: InkConfig = field(default_factory=InkConfig)
+    paper: PaperConfig = field(default_factory=PaperConfig)
+    capture: CaptureConfig = field(default_factory=CaptureConfig)
 
     @property
     def spacing_range(self) -> tuple[int, int]:
         return self.spacing.min, self.spacing.max
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _without_finishing_defaults(asdict(self))
 
     @classmethod
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset"))
+        _no_unknown_keys(
+            top, "", ("image", "spacing", "output_format", "dataset", "ink", "paper", "capture")
+        )
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
-            image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
+            image,
+            "image.",
+            ("transform", "width", "height", "fit", "trim_padding", "augmentations", "color"),
         )
         spacing = _mapping(top.get("spacing", {}), "spacing")
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
@@ -118,6 +129,10 @@ class Config:
         config.output_format = _choice(top, "output_format", "output_format", "png", OUTPUT_FORMATS)
         config.dataset.source = _str(dataset, "source", "dataset.source", "mnist")
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
+        config.image.color = _choice(image, "color", "image.color", "gray", COLORS)
+        config.ink = parse_ink(top.get("ink", {}))
+        config.paper = parse_paper(top.get("paper", {}))
+        config.capture = parse_capture(top.get("capture", {}))
         return config
 
     def validated(self) -> Config:
@@ -245,14 +260,29 @@ def _choice(mapping: dict, key: str, where: str, default: str, choices: tuple[st
     return value
 
 
+def _number(mapping: dict, key: str, where: str, default: float, low: float, high: float) -> float:
+    value = mapping.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{where} must be between {low} and {high}, got {value}")
+    return value
+
+
 def _augmentations(document: object) -> dict[str, Augmentation]:
-    mapping = _mapping(document, "image.augmentations")
-    result = default_augmentations()
+    return _strengths(document, "image.augmentations", AUGMENTATIONS_BY_NAME, Augmentation, "augmentation")
+
+
+def _strengths(document: object, prefix: str, specs: dict, entry_type, what: str) -> dict:
+    """name -> entry_type(enabled, strength) for a catalogue of AugmentationSpecs (augmentations,
+    capture effects): every name, with the catalogue's defaults where the document says nothing."""
+    mapping = _mapping(document, prefix)
+    result = {spec.name: entry_type(spec.classic, spec.default) for spec in specs.values()}
     for name, entry in mapping.items():
-        where = f"image.augmentations.{name}"
-        spec = AUGMENTATIONS_BY_NAME.get(name)
+        where = f"{prefix}.{name}"
+        spec = specs.get(name)
         if spec is None:
-            raise ConfigError(f"unknown augmentation {where}; known: {', '.join(AUGMENTATIONS_BY_NAME)}")
+            raise ConfigError(f"unknown {what} {where}; known: {', '.join(specs)}")
         entry = _mapping(entry, where)
         _no_unknown_keys(entry, where + ".", ("enabled", "strength"))
         enabled = _bool(entry, "enabled", where + ".enabled", spec.classic)
@@ -263,5 +293,5 @@ def _augmentations(document: object) -> dict[str, Augmentation]:
             raise ConfigError(f"{where}.strength must be between 0 and {spec.maximum}, got {strength}")
         if spec.integer and strength != int(strength):
             raise ConfigError(f"{where}.strength must be a whole number of pixels, got {strength}")
-        result[name] = Augmentation(enabled, strength)
+        result[name] = entry_type(enabled, strength)
     return result
