@@ -164,4 +164,9 @@ def _moved_boxes(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int)
     moved[:, 1] = np.clip(np.floor(py.min(axis=1)), 0, height - 1)
     moved[:, 2] = np.clip(np.floor(px.max(axis=1)) + 2, 1, width)
     moved[:, 3] = np.clip(np.floor(py.max(axis=1)) + 2, 1, height)
+    # The warp replicates the border: ink that touches an edge is smeared out to that edge.
+    moved[boxes[:, 0] <= 0, 0] = 0
+    moved[boxes[:, 1] <= 0, 1] = 0
+    moved[boxes[:, 2] >= width, 2] = width
+    moved[boxes[:, 3] >= height, 3] = height
     return moved
