@@ -2,7 +2,8 @@
 
 Whole-image effects, each off or on with one strength like the augmentations (augment.py); each
 image draws its own amount uniformly in [0, strength]. They act in the order a capture happens:
-the page's perspective, the light (shadow), the optics (defocus, motion blur), the exposure
+the light on the page (shadow, which finish.py folds into the compositing), the page's
+perspective, the optics (defocus, motion blur), the exposure
 (brightness, contrast, gamma), the sensor's noise, and last the JPEG encoder. A perspective change
 moves the digit boxes with the pixels: each box becomes the bounding box of its moved corners,
 so it still holds its digit's ink.
@@ -16,16 +17,16 @@ from .augment import AugmentationSpec
 
 CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
     AugmentationSpec(
+        "shadow", "Shadow", "Darken one side of the image by up to this fraction, fading across it.", "", 0.3, 0.6,
+        classic=True,
+    ),
+    AugmentationSpec(
         "perspective",
         "Perspective",
         "Move each corner of the image by up to this fraction of its height, like a photo taken at a slant.",
         "×h",
         0.06,
         0.2,
-        classic=True,
-    ),
-    AugmentationSpec(
-        "shadow", "Shadow", "Darken one side of the image by up to this fraction, fading across it.", "", 0.3, 0.6,
         classic=True,
     ),
     AugmentationSpec("defocus", "Defocus", "Gaussian blur of up to this sigma, in pixels.", "px", 0.6, 1.5, classic=True),
@@ -47,9 +48,9 @@ CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
     AugmentationSpec(
         "jpeg",
         "JPEG",
-        "Save as JPEG with a quality down to 100 minus this (compression blocks and ringing).",
+        "Save as JPEG with a quality from 95 down to 95 minus this (compression blocks and ringing).",
         "",
-        40,
+        35,
         85,
         classic=True,
         integer=True,
@@ -58,12 +59,33 @@ CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
 CAPTURE_BY_NAME = {spec.name: spec for spec in CAPTURE_EFFECTS}
 
 
+def draw_light(effects: dict[str, float], stream: np.random.Generator, n: int, height: int, width: int):
+    """The shadow: (n, H, W) float32 light falling on the page (1 = full), or None. It is drawn
+    first and lights paper and ink alike (ink.composite), before the camera sees the page."""
+    if "shadow" not in effects:
+        return None
+    depth = stream.uniform(0, effects["shadow"], size=n).astype(np.float32)
+    angle = stream.uniform(0, 2 * np.pi, size=n)
+    centre = stream.uniform(-0.3, 0.3, size=n).astype(np.float32)
+    # A ramp from 0 to 1 across a band of the image, along a random direction, then 1 - depth * ramp.
+    ys = (np.arange(height, dtype=np.float32) / np.float32(width))[None, :, None]
+    xs = (np.arange(width, dtype=np.float32) / np.float32(width))[None, None, :]
+    cos, sin = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
+    ramp = xs * cos[:, None, None] + ys * sin[:, None, None]
+    middle = np.float32(0.5) * (cos + sin * np.float32(height / width)) + centre
+    ramp -= middle[:, None, None] - np.float32(0.5)
+    np.clip(ramp, 0, 1, out=ramp)
+    ramp *= -depth[:, None, None]
+    ramp += 1
+    return ramp
+
+
 def capture(
     effects: dict[str, float], images: np.ndarray, boxes: list[np.ndarray], stream: np.random.Generator
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Apply ``effects`` (name -> strength) to float32 (n, H, W[, 3]) images in [0, 255]; returns
-    uint8 images and the boxes (moved by a perspective change). Draws per effect, in the order of
-    CAPTURE_EFFECTS, only for the effects given."""
+    """Apply ``effects`` (name -> strength; the shadow is draw_light's) to uint8 (n, H, W[, 3])
+    images, in place; returns them and the boxes (moved by a perspective change). Draws per
+    effect, in the order of CAPTURE_EFFECTS, only for the effects given."""
     from .imgaug_compat import cv2
 
     cv = cv2()
@@ -73,65 +95,90 @@ def capture(
         reach = effects["perspective"] * height
         moves = stream.uniform(-reach, reach, size=(n, 4, 2)).astype(np.float32)
         corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
-        boxes = list(boxes)
+        matrices = np.empty((n, 3, 3))
         for i in range(n):
-            matrix = cv.getPerspectiveTransform(corners, corners + moves[i])
+            matrices[i] = cv.getPerspectiveTransform(corners, corners + moves[i])
             images[i] = _channels(
                 cv.warpPerspective(
-                    images[i], matrix, (width, height), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE
+                    images[i], matrices[i], (width, height), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE
                 ),
                 images[i].shape,
             )
-            boxes[i] = _moved_boxes(boxes[i], matrix, width, height)
-    if "shadow" in effects:
-        depth = stream.uniform(0, effects["shadow"], size=n).astype(np.float32)
-        angle = stream.uniform(0, 2 * np.pi, size=n)
-        centre = stream.uniform(0.2, 0.8, size=n).astype(np.float32)
-        # A ramp across the image along a random direction, from 0 to depth, in plain arithmetic.
-        ys = np.linspace(0, 1, height, dtype=np.float32)[None, :, None] * np.float32(height / width)
-        xs = np.linspace(0, 1, width, dtype=np.float32)[None, None, :]
-        cos, sin = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
-        ramp = np.clip(xs * cos[:, None, None] + ys * sin[:, None, None] - (centre - 0.5)[:, None, None] + 0.5, 0, 1)
-        shade = 1 - depth[:, None, None] * ramp
-        images *= shade[..., None] if colour else shade
+        boxes = _moved_boxes(boxes, matrices, width, height)
     if "defocus" in effects:
         sigmas = stream.uniform(0, effects["defocus"], size=n)
-        for i in range(n):
-            if sigmas[i] > 0.05:
-                images[i] = _channels(cv.GaussianBlur(images[i], (0, 0), sigmas[i], borderType=cv.BORDER_REPLICATE), images[i].shape)
+        for i in np.nonzero(sigmas > 0.05)[0]:
+            images[i] = _channels(
+                cv.GaussianBlur(images[i], (0, 0), sigmas[i], borderType=cv.BORDER_REPLICATE), images[i].shape
+            )
     if "motion" in effects:
         lengths = stream.uniform(0, effects["motion"], size=n)
         angles = stream.uniform(0, np.pi, size=n)
+        for i in np.nonzero(lengths >= 1)[0]:
+            kernel = _motion_kernel(lengths[i], angles[i])
+            images[i] = _channels(cv.filter2D(images[i], -1, kernel, borderType=cv.BORDER_REPLICATE), images[i].shape)
+    if any(e in effects for e in ("brightness", "contrast", "gamma")):
+        brightness = stream.uniform(-1, 1, size=(n, 1)) * effects.get("brightness", 0)
+        contrast = 1 + stream.uniform(-1, 1, size=(n, 1)) * effects.get("contrast", 0)
+        gamma = (1 + effects.get("gamma", 0)) ** stream.uniform(-1, 1, size=(n, 1))
+        # One table per image for all three: exact look-ups, whatever the machine.
+        levels = np.arange(256, dtype=np.float64)[None, :] / 255
+        curves = np.clip((levels - 0.5) * contrast + 0.5 + brightness, 0, 1) ** gamma
+        tables = np.clip(np.rint(curves * 255), 0, 255).astype(np.uint8)
+        flat = images.reshape(n, height, -1)
         for i in range(n):
-            if lengths[i] >= 1:
-                images[i] = _channels(cv.filter2D(images[i], -1, _motion_kernel(lengths[i], angles[i]), borderType=cv.BORDER_REPLICATE), images[i].shape)
-    out = np.empty(images.shape, dtype=np.uint8)
-    np.clip(np.rint(images), 0, 255, out=images)
-    out[...] = images
-    exposure = [e for e in ("brightness", "contrast", "gamma") if e in effects]
-    if exposure:
-        brightness = stream.uniform(-1, 1, size=n) * effects.get("brightness", 0)
-        contrast = 1 + stream.uniform(-1, 1, size=n) * effects.get("contrast", 0)
-        gamma = (1 + effects.get("gamma", 0)) ** stream.uniform(-1, 1, size=n)
-        levels = np.arange(256, dtype=np.float64) / 255
-        for i in range(n):
-            curve = np.clip((levels - 0.5) * contrast[i] + 0.5 + brightness[i], 0, 1) ** gamma[i]
-            table = np.clip(np.rint(curve * 255), 0, 255).astype(np.uint8)
-            out[i] = table[out[i]]
+            cv.LUT(flat[i], tables[i], dst=flat[i])
     if "noise" in effects:
-        sigma = (stream.uniform(0, effects["noise"], size=n) * 255).astype(np.float32)
-        noise = stream.standard_normal((n, height, width), dtype=np.float32) * sigma[:, None, None]
-        noisy = out.astype(np.float32) + (noise[..., None] if colour else noise)
-        np.clip(np.rint(noisy), 0, 255, out=noisy)
-        out[...] = noisy
-    if "jpeg" in effects:
-        qualities = 100 - stream.integers(0, int(effects["jpeg"]) + 1, size=n)
+        sigma = stream.uniform(0, effects["noise"], size=n) * 255
+        bank = _noise_bank(height, width * (3 if colour else 1))
+        rows = stream.integers(0, bank.shape[0] - height + 1, size=n)
+        flat = images.reshape(n, height, -1)
         for i in range(n):
-            image = out[i][..., ::-1] if colour else out[i]  # OpenCV's colour images are BGR
-            ok, data = cv.imencode(".jpg", np.ascontiguousarray(image), [cv.IMWRITE_JPEG_QUALITY, int(qualities[i])])
-            decoded = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE)
-            out[i] = decoded[..., ::-1] if colour else decoded
-    return out, boxes
+            region = bank[rows[i] : rows[i] + height]
+            flat[i] = cv.addWeighted(flat[i], 1.0, region, float(sigma[i]), 0.0, dtype=cv.CV_8U)
+    if "jpeg" in effects:
+        _jpeg(images, stream, int(effects["jpeg"]), colour, cv)
+    return images, boxes
+
+
+_NOISE_SEED = 0x5E45  # sensor noise: one fixed sheet of normals; each image takes its own rows
+_NOISE_BANKS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _noise_bank(height: int, columns: int) -> np.ndarray:
+    key = (height, columns)
+    if key not in _NOISE_BANKS:
+        rows = max(2 * height, min(64 * height, (1 << 22) // columns))
+        if len(_NOISE_BANKS) > 8:
+            _NOISE_BANKS.clear()
+        _NOISE_BANKS[key] = np.random.Generator(np.random.Philox(_NOISE_SEED)).standard_normal(
+            (rows, columns), dtype=np.float32
+        )
+    return _NOISE_BANKS[key]
+
+
+_JPEG_STEP = 10  # qualities come in steps of 10, so images of one quality are encoded together
+
+
+def _jpeg(images: np.ndarray, stream: np.random.Generator, strength: int, colour: bool, cv) -> None:
+    """JPEG compression in place: each image's quality is drawn in [95 - strength, 95] (in steps
+    of _JPEG_STEP); the images of a block that share a quality are encoded as one tall picture,
+    each padded to whole 16-row blocks so that no compression block holds two images."""
+    n, height = images.shape[:2]
+    qualities = 95 - _JPEG_STEP * stream.integers(0, strength // _JPEG_STEP + 1, size=n)
+    padded = -(-height // 16) * 16
+    for quality in np.unique(qualities):
+        members = np.nonzero(qualities == quality)[0]
+        tile = np.empty((len(members), padded, *images.shape[2:]), dtype=np.uint8)
+        tile[:, :height] = images[members]
+        tile[:, height:] = images[members, height - 1 : height]
+        tall = tile.reshape(len(members) * padded, *images.shape[2:])
+        ok, data = cv.imencode(
+            ".jpg", tall[..., ::-1] if colour else tall, [cv.IMWRITE_JPEG_QUALITY, int(quality)]
+        )  # OpenCV's colour images are BGR
+        decoded = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE)
+        decoded = decoded[..., ::-1] if colour else decoded
+        images[members] = decoded.reshape(tile.shape)[:, :height]
 
 
 def _channels(result: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -149,24 +196,29 @@ def _motion_kernel(length: float, angle: float) -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def _moved_boxes(boxes: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Each box (max exclusive) as the bounding box of its four corners moved by ``matrix``."""
-    if not len(boxes):
-        return boxes
-    x0, y0, x1, y1 = (boxes[:, k].astype(np.float64) for k in range(4))
-    # Pixel centres of the outermost ink pixels, moved, then widened by a pixel for the bilinear spread.
+def _moved_boxes(boxes: list[np.ndarray], matrices: np.ndarray, width: int, height: int) -> list[np.ndarray]:
+    """Each box (max exclusive) as the bounding box of its four corners moved by its image's matrix."""
+    counts = [len(b) for b in boxes]
+    if not sum(counts):
+        return list(boxes)
+    every = np.concatenate(boxes)
+    matrix = np.repeat(matrices, counts, axis=0)  # (boxes, 3, 3)
+    x0, y0, x1, y1 = (every[:, k].astype(np.float64) for k in range(4))
+    # The centres of the outermost ink pixels, moved, then widened by a pixel for the bilinear spread.
     xs = np.stack([x0, x1 - 1, x1 - 1, x0], axis=1)
     ys = np.stack([y0, y0, y1 - 1, y1 - 1], axis=1)
-    points = np.stack([xs, ys, np.ones_like(xs)], axis=-1) @ matrix.T
-    px, py = points[..., 0] / points[..., 2], points[..., 1] / points[..., 2]
-    moved = np.empty_like(boxes)
+    mx = matrix[:, None, 0, 0] * xs + matrix[:, None, 0, 1] * ys + matrix[:, None, 0, 2]
+    my = matrix[:, None, 1, 0] * xs + matrix[:, None, 1, 1] * ys + matrix[:, None, 1, 2]
+    mw = matrix[:, None, 2, 0] * xs + matrix[:, None, 2, 1] * ys + matrix[:, None, 2, 2]
+    px, py = mx / mw, my / mw
+    moved = np.empty_like(every)
     moved[:, 0] = np.clip(np.floor(px.min(axis=1)), 0, width - 1)
     moved[:, 1] = np.clip(np.floor(py.min(axis=1)), 0, height - 1)
     moved[:, 2] = np.clip(np.floor(px.max(axis=1)) + 2, 1, width)
     moved[:, 3] = np.clip(np.floor(py.max(axis=1)) + 2, 1, height)
     # The warp replicates the border: ink that touches an edge is smeared out to that edge.
-    moved[boxes[:, 0] <= 0, 0] = 0
-    moved[boxes[:, 1] <= 0, 1] = 0
-    moved[boxes[:, 2] >= width, 2] = width
-    moved[boxes[:, 3] >= height, 3] = height
-    return moved
+    moved[every[:, 0] <= 0, 0] = 0
+    moved[every[:, 1] <= 0, 1] = 0
+    moved[every[:, 2] >= width, 2] = width
+    moved[every[:, 3] >= height, 3] = height
+    return np.split(moved, np.cumsum(counts)[:-1])

@@ -1,7 +1,8 @@
 """The finishing stage: ink over paper, then capture, on composed images (compose.py calls it last).
 
     grey image (255 = white) -> alpha = 1 - grey / 255 -> ink colour x darkness(x) over the paper
-    -> grey (luminance) or RGB -> capture effects -> uint8 (n, H, W) or (n, H, W, 3)
+    (its printed lines and marks under the ink), lit by the shadow -> RGB or grey (BT.601 luma)
+    uint8 -> capture effects (perspective, blur, exposure, noise, JPEG) -> (n, H, W[, 3]) uint8
 
 Block b of a call (image i is in block (first_index + i) // BLOCK_SIZE) draws everything from
 ``seeding.finish_stream(seed, b)``, in the order ink, paper, capture: so any chunking into whole
@@ -18,11 +19,8 @@ import numpy as np
 from . import ink as ink_module
 from . import paper as paper_module
 from . import seeding
-from .capture import capture
+from .capture import capture, draw_light
 from .seeding import BLOCK_SIZE
-
-# ITU-R BT.601 luma, as OpenCV's and Pillow's RGB-to-grey conversions weigh the channels.
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 @dataclass
@@ -75,24 +73,19 @@ def _finish_block(config, grey: np.ndarray, boxes: list[np.ndarray], stream: np.
     n, height, width = grey.shape
     printed = [""] * n
     ink, paper = config.ink, config.paper
-    if _plain_ink(config) and _plain_paper(config):
-        # Black ink on white paper is the grey image itself: nothing to composite.
-        finished = grey.astype(np.float32)
-        if config.image.color == "rgb":
-            finished = np.repeat(finished[..., None], 3, axis=-1)
+    rgb = config.image.color == "rgb"
+    effects = config.capture.enabled_effects()
+    if _plain_ink(config) and _plain_paper(config) and "shadow" not in effects:
+        # Black ink on white paper in even light is the grey image itself: nothing to composite.
+        finished = np.repeat(grey[..., None], 3, axis=-1) if rgb else grey.copy()
     else:
         inks, profile = ink_module.draw_inks(ink.colours, ink.darkness, ink.pressure, stream, n, width)
         sheet = paper_module.draw_background(paper.background, stream, n, height, width)
-        paper_module.draw_lines(paper.lines, sheet, stream, boxes)
+        paper_module.draw_lines(paper.lines, sheet, stream, boxes, height, width)
         if paper.printed:
-            printed = paper_module.draw_printed(sheet, stream, boxes)
-        finished = ink_module.composite(grey, sheet, inks, profile)
-        if config.image.color == "gray":
-            # Channel by channel, not a matrix product: BLAS may sum in another order elsewhere.
-            finished = finished[..., 0] * _LUMA[0] + finished[..., 1] * _LUMA[1] + finished[..., 2] * _LUMA[2]
-    effects = config.capture.enabled_effects()
+            printed = paper_module.draw_printed(sheet, stream, boxes, height, width)
+        light = draw_light(effects, stream, n, height, width)
+        finished = ink_module.composite(grey, sheet, inks, profile, light, rgb)
     if effects:
-        out, boxes = capture(effects, finished, boxes, stream)
-        return out, boxes, printed
-    np.clip(np.rint(finished), 0, 255, out=finished)
-    return finished.astype(np.uint8), list(boxes), printed
+        finished, boxes = capture(effects, finished, boxes, stream)
+    return finished, list(boxes), printed

@@ -37,13 +37,15 @@ def parse_ink_colour(text: object, where: str = "ink.color") -> tuple[int, int, 
 
 def draw_inks(
     colours: tuple[str, ...], darkness: float, pressure: float, stream: np.random.Generator, n: int, width: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 3) float32 ink colours and (n, 1, width) float32 darkness along each image.
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(n, 3) float32 ink colours and (n, 1, width) float32 darkness along each image (None: full).
 
     Draws (in this order): which colour of the list (only for a list of two or more), then the
     pressure curve's control points (only when pressure > 0)."""
     table = np.array([parse_ink_colour(c) for c in colours], dtype=np.float32)
     pick = stream.integers(0, len(table), size=n) if len(table) > 1 else np.zeros(n, dtype=np.int64)
+    if darkness == 1 and pressure == 0:
+        return table[pick], None
     profile = np.full((n, 1, width), np.float32(darkness), dtype=np.float32)
     if pressure > 0:
         # A smooth curve: control points uniform in [0, 1], linearly joined across the width.
@@ -56,9 +58,60 @@ def draw_inks(
     return table[pick], profile
 
 
-def composite(grey: np.ndarray, paper: np.ndarray, inks: np.ndarray, profile: np.ndarray) -> np.ndarray:
-    """Ink over paper: (n, H, W) uint8 grey (255 = no ink) over (n, H, W, 3) float32 paper, in place
-    into the paper. ``out = paper + alpha * (ink - paper)``."""
-    alpha = (np.float32(1.0 / 255) * (255 - grey.astype(np.float32))) * profile
-    paper += alpha[..., None] * (inks[:, None, None, :] - paper)
-    return paper
+_ALPHA = ((255 - np.arange(256)) / 255).astype(np.float32)  # ink coverage of each grey level
+# ITU-R BT.601 luma, as OpenCV's and Pillow's RGB-to-grey conversions weigh the channels.
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def composite(grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool) -> np.ndarray:
+    """Ink over paper: (n, H, W) uint8 grey (255 = no ink) over ``sheet`` (paper.Sheet), lit by
+    ``light`` ((n, H, W) float32 or None). Returns uint8 (n, H, W, 3), or (n, H, W) luma.
+
+    ``out = paper + alpha * (ink - paper)`` with each printed layer blended into the paper
+    before; expanded, every output channel is a sum of per-image colours times a few shared
+    planes, so the per-pixel work is done once, not once per channel, and the result is exact
+    float32 arithmetic (the same bytes on every machine)."""
+    from .imgaug_compat import cv2
+
+    cv = cv2()
+    n, height, width = grey.shape
+    alpha = cv.LUT(np.ascontiguousarray(grey).reshape(n * height, width), _ALPHA).reshape(n, height, width)
+    if profile is not None:
+        alpha *= profile
+    keep = 1 - alpha  # the paper's share
+    if light is not None:
+        alpha *= light
+        keep *= light
+    terms: list[tuple[np.ndarray, np.ndarray]] = []  # (colour (n, 3) or picture planes (3, n, H, W), plane)
+    for coverage, colour in reversed(sheet.layers):  # the top layer first
+        terms.append((colour, keep * coverage))
+        keep *= 1 - coverage
+    if sheet.picture is not None:
+        terms.append((sheet.picture, keep))
+    else:
+        terms.append((sheet.tint, keep if sheet.shade is None else keep * sheet.shade))
+    terms.append((inks, alpha))
+    weights = LUMA if not rgb else None
+    planes = []
+    for c in range(3) if rgb else (None,):
+        total = np.zeros((n, height, width), dtype=np.float32)
+        for colour, plane in terms:
+            if colour.ndim == 4:  # a picture: one plane per channel
+                part = colour[c] if c is not None else _luma(colour)
+                total += part * plane
+            else:
+                factor = colour[:, c] if c is not None else _luma_of(colour, weights)
+                total += factor[:, None, None] * plane
+        planes.append(cv.convertScaleAbs(total.reshape(n * height, width)))  # rounded, 0-255
+    if not rgb:
+        return planes[0].reshape(n, height, width)
+    return cv.merge(planes).reshape(n, height, width, 3)
+
+
+def _luma_of(colours: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    # Channel by channel, not a matrix product: BLAS may sum in another order elsewhere.
+    return colours[:, 0] * weights[0] + colours[:, 1] * weights[1] + colours[:, 2] * weights[2]
+
+
+def _luma(planes: np.ndarray) -> np.ndarray:
+    return planes[0] * LUMA[0] + planes[1] * LUMA[1] + planes[2] * LUMA[2]

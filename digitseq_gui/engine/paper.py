@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +118,17 @@ def folder_images(path: str) -> list[np.ndarray]:
 # -- backgrounds -------------------------------------------------------------------------------
 
 
+@dataclass
+class Sheet:
+    """A block's paper: a tint per image times a shade (grain, cheque), or a picture per image,
+    and the printed layers on it (lines, marks), each a coverage and a colour per image."""
+
+    tint: np.ndarray  # (n, 3) float32
+    shade: np.ndarray | None = None  # (n, H, W) float32 multiplier of the tint; None: flat
+    picture: np.ndarray | None = None  # (3, n, H, W) float32 planes (a folder's pictures)
+    layers: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (n, H, W), (n, 3)
+
+
 def _near(stream: np.random.Generator, tints: np.ndarray, n: int, jitter: float) -> np.ndarray:
     colours = tints[stream.integers(0, len(tints), size=n)]
     colours = colours + stream.uniform(-jitter, jitter, size=(n, 3)).astype(np.float32)
@@ -124,30 +136,56 @@ def _near(stream: np.random.Generator, tints: np.ndarray, n: int, jitter: float)
 
 
 def _upsample(coarse: np.ndarray, height: int, width: int) -> np.ndarray:
-    """(n, h, w) -> (n, height, width) by bilinear interpolation, in plain arithmetic."""
-    _, h, w = coarse.shape
+    """(h, w) -> (height, width) by bilinear interpolation, in plain arithmetic."""
+    h, w = coarse.shape
     ys = np.linspace(0, h - 1, height, dtype=np.float32)
     xs = np.linspace(0, w - 1, width, dtype=np.float32)
     y0 = np.minimum(ys.astype(np.int64), h - 2)
     x0 = np.minimum(xs.astype(np.int64), w - 2)
     fy, fx = (ys - y0)[:, None], (xs - x0)[None, :]
-    top = coarse[:, y0][:, :, x0] * (1 - fx) + coarse[:, y0][:, :, x0 + 1] * fx
-    bottom = coarse[:, y0 + 1][:, :, x0] * (1 - fx) + coarse[:, y0 + 1][:, :, x0 + 1] * fx
-    return top * (1 - fy) + bottom * fy
+    rows = coarse[:, x0] * (1 - fx) + coarse[:, x0 + 1] * fx
+    return rows[y0] * (1 - fy) + rows[y0 + 1] * fy
 
 
-def _grain(stream: np.random.Generator, n: int, height: int, width: int) -> np.ndarray:
-    """Off-white paper whose brightness varies in soft blotches and in fine fibres."""
-    base = _near(stream, _TINTS[:2], n, 3)
-    coarse = stream.standard_normal((n, max(2, height // 6), max(2, width // 6)), dtype=np.float32)
-    fine = stream.standard_normal((n, height, width), dtype=np.float32)
-    shade = 1 + np.float32(0.018) * _upsample(coarse, height, width) + np.float32(0.012) * fine
-    return base[:, None, None, :] * shade[..., None]
+_GRAIN_SEED = 0x6A1  # the paper texture is one fixed sheet; each image sees its own region of it
+_GRAIN_BANKS: dict[tuple[int, int], np.ndarray] = {}
 
 
-def _cheque(stream: np.random.Generator, n: int, height: int, width: int) -> np.ndarray:
+def _grain_bank(height: int, width: int) -> np.ndarray:
+    """A sheet of paper texture (brightness factor around 1: soft blotches and fine fibres), made
+    once per process from a fixed seed, about eight images tall and one and a half wide."""
+    key = (height, width)
+    bank = _GRAIN_BANKS.get(key)
+    if bank is None:
+        rows, cols = height * 8, width + width // 2 + 8
+        texture = np.random.Generator(np.random.Philox(_GRAIN_SEED))
+        coarse = texture.standard_normal((max(2, rows // 6), max(2, cols // 6)), dtype=np.float32)
+        fine = texture.standard_normal((rows, cols), dtype=np.float32)
+        bank = 1 + np.float32(0.018) * _upsample(coarse, rows, cols) + np.float32(0.012) * fine
+        if len(_GRAIN_BANKS) > 8:
+            _GRAIN_BANKS.clear()
+        _GRAIN_BANKS[key] = bank
+    return bank
+
+
+def _grain(stream: np.random.Generator, n: int, height: int, width: int) -> Sheet:
+    """Off-white paper whose brightness varies in soft blotches and in fine fibres: a random
+    region of the texture sheet per image, either way round."""
+    tint = _near(stream, _TINTS[:2], n, 3)
+    bank = _grain_bank(height, width)
+    ys = stream.integers(0, bank.shape[0] - height + 1, size=n)
+    xs = stream.integers(0, bank.shape[1] - width + 1, size=n)
+    flips = stream.integers(0, 2, size=n)
+    shade = np.empty((n, height, width), dtype=np.float32)
+    for i in range(n):
+        region = bank[ys[i] : ys[i] + height, xs[i] : xs[i] + width]
+        shade[i] = region[:, ::-1] if flips[i] else region
+    return Sheet(tint, shade)
+
+
+def _cheque(stream: np.random.Generator, n: int, height: int, width: int) -> Sheet:
     """Two families of fine wavy lines crossing at an angle, darker than the pale tint."""
-    base = _near(stream, _CHEQUE_TINTS, n, 4)
+    tint = _near(stream, _CHEQUE_TINTS, n, 4)
     ys = np.arange(height, dtype=np.int64)[None, :, None]
     xs = np.arange(width, dtype=np.int64)[None, None, :]
     line = np.zeros((n, height, width), dtype=np.float32)
@@ -164,17 +202,17 @@ def _cheque(stream: np.random.Generator, n: int, height: int, width: int) -> np.
         crest = _SINE[(xs * step_x + ys * step_y + offset + wobble) % _PHASES]
         line = np.maximum(line, np.clip((crest - 6500) / np.float32(3500), 0, 1).astype(np.float32))
     depth = stream.uniform(0.10, 0.22, size=n).astype(np.float32)[:, None, None]
-    return base[:, None, None, :] * (1 - depth * line)[..., None]
+    return Sheet(tint, 1 - depth * line)
 
 
 def _from_folder(
     stream: np.random.Generator, pictures: list[np.ndarray], n: int, height: int, width: int
-) -> np.ndarray:
+) -> Sheet:
     """A random region of a random picture, of the image's shape, scaled to it."""
     from .imgaug_compat import cv2
 
     cv = cv2()
-    out = np.empty((n, height, width, 3), dtype=np.float32)
+    out = np.empty((n, height, width, 3), dtype=np.uint8)
     picks = stream.integers(0, len(pictures), size=n)
     where = stream.random((n, 3))
     for i in range(n):
@@ -188,17 +226,15 @@ def _from_folder(
         y = int((ph - region_h) * where[i, 2])
         crop = picture[y : y + max(1, round(region_h)), x : x + max(1, round(region_w))]
         out[i] = cv.resize(np.ascontiguousarray(crop), (width, height), interpolation=cv.INTER_AREA)
-    return out
+    planes = np.ascontiguousarray(np.moveaxis(out, -1, 0), dtype=np.float32)
+    return Sheet(np.full((n, 3), 255, dtype=np.float32), picture=planes)
 
 
-def draw_background(
-    background: str, stream: np.random.Generator, n: int, height: int, width: int
-) -> np.ndarray:
+def draw_background(background: str, stream: np.random.Generator, n: int, height: int, width: int) -> Sheet:
     if background == "white":
-        return np.full((n, height, width, 3), 255, dtype=np.float32)
+        return Sheet(np.full((n, 3), 255, dtype=np.float32))
     if background == "tinted":
-        tint = _near(stream, _TINTS, n, 4)
-        return np.broadcast_to(tint[:, None, None, :], (n, height, width, 3)).copy()
+        return Sheet(_near(stream, _TINTS, n, 4))
     if background == "grain":
         return _grain(stream, n, height, width)
     if background == "cheque":
@@ -209,37 +245,30 @@ def draw_background(
 # -- printed lines -----------------------------------------------------------------------------
 
 
-def _blend(paper: np.ndarray, i: int, ys, xs, colour: np.ndarray, strength: float) -> None:
-    region = paper[i, ys, xs]
-    region += np.float32(strength) * (colour - region)
-    paper[i, ys, xs] = region
-
-
-def draw_lines(
-    lines: str, paper: np.ndarray, stream: np.random.Generator, boxes: list[np.ndarray]
-) -> None:
-    """Lines printed on the paper (in place), where a form puts them for these digit boxes."""
+def draw_lines(lines: str, sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int) -> None:
+    """Lines printed on the paper, where a form puts them for these digit boxes: a layer of the sheet."""
     if lines == "none":
         return
-    n, height, width = paper.shape[:3]
+    n = len(boxes)
     colours = _LINE_COLOURS[stream.integers(0, len(_LINE_COLOURS), size=n)]
-    strength = stream.uniform(0.55, 0.9, size=n)
+    strength = stream.uniform(0.55, 0.9, size=n).astype(np.float32)
     jitter = stream.integers(-1, 2, size=(n, 2))
     thick = 2 if height >= 56 else 1
-    for i in range(n):
-        b = boxes[i]
-        if lines == "ruled":
-            # Under the number: at the digits' typical bottom, so descending strokes cross it.
-            bottom = int(np.median(b[:, 3])) if len(b) else height - 4
-            y = int(np.clip(bottom - 1 + jitter[i, 0], 0, height - thick))
-            _blend(paper, i, slice(y, y + thick), slice(None), colours[i], strength[i])
-        elif lines == "grid":
-            period = max(4, round(height / 2.5))
-            ys = (np.arange(height) + jitter[i, 0] + period) % period < thick
-            xs = (np.arange(width) + jitter[i, 1] + period) % period < thick
-            mask = ys[:, None] | xs[None, :]
-            _blend(paper, i, mask, slice(None), colours[i], strength[i] * 0.6)
-        else:  # boxes: a comb, one box per digit, walls halfway between neighbouring digits
+    coverage = np.zeros((n, height, width), dtype=np.float32)
+    if lines == "ruled":
+        # Under the number: at the digits' typical bottom, so descending strokes cross it.
+        bottoms = np.array([int(np.median(b[:, 3])) if len(b) else height - 4 for b in boxes])
+        rows = np.clip(bottoms - 1 + jitter[:, 0], 0, height - thick)
+        for t in range(thick):
+            coverage[np.arange(n), rows + t] = strength[:, None]
+    elif lines == "grid":
+        period = max(4, round(height / 2.5))
+        ys = (np.arange(height)[None, :] + jitter[:, :1] + period) % period < thick
+        xs = (np.arange(width)[None, :] + jitter[:, 1:] + period) % period < thick
+        coverage[...] = ys[:, :, None] | xs[:, None, :]
+        coverage *= (strength * np.float32(0.6))[:, None, None]
+    else:  # boxes: a comb, one box per digit, walls halfway between neighbouring digits
+        for i, b in enumerate(boxes):
             if not len(b):
                 continue
             top = int(np.clip(b[:, 1].min() - 2, 0, height - thick))
@@ -247,9 +276,10 @@ def draw_lines(
             walls = [b[0, 0] - 2, *((b[1:, 0] + b[:-1, 2]) // 2), b[-1, 2] + 1]
             walls = [int(np.clip(x, 0, width - thick)) for x in walls]
             for y in (top, low):
-                _blend(paper, i, slice(y, y + thick), slice(walls[0], walls[-1] + thick), colours[i], strength[i])
+                coverage[i, y : y + thick, walls[0] : walls[-1] + thick] = strength[i]
             for x in walls:
-                _blend(paper, i, slice(top, low + thick), slice(x, x + thick), colours[i], strength[i])
+                coverage[i, top : low + thick, x : x + thick] = strength[i]
+    sheet.layers.append((coverage, colours))
 
 
 # -- printed characters ------------------------------------------------------------------------
@@ -274,12 +304,13 @@ def _glyph(text: str, height: int) -> np.ndarray:
     return _GLYPHS[key]
 
 
-def draw_printed(paper: np.ndarray, stream: np.random.Generator, boxes: list[np.ndarray]) -> list[str]:
-    """A printed mark beside each number where there is room (left of it, else right of it):
-    in place, under the handwriting. Returns what each image got ("" where nothing fitted)."""
-    n, height, width = paper.shape[:3]
+def draw_printed(sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int) -> list[str]:
+    """A printed mark beside each number where there is room (left of it, else right of it): a
+    layer of the sheet, under the handwriting. Returns what each image got ("" where nothing fitted)."""
+    n = len(boxes)
     marks = stream.integers(0, len(PRINTED_MARKS), size=n)
     colours = _PRINT_COLOURS[stream.integers(0, len(_PRINT_COLOURS), size=n)]
+    coverage = np.zeros((n, height, width), dtype=np.float32)
     printed = []
     for i in range(n):
         text = PRINTED_MARKS[marks[i]]
@@ -297,8 +328,8 @@ def draw_printed(paper: np.ndarray, stream: np.random.Generator, boxes: list[np.
             continue
         bottom = int(np.median(b[:, 3])) if len(b) else height
         y = int(np.clip(bottom - gh + 2, 0, height - gh)) if gh <= height else 0
-        region = paper[i, y : y + gh, x : x + gw]
-        cover = glyph[: region.shape[0], : region.shape[1], None]
-        region += cover * (colours[i] - region)
+        region = coverage[i, y : y + gh, x : x + gw]
+        region[...] = glyph[: region.shape[0], : region.shape[1]]
         printed.append(text)
+    sheet.layers.append((coverage, colours))
     return printed
