@@ -58,8 +58,9 @@ def main(argv=None) -> int:
         done = time.perf_counter()
         best_today = min(best_today, made - start)
         best_real = min(best_real, done - start)
-        for name, seconds in _stage_times(realistic, batch.images, batch.boxes, seed, seeding, ink_module,
-                                          paper_module, capture_module).items():
+        for name, seconds in _stage_times(
+            realistic, batch.images, batch.boxes, seed, seeding, ink_module, paper_module, capture_module
+        ).items():
             stages[name] = min(stages.get(name, float("inf")), seconds)
 
     per = 1000 / args.count
@@ -90,14 +91,40 @@ def _stage_times(config, images, boxes, seed, seeding, ink_module, paper_module,
         n, height, width = grey.shape
         stream = seeding.finish_stream(seed, start // 64)
         ink, paper = config.ink, config.paper
-        inks, profile = timed("ink draws", ink_module.draw_inks, ink.colours, ink.darkness, ink.pressure, stream, n, width)
-        sheet = timed(f"paper {paper.background}", paper_module.draw_background, paper.background, stream, n, height, width)
-        timed(f"paper {paper.lines}", paper_module.draw_lines, paper.lines, sheet, stream, block_boxes, height, width)
+        inks, profile = timed(
+            "ink draws", ink_module.draw_inks, ink.colours, ink.darkness, ink.pressure, stream, n, width
+        )
+        sheet = timed(
+            f"paper {paper.background}",
+            paper_module.draw_background,
+            paper.background,
+            stream,
+            n,
+            height,
+            width,
+        )
+        timed(
+            f"paper {paper.lines}",
+            paper_module.draw_lines,
+            paper.lines,
+            sheet,
+            stream,
+            block_boxes,
+            height,
+            width,
+        )
         light = timed("capture shadow (light)", capture_module.draw_light, effects, stream, n, height, width)
         finished = timed("ink over paper", ink_module.composite, grey, sheet, inks, profile, light, rgb)
         for name, strength in effects.items():
             if name != "shadow":
-                timed(f"capture {name}", capture_module.capture, {name: strength}, finished.copy(), block_boxes, stream)
+                timed(
+                    f"capture {name}",
+                    capture_module.capture,
+                    {name: strength},
+                    finished.copy(),
+                    block_boxes,
+                    stream,
+                )
     return times
 
 

@@ -34,9 +34,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine.generator import DigitSequence
-
     from ..engine.finish import is_plain
+    from ..engine.generator import DigitSequence
     from .finishing import finished_image
 
     config = config_from_args(args)

@@ -17,7 +17,12 @@ from .augment import AugmentationSpec
 
 CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
     AugmentationSpec(
-        "shadow", "Shadow", "Darken one side of the image by up to this fraction, fading across it.", "", 0.3, 0.6,
+        "shadow",
+        "Shadow",
+        "Darken one side of the image by up to this fraction, fading across it.",
+        "",
+        0.3,
+        0.6,
         classic=True,
     ),
     AugmentationSpec(
@@ -29,20 +34,40 @@ CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
         0.2,
         classic=True,
     ),
-    AugmentationSpec("defocus", "Defocus", "Gaussian blur of up to this sigma, in pixels.", "px", 0.6, 1.5, classic=True),
-    AugmentationSpec("motion", "Motion blur", "Smear along a random direction by up to this many pixels.", "px", 2, 5),
     AugmentationSpec(
-        "brightness", "Brightness", "Brighten or darken by up to this fraction of full scale.", "", 0.08, 0.25,
+        "defocus", "Defocus", "Gaussian blur of up to this sigma, in pixels.", "px", 0.6, 1.5, classic=True
+    ),
+    AugmentationSpec(
+        "motion", "Motion blur", "Smear along a random direction by up to this many pixels.", "px", 2, 5
+    ),
+    AugmentationSpec(
+        "brightness",
+        "Brightness",
+        "Brighten or darken by up to this fraction of full scale.",
+        "",
+        0.08,
+        0.25,
         classic=True,
     ),
     AugmentationSpec(
-        "contrast", "Contrast", "Raise or lower the contrast by up to this fraction.", "", 0.15, 0.5, classic=True
+        "contrast",
+        "Contrast",
+        "Raise or lower the contrast by up to this fraction.",
+        "",
+        0.15,
+        0.5,
+        classic=True,
     ),
     AugmentationSpec(
         "gamma", "Gamma", "Change the gamma by up to this fraction either way.", "", 0.2, 0.6, classic=True
     ),
     AugmentationSpec(
-        "noise", "Sensor noise", "Gaussian noise of up to this standard deviation (1 = full scale).", "", 0.03, 0.08,
+        "noise",
+        "Sensor noise",
+        "Gaussian noise of up to this standard deviation (1 = full scale).",
+        "",
+        0.03,
+        0.08,
         classic=True,
     ),
     AugmentationSpec(
@@ -94,29 +119,37 @@ def capture(
     if "perspective" in effects:
         reach = effects["perspective"] * height
         moves = stream.uniform(-reach, reach, size=(n, 4, 2)).astype(np.float32)
-        corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+        corners = np.array(
+            [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
+        )
         matrices = np.empty((n, 3, 3))
         for i in range(n):
             matrices[i] = cv.getPerspectiveTransform(corners, corners + moves[i])
             images[i] = _channels(
                 cv.warpPerspective(
-                    images[i], matrices[i], (width, height), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE
+                    images[i],
+                    matrices[i],
+                    (width, height),
+                    flags=cv.INTER_LINEAR,
+                    borderMode=cv.BORDER_REPLICATE,
                 ),
                 images[i].shape,
             )
         boxes = _moved_boxes(boxes, matrices, width, height)
     if "defocus" in effects:
-        sigmas = stream.uniform(0, effects["defocus"], size=n)
-        for i in np.nonzero(sigmas > 0.05)[0]:
+        sigmas = np.asarray(stream.uniform(0, effects["defocus"], size=n))
+        for i in np.nonzero(sigmas > 0.05)[0].tolist():
             images[i] = _channels(
                 cv.GaussianBlur(images[i], (0, 0), sigmas[i], borderType=cv.BORDER_REPLICATE), images[i].shape
             )
     if "motion" in effects:
-        lengths = stream.uniform(0, effects["motion"], size=n)
-        angles = stream.uniform(0, np.pi, size=n)
-        for i in np.nonzero(lengths >= 1)[0]:
+        lengths = np.asarray(stream.uniform(0, effects["motion"], size=n))
+        angles = np.asarray(stream.uniform(0, np.pi, size=n))
+        for i in np.nonzero(lengths >= 1)[0].tolist():
             kernel = _motion_kernel(lengths[i], angles[i])
-            images[i] = _channels(cv.filter2D(images[i], -1, kernel, borderType=cv.BORDER_REPLICATE), images[i].shape)
+            images[i] = _channels(
+                cv.filter2D(images[i], -1, kernel, borderType=cv.BORDER_REPLICATE), images[i].shape
+            )
     if any(e in effects for e in ("brightness", "contrast", "gamma")):
         brightness = stream.uniform(-1, 1, size=(n, 1)) * effects.get("brightness", 0)
         contrast = 1 + stream.uniform(-1, 1, size=(n, 1)) * effects.get("contrast", 0)
@@ -129,7 +162,7 @@ def capture(
         for i in range(n):
             cv.LUT(flat[i], tables[i], dst=flat[i])
     if "noise" in effects:
-        sigma = stream.uniform(0, effects["noise"], size=n) * 255
+        sigma = np.asarray(stream.uniform(0, effects["noise"], size=n)) * 255
         bank = _noise_bank(height, width * (3 if colour else 1))
         rows = stream.integers(0, bank.shape[0] - height + 1, size=n)
         flat = images.reshape(n, height, -1)

@@ -23,7 +23,15 @@ from pathlib import Path
 from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import atomic_write_bytes, read_regular_file
-from .finish_config import COLORS, CaptureConfig, InkConfig, PaperConfig, parse_capture, parse_ink, parse_paper
+from .finish_config import (
+    COLORS,
+    CaptureConfig,
+    InkConfig,
+    PaperConfig,
+    parse_capture,
+    parse_ink,
+    parse_paper,
+)
 from .finish_config import without_defaults as _without_finishing_defaults
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
@@ -96,9 +104,7 @@ class Config:
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(
-            top, "", ("image", "spacing", "output_format", "dataset", "ink", "paper", "capture")
-        )
+        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "ink", "paper", "capture"))
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
             image,

@@ -75,7 +75,9 @@ def parse_ink(document: object) -> InkConfig:
     elif isinstance(color, str):
         _ink_colour(color, "ink.color")
     else:
-        raise ConfigError(f"ink.color must be a colour name, #RRGGBB or a non-empty list of them, got {color!r}")
+        raise ConfigError(
+            f"ink.color must be a colour name, #RRGGBB or a non-empty list of them, got {color!r}"
+        )
     return InkConfig(
         list(color) if isinstance(color, list) else color,
         _number(ink, "darkness", "ink.darkness", 1.0, MIN_DARKNESS, 1.0),
@@ -113,7 +115,9 @@ def parse_capture(document: object) -> CaptureConfig:
 
     capture = _mapping(document, "capture")
     _no_unknown_keys(capture, "capture.", ("enabled", "effects"))
-    effects = _strengths(capture.get("effects", {}), "capture.effects", CAPTURE_BY_NAME, CaptureEffect, "capture effect")
+    effects = _strengths(
+        capture.get("effects", {}), "capture.effects", CAPTURE_BY_NAME, CaptureEffect, "capture effect"
+    )
     return CaptureConfig(_bool(capture, "enabled", "capture.enabled", False), effects)
 
 
@@ -125,7 +129,10 @@ def without_defaults(document: dict) -> dict:
     defaults = {
         "ink": InkConfig().__dict__,
         "paper": PaperConfig().__dict__,
-        "capture": {"enabled": False, "effects": {n: e.__dict__ for n, e in default_capture_effects().items()}},
+        "capture": {
+            "enabled": False,
+            "effects": {n: e.__dict__ for n, e in default_capture_effects().items()},
+        },
     }
     for section, default in defaults.items():
         if document.get(section) == default:

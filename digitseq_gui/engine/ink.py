@@ -36,7 +36,12 @@ def parse_ink_colour(text: object, where: str = "ink.color") -> tuple[int, int, 
 
 
 def draw_inks(
-    colours: tuple[str, ...], darkness: float, pressure: float, stream: np.random.Generator, n: int, width: int
+    colours: tuple[str, ...],
+    darkness: float,
+    pressure: float,
+    stream: np.random.Generator,
+    n: int,
+    width: int,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(n, 3) float32 ink colours and (n, 1, width) float32 darkness along each image (None: full).
 
@@ -63,7 +68,9 @@ _ALPHA = ((255 - np.arange(256)) / 255).astype(np.float32)  # ink coverage of ea
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-def composite(grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool) -> np.ndarray:
+def composite(
+    grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool
+) -> np.ndarray:
     """Ink over paper: (n, H, W) uint8 grey (255 = no ink) over ``sheet`` (paper.Sheet), lit by
     ``light`` ((n, H, W) float32 or None). Returns uint8 (n, H, W, 3), or (n, H, W) luma.
 
@@ -91,7 +98,6 @@ def composite(grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | N
     else:
         terms.append((sheet.tint, keep if sheet.shade is None else keep * sheet.shade))
     terms.append((inks, alpha))
-    weights = LUMA if not rgb else None
     planes = []
     for c in range(3) if rgb else (None,):
         total = np.zeros((n, height, width), dtype=np.float32)
@@ -100,7 +106,7 @@ def composite(grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | N
                 part = colour[c] if c is not None else _luma(colour)
                 total += part * plane
             else:
-                factor = colour[:, c] if c is not None else _luma_of(colour, weights)
+                factor = colour[:, c] if c is not None else _luma_of(colour)
                 total += factor[:, None, None] * plane
         planes.append(cv.convertScaleAbs(total.reshape(n * height, width)))  # rounded, 0-255
     if not rgb:
@@ -108,9 +114,9 @@ def composite(grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | N
     return cv.merge(planes).reshape(n, height, width, 3)
 
 
-def _luma_of(colours: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _luma_of(colours: np.ndarray) -> np.ndarray:
     # Channel by channel, not a matrix product: BLAS may sum in another order elsewhere.
-    return colours[:, 0] * weights[0] + colours[:, 1] * weights[1] + colours[:, 2] * weights[2]
+    return colours[:, 0] * LUMA[0] + colours[:, 1] * LUMA[1] + colours[:, 2] * LUMA[2]
 
 
 def _luma(planes: np.ndarray) -> np.ndarray:

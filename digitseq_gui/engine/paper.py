@@ -42,7 +42,9 @@ _TINTS = np.array(
 _CHEQUE_TINTS = np.array(
     [(226, 240, 226), (226, 234, 246), (246, 230, 234), (246, 242, 218), (236, 230, 246)], dtype=np.float32
 )
-_LINE_COLOURS = np.array([(120, 140, 190), (150, 150, 150), (190, 120, 120), (90, 110, 170)], dtype=np.float32)
+_LINE_COLOURS = np.array(
+    [(120, 140, 190), (150, 150, 150), (190, 120, 120), (90, 110, 170)], dtype=np.float32
+)
 PRINTED_MARKS = ("$", "No.", "#", "EUR", "USD", "Rs", "$", "*")
 _PRINT_COLOURS = np.array([(30, 30, 30), (20, 40, 90), (60, 60, 60)], dtype=np.float32)
 
@@ -72,7 +74,9 @@ def _image_files(folder: Path) -> list[Path]:
     try:
         names = sorted(os.listdir(folder))
     except OSError as exc:
-        raise InvalidInputError(f"paper.background: cannot read the folder {folder}: {exc.strerror}", field="paper.background") from None
+        raise InvalidInputError(
+            f"paper.background: cannot read the folder {folder}: {exc.strerror}", field="paper.background"
+        ) from None
     files = [folder / n for n in names if n.lower().endswith(IMAGE_SUFFIXES) and (folder / n).is_file()]
     return files[:MAX_FOLDER_IMAGES]
 
@@ -245,7 +249,9 @@ def draw_background(background: str, stream: np.random.Generator, n: int, height
 # -- printed lines -----------------------------------------------------------------------------
 
 
-def draw_lines(lines: str, sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int) -> None:
+def draw_lines(
+    lines: str, sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int
+) -> None:
     """Lines printed on the paper, where a form puts them for these digit boxes: a layer of the sheet."""
     if lines == "none":
         return
@@ -304,7 +310,9 @@ def _glyph(text: str, height: int) -> np.ndarray:
     return _GLYPHS[key]
 
 
-def draw_printed(sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int) -> list[str]:
+def draw_printed(
+    sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int
+) -> list[str]:
     """A printed mark beside each number where there is room (left of it, else right of it): a
     layer of the sheet, under the handwriting. Returns what each image got ("" where nothing fitted)."""
     n = len(boxes)

@@ -36,7 +36,10 @@ def _compose(document: dict, texts=TEXTS, seed=3, first_index=0):
 
 EVERY_SETTING = {
     "rgb": {"image": {"color": "rgb"}},
-    "ink-blue-pressure": {"image": {"color": "rgb"}, "ink": {"color": "blue", "darkness": 0.8, "pressure": 0.5}},
+    "ink-blue-pressure": {
+        "image": {"color": "rgb"},
+        "ink": {"color": "blue", "darkness": 0.8, "pressure": 0.5},
+    },
     "ink-list": {"image": {"color": "rgb"}, "ink": {"color": ["pencil", "#802020"]}},
     "tinted": {"paper": {"background": "tinted"}},
     "grain": {"image": {"color": "rgb"}, "paper": {"background": "grain"}},
@@ -50,7 +53,9 @@ EVERY_SETTING = {
         f"capture-{spec.name}-max": {
             "capture": {
                 "enabled": True,
-                "effects": {s.name: {"enabled": s.name == spec.name, "strength": s.maximum} for s in CAPTURE_EFFECTS},
+                "effects": {
+                    s.name: {"enabled": s.name == spec.name, "strength": s.maximum} for s in CAPTURE_EFFECTS
+                },
             }
         }
         for spec in CAPTURE_EFFECTS
@@ -154,7 +159,7 @@ def test_printed_marks_are_reported_and_never_in_the_label():
     assert any(composed.printed) and not all(composed.printed)
     for image, base, mark, boxes in zip(composed.images, plain.images, composed.printed, composed.boxes):
         outside = np.ones(image.shape, bool)
-        for x0, y0, x1, y1 in boxes:
+        for x0, _, x1, _ in boxes:
             outside[:, x0:x1] = False
         assert bool(((image != base) & outside).any()) == bool(mark)
 
@@ -182,11 +187,25 @@ def test_each_capture_effect_changes_the_image(spec):
 
 
 def test_jpeg_in_colour_keeps_the_colours():
-    document = {"image": {"color": "rgb"}, "ink": {"color": "blue"}, "capture": {"enabled": True, "effects": {
-        "jpeg": {"enabled": True, "strength": 30}, **{s.name: {"enabled": False} for s in CAPTURE_EFFECTS if s.name != "jpeg"}}}}
-    composed, clean = _compose(document, TEXTS[:64]), _compose({k: v for k, v in document.items() if k != "capture"}, TEXTS[:64])
+    document = {
+        "image": {"color": "rgb"},
+        "ink": {"color": "blue"},
+        "capture": {
+            "enabled": True,
+            "effects": {
+                "jpeg": {"enabled": True, "strength": 30},
+                **{s.name: {"enabled": False} for s in CAPTURE_EFFECTS if s.name != "jpeg"},
+            },
+        },
+    }
+    composed, clean = (
+        _compose(document, TEXTS[:64]),
+        _compose({k: v for k, v in document.items() if k != "capture"}, TEXTS[:64]),
+    )
     solid = _compose({}, TEXTS[:64]).images == 0
-    assert np.abs(composed.images[solid].astype(int) - clean.images[solid]).mean() < 20  # still blue, not BGR-swapped
+    assert (
+        np.abs(composed.images[solid].astype(int) - clean.images[solid]).mean() < 20
+    )  # still blue, not BGR-swapped
 
 
 def test_a_folder_of_backgrounds(tmp_path):

@@ -60,7 +60,9 @@ def test_every_format_stores_the_rgb_images(tmp_path):
     assert [(tmp_path / "jsonl" / f).read_bytes() for f in jsonl["files"]] == png_bytes
     for fmt in ("lmdb", "webdataset"):
         loaded = export.load_export(tmp_path / fmt)["all"]
-        assert [np.array_equal(_png(b)[1], p) for b, p in zip(loaded["image_bytes"], pixels)] == [True] * len(TEXTS)
+        assert [np.array_equal(_png(b)[1], p) for b, p in zip(loaded["image_bytes"], pixels)] == [True] * len(
+            TEXTS
+        )
 
     data = SequenceDataset(sequences=TEXTS, config=config, seed=11, separator_width=6)
     assert data[0]["image"].shape == (28, 200, 3)
@@ -110,7 +112,16 @@ def test_a_killed_finished_export_resumes_to_the_same_bytes(tmp_path, fmt):
 
 def test_the_export_is_the_compose_route(tmp_path):
     config = realistic_config()
-    export.run_export(request(tmp_path / "npz", count=64, fmt="npz", config=config, sequences=sequences.explicit(["1234"] * 64), separator_width=0))
+    export.run_export(
+        request(
+            tmp_path / "npz",
+            count=64,
+            fmt="npz",
+            config=config,
+            sequences=sequences.explicit(["1234"] * 64),
+            separator_width=0,
+        )
+    )
     images = export.load_export(tmp_path / "npz")["all"]["images"]
     assert images.shape == (64, 28, 200, 3)
     assert len({images[i].tobytes() for i in range(64)}) == 64  # each image has its own paper and capture

@@ -70,19 +70,44 @@ def finished_configurations() -> dict[str, dict]:
     cases = {
         "finish-rgb": {"image": {"color": "rgb"}},
         "finish-ink-blue-pressure": {"image": {"color": "rgb"}, "ink": {"color": "blue", "pressure": 0.4}},
-        "finish-ink-list-darkness": {"image": {"color": "rgb"}, "ink": {"color": ["pencil", "#7a1f1f"], "darkness": 0.7}},
+        "finish-ink-list-darkness": {
+            "image": {"color": "rgb"},
+            "ink": {"color": ["pencil", "#7a1f1f"], "darkness": 0.7},
+        },
         "finish-paper-tinted-grey": {"paper": {"background": "tinted"}},
-        "finish-paper-grain-ruled": {"image": {"color": "rgb"}, "paper": {"background": "grain", "lines": "ruled"}},
+        "finish-paper-grain-ruled": {
+            "image": {"color": "rgb"},
+            "paper": {"background": "grain", "lines": "ruled"},
+        },
         "finish-paper-cheque": {"image": {"color": "rgb"}, "paper": {"background": "cheque"}},
         "finish-paper-grid": {"image": {"color": "rgb"}, "paper": {"lines": "grid"}},
-        "finish-paper-boxes": {"image": {"color": "rgb"}, "ink": {"color": "blue"}, "paper": {"lines": "boxes"}},
+        "finish-paper-boxes": {
+            "image": {"color": "rgb"},
+            "ink": {"color": "blue"},
+            "paper": {"lines": "boxes"},
+        },
     }
     numpy_effects = ("shadow", "brightness", "contrast", "gamma")  # arithmetic and exact look-ups
     cases["finish-capture-numpy-effects"] = {
         "image": {"color": "rgb"},
         "paper": {"background": "grain"},
-        "capture": {"enabled": True, "effects": {name: {"enabled": name in numpy_effects} for name in
-                    ("perspective", "shadow", "defocus", "motion", "brightness", "contrast", "gamma", "noise", "jpeg")}},
+        "capture": {
+            "enabled": True,
+            "effects": {
+                name: {"enabled": name in numpy_effects}
+                for name in (
+                    "perspective",
+                    "shadow",
+                    "defocus",
+                    "motion",
+                    "brightness",
+                    "contrast",
+                    "gamma",
+                    "noise",
+                    "jpeg",
+                )
+            },
+        },
     }
     return cases
 

@@ -83,7 +83,10 @@ def pin_finished(pinned: dict) -> list[str] | None:
     hashes = {name: hashes_of(finished_outputs(name, doc)) for name, doc in finished_configurations().items()}
     changed = sorted(n for n in hashes if n in finished and finished[n] != hashes[n])
     if changed:
-        print(f"pin: finishing output differs from hashes.json ({', '.join(changed)}): not pinned", file=sys.stderr)
+        print(
+            f"pin: finishing output differs from hashes.json ({', '.join(changed)}): not pinned",
+            file=sys.stderr,
+        )
         return None
     added = sorted(n for n in hashes if n not in finished)
     finished.update({n: hashes[n] for n in added})
