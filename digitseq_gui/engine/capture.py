@@ -32,7 +32,6 @@ CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
         "×h",
         0.06,
         0.2,
-        classic=True,
     ),
     AugmentationSpec(
         "defocus", "Defocus", "Gaussian blur of up to this sigma, in pixels.", "px", 0.6, 1.5, classic=True
@@ -195,23 +194,31 @@ _JPEG_STEP = 10  # qualities come in steps of 10, so images of one quality are e
 
 def _jpeg(images: np.ndarray, stream: np.random.Generator, strength: int, colour: bool, cv) -> None:
     """JPEG compression in place: each image's quality is drawn in [95 - strength, 95] (in steps
-    of _JPEG_STEP); the images of a block that share a quality are encoded as one tall picture,
-    each padded to whole 16-row blocks so that no compression block holds two images."""
+    of _JPEG_STEP); the images of a block that share a quality are encoded as one tall picture
+    (far cheaper than one call each), each padded to whole 16-row blocks so that no compression
+    block holds two images."""
     n, height = images.shape[:2]
     qualities = 95 - _JPEG_STEP * stream.integers(0, strength // _JPEG_STEP + 1, size=n)
-    padded = -(-height // 16) * 16
-    for quality in np.unique(qualities):
-        members = np.nonzero(qualities == quality)[0]
-        tile = np.empty((len(members), padded, *images.shape[2:]), dtype=np.uint8)
-        tile[:, :height] = images[members]
-        tile[:, height:] = images[members, height - 1 : height]
-        tall = tile.reshape(len(members) * padded, *images.shape[2:])
-        ok, data = cv.imencode(
-            ".jpg", tall[..., ::-1] if colour else tall, [cv.IMWRITE_JPEG_QUALITY, int(quality)]
-        )  # OpenCV's colour images are BGR
-        decoded = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE)
-        decoded = decoded[..., ::-1] if colour else decoded
-        images[members] = decoded.reshape(tile.shape)[:, :height]
+    order = np.argsort(qualities, kind="stable")
+    padded_height = -(-height // 16) * 16
+    tiles = np.empty((n, padded_height, *images.shape[2:]), dtype=np.uint8)
+    tiles[:, :height] = images[order]
+    tiles[:, height:] = tiles[:, height - 1 : height]
+    tall = tiles.reshape(n * padded_height, *images.shape[2:])
+    if colour:
+        tall = cv.cvtColor(tall, cv.COLOR_RGB2BGR)  # OpenCV's colour images are BGR
+    done = np.empty_like(tall)
+    sorted_qualities = qualities[order]
+    for quality in np.unique(sorted_qualities).tolist():
+        members = np.nonzero(sorted_qualities == quality)[0]
+        rows = slice(int(members[0]) * padded_height, (int(members[-1]) + 1) * padded_height)
+        ok, data = cv.imencode(".jpg", tall[rows], [cv.IMWRITE_JPEG_QUALITY, int(quality)])
+        done[rows] = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE).reshape(
+            done[rows].shape
+        )
+    if colour:
+        done = cv.cvtColor(done, cv.COLOR_BGR2RGB)
+    images[order] = done.reshape(tiles.shape)[:, :height]
 
 
 def _channels(result: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -98,20 +98,40 @@ def composite(
     else:
         terms.append((sheet.tint, keep if sheet.shade is None else keep * sheet.shade))
     terms.append((inks, alpha))
+    # Ruled lines touch a row or two per image: blended there alone, as the paper's bottom layer.
+    images = np.arange(n)[:, None]
+    ruled = [
+        (images, rows, strength[:, None, None] * keep[images, rows], colour)
+        for rows, strength, colour in sheet.rows
+    ]
     planes = []
+    total = np.empty((n, height, width), dtype=np.float32)
+    part = np.empty_like(total)
     for c in range(3) if rgb else (None,):
-        total = np.zeros((n, height, width), dtype=np.float32)
-        for colour, plane in terms:
+        for k, (colour, plane) in enumerate(terms):
             if colour.ndim == 4:  # a picture: one plane per channel
-                part = colour[c] if c is not None else _luma(colour)
-                total += part * plane
+                factor = colour[c] if c is not None else _luma(colour)
             else:
-                factor = colour[:, c] if c is not None else _luma_of(colour)
-                total += factor[:, None, None] * plane
+                factor = (colour[:, c] if c is not None else _luma_of(colour))[:, None, None]
+            np.multiply(factor, plane, out=total if k == 0 else part)
+            if k:
+                total += part
+        for images, rows, share, colour in ruled:
+            line = colour[:, c] if c is not None else _luma_of(colour)
+            total[images, rows] += share * (line[:, None, None] - _paper_at(sheet, c, images, rows))
         planes.append(cv.convertScaleAbs(total.reshape(n * height, width)))  # rounded, 0-255
     if not rgb:
         return planes[0].reshape(n, height, width)
     return cv.merge(planes).reshape(n, height, width, 3)
+
+
+def _paper_at(sheet, c: int | None, images: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The bare paper's channel ``c`` (None: luma) on the given rows, (n, k, W)."""
+    if sheet.picture is not None:
+        planes = sheet.picture[:, images, rows]
+        return planes[c] if c is not None else _luma(planes)
+    tint = (sheet.tint[:, c] if c is not None else _luma_of(sheet.tint))[:, None, None]
+    return tint if sheet.shade is None else tint * sheet.shade[images, rows]
 
 
 def _luma_of(colours: np.ndarray) -> np.ndarray:

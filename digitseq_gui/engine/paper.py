@@ -131,6 +131,8 @@ class Sheet:
     shade: np.ndarray | None = None  # (n, H, W) float32 multiplier of the tint; None: flat
     picture: np.ndarray | None = None  # (3, n, H, W) float32 planes (a folder's pictures)
     layers: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (n, H, W), (n, 3)
+    # Ruled lines, under every layer: (rows (n, k) int, strength (n,) float32, colour (n, 3)).
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def _near(stream: np.random.Generator, tints: np.ndarray, n: int, jitter: float) -> np.ndarray:
@@ -249,6 +251,20 @@ def draw_background(background: str, stream: np.random.Generator, n: int, height
 # -- printed lines -----------------------------------------------------------------------------
 
 
+def _typical_bottoms(boxes: list[np.ndarray], default: int) -> np.ndarray:
+    """Each image's middle digit bottom (the upper median of its boxes' y_max), in one sort."""
+    counts = np.array([len(b) for b in boxes])
+    bottoms = np.full(len(boxes), default, dtype=np.int64)
+    if counts.sum():
+        image = np.repeat(np.arange(len(boxes)), counts)
+        y1 = np.concatenate([b[:, 3] for b in boxes])
+        ordered = y1[np.lexsort((y1, image))]
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        has = counts > 0
+        bottoms[has] = ordered[(starts + counts // 2)[has]]
+    return bottoms
+
+
 def draw_lines(
     lines: str, sheet: Sheet, stream: np.random.Generator, boxes: list[np.ndarray], height: int, width: int
 ) -> None:
@@ -260,14 +276,14 @@ def draw_lines(
     strength = stream.uniform(0.55, 0.9, size=n).astype(np.float32)
     jitter = stream.integers(-1, 2, size=(n, 2))
     thick = 2 if height >= 56 else 1
-    coverage = np.zeros((n, height, width), dtype=np.float32)
     if lines == "ruled":
         # Under the number: at the digits' typical bottom, so descending strokes cross it.
-        bottoms = np.array([int(np.median(b[:, 3])) if len(b) else height - 4 for b in boxes])
+        bottoms = _typical_bottoms(boxes, height - 4)
         rows = np.clip(bottoms - 1 + jitter[:, 0], 0, height - thick)
-        for t in range(thick):
-            coverage[np.arange(n), rows + t] = strength[:, None]
-    elif lines == "grid":
+        sheet.rows.append((rows[:, None] + np.arange(thick)[None, :], strength, colours))
+        return
+    coverage = np.zeros((n, height, width), dtype=np.float32)
+    if lines == "grid":
         period = max(4, round(height / 2.5))
         ys = (np.arange(height)[None, :] + jitter[:, :1] + period) % period < thick
         xs = (np.arange(width)[None, :] + jitter[:, 1:] + period) % period < thick
