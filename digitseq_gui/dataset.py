@@ -25,7 +25,8 @@ consumed blocks again (docs/training.md). Call ``set_epoch(e)`` before each epoc
 with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
-float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
+float images; (H, W) grey, or (H, W, 3) channels-last with ``image.color`` "rgb": make it
+(3, H, W) for torch in ``transform``, docs/paper.md; or whatever ``transform`` makes of it: a transform of two arguments, or a
 torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (digits only, leading zeros kept),
 ``text`` (with separators), ``targets`` (int64, digit + 1: class 0 is the CTC blank, as
 torch.nn.CTCLoss expects by default), ``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive) and

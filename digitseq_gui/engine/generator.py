@@ -194,7 +194,9 @@ class DigitSequence:
         self, digits, spacing_range=None, image_width=None, seed: int | None = None
     ) -> SequenceImage:
         """One image with its label, boxes and the seed that reproduces it: exactly image 0 of
-        ``generate_batch([digits], spacing_range, image_width, seed)``."""
+        ``generate_batch([digits], spacing_range, image_width, seed)``. These are the digits'
+        own grey images; ink, paper, colour and capture (finish.py) are added by engine.compose,
+        the route of the export, SequenceDataset and ``digitseq generate``."""
         return self._generate_one(digits, spacing_range, image_width, seed, annotate=True)
 
     def generate_batch(
