@@ -41,7 +41,7 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     image = as_image_array(image)
     if image.ndim != 2 and not (image.ndim == 3 and image.shape[2] == 3):
         raise InvalidInputError(
-            f"an image must be (height, width) grey or (height, width, 3) RGB, got shape {image.shape}"
+            f"an image must be 2-D (height, width) grey, or (height, width, 3) RGB, got shape {image.shape}"
         )
     if image.dtype == np.uint8:
         return image
