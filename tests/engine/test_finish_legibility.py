@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_legibility import judge, test_digits  # noqa: F401  # the session fixtures
+from test_legibility import judge  # noqa: F401  # the session fixture
 
 from digitseq_gui import DigitSequence
 from digitseq_gui.engine.capture import CAPTURE_EFFECTS
@@ -97,9 +97,9 @@ def finished_digits(document: dict, mnist_test) -> tuple[list[np.ndarray], np.nd
     return crops, np.array(labels), np.array(contrast)
 
 
-def _score(judge, document, mnist_test) -> tuple[float, float]:
+def _score(reader, document, mnist_test) -> tuple[float, float]:
     crops, labels, contrast = finished_digits(document, mnist_test)
-    return float(np.mean(judge.classify(crops) == labels)), float(contrast.min())
+    return float(np.mean(reader.classify(crops) == labels)), float(contrast.min())
 
 
 def test_the_judge_reads_the_unfinished_digits(judge, mnist_test):  # noqa: F811
