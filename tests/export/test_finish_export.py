@@ -129,3 +129,19 @@ def test_the_export_is_the_compose_route(tmp_path):
     assert generator.config.capture.enabled
     composed = compose(generator, ["1234"] * 4, 5, 0)
     assert composed.images.shape == (4, 28, 200, 3)
+
+
+def test_torchvision_v2_gets_rgb_images_channels_first():
+    torch = pytest.importorskip("torch")
+    v2 = pytest.importorskip("torchvision.transforms.v2")
+    config = realistic_config()
+    plain = SequenceDataset(64, lengths=(3, 6), seed=4, config=config)
+    flipped = SequenceDataset(
+        64, lengths=(3, 6), seed=4, config=config, transform=v2.RandomHorizontalFlip(p=1)
+    )
+    before, after = plain[3], flipped[3]
+    assert before["image"].shape == (28, 200, 3)
+    assert tuple(after["image"].shape) == (3, 28, 200) and after["image"].dtype == torch.uint8
+    assert np.array_equal(after["image"].permute(1, 2, 0).numpy(), before["image"][:, ::-1])
+    x0, y0, x1, y1 = before["boxes"].T
+    assert np.array_equal(after["boxes"].numpy().astype(int), np.stack([200 - x1, y0, 200 - x0, y1], 1))
