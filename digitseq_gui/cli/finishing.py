@@ -98,6 +98,7 @@ def finished_image(generator, digits: str, seed: int | None):
     from ..engine.seeding import MAX_SEED, check_seed
 
     seed = int(np.random.SeedSequence().entropy % MAX_SEED) if seed is None else check_seed(seed)
-    composed = compose(generator, [digits], seed, separator_width=0)
+    # The window's sample 0 is drawn the same way (gui/samples.py: noise after gaps only with gaps).
+    composed = compose(generator, [digits], seed, separator_width=0, noise_after_gaps="gaps")
     image = composed.images[0].astype(np.float32) / np.float32(255)
     return SequenceImage(image, composed.labels[0], composed.boxes[0], composed.sources[0], seed)

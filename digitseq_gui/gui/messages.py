@@ -23,6 +23,7 @@ PLACE_OF_FIELD = {
     "spacing_range": "gap_range",
     "dataset": "dataset",
     "seed": "seed",
+    "paper.background": "paper",
 }
 # ConfigError has field "config"; the key it names decides the place.
 PLACE_OF_CONFIG_KEY = (
@@ -36,6 +37,9 @@ PLACE_OF_CONFIG_KEY = (
     ("image.augmentations", "augmentation"),
     ("image.transform", "augmentation"),
     ("dataset", "dataset"),
+    ("paper.", "paper"),
+    ("ink.", "paper"),
+    ("capture.", "paper"),
 )
 
 REPLACE_LABEL = "“Replace an existing export”"

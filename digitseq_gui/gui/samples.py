@@ -21,6 +21,7 @@ import numpy as np
 
 from ..engine.compose import compose
 from ..engine.errors import InvalidInputError
+from ..engine.finish import is_plain
 from ..engine.generator import BLOCK_SIZE, DigitSequence, SequenceImage
 from ..engine.sequences import make_sequences, parse_pattern
 from ..engine.sequences import pattern as pattern_source
@@ -72,9 +73,10 @@ def first_sequence(
     generator: DigitSequence, text: str, seed: int, separator_width: int
 ) -> tuple[Sample, SequenceImage]:
     """Sample 0 and its float image (what File > Save writes). Without separators it is exactly
-    ``generator.generate(digits, seed=seed)``, the command line's image."""
+    ``generator.generate(digits, seed=seed)``, the command line's image (with ink, paper, colour
+    or capture, both are ``compose``'s)."""
     parsed = parse_pattern(text)
-    if not any(parsed.separators_after):
+    if not any(parsed.separators_after) and is_plain(generator.config):
         label = "".join(c for (c,) in parsed.choices)
         sequence = generator.generate(label, seed=seed)
         image = np.rint(sequence.image * 255).astype(np.uint8)
