@@ -25,16 +25,17 @@ consumed blocks again (docs/training.md). Call ``set_epoch(e)`` before each epoc
 with ``persistent_workers=True`` the copies never see the new epoch).
 
 Items: ``image`` (uint8, 255 = white; or float32 in [0, 1], 1.0 = white, exactly the engine's
-float images; or whatever ``transform`` makes of it: a transform of two arguments, or a
-torchvision transforms.v2 one, gets the image with its boxes and returns both), ``label`` (the
-digits, leading zeros kept; with drawn separators the symbols too), ``text`` (with separators),
-``targets`` (int64, class k + 1 for character ``alphabet[k]``, so digit d is d + 1: class 0 is
-the CTC blank, as torch.nn.CTCLoss expects by default; the data set's ``alphabet`` and
-``num_classes`` say how many classes a model needs; engine/alphabet.py), ``boxes`` ((n, 4) int32
-x0, y0, x1, y1, max exclusive), ``index``, ``writer`` (the sequence's one writer with
-``sampling.writer = same``, else -1) and ``writers`` ((n,) int32, each character's writer; -1
-where the data set does not say, and for drawn symbols). torch is never needed, and imported only
-where it is installed and used.
+float images; (H, W) grey, or (H, W, 3) channels-last with ``image.color`` "rgb": make it
+(3, H, W) for torch in ``transform``, docs/paper.md; or whatever ``transform`` makes of it: a
+transform of two arguments, or a torchvision transforms.v2 one, gets the image with its boxes and
+returns both), ``label`` (the digits, leading zeros kept; with drawn separators the symbols too),
+``text`` (with separators), ``targets`` (int64, class k + 1 for character ``alphabet[k]``, so
+digit d is d + 1: class 0 is the CTC blank, as torch.nn.CTCLoss expects by default; the data
+set's ``alphabet`` and ``num_classes`` say how many classes a model needs; engine/alphabet.py),
+``boxes`` ((n, 4) int32 x0, y0, x1, y1, max exclusive), ``index``, ``writer`` (the sequence's one
+writer with ``sampling.writer = same``, else -1) and ``writers`` ((n,) int32, each character's
+writer; -1 where the data set does not say, and for drawn symbols). torch is never needed, and
+imported only where it is installed and used.
 """
 
 from __future__ import annotations
@@ -156,8 +157,11 @@ def _apply_v2(transform, image: np.ndarray, boxes: np.ndarray):
     import torch
     from torchvision import tv_tensors
 
-    height, width = image.shape[-2:]
-    tensor = tv_tensors.Image(torch.from_numpy(np.ascontiguousarray(image)))  # (H, W) -> (1, H, W)
+    height, width = image.shape[:2]
+    pixels = torch.from_numpy(np.ascontiguousarray(image))
+    if image.ndim == 3:  # RGB (image.color "rgb"): channels-last here, channels-first for torch
+        pixels = pixels.permute(2, 0, 1)
+    tensor = tv_tensors.Image(pixels)  # (H, W) -> (1, H, W)
     box_tensor = tv_tensors.BoundingBoxes(
         torch.from_numpy(boxes.astype(np.float32)), format="XYXY", canvas_size=(height, width)
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.errors import DigitSeqError
+from .finishing import add_finishing_options, apply_finishing_options
 
 EXIT_USAGE = 2
 # engine/presets.py's names (not imported here, so that --help stays fast; a test holds them equal)
@@ -150,6 +151,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         choices=("train", "test"),
         help="which file of the data set to draw digits from (default train)",
     )
+    add_finishing_options(group)
 
 
 def config_from_args(args: argparse.Namespace):
@@ -179,4 +181,5 @@ def config_from_args(args: argparse.Namespace):
     for (section, key), value in overrides.items():
         if value is not None:
             setattr(getattr(config, section), key, value)
+    apply_finishing_options(config, args)
     return config.validated()

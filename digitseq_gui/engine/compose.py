@@ -19,6 +19,8 @@ gives the same bytes.
   (else a model could learn the clean stripes), on each block of images drawn together, with
   the whole-image seed that block drew from its own stream (``seeding.draw_block``). A text
   without separators thus gets exactly the noise ``generate_batch`` has always given it.
+- the finishing stage (finish.py: ink over paper, capture) goes on after everything else, each
+  block seeded from ``seeding.finish_stream(seed, block)``; at its defaults it changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 
 from . import seeding
 from .errors import InvalidInputError
+from .finish import finish
 from .render import insert_separator_gaps
 from .seeding import BLOCK_SIZE
 from .symbols import label_and_gaps
@@ -46,9 +49,11 @@ class Composed:
     texts: list[str]  # with separators
     boxes: list[np.ndarray]  # (digits, 4) int32 per image: x_min, y_min, x_max, y_max (max exclusive)
     sources: list[np.ndarray]  # the digits' rows in the data file
-    images: np.ndarray  # (n, H, W) uint8, 255 = white
+    images: np.ndarray  # (n, H, W) uint8, 255 = white; (n, H, W, 3) RGB with image.color "rgb"
     writers: list[np.ndarray]  # the digits' writers (int32, -1 where the data set does not say)
     writer: np.ndarray  # (n,) int32: each image's one writer (sampling.writer = same), else -1
+    # Printed marks beside each number (paper.printed; "" for none). Never part of the label.
+    printed: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -111,6 +116,7 @@ def compose(
             first_index=group_first,
             as_uint8=True,
             image_augmentation=False,
+            finishing=False,  # after the gaps and the noise, below
         )
         if images is None:
             images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
@@ -128,4 +134,8 @@ def compose(
                 images[drawn_together] = generator.augment_whole_images(images[drawn_together], noise_seed)
     if images is None:
         raise InvalidInputError("no sequences to generate; give at least one", field="digits")
-    return Composed(labels, list(texts), boxes, sources, images, writers, writer)
+    # The finishing stage (ink, paper, capture) last, over the whole image; nothing when off.
+    finished = finish(generator.config, images, boxes, seed, first_index)
+    return Composed(
+        labels, list(texts), finished.boxes, sources, finished.images, writers, writer, finished.printed
+    )

@@ -27,6 +27,16 @@ from .augment import AUGMENTATIONS, AUGMENTATIONS_BY_NAME
 from .durable import atomic_write_bytes
 from .errors import ConfigError, DigitSeqError, InputTypeError
 from .files import read_regular_file
+from .finish_config import (
+    COLORS,
+    CaptureConfig,
+    InkConfig,
+    PaperConfig,
+    parse_capture,
+    parse_ink,
+    parse_paper,
+)
+from .finish_config import without_defaults as _without_finishing_defaults
 from .layout import MAX_IMAGE_WIDTH, SPACING_SUBTYPES, SPACING_TYPES, check_spacing_range, is_int
 from .scaling import DEFAULT_HEIGHT, FITS, MAX_HEIGHT, MIN_HEIGHT
 from .symbols import SEPARATOR_STYLES
@@ -54,6 +64,7 @@ class ImageConfig:
     fit: str = "stretch"
     trim_padding: bool = False
     augmentations: dict[str, Augmentation] = field(default_factory=default_augmentations)
+    color: str = "gray"  # or "rgb": (H, W, 3) images (finish.py)
 
     def enabled_augmentations(self) -> dict[str, float]:
         """name -> strength of what the transform step applies (nothing when transform is off)."""
@@ -100,16 +111,21 @@ class Config:
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     separators: SeparatorsConfig = field(default_factory=SeparatorsConfig)
+    # The finishing stage (finish.py): ink over paper, then capture effects. Off by default.
+    ink: InkConfig = field(default_factory=InkConfig)
+    paper: PaperConfig = field(default_factory=PaperConfig)
+    capture: CaptureConfig = field(default_factory=CaptureConfig)
 
     @property
     def spacing_range(self) -> tuple[int, int]:
         return self.spacing.min, self.spacing.max
 
     def to_dict(self) -> dict:
-        """The document (``from_dict`` reads it back). ``sampling`` and ``separators`` are left
+        """The document (``from_dict`` reads it back). Sections added since the first schema
+        (``sampling``, ``separators``, ``ink``, ``paper``, ``capture``, ``image.color``) are left
         out while they hold their defaults, so the settings recorded in PNG chunks, manifests and
         saved configs of every configuration older than them keep their bytes."""
-        document = asdict(self)
+        document = _without_finishing_defaults(asdict(self))
         if self.sampling == SamplingConfig():
             del document["sampling"]
         if self.separators == SeparatorsConfig():
@@ -120,10 +136,26 @@ class Config:
     def from_dict(cls, document: object) -> Config:
         """Build and validate a Config; every problem names its key."""
         top = _mapping(document, "the configuration")
-        _no_unknown_keys(top, "", ("image", "spacing", "output_format", "dataset", "sampling", "separators"))
+        _no_unknown_keys(
+            top,
+            "",
+            (
+                "image",
+                "spacing",
+                "output_format",
+                "dataset",
+                "sampling",
+                "separators",
+                "ink",
+                "paper",
+                "capture",
+            ),
+        )
         image = _mapping(top.get("image", {}), "image")
         _no_unknown_keys(
-            image, "image.", ("transform", "width", "height", "fit", "trim_padding", "augmentations")
+            image,
+            "image.",
+            ("transform", "width", "height", "fit", "trim_padding", "augmentations", "color"),
         )
         spacing = _mapping(top.get("spacing", {}), "spacing")
         _no_unknown_keys(spacing, "spacing.", ("type", "subtype", "min", "max"))
@@ -155,6 +187,10 @@ class Config:
         config.dataset.split = _choice(dataset, "split", "dataset.split", "train", ("train", "test"))
         config.sampling.writer = _choice(sampling, "writer", "sampling.writer", "any", WRITER_MODES)
         config.separators.style = _choice(separators, "style", "separators.style", "gap", SEPARATOR_STYLES)
+        config.image.color = _choice(image, "color", "image.color", "gray", COLORS)
+        config.ink = parse_ink(top.get("ink", {}))
+        config.paper = parse_paper(top.get("paper", {}))
+        config.capture = parse_capture(top.get("capture", {}))
         return config
 
     def validated(self) -> Config:
@@ -282,14 +318,29 @@ def _choice(mapping: dict, key: str, where: str, default: str, choices: tuple[st
     return value
 
 
+def _number(mapping: dict, key: str, where: str, default: float, low: float, high: float) -> float:
+    value = mapping.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{where} must be between {low} and {high}, got {value}")
+    return value
+
+
 def _augmentations(document: object) -> dict[str, Augmentation]:
-    mapping = _mapping(document, "image.augmentations")
-    result = default_augmentations()
+    return _strengths(document, "image.augmentations", AUGMENTATIONS_BY_NAME, Augmentation, "augmentation")
+
+
+def _strengths(document: object, prefix: str, specs: dict, entry_type, what: str) -> dict:
+    """name -> entry_type(enabled, strength) for a catalogue of AugmentationSpecs (augmentations,
+    capture effects): every name, with the catalogue's defaults where the document says nothing."""
+    mapping = _mapping(document, prefix)
+    result = {spec.name: entry_type(spec.classic, spec.default) for spec in specs.values()}
     for name, entry in mapping.items():
-        where = f"image.augmentations.{name}"
-        spec = AUGMENTATIONS_BY_NAME.get(name)
+        where = f"{prefix}.{name}"
+        spec = specs.get(name)
         if spec is None:
-            raise ConfigError(f"unknown augmentation {where}; known: {', '.join(AUGMENTATIONS_BY_NAME)}")
+            raise ConfigError(f"unknown {what} {where}; known: {', '.join(specs)}")
         entry = _mapping(entry, where)
         _no_unknown_keys(entry, where + ".", ("enabled", "strength"))
         enabled = _bool(entry, "enabled", where + ".enabled", spec.classic)
@@ -300,5 +351,5 @@ def _augmentations(document: object) -> dict[str, Augmentation]:
             raise ConfigError(f"{where}.strength must be between 0 and {spec.maximum}, got {strength}")
         if spec.integer and strength != int(strength):
             raise ConfigError(f"{where}.strength must be a whole number of pixels, got {strength}")
-        result[name] = Augmentation(enabled, strength)
+        result[name] = entry_type(enabled, strength)
     return result

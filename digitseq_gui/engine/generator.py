@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import imageinfo, layout, render, sampling, scaling, seeding, symbols
+from . import finish, imageinfo, layout, render, sampling, scaling, seeding, symbols
 from .augment import AUGMENTATIONS_BY_NAME, DigitAugmenter
 from .config import Config, load_config
 from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
@@ -153,6 +153,7 @@ class DigitSequence:
         self._height, self._fit = self.config.image.height, self.config.image.fit
         self._enabled_augmentations = self.config.image.enabled_augmentations()
         self._drawn = self.config.separators.style == "drawn"
+        self._plain_finish = finish.is_plain(self.config)  # no ink, paper, colour or capture
         self._augmenter: DigitAugmenter | None = None
         self._source: sampling.DigitSource | None = None
         if self._same_writer:
@@ -243,9 +244,15 @@ class DigitSequence:
         """One image with its label, boxes, provenance and the seed that reproduces it: exactly
         image 0 of ``generate_batch([digits], spacing_range, image_width, seed)``. ``digits`` may
         be a sequence text with separators (``090-1234-5678``): each separator is a blank gap of
-        ``separator_width`` pixels, as in an export of that text with that seed."""
-        # the batch route draws writers and symbols; compose (through it) makes blank gaps
-        if self._same_writer or self._has_gaps(digits) or (self._drawn and symbols.has_symbols(digits)):
+        ``separator_width`` pixels, as in an export of that text with that seed. With ink, paper,
+        colour or capture settings (finish.py) the image is finished as the export finishes it."""
+        # the batch route draws writers and symbols and finishes; compose (through it) makes gaps
+        if (
+            self._same_writer
+            or self._has_gaps(digits)
+            or (self._drawn and symbols.has_symbols(digits))
+            or not self._plain_finish
+        ):
             seed = seeding.next_call_seed(self._seeds) if seed is None else check_seed(seed)
             batch = self.generate_batch(
                 [digits], spacing_range, image_width, seed, separator_width=separator_width
@@ -272,6 +279,7 @@ class DigitSequence:
         as_uint8: bool = False,
         image_augmentation: bool = True,
         separator_width: int = DEFAULT_SEPARATOR_WIDTH,
+        finishing: bool = True,
     ) -> SequenceBatch:
         """Images for many sequences at once (the fast path for data sets).
 
@@ -284,6 +292,8 @@ class DigitSequence:
         caller that changes the images first and then calls ``augment_whole_images``.
         Sequence texts with separators (``12/05/2024``) take the engine's route from text to
         pixels (``engine.compose``), each separator a blank gap of ``separator_width`` pixels.
+        So do images with ink, paper, colour or capture settings (finish.py), which compose adds
+        after the gaps; ``finishing=False`` leaves them out (compose itself asks for that).
         """
         if (
             isinstance(sequences, (str, bytes))
@@ -298,7 +308,7 @@ class DigitSequence:
         sequences = list(sequences)
         if not sequences:
             raise InvalidInputError("no sequences to generate; give at least one", field="digits")
-        if any(self._has_gaps(s) for s in sequences):
+        if any(self._has_gaps(s) for s in sequences) or (finishing and not self._plain_finish):
             return self._composed_batch(
                 sequences,
                 spacing_range,

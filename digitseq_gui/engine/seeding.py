@@ -40,6 +40,7 @@ SEQUENCE_TEXTS_TAG = 0x5E0
 SEQUENCE_TEXTS_BLOCK = 4096  # sequence texts drawn per stream: text i is in block i // 4096
 UNIQUE_PERMUTATION_TAG = 0x5E1  # the keyed permutation behind unique sequence texts
 TRAINING_STREAM_TAG = 0x57E4  # dataset.SequenceStream's blocks, apart from the export's part and block seeds
+FINISH_TAG = 0xF1A15  # ink, paper and capture of a block (finish.py), apart from every other draw
 
 
 def is_int(value: object) -> TypeGuard[int | np.integer]:
@@ -213,6 +214,13 @@ def part_seed(seed: int, number: int) -> int:
 def separator_group_seed(part: int, block: int, separators: int) -> int:
     """The seed of the images of a block that share a separator count, when a part mixes counts."""
     return _derived(part, (block, separators, SEPARATOR_GROUP_TAG)) >> 1
+
+
+def finish_stream(seed: int, block: int) -> np.random.Generator:
+    """The stream of block ``block``'s finishing stage (ink, paper, capture; finish.py), drawn
+    in that order. Derived from the part's (or call's) seed alone, so any chunking, batch size or
+    worker count gives the same bytes, and the digits' own draws never change."""
+    return np.random.Generator(np.random.Philox(np.random.SeedSequence(seed, spawn_key=(block, FINISH_TAG))))
 
 
 def sequence_texts_stream(seed: int, block: int) -> np.random.Generator:

@@ -41,6 +41,7 @@ from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH, SEPARATORS
 from .augmentation_controls import AugmentationGroup
 from .messages import place_of, window_message
+from .paper_controls import CaptureGroup, PaperInkGroup
 from .seed_box import SeedBox, random_seed
 
 MIN_GAP = -MAX_OVERLAP  # the engine's smallest gap: negative gaps overlap neighbouring digits
@@ -111,8 +112,18 @@ class ControlsPanel(QWidget):
         self.augmentation_group.layout().addWidget(self.errors["augmentation"])
         self.augmentation_page = self._page(self.augmentation_group)
         self.dataset_page = self._page(self._build_dataset())
+        self.paper_group = PaperInkGroup()
+        self.paper_group.changed.connect(self.changed)
+        self.errors["paper"] = error_label()
+        self.paper_group.layout().addWidget(self.errors["paper"])
+        self.capture_group = CaptureGroup()
+        self.capture_group.changed.connect(self.changed)
+        self.paper_page = self._page(self.paper_group)
+        self.capture_page = self._page(self.capture_group)
         self.tabs.addTab(scrolling(self.digits_page), "Digits and spacing")
         self.tabs.addTab(scrolling(self.augmentation_page), "Augmentation")
+        self.tabs.addTab(scrolling(self.paper_page), "Paper and ink")
+        self.tabs.addTab(scrolling(self.capture_page), "Capture")
         self.tabs.addTab(scrolling(self.dataset_page), "Data set")
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Every setting back to its default (the seed stays)")
@@ -419,6 +430,8 @@ class ControlsPanel(QWidget):
         config.dataset.split = self.split.currentData()
         config.sampling.writer = self.writer.currentData()
         config.separators.style = self.separator_style.currentData()
+        self.paper_group.apply(config)
+        self.capture_group.apply(config)
         return config
 
     def set_config(self, config: Config) -> None:
@@ -446,6 +459,8 @@ class ControlsPanel(QWidget):
             select_data(self.split, config.dataset.split)
             select_data(self.writer, config.sampling.writer)
             select_data(self.separator_style, config.separators.style)
+            self.paper_group.set_values(config)
+            self.capture_group.set_values(config)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)

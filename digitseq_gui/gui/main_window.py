@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
             if result.samples[0].text != sequence.label
             else f"{first}label <b>{sequence.label}</b> &nbsp; seed {sequence.seed}"
         )
-        height, width = sequence.image.shape
+        height, width = sequence.image.shape[:2]
         self.size_label.setText(f"{width} × {height} px")
         if count == 1 or not result.complete:
             self.time_label.setText(f"generated in {result.elapsed * 1000:.1f} ms")

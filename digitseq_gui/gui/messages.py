@@ -24,6 +24,7 @@ PLACE_OF_FIELD = {
     "dataset": "dataset",
     "writer": "writer",
     "seed": "seed",
+    "paper.background": "paper",
 }
 # ConfigError has field "config"; the key it names decides the place.
 PLACE_OF_CONFIG_KEY = (
@@ -37,6 +38,9 @@ PLACE_OF_CONFIG_KEY = (
     ("image.augmentations", "augmentation"),
     ("image.transform", "augmentation"),
     ("dataset", "dataset"),
+    ("paper.", "paper"),
+    ("ink.", "paper"),
+    ("capture.", "paper"),
 )
 
 REPLACE_LABEL = "“Replace an existing export”"

@@ -27,11 +27,14 @@ OLD_OPACITY = 0.35  # samples of a request that has been replaced
 
 
 def to_qimage(image: np.ndarray) -> QImage:
-    """A float image (1.0 white) or uint8 image (255 white) as a grayscale QImage owning its bytes."""
+    """A float image (1.0 white) or uint8 image (255 white) as a grayscale QImage owning its bytes;
+    an (H, W, 3) image (image.color "rgb") as an RGB one."""
     if image.dtype != np.uint8:
         image = np.rint(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
     data = np.ascontiguousarray(image)
-    height, width = data.shape
+    height, width = data.shape[:2]
+    if data.ndim == 3:
+        return QImage(data.data, width, height, 3 * width, QImage.Format_RGB888).copy()
     return QImage(data.data, width, height, width, QImage.Format_Grayscale8).copy()
 
 

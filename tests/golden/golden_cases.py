@@ -61,6 +61,67 @@ def configurations() -> dict[str, dict]:
     return cases
 
 
+def finished_configurations() -> dict[str, dict]:
+    """name -> config document of the finishing stage (issue 18): colour, each ink, each paper and
+    the capture effects that are plain arithmetic or exact table look-ups, on the plain default
+    digits, so the same bytes on every stack. (JPEG, perspective, defocus, motion blur, sensor
+    noise, folder backgrounds and printed marks go through OpenCV's filters and codecs, whose
+    rounding may change between versions; the reproducibility tests hold them.)"""
+    cases = {
+        "finish-rgb": {"image": {"color": "rgb"}},
+        "finish-ink-blue-pressure": {"image": {"color": "rgb"}, "ink": {"color": "blue", "pressure": 0.4}},
+        "finish-ink-list-darkness": {
+            "image": {"color": "rgb"},
+            "ink": {"color": ["pencil", "#7a1f1f"], "darkness": 0.7},
+        },
+        "finish-paper-tinted-grey": {"paper": {"background": "tinted"}},
+        "finish-paper-grain-ruled": {
+            "image": {"color": "rgb"},
+            "paper": {"background": "grain", "lines": "ruled"},
+        },
+        "finish-paper-cheque": {"image": {"color": "rgb"}, "paper": {"background": "cheque"}},
+        "finish-paper-grid": {"image": {"color": "rgb"}, "paper": {"lines": "grid"}},
+        "finish-paper-boxes": {
+            "image": {"color": "rgb"},
+            "ink": {"color": "blue"},
+            "paper": {"lines": "boxes"},
+        },
+    }
+    numpy_effects = ("shadow", "brightness", "contrast", "gamma")  # arithmetic and exact look-ups
+    cases["finish-capture-numpy-effects"] = {
+        "image": {"color": "rgb"},
+        "paper": {"background": "grain"},
+        "capture": {
+            "enabled": True,
+            "effects": {
+                name: {"enabled": name in numpy_effects}
+                for name in (
+                    "perspective",
+                    "shadow",
+                    "defocus",
+                    "motion",
+                    "brightness",
+                    "contrast",
+                    "gamma",
+                    "noise",
+                    "jpeg",
+                )
+            },
+        },
+    }
+    return cases
+
+
+def finished_outputs(name: str, document: dict) -> dict[str, np.ndarray]:
+    """What engine.compose gives for one finishing configuration: images and boxes."""
+    from digitseq_gui import DigitSequence
+    from digitseq_gui.engine.compose import compose
+    from digitseq_gui.engine.config import Config
+
+    composed = compose(DigitSequence(Config.from_dict(document)), SEQUENCES["variable"], SEED, 0)
+    return {"images": composed.images, "boxes": np.concatenate(composed.boxes)}
+
+
 def is_augmented(name: str) -> bool:
     return name.startswith(("transform-", "only-"))
 

@@ -16,7 +16,15 @@ import json
 import sys
 from pathlib import Path
 
-from golden_cases import SEED, case_outputs, configurations, hashes_of, is_augmented
+from golden_cases import (
+    SEED,
+    case_outputs,
+    configurations,
+    finished_configurations,
+    finished_outputs,
+    hashes_of,
+    is_augmented,
+)
 from references import save_reference
 
 HASHES_PATH = Path(__file__).parent / "hashes.json"
@@ -57,9 +65,32 @@ def main() -> int:
         print(f"pin: {key}: {len(hashes)} augmented cases added to {HASHES_PATH.name}")
     else:
         print(f"pin: {key} already pinned with these hashes")
+    added = pin_finished(pinned)
+    if added is None:
+        return 1
+    if added:
+        HASHES_PATH.write_text(json.dumps(pinned, indent=1, sort_keys=True) + "\n")
+        print(f"pin: {len(added)} finishing cases added to {HASHES_PATH.name}: {', '.join(added)}")
     path = save_reference(key, augmented)
     print(f"pin: reference pixels in {path.relative_to(HASHES_PATH.parent)} ({path.stat().st_size} bytes)")
     return 0
+
+
+def pin_finished(pinned: dict) -> list[str] | None:
+    """Add the finishing stage's cases (the same on every stack) not pinned yet; None (and a
+    message) if a pinned one now gives other bytes."""
+    finished = pinned.setdefault("finished", {})
+    hashes = {name: hashes_of(finished_outputs(name, doc)) for name, doc in finished_configurations().items()}
+    changed = sorted(n for n in hashes if n in finished and finished[n] != hashes[n])
+    if changed:
+        print(
+            f"pin: finishing output differs from hashes.json ({', '.join(changed)}): not pinned",
+            file=sys.stderr,
+        )
+        return None
+    added = sorted(n for n in hashes if n not in finished)
+    finished.update({n: hashes[n] for n in added})
+    return added
 
 
 if __name__ == "__main__":

@@ -15,7 +15,17 @@ import json
 from pathlib import Path
 
 import pytest
-from golden_cases import SEED, case_hashes, case_outputs, configurations, digest, hashes_of, is_augmented
+from golden_cases import (
+    SEED,
+    case_hashes,
+    case_outputs,
+    configurations,
+    digest,
+    finished_configurations,
+    finished_outputs,
+    hashes_of,
+    is_augmented,
+)
 from references import (
     MAX_DIFFERING_FRACTION,
     MAX_LEVELS,
@@ -137,3 +147,16 @@ def test_export_manifest_records_the_stack(tmp_path):
     assert stack["numpy"] == np.__version__ and stack["opencv"] == cv2.__version__
     assert stack["imgaug"] == "0.4.0"
     assert "note" not in stack  # no augmentation: the pixels do not depend on OpenCV
+
+
+FINISHED = finished_configurations()
+
+
+@pytest.mark.parametrize("name", list(FINISHED))
+def test_finishing_output_is_pinned_on_every_stack(name):
+    """Ink, paper and the numpy capture effects (issue 18): plain arithmetic, the same everywhere."""
+    assert hashes_of(finished_outputs(name, FINISHED[name])) == HASHES["finished"][name]
+
+
+def test_finishing_cases_are_all_pinned():
+    assert set(HASHES["finished"]) == set(FINISHED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...engine.imagefile import to_bgr
 from ...engine.imageinfo import sample_chunks, with_text
 
 PNG_LEVELS = {"fast": 1, "default": 3, "none": 0}
@@ -26,7 +27,7 @@ def encode_image(image: np.ndarray, image_format: str, compression: str, info: b
     cv = cv2()
     ok, data = cv.imencode(
         ".png",
-        image,
+        to_bgr(image),
         [
             cv.IMWRITE_PNG_COMPRESSION,
             PNG_LEVELS[compression],

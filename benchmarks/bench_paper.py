@@ -1,0 +1,129 @@
+"""The cost of ink, paper and capture (issue 18), side by side in one process.
+
+    python benchmarks/bench_paper.py                 # 2,048 images of 4-8 digits, 5 rounds
+    python benchmarks/bench_paper.py --count 512 --rounds 2
+
+Today: ``generate_batch`` with augmentation on (rotation, shear, scale, blur), uint8, width 200.
+Realistic: the same digits finished by the default realistic combination (image.color rgb, ink
+black or blue with pressure, paper grain + ruled, capture at its defaults), the way
+``engine.compose`` does it. Both per image, the best round of each (this machine is shared and
+noisy; the two take turns within each round), then the ratio, and the time of each finishing
+stage, so it shows what dominates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2048, help="images per round (a multiple of 64)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from digitseq_gui import DigitSequence
+    from digitseq_gui.engine import capture as capture_module
+    from digitseq_gui.engine import ink as ink_module
+    from digitseq_gui.engine import paper as paper_module
+    from digitseq_gui.engine import seeding
+    from digitseq_gui.engine.config import Config
+    from digitseq_gui.engine.finish import finish
+
+    today = Config.from_dict({"image": {"transform": True}})
+    realistic = Config.from_dict(
+        {
+            "image": {"transform": True, "color": "rgb"},
+            "ink": {"color": ["black", "blue"], "pressure": 0.2},
+            "paper": {"background": "grain", "lines": "ruled"},
+            "capture": {"enabled": True},
+        }
+    )
+    generator = DigitSequence(today)
+    rng = np.random.default_rng(0)
+    texts = ["".join(map(str, rng.integers(0, 10, rng.integers(4, 9)))) for _ in range(args.count)]
+    generator.generate_batch(texts[:64], seed=0, as_uint8=True)  # imgaug's import and warm-up
+
+    best_today = best_real = float("inf")
+    stages: dict[str, float] = {}
+    for round_number in range(args.rounds):
+        seed = 100 + round_number
+        start = time.perf_counter()
+        batch = generator.generate_batch(texts, seed=seed, as_uint8=True)
+        made = time.perf_counter()
+        finish(realistic, batch.images, batch.boxes, seed, 0)
+        done = time.perf_counter()
+        best_today = min(best_today, made - start)
+        best_real = min(best_real, done - start)
+        for name, seconds in _stage_times(
+            realistic, batch.images, batch.boxes, seed, seeding, ink_module, paper_module, capture_module
+        ).items():
+            stages[name] = min(stages.get(name, float("inf")), seconds)
+
+    per = 1000 / args.count
+    print(f"{args.count} images of 4-8 digits, 28 x 200, best of {args.rounds} rounds (ms per image)")
+    print(f"  today (augmented generate_batch):          {best_today * per:.3f}")
+    print(f"  realistic (the same + ink, paper, capture): {best_real * per:.3f}")
+    print(f"  ratio: {best_real / best_today:.2f}x (goal <= 2x)")
+    print("finishing stages (ms per image):")
+    for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:36s} {seconds * per:.3f}")
+    return 0
+
+
+def _stage_times(config, images, boxes, seed, seeding, ink_module, paper_module, capture_module):
+    """Each stage of finish._finish_block timed alone over the whole run, block by block."""
+    times: dict[str, float] = {}
+
+    def timed(name, function, *a):
+        start = time.perf_counter()
+        result = function(*a)
+        times[name] = times.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    effects = config.capture.enabled_effects()
+    rgb = config.image.color == "rgb"
+    for start in range(0, len(images), 64):
+        grey, block_boxes = images[start : start + 64], boxes[start : start + 64]
+        n, height, width = grey.shape
+        stream = seeding.finish_stream(seed, start // 64)
+        ink, paper = config.ink, config.paper
+        inks, profile = timed(
+            "ink draws", ink_module.draw_inks, ink.colours, ink.darkness, ink.pressure, stream, n, width
+        )
+        sheet = timed(
+            f"paper {paper.background}",
+            paper_module.draw_background,
+            paper.background,
+            stream,
+            n,
+            height,
+            width,
+        )
+        timed(
+            f"paper {paper.lines}",
+            paper_module.draw_lines,
+            paper.lines,
+            sheet,
+            stream,
+            block_boxes,
+            height,
+            width,
+        )
+        light = timed("capture shadow (light)", capture_module.draw_light, effects, stream, n, height, width)
+        finished = timed("ink over paper", ink_module.composite, grey, sheet, inks, profile, light, rgb)
+        exposure = {k: v for k, v in effects.items() if k in ("brightness", "contrast", "gamma")}
+        alone = [({k: v}, f"capture {k}") for k, v in effects.items() if k not in exposure and k != "shadow"]
+        if exposure:  # one table look-up for all three
+            alone.append((exposure, "capture " + "+".join(exposure)))
+        for chosen, name in alone:
+            timed(name, capture_module.capture, chosen, finished.copy(), block_boxes, stream)
+
+    return times
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
