@@ -195,15 +195,15 @@ def main(argv=None) -> None:
         optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15
     )
     ctc = nn.CTCLoss(blank=CTC_BLANK, zero_infinity=True)
-    print(
-        f"training on {len(train)} images "
-        f"({f'preset {args.preset}' if args.preset else f'{lengths[0]}-{lengths[1]} digits'}, augmentation "
-        f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size} on {device}",
-        flush=True,
-    )
     started = time.perf_counter()
     done = 0
-    try:
+    try:  # from the first line on: a Ctrl+C as early as that still evaluates and saves
+        print(
+            f"training on {len(train)} images "
+            f"({f'preset {args.preset}' if args.preset else f'{lengths[0]}-{lengths[1]} digits'}, augmentation "
+            f"{'on' if args.augment else 'off'}), {args.steps} steps of {args.batch_size} on {device}",
+            flush=True,
+        )
         for step, batch in enumerate(train_loader, 1):
             log_probs = model(batch["images"].to(device))
             input_lengths = torch.full((log_probs.shape[1],), log_probs.shape[0], dtype=torch.long)

@@ -97,7 +97,12 @@ def test_a_preset_defaults_to_drawn_separators_over_the_other_settings():
     config = preset_config("date", Config.from_dict({"image": {"width": 300}}))
     assert config.separators.style == "drawn" and config.image.width == 300
     assert config.image.fit == "keep-aspect"  # a written number keeps its shape
-    assert PRESETS["date"].settings == {"separators": {"style": "drawn"}, "image": {"fit": "keep-aspect"}}
+    assert config.sampling.writer == "same"  # a real number is written by one hand
+    assert PRESETS["date"].settings == {
+        "separators": {"style": "drawn"},
+        "sampling": {"writer": "same"},
+        "image": {"fit": "keep-aspect"},
+    }
 
 
 def test_unknown_presets_and_unique_are_refused_clearly():
