@@ -157,7 +157,7 @@ REALISTIC_SETTINGS: dict[str, tuple[str, str, dict]] = {
         "amount on a cheque: grey or blue ballpoint, security pattern, baseline, printed mark",
         {
             **_RGB,
-            "ink": {"color": ["#3a3a3e", "#2b3a7a"], "darkness": 0.9, "pressure": 0.2},
+            "ink": {"color": ["#3a3a3e", "#2b3a7a"], "darkness": 0.95, "pressure": 0.15},
             "paper": {"background": "cheque", "lines": "ruled", "printed": True},
             "capture": {"enabled": True},
         },
@@ -192,8 +192,8 @@ REALISTIC_SETTINGS: dict[str, tuple[str, str, dict]] = {
             "capture": {
                 "enabled": True,
                 "effects": {
-                    "shadow": {"enabled": True, "strength": 0.5},
-                    "perspective": {"enabled": True, "strength": 0.1},
+                    "shadow": {"enabled": True, "strength": 0.55},
+                    "perspective": {"enabled": True, "strength": 0.12},
                     "defocus": {"enabled": True, "strength": 1.0},
                     "motion": {"enabled": True, "strength": 2},
                     "jpeg": {"enabled": True, "strength": 55},
