@@ -144,9 +144,7 @@ def test_the_data_set_of_a_realistic_preset(name):
     item = data[66]
     assert item["image"].shape == (config.image.height, config.image.width, 3)
     assert item["label"] == item["text"] == preset_texts(name, 70, SEED)[66]
-    floats = SequenceDataset(
-        70, sequences=preset_source(name), config=config, seed=SEED, dtype="float32"
-    )
+    floats = SequenceDataset(70, sequences=preset_source(name), config=config, seed=SEED, dtype="float32")
     assert np.allclose(floats[66]["image"] * 255, item["image"], atol=0.01)
 
 

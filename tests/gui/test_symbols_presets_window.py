@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
-
 from gui_helpers import change_and_complete, shown_grid
 
 from digitseq_gui.engine.config import Config
