@@ -1,5 +1,6 @@
 """Make the figures of docs/paper.md: the same four numbers, same seed, before and after each
-paper, ink and capture setting (python tools/paper_figures.py; writes docs/images/paper-*.png)."""
+paper, ink and capture setting, and four values of each realistic preset (python
+tools/paper_figures.py; writes docs/images/paper-*.png and docs/images/preset-*.png)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PIL import Image
 from digitseq_gui import DigitSequence
 from digitseq_gui.engine.compose import compose
 from digitseq_gui.engine.config import Config
+from digitseq_gui.engine.presets import REALISTIC_PRESETS, preset_config, preset_texts
 
 TEXTS = ["0123", "90210", "4815162342"]
 SETTINGS = {
@@ -37,18 +39,25 @@ SETTINGS = {
 }
 
 
+def save_sheet(images: np.ndarray, path: Path) -> None:
+    """The images one above the other, 3 px apart, at twice their size."""
+    images = images if images.ndim == 4 else np.repeat(images[..., None], 3, -1)
+    gap = np.full((3, images.shape[2], 3), 255, np.uint8)
+    sheet = np.concatenate([part for image in images for part in (image, gap)][:-1])
+    Image.fromarray(sheet).resize((sheet.shape[1] * 2, sheet.shape[0] * 2), Image.NEAREST).save(
+        path, optimize=True
+    )
+
+
 def main() -> None:
     folder = Path(__file__).resolve().parent.parent / "docs" / "images"
     for name, document in SETTINGS.items():
         composed = compose(DigitSequence(Config.from_dict(document)), TEXTS, 7, separator_width=0)
-        images = (
-            composed.images if composed.images.ndim == 4 else np.repeat(composed.images[..., None], 3, -1)
-        )
-        gap = np.full((3, images.shape[2], 3), 255, np.uint8)
-        sheet = np.concatenate([part for image in images for part in (image, gap)][:-1])
-        Image.fromarray(sheet).resize((sheet.shape[1] * 2, sheet.shape[0] * 2), Image.NEAREST).save(
-            folder / f"paper-{name}.png", optimize=True
-        )
+        save_sheet(composed.images, folder / f"paper-{name}.png")
+    for name in REALISTIC_PRESETS:  # the preset's first four values for seed 2 (three printed marks)
+        texts = preset_texts(name, 4, 2)
+        composed = compose(DigitSequence(preset_config(name)), texts, 2, 10, uniform_separators=False)
+        save_sheet(composed.images, folder / f"preset-{name}.png")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ EXIT_USAGE = 2
 # engine/presets.py's names (not imported here, so that --help stays fast; a test holds them equal)
 PRESET_HELP = (
     "the numbers people write, valid values only, drawn separators: zip, amount, date, time, "
-    "phone, meter, house"
+    "phone, meter, house; realistic, in colour on paper: amount-cheque, zip-boxes, date-form, meter-photo"
 )
 EXIT_INTERRUPTED = 130
 

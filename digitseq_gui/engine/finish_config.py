@@ -121,20 +121,24 @@ def parse_capture(document: object) -> CaptureConfig:
     return CaptureConfig(_bool(capture, "enabled", "capture.enabled", False), effects)
 
 
+def default_sections() -> dict:
+    """The ink, paper and capture sections at their defaults, as config documents."""
+    return {
+        "ink": dict(InkConfig().__dict__),
+        "paper": dict(PaperConfig().__dict__),
+        "capture": {
+            "enabled": False,
+            "effects": {n: dict(e.__dict__) for n, e in default_capture_effects().items()},
+        },
+    }
+
+
 def without_defaults(document: dict) -> dict:
     """A config document without the finishing sections that are at their defaults (so that a
     configuration that uses none of them saves, and is recorded, exactly as before)."""
     if document["image"].get("color") == "gray":
         del document["image"]["color"]
-    defaults = {
-        "ink": InkConfig().__dict__,
-        "paper": PaperConfig().__dict__,
-        "capture": {
-            "enabled": False,
-            "effects": {n: e.__dict__ for n, e in default_capture_effects().items()},
-        },
-    }
-    for section, default in defaults.items():
+    for section, default in default_sections().items():
         if document.get(section) == default:
             del document[section]
     return document

@@ -15,10 +15,22 @@ alone, in blocks of ``sequences.TEXT_BLOCK`` (the pattern's streams, seeding.seq
 - ``phone``: a Japanese mobile number ``0[789]0-####-####`` (the pattern of sequences.py);
 - ``meter``: 6 digits with leading zeros (the reading's own length uniform in 1-6);
 - ``house``: 1 to 4 digits, no leading zero.
+
+Realistic variants (issue 18 item 7, REALISTIC_PRESETS) draw their base preset's values with its
+settings and add a finishing (engine/finish.py: colour, ink, paper, capture), as data:
+
+- ``amount-cheque``: an amount on a cheque: grey or blue ballpoint on the security pattern, a
+  printed baseline and a printed mark beside it (a currency mark or "No."; never in the label),
+  scanned (capture at its defaults);
+- ``zip-boxes``: a ZIP code in a comb of boxes, one digit per box, blue ballpoint on a form;
+- ``date-form``: a date on a ruled form line, black or blue ballpoint on grainy paper;
+- ``meter-photo``: a meter reading photographed: shadow, a slant (perspective), defocus, motion
+  and JPEG on tinted paper in boxes like the counter's windows.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +40,7 @@ import numpy as np
 from . import seeding
 from .config import Config
 from .errors import InvalidInputError
+from .finish_config import default_sections
 from .sequences import TEXT_BLOCK, SequenceSource, _shapes_of, _Texts, parse_pattern, split_text
 
 PHONE_PATTERN = "0[789]0-####-####"
@@ -94,6 +107,7 @@ class Preset:
     make: Callable[[np.random.Generator], str]
     shapes_of: tuple[str, ...]
     settings: dict = field(default_factory=lambda: PRESET_SETTINGS)
+    base: str = ""  # a realistic variant: the preset whose values it draws ("" for a base preset)
 
     def texts(self, count: int, seed: int) -> list[str]:
         """``count`` values of this preset for ``seed`` (the export's texts 0..count-1)."""
@@ -102,12 +116,21 @@ class Preset:
     def config(self, config: Config | None = None) -> Config:
         """``config`` (the defaults when None) with this preset's settings laid over it."""
         document = (config or Config()).to_dict()
-        for section, values in self.settings.items():
-            document.setdefault(section, {}).update(values)
+        _lay_over(document, self.settings)
         return Config.from_dict(document)
 
 
-PRESETS: dict[str, Preset] = {
+def _lay_over(document: dict, settings: dict) -> None:
+    """``settings`` laid over ``document`` key by key, into nested mappings (capture.effects.jpeg
+    changes that effect alone and keeps the others as they were)."""
+    for key, value in settings.items():
+        if isinstance(value, dict) and isinstance(document.get(key), dict):
+            _lay_over(document[key], value)
+        else:
+            document[key] = value
+
+
+BASE_PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("zip", "ZIP code, 5 digits", _zip, ("12345",)),
@@ -124,6 +147,76 @@ PRESETS: dict[str, Preset] = {
         Preset("house", "house number, 1-4 digits", _house, ("1", "12", "123", "1234")),
     )
 }
+
+_RGB = {"image": {"color": "rgb"}}
+# name -> (base preset, description, finishing settings laid over the base preset's settings).
+# Tuned by eye on exported images and the window (docs/paper.md, "Realistic presets").
+REALISTIC_SETTINGS: dict[str, tuple[str, str, dict]] = {
+    "amount-cheque": (
+        "amount",
+        "amount on a cheque: grey or blue ballpoint, security pattern, baseline, printed mark",
+        {
+            **_RGB,
+            "ink": {"color": ["#3a3a3e", "#2b3a7a"], "darkness": 0.95, "pressure": 0.15},
+            "paper": {"background": "cheque", "lines": "ruled", "printed": True},
+            "capture": {"enabled": True},
+        },
+    ),
+    "zip-boxes": (
+        "zip",
+        "ZIP code in comb boxes, one digit per box, blue ballpoint",
+        {
+            **_RGB,
+            "ink": {"color": "blue", "pressure": 0.2},
+            "paper": {"background": "grain", "lines": "boxes"},
+            "capture": {"enabled": True},
+        },
+    ),
+    "date-form": (
+        "date",
+        "date on a ruled form line, black or blue ballpoint",
+        {
+            **_RGB,
+            "ink": {"color": ["black", "blue"], "pressure": 0.2},
+            "paper": {"background": "grain", "lines": "ruled"},
+            "capture": {"enabled": True},
+        },
+    ),
+    "meter-photo": (
+        "meter",
+        "meter reading photographed: shadow, slant, defocus, JPEG",
+        {
+            **_RGB,
+            "ink": {"color": "black"},
+            "paper": {"background": "tinted", "lines": "boxes"},
+            "capture": {
+                "enabled": True,
+                "effects": {
+                    "shadow": {"enabled": True, "strength": 0.55},
+                    "perspective": {"enabled": True, "strength": 0.12},
+                    "defocus": {"enabled": True, "strength": 1.0},
+                    "motion": {"enabled": True, "strength": 2},
+                    "jpeg": {"enabled": True, "strength": 55},
+                },
+            },
+        },
+    ),
+}
+
+
+def _realistic(name: str, base: str, description: str, finishing: dict) -> Preset:
+    preset = BASE_PRESETS[base]
+    # Its ink, paper and capture sections whole (the defaults where it says nothing), so that the
+    # preset looks the same whatever finishing the window or a --config file had before.
+    settings = {**copy.deepcopy(preset.settings), **default_sections()}
+    _lay_over(settings, copy.deepcopy(finishing))
+    return Preset(name, description, preset.make, preset.shapes_of, settings, base)
+
+
+REALISTIC_PRESETS: dict[str, Preset] = {
+    name: _realistic(name, *entry) for name, entry in REALISTIC_SETTINGS.items()
+}
+PRESETS: dict[str, Preset] = {**BASE_PRESETS, **REALISTIC_PRESETS}
 
 
 def preset_named(name: object) -> Preset:

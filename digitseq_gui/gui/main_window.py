@@ -32,7 +32,7 @@ from PyQt5.QtWidgets import (
 
 from ..engine.config import load_config, save_config
 from ..engine.errors import DigitSeqError
-from ..engine.presets import PRESET_PREFIX, PRESETS, preset_named
+from ..engine.presets import PRESET_PREFIX, PRESETS, REALISTIC_PRESETS, preset_named
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH
 from . import image_saving
 from .about import show_about
@@ -289,7 +289,8 @@ class MainWindow(QMainWindow):
                 f"&{name.capitalize()}: {preset.description}",
                 lambda checked=False, name=name: self.apply_preset(name),
                 [],
-                f"Samples of valid {name} values, with the preset's settings (drawn separators)",
+                f"Samples of valid {preset.base or name} values, with the preset's settings "
+                + ("(colour, ink, paper and capture)" if preset.base else "(drawn separators)"),
             )
             for name, preset in PRESETS.items()
         }
@@ -327,7 +328,9 @@ class MainWindow(QMainWindow):
         ):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         self.presets_menu = menus.addMenu("&Presets")
-        for action in self.preset_actions.values():
+        for name, action in self.preset_actions.items():
+            if name == next(iter(REALISTIC_PRESETS)):  # the realistic variants, after a separator
+                self.presets_menu.addSeparator()
             self.presets_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)

@@ -14,6 +14,7 @@ from PyQt5.QtWidgets import QApplication
 
 
 def main(folder: Path) -> None:
+    from digitseq_gui.engine.presets import preset_named
     from digitseq_gui.gui.main_window import MainWindow
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -29,6 +30,8 @@ def main(folder: Path) -> None:
     window.previewCompleted.connect(lambda *_: done.append(1))
     for name, action in window.preset_actions.items():
         done.clear()
+        # a realistic preset (engine/presets.py REALISTIC_PRESETS) shows its Paper and ink tab
+        window.controls.tabs.setCurrentIndex(2 if preset_named(name).base else 0)
         action.trigger()
         while not done:
             app.processEvents()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+import numpy as np
 from gui_helpers import change_and_complete, shown_grid
 
 from digitseq_gui.engine.config import Config
-from digitseq_gui.engine.presets import PRESETS
+from digitseq_gui.engine.presets import BASE_PRESETS, PRESETS
 
 
 def test_separator_style_control_sets_the_config_and_draws_the_symbols_into_the_labels(qtbot, window):
@@ -29,8 +30,11 @@ def test_separator_style_control_sets_the_config_and_draws_the_symbols_into_the_
 
 
 def test_presets_menu_lists_every_preset_and_each_shows_valid_values(qtbot, window):
-    titles = [action.text().replace("&", "") for action in window.presets_menu.actions()]
+    actions = window.presets_menu.actions()
+    titles = [action.text().replace("&", "") for action in actions if not action.isSeparator()]
     assert [t.split(":")[0].lower() for t in titles] == list(PRESETS)
+    # the realistic variants come after a separator
+    assert [a.isSeparator() for a in actions].index(True) == len(BASE_PRESETS)
     window.grid_check.setChecked(True)
     for name, action in window.preset_actions.items():
         result = change_and_complete(qtbot, window, action.trigger)
@@ -68,3 +72,28 @@ def test_the_export_dialog_takes_a_preset_from_the_window(qtbot, window, tmp_pat
     qtbot.addWidget(dialog)
     source, option = dialog._what()
     assert option == ["--preset", "date"] and source.describe() == {"kind": "preset", "preset": "date"}
+
+
+def test_a_realistic_preset_shows_colour_images_and_sets_the_paper_and_capture_tabs(qtbot, window):
+    from PyQt5.QtGui import QImage
+    from PyQt5.QtWidgets import QApplication
+
+    window.grid_check.setChecked(True)
+    result = change_and_complete(qtbot, window, window.preset_actions["amount-cheque"].trigger)
+    config = window.controls.config()
+    assert window.controls.digits.text() == "preset:amount-cheque"
+    assert (config.image.color, config.paper.background, config.paper.lines) == ("rgb", "cheque", "ruled")
+    assert config.paper.printed and config.capture.enabled
+    assert window.controls.paper_group.printed.isChecked()  # the Paper and ink tab shows it
+    image = result.samples[0].image
+    assert image.shape == (28, 200, 3) and not np.array_equal(image[..., 0], image[..., 2])  # coloured
+    assert all(cell.image.format() == QImage.Format_RGB888 for cell in window.preview.canvas.cells)
+    for cell in window.preview.canvas.cells:
+        assert "." in cell.label and len(cell.boxes) == len(cell.label)
+    window.copy_command()
+    assert "--preset amount-cheque" in QApplication.clipboard().text()
+    # another realistic preset replaces the cheque's paper and ink
+    change_and_complete(qtbot, window, window.preset_actions["zip-boxes"].trigger)
+    config = window.controls.config()
+    assert (config.paper.background, config.paper.lines, config.paper.printed) == ("grain", "boxes", False)
+    assert all(len(cell.label) == 5 and cell.label.isdigit() for cell in window.preview.canvas.cells)
