@@ -51,6 +51,41 @@ class Composed:
         return len(self.labels)
 
 
+def split_texts(
+    texts: list[str], separator_width: int, width: int
+) -> tuple[list[str], list[list[int]], np.ndarray]:
+    """(labels, the digit places each text has a separator gap after, gaps per text), or a clear
+    error when the gaps leave no room for the digits of a ``width`` px image."""
+    joined = "".join(texts)
+    if joined.isascii() and joined.isdigit() and all(texts):  # digits only, the common case: no gaps
+        return (
+            list(texts),
+            [[]] * len(texts),
+            np.zeros(len(texts), dtype=np.int64),
+        )  # one empty list, read only
+    split = [split_text(t) for t in texts]
+    labels = [label for label, _ in split]
+    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
+    counts = np.array([len(g) for g in gaps])
+    widest = int(counts.max()) if len(counts) else 0
+    if widest and widest * separator_width >= width:
+        raise InvalidInputError(
+            f"{widest} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
+            "digits; use a wider image or a smaller separator gap",
+            field="separator_width",
+        )
+    return labels, gaps, counts
+
+
+def noise_goes_last(
+    generator: DigitSequence, noise_after_gaps: bool | str, widest: int, separator_width: int
+) -> bool:
+    """Whether the whole-image augmentations go on after the separator gaps (``compose``'s rule)."""
+    if noise_after_gaps == "gaps":
+        noise_after_gaps = bool(widest and separator_width)
+    return bool(noise_after_gaps) and generator.has_whole_image_augmentation
+
+
 def compose(
     generator: DigitSequence,
     texts: list[str],
@@ -64,17 +99,8 @@ def compose(
     if first_index % BLOCK_SIZE:
         raise ValueError(f"compose starts at a multiple of {BLOCK_SIZE}, got {first_index}")
     width = int(generator.config.image.width)
-    split = [split_text(t) for t in texts]
-    labels = [label for label, _ in split]
-    gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
-    counts = np.array([len(g) for g in gaps])
+    labels, gaps, counts = split_texts(texts, separator_width, width)
     widest = int(counts.max()) if len(counts) else 0
-    if widest and widest * separator_width >= width:
-        raise InvalidInputError(
-            f"{widest} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
-            "digits; use a wider image or a smaller separator gap",
-            field="separator_width",
-        )
     n = len(labels)
     groups = []
     if uniform_separators:
@@ -87,9 +113,7 @@ def compose(
                 groups.append(
                     (members[counts[members] == k], seeding.separator_group_seed(seed, block, k), 0)
                 )
-    if noise_after_gaps == "gaps":
-        noise_after_gaps = bool(widest and separator_width)
-    noise_last = bool(noise_after_gaps) and generator.has_whole_image_augmentation
+    noise_last = noise_goes_last(generator, noise_after_gaps, widest, separator_width)
     images = None
     boxes: list = [None] * n
     sources: list = [None] * n

@@ -26,6 +26,7 @@ from .data.dataset import DIGIT_SIZE, DigitDataset, shared_dataset
 from .digits import digit_values, label_of, parse_digits, parse_many
 from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
+from .picked import Pick
 from .seeding import BLOCK_SIZE, MAX_SEED, check_seed
 
 __all__ = [
@@ -291,13 +292,116 @@ class DigitSequence:
             seed,
         )
 
-    def augment_whole_images(self, images: np.ndarray, seed: int) -> np.ndarray:
+    def generate_picked(
+        self,
+        picks: Iterable[Pick],
+        spacing_range=None,
+        image_width=None,
+        as_uint8: bool = False,
+        image_augmentation: bool = True,
+    ) -> SequenceBatch:
+        """The kept images of each pick (picked.Pick: seed, block, the block's sequences, keep),
+        pick after pick: image ``keep[j]`` of a pick is exactly image ``block * BLOCK_SIZE +
+        keep[j]`` of ``generate_batch`` with the pick's seed, the same for every image it
+        keeps, but only the kept images are laid out, painted, resampled and augmented."""
+        picks = list(picks)
+        if not picks or not all(isinstance(p, Pick) for p in picks):
+            raise InputTypeError("picks must be a non-empty list of picked.Pick", field="picks")
+        every_digit, every_count, every_label = parse_many([s for p in picks for s in p.sequences])
+        low, high, width = check_layout(
+            self.config,
+            set(every_count.tolist()),
+            self._default_range(spacing_range),
+            self._default_width(image_width),
+        )
+        self.dataset.require_digits(every_digit)
+        augmented = self._augmenter_for_config() is not None
+        every_gap = None
+        if self._variable:
+            every_gap = every_count + 1 if self._subtype == "edge" else every_count - 1
+        # Each block draws whole; the kept images take their digits' and gaps' share of the draws.
+        kept_digits, kept_counts, labels, draws, masks = [], [], [], [], []
+        image_at = digit_at = 0
+        for pick in picks:
+            images = pick.mask()
+            counts = every_count[image_at : image_at + len(images)]
+            digit_count = int(counts.sum())
+            digit_mask = np.repeat(images, counts)
+            gap_counts = None if every_gap is None else every_gap[image_at : image_at + len(images)]
+            gap_total = None if gap_counts is None else int(gap_counts.sum())
+            drawn = seeding.draw_block(pick.seed, pick.block, digit_count, gap_total, low, high, augmented)
+            gaps = None if gap_counts is None else drawn.gaps[np.repeat(images, gap_counts)]
+            draws.append(drawn._replace(uniforms=drawn.uniforms[digit_mask], gaps=gaps))
+            masks.append((digit_mask, images))
+            kept_digits.append(every_digit[digit_at : digit_at + digit_count][digit_mask])
+            kept_counts.append(counts[images])
+            labels += [every_label[image_at + j] for j in pick.keep]
+            image_at, digit_at = image_at + len(images), digit_at + digit_count
+        counts = np.concatenate(kept_counts)
+        digit_first = np.concatenate(([0], np.cumsum(counts))).tolist()
+        image_first = np.concatenate(([0], np.cumsum([len(c) for c in kept_counts]))).tolist()
+        n, digit_total = len(counts), digit_first[-1]
+        out = np.empty((n, self._height, width), dtype=np.uint8 if as_uint8 else np.float32)
+        boxes = np.empty((digit_total, 4), dtype=np.int32)
+        sources = np.empty(digit_total, dtype=np.int64)
+        workspace = render.Workspace()
+        # Picks rendered together as generate_batch groups blocks: up to GROUP_PIXELS at a time.
+        group_images = max(1, min(GROUP_BLOCKS * BLOCK_SIZE, GROUP_PIXELS // (self._height * width)))
+        p = 0
+        while p < len(picks):
+            q = p + 1
+            while q < len(picks) and image_first[q + 1] - image_first[p] <= group_images:
+                q += 1
+            start, stop = image_first[p], image_first[q]
+            d0, d1 = digit_first[start], digit_first[stop]
+            spans = [
+                _BlockSpan(
+                    picks[i].block,
+                    digit_first[image_first[i]] - d0,
+                    digit_first[image_first[i + 1]] - d0,
+                    image_first[i] - start,
+                    image_first[i + 1] - start,
+                    None if draws[i].gaps is None else len(draws[i].gaps),
+                )
+                for i in range(p, q)
+            ]
+            ink = (
+                out[start:stop] if as_uint8 else np.empty((stop - start, self._height, width), dtype=np.uint8)
+            )
+            self._render_drawn(
+                np.concatenate(kept_digits[p:q]),
+                counts[start:stop],
+                spans,
+                draws[p:q],
+                low,
+                high,
+                ink,
+                boxes[d0:d1],
+                sources[d0:d1],
+                image_augmentation,
+                workspace,
+                masks[p:q],
+            )
+            render.ink_to_output(ink, out[start:stop])
+            p = q
+        return SequenceBatch(
+            out,
+            labels,
+            [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            picks[0].seed,
+        )
+
+    def augment_whole_images(
+        self, images: np.ndarray, seed: int, keep: np.ndarray | None = None
+    ) -> np.ndarray:
         """Apply the config's whole-image augmentations (noise) to finished uint8 images
-        (255 = white), reproducibly for ``seed``; images are returned unchanged when there are none."""
+        (255 = white), reproducibly for ``seed``; images are returned unchanged when there are none.
+        ``keep``: ``images`` are the ones ``keep`` marks of a larger call, and get what it gives them."""
         augmenter = self._augmenter_for_config()
         if augmenter is None:
             return images
-        return 255 - augmenter.augment_images(255 - images, seeding.whole_image_seed(seed))
+        return 255 - augmenter.augment_images(255 - images, seeding.whole_image_seed(seed), keep)
 
     @property
     def has_whole_image_augmentation(self) -> bool:
@@ -422,27 +526,48 @@ class DigitSequence:
         """Consecutive blocks: their ink into ``ink_out`` (B, H, W) uint8, their digits' boxes and
         rows. Each block draws from its own stream and is augmented with its own seeds; the
         layout, paint and resampling (the same for any grouping) run once for the group."""
-        source = self._digit_source()
-        augmenter = self._augmenter_for_config()
+        augmented = self._augmenter_for_config() is not None
         draws = [
             seeding.draw_block(
-                seed,
-                span.block,
-                span.digit_stop - span.digit_start,
-                span.gap_count,
-                low,
-                high,
-                augmenter is not None,
+                seed, span.block, span.digit_stop - span.digit_start, span.gap_count, low, high, augmented
             )
             for span in spans
         ]
+        self._render_drawn(
+            digits, counts, spans, draws, low, high, ink_out, boxes, sources, image_augmentation, workspace
+        )
+
+    def _render_drawn(
+        self,
+        digits: np.ndarray,
+        counts: np.ndarray,
+        spans: list[_BlockSpan],
+        draws: list[seeding.BlockDraws],
+        low: int,
+        high: int,
+        ink_out: np.ndarray,
+        boxes: np.ndarray,
+        sources: np.ndarray,
+        image_augmentation: bool,
+        workspace: render.Workspace,
+        kept: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> None:
+        """``_render_group`` from the blocks' draws on. ``kept`` (picked.py): per span, the masks of
+        the block's digits and images that ``digits``, ``counts`` and the draws hold, so that the
+        augmenters draw for the whole block and the kept images get the whole block's bytes."""
+        source = self._digit_source()
+        augmenter = self._augmenter_for_config()
         rows = source.rows(digits, np.concatenate([d.uniforms for d in draws]))
         ink = source.images[rows]
         if augmenter is not None:
             ink = np.concatenate(
                 [
-                    augmenter.augment_digits(ink[span.digit_start : span.digit_stop], d.digit_seed)
-                    for span, d in zip(spans, draws)
+                    augmenter.augment_digits(
+                        ink[span.digit_start : span.digit_stop],
+                        d.digit_seed,
+                        None if kept is None else kept[i][0],
+                    )
+                    for i, (span, d) in enumerate(zip(spans, draws))
                 ]
             )
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = sampling.ink_extents(ink)
@@ -478,9 +603,11 @@ class DigitSequence:
             overlapping=low < 0,
         )
         if augmenter is not None and image_augmentation:
-            for span, d in zip(spans, draws):
+            for i, (span, d) in enumerate(zip(spans, draws)):
                 block_ink = ink_out[span.image_start : span.image_stop]
-                block_ink[...] = augmenter.augment_images(block_ink, d.image_seed)
+                block_ink[...] = augmenter.augment_images(
+                    block_ink, d.image_seed, None if kept is None else kept[i][1]
+                )
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.
         shift = placement.x - cell_start
