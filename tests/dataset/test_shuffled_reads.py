@@ -1,0 +1,224 @@
+"""Shuffled reads render only the items wanted (engine/picked.py), byte for byte as whole blocks
+render them: the engine's picked route against generate_batch and compose over every
+augmentation and spacing, fit, trim and separator setting; SequenceDataset's batched and single
+reads against its in-order (whole block) reads; DistributedSampler over two ranks with set_epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitseq_gui import BLOCK_SIZE, Config, DigitSequence, SequenceDataset
+from digitseq_gui.engine import sequences
+from digitseq_gui.engine.augment import AUGMENTATIONS
+from digitseq_gui.engine.compose import compose
+from digitseq_gui.engine.errors import DigitSeqError
+from digitseq_gui.engine.picked import Pick, compose_picked
+
+
+def config_of(augmentations=(), **settings) -> Config:
+    """A config with ``augmentations`` (names) on and ``settings`` ("image.fit": ...) set."""
+    config = Config()
+    for name, value in settings.items():
+        section, key = name.split("__")
+        setattr(getattr(config, section), key, value)
+    if augmentations:
+        config.image.transform = True
+        for spec in AUGMENTATIONS:
+            config.image.augmentations[spec.name].enabled = spec.name in augmentations
+    return config
+
+
+ALL = tuple(spec.name for spec in AUGMENTATIONS)
+CONFIGS = {
+    "default": config_of(),
+    "every augmentation": config_of(ALL),
+    **{f"{name} only": config_of((name,)) for name in ALL},
+    "fixed spacing, edge, keep-aspect": config_of(
+        spacing__type="fixed", spacing__subtype="edge", spacing__min=0, image__fit="keep-aspect"
+    ),
+    "variable, edge, classic augmentation": config_of(
+        ("rotate", "shear", "scale", "blur"), spacing__subtype="edge"
+    ),
+    "overlapping digits, trimmed": config_of(
+        ("elastic", "stroke"), spacing__min=-4, spacing__max=2, image__trim_padding=True
+    ),
+    "keep-aspect, height 40, wide": config_of(
+        ("crop", "noise"), image__fit="keep-aspect", image__height=40, image__width=260
+    ),
+    "fixed, trimmed, dropout": config_of(
+        ("dropout",), spacing__type="fixed", image__trim_padding=True, image__width=280
+    ),
+}
+
+
+def random_picks(
+    rng, count: int, seed: int, texts: list[str], first_block: int
+) -> tuple[list[Pick], list[int]]:
+    """Random subsets of random blocks of ``texts`` (1, a few or all of a block), and the indices
+    (into ``texts``) they keep, in order."""
+    picks, wanted = [], []
+    blocks = list(range((len(texts) + BLOCK_SIZE - 1) // BLOCK_SIZE))
+    for b in rng.permutation(blocks)[: max(1, len(blocks) - 1)].tolist():
+        block = texts[b * BLOCK_SIZE : (b + 1) * BLOCK_SIZE]
+        size = int(rng.choice([1, 2, 5, len(block)]))
+        keep = sorted(rng.choice(len(block), size=min(size, len(block)), replace=False).tolist())
+        picks.append(Pick(seed, first_block + b, tuple(block), tuple(keep)))
+        wanted += [b * BLOCK_SIZE + j for j in keep]
+    return picks, wanted
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_picked_images_are_the_whole_blocks_images(name):
+    generator = DigitSequence(CONFIGS[name], seed=0)
+    rng = np.random.default_rng(len(name))
+    texts = sequences.make_sequences(sequences.random_lengths(1, 8), 3 * BLOCK_SIZE + 21, 4)
+    for as_uint8, image_augmentation in ((True, True), (False, True), (True, False)):
+        whole = generator.generate_batch(
+            texts,
+            seed=17,
+            first_index=2 * BLOCK_SIZE,
+            as_uint8=as_uint8,
+            image_augmentation=image_augmentation,
+        )
+        picks, wanted = random_picks(rng, len(texts), 17, texts, first_block=2)
+        got = generator.generate_picked(picks, as_uint8=as_uint8, image_augmentation=image_augmentation)
+        assert got.images.dtype == whole.images.dtype and len(got) == len(wanted)
+        assert got.images.tobytes() == whole.images[wanted].tobytes(), name
+        assert got.labels == [whole.labels[i] for i in wanted]
+        for row, i in enumerate(wanted):
+            assert np.array_equal(got.boxes[row], whole.boxes[i])
+            assert np.array_equal(got.source_indices[row], whole.source_indices[i])
+
+
+SEPARATED = {
+    "pattern, one separator count": (sequences.pattern("0[789]0-####-##"), True),
+    "list mixing separator counts": (
+        sequences.explicit(["007", "12-34", "5-6-7", "0123456", "9", "4/5", "31.12.99"]),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("config_name", ["default", "every augmentation", "overlapping digits, trimmed"])
+@pytest.mark.parametrize("source_name", list(SEPARATED))
+def test_picked_compose_is_compose_with_separators(config_name, source_name):
+    source, uniform = SEPARATED[source_name]
+    generator = DigitSequence(CONFIGS[config_name], seed=0)
+    texts = sequences.make_sequences(source, 2 * BLOCK_SIZE + 9, 8)
+    rng = np.random.default_rng(3)
+    for separator_width in (0, 7):
+        whole = compose(
+            generator, texts, 99, separator_width, first_index=5 * BLOCK_SIZE, uniform_separators=uniform
+        )
+        blocks, wanted = [], []
+        for b in (2, 0, 1):
+            block = texts[b * BLOCK_SIZE : (b + 1) * BLOCK_SIZE]
+            keep = sorted(rng.choice(len(block), size=min(4, len(block)), replace=False).tolist())
+            blocks.append((5 + b, block, keep))
+            wanted += [b * BLOCK_SIZE + j for j in keep]
+        got = compose_picked(generator, blocks, 99, separator_width, uniform_separators=uniform)
+        assert got.images.tobytes() == whole.images[wanted].tobytes()
+        assert got.texts == [texts[i] for i in wanted] and got.labels == [whole.labels[i] for i in wanted]
+        for row, i in enumerate(wanted):
+            assert np.array_equal(got.boxes[row], whole.boxes[i])
+            assert np.array_equal(got.sources[row], whole.sources[i])
+
+
+def test_bad_picks_say_what_to_change():
+    with pytest.raises(DigitSeqError, match="keep must be increasing"):
+        Pick(1, 0, ("12", "34"), (1, 0))
+    with pytest.raises(DigitSeqError, match="keep must be increasing"):
+        Pick(1, 0, ("12", "34"), (2,))
+    with pytest.raises(DigitSeqError, match="a block holds 1 to 64"):
+        Pick(1, 0, ("1",) * 65, (0,))
+    with pytest.raises(DigitSeqError, match="picks must be"):
+        DigitSequence(seed=0).generate_picked([])
+
+
+DATASETS = {
+    "lengths, train split": dict(count=700, lengths=(3, 8), seed=2, split="train"),
+    "pattern with separators, val split, augmentation and noise": dict(
+        count=900,
+        pattern="0[789]0-####-##",
+        seed=4,
+        split="val",
+        splits="train=0.6,val=0.4",
+        separator_width=5,
+        config=config_of(("rotate", "elastic", "noise")),
+    ),
+    "list mixing separator counts, augmentation": dict(
+        sequences=["007", "12-34", "5-6-7", "0123456", "9"] * 60,
+        seed=5,
+        config=config_of(("shear", "dropout", "crop")),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_shuffled_batches_and_single_items_are_the_items_read_in_order(name):
+    settings = DATASETS[name]
+    in_order = SequenceDataset(**settings)
+    expected = [in_order.block(b) for b in range((len(in_order) + BLOCK_SIZE - 1) // BLOCK_SIZE)]
+
+    def check(item):
+        images, labels, boxes = expected[item["index"] // BLOCK_SIZE]
+        j = item["index"] % BLOCK_SIZE
+        assert item["image"].tobytes() == images[j].tobytes(), (name, item["index"])
+        assert item["label"] == labels[j] and np.array_equal(item["boxes"], boxes[j])
+
+    shuffled = SequenceDataset(**settings)
+    order = np.random.default_rng(1).permutation(len(shuffled)).tolist()
+    for start in range(0, len(order), 64):  # batches as a DataLoader asks for them
+        batch = order[start : start + 64]
+        items = shuffled.__getitems__(batch)
+        assert [item["index"] for item in items] == batch
+        for item in items:
+            check(item)
+    single = SequenceDataset(**settings)
+    for index in order[:40]:
+        check(single[index])
+
+
+def test_one_item_renders_only_itself_and_reading_on_renders_the_block():
+    dataset = SequenceDataset(500, lengths=(2, 6), seed=3)
+    item = dataset[200]
+    assert dataset._block is None  # the one item, not its block
+    assert dataset[201]["index"] == 201 and dataset._block[0] == 201 // BLOCK_SIZE  # in order: whole block
+    assert dataset[200]["image"].tobytes() == item["image"].tobytes()
+    dataset.__getitems__(list(range(320, 360)))  # most of a block: whole
+    assert dataset._block[0] == 5
+
+
+def test_distributed_sampler_epochs_cover_every_index_once_with_the_in_order_items():
+    pytest.importorskip("torch")
+    from torch.utils.data import DataLoader, DistributedSampler
+
+    from digitseq_gui import collate_ctc
+
+    settings = dict(
+        count=800, lengths=(3, 7), seed=12, split="train", config=config_of(("rotate", "blur", "noise"))
+    )
+    reference = SequenceDataset(**settings)
+    expected = {}
+    for b in range((len(reference) + BLOCK_SIZE - 1) // BLOCK_SIZE):
+        images, labels, _ = reference.block(b)
+        for j, image in enumerate(images):
+            expected[b * BLOCK_SIZE + j] = (image.tobytes(), labels[j])
+    dataset = SequenceDataset(**settings)
+    orders = {}
+    for epoch in (0, 1):
+        seen = []
+        for rank in (0, 1):
+            sampler = DistributedSampler(dataset, num_replicas=2, rank=rank, shuffle=True, seed=3)
+            sampler.set_epoch(epoch)
+            loader = DataLoader(
+                dataset, batch_size=64, sampler=sampler, collate_fn=collate_ctc, num_workers=2 if epoch else 0
+            )
+            for batch in loader:
+                for row, index in enumerate(batch["indices"].tolist()):
+                    assert (batch["images"][row].numpy().tobytes(), batch["labels"][row]) == expected[index]
+                    seen.append(index)
+            orders[epoch, rank] = list(sampler)
+        assert sorted(seen) == list(range(len(dataset)))  # every index once per epoch, over both ranks
+    assert orders[0, 0] != orders[1, 0]  # set_epoch reshuffles
