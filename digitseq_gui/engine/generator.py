@@ -320,26 +320,32 @@ class DigitSequence:
         if self._variable:
             every_gap = every_count + 1 if self._subtype == "edge" else every_count - 1
         # Each block draws whole; the kept images take their digits' and gaps' share of the draws.
-        kept_digits, kept_counts, labels, draws, masks = [], [], [], [], []
-        image_at = digit_at = 0
-        for pick in picks:
-            images = pick.mask()
-            counts = every_count[image_at : image_at + len(images)]
-            digit_count = int(counts.sum())
-            digit_mask = np.repeat(images, counts)
-            gap_counts = None if every_gap is None else every_gap[image_at : image_at + len(images)]
-            gap_total = None if gap_counts is None else int(gap_counts.sum())
-            drawn = seeding.draw_block(pick.seed, pick.block, digit_count, gap_total, low, high, augmented)
-            gaps = None if gap_counts is None else drawn.gaps[np.repeat(images, gap_counts)]
-            draws.append(drawn._replace(uniforms=drawn.uniforms[digit_mask], gaps=gaps))
-            masks.append((digit_mask, images))
-            kept_digits.append(every_digit[digit_at : digit_at + digit_count][digit_mask])
-            kept_counts.append(counts[images])
-            labels += [every_label[image_at + j] for j in pick.keep]
-            image_at, digit_at = image_at + len(images), digit_at + digit_count
-        counts = np.concatenate(kept_counts)
+        keep = np.concatenate([p.mask() for p in picks])  # every image of every block: kept or not
+        block_starts = np.cumsum([0] + [len(p.sequences) for p in picks])[:-1]
+        digit_totals = np.add.reduceat(every_count, block_starts).tolist()
+        gap_totals = None if every_gap is None else np.add.reduceat(every_gap, block_starts).tolist()
+        drawn = [
+            seeding.draw_block(
+                p.seed, p.block, digits, None if gap_totals is None else gap_totals[i], low, high, augmented
+            )
+            for i, (p, digits) in enumerate(zip(picks, digit_totals))
+        ]
+        digit_keep = np.repeat(keep, every_count)
+        kept_split = np.cumsum(np.add.reduceat(np.where(keep, every_count, 0), block_starts))[:-1]
+        uniforms = np.split(np.concatenate([d.uniforms for d in drawn])[digit_keep], kept_split)
+        gaps: list = [None] * len(picks)
+        if every_gap is not None:
+            gap_split = np.cumsum(np.add.reduceat(np.where(keep, every_gap, 0), block_starts))[:-1]
+            gaps = np.split(np.concatenate([d.gaps for d in drawn])[np.repeat(keep, every_gap)], gap_split)
+        draws = [d._replace(uniforms=u, gaps=g) for d, u, g in zip(drawn, uniforms, gaps)]
+        masks = list(
+            zip(np.split(digit_keep, np.cumsum(digit_totals)[:-1]), np.split(keep, block_starts[1:]))
+        )
+        kept_digits = np.split(every_digit[digit_keep], kept_split)
+        counts = every_count[keep]
+        labels = [every_label[i] for i in np.flatnonzero(keep).tolist()]
         digit_first = np.concatenate(([0], np.cumsum(counts))).tolist()
-        image_first = np.concatenate(([0], np.cumsum([len(c) for c in kept_counts]))).tolist()
+        image_first = np.cumsum([0] + [len(p.keep) for p in picks]).tolist()
         n, digit_total = len(counts), digit_first[-1]
         out = np.empty((n, self._height, width), dtype=np.uint8 if as_uint8 else np.float32)
         boxes = np.empty((digit_total, 4), dtype=np.int32)
