@@ -11,12 +11,20 @@ scale, blur). The rate is images/s from the first batch on (worker start-up and 
 render are left out: a training job pays them once), over ``--images`` images; the ratio is in
 order / shuffled. Each setting makes a fresh data set with its own seed, so no setting reads
 what another rendered.
+
+``--breakdown`` then times each augmentation alone on one block of 64 images of 4-8 digits
+(ms per call, median of 5): the whole block's digits (or images, for noise) augmented, against
+one image's kept out of the block, as a shuffled read augments them. Augmentations whose random
+draws depend only on how many images there are (rotation, shear, scale, shift, stroke, blur,
+crop) skip the other images; elastic, dropout and noise draw each image's randomness from one
+stream, pixel count after pixel count, so the others' stand-ins cost what real images cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import statistics
 import time
 
 
@@ -37,10 +45,46 @@ def rate(count: int, images: int, workers: int, augment: bool, shuffle: bool, se
     return seen / (time.perf_counter() - start)
 
 
+def _median_ms(run, *args) -> float:
+    times = []
+    for seed in range(5):
+        start = time.perf_counter()
+        run(args[0], seed, *args[1:])
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def breakdown() -> None:
+    import numpy as np
+
+    from digitseq_gui.engine.augment import AUGMENTATIONS, DigitAugmenter
+    from digitseq_gui.engine.data.dataset import shared_dataset
+
+    rng = np.random.default_rng(0)
+    digits = shared_dataset("mnist", "train").images[
+        rng.integers(0, 50_000, size=64 * 6)
+    ]  # 6 digits an image
+    images = rng.integers(0, 256, size=(64, 28, 200)).astype(np.uint8)
+    print(f"{'augmentation':<14}{'whole block ms':>16}{'one image ms':>14}")
+    for spec in AUGMENTATIONS:
+        augmenter = DigitAugmenter({spec.name: spec.default})
+        stack, run = (
+            (images, augmenter.augment_images) if spec.whole_image else (digits, augmenter.augment_digits)
+        )
+        per_image = 1 if spec.whole_image else 6
+        keep = np.zeros(len(stack), dtype=bool)
+        keep[per_image * 10 : per_image * 11] = True
+
+        whole = _median_ms(run, stack)
+        one = _median_ms(run, stack[keep], keep)
+        print(f"{spec.name:<14}{whole:>16.2f}{one:>14.2f}", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="images of the data set over all splits")
     parser.add_argument("--images", type=int, default=6400, help="images timed per setting")
+    parser.add_argument("--breakdown", action="store_true", help="then time each augmentation alone")
     args = parser.parse_args(argv)
     print(
         f"images/s, SequenceDataset({args.count:,}, split='train'), DistributedSampler rank 0 of 2, "
@@ -58,6 +102,8 @@ def main(argv=None) -> int:
                 f"{label:<14}{workers:>8}{ordered:>11,.0f}{shuffled:>11,.0f}{ordered / shuffled:>8.2f}",
                 flush=True,
             )
+    if args.breakdown:
+        breakdown()
     return 0
 
 
