@@ -9,8 +9,9 @@ rank's every other index) and shuffle=True (the sampler's default: a random perm
 and 2 workers, for the default config and with augmentation on (image.transform: rotation, shear,
 scale, blur). The rate is images/s from the first batch on (worker start-up and the first
 render are left out: a training job pays them once), over ``--images`` images; the ratio is in
-order / shuffled. Each setting makes a fresh data set with its own seed, so no setting reads
-what another rendered.
+order / shuffled. The two loaders of a row read in turns, a fifth of the images at a time, so
+that both meet the same load on a shared machine. Each loader has a fresh data set with its
+own seed, so none reads what another rendered.
 
 ``--breakdown`` then times each augmentation alone on one block of 64 images of 4-8 digits
 (ms per call, median of 5): the whole block's digits (or images, for noise) augmented, against
@@ -28,7 +29,7 @@ import statistics
 import time
 
 
-def rate(count: int, images: int, workers: int, augment: bool, shuffle: bool, seed: int) -> float:
+def loader(count: int, workers: int, augment: bool, shuffle: bool, seed: int):
     from torch.utils.data import DataLoader, DistributedSampler
 
     from digitseq_gui import Config, SequenceDataset, collate_ctc
@@ -37,12 +38,27 @@ def rate(count: int, images: int, workers: int, augment: bool, shuffle: bool, se
     config.image.transform = augment
     dataset = SequenceDataset(count, lengths=(4, 8), config=config, seed=seed, split="train")
     sampler = DistributedSampler(dataset, num_replicas=2, rank=0, shuffle=shuffle, seed=seed)
-    loader = DataLoader(dataset, batch_size=64, sampler=sampler, num_workers=workers, collate_fn=collate_ctc)
-    batches = iter(loader)
-    next(batches)
-    start = time.perf_counter()
-    seen = sum(len(b["labels"]) for b in itertools.islice(batches, images // 64))
-    return seen / (time.perf_counter() - start)
+    return iter(
+        DataLoader(dataset, batch_size=64, sampler=sampler, num_workers=workers, collate_fn=collate_ctc)
+    )
+
+
+def rates(
+    count: int, images: int, workers: int, augment: bool, seed: int, rounds: int = 5
+) -> tuple[float, float]:
+    """(in order, shuffled) images/s: the two loaders read in turns, ``images / rounds`` images
+    at a time, so that both meet the same load on a shared machine."""
+    loaders = {shuffle: loader(count, workers, augment, shuffle, seed + shuffle) for shuffle in (False, True)}
+    spent = {False: 0.0, True: 0.0}
+    seen = {False: 0, True: 0}
+    for batches in loaders.values():
+        next(batches)  # start-up and the first render
+    for _ in range(rounds):
+        for shuffle, batches in loaders.items():
+            start = time.perf_counter()
+            seen[shuffle] += sum(len(b["labels"]) for b in itertools.islice(batches, images // rounds // 64))
+            spent[shuffle] += time.perf_counter() - start
+    return seen[False] / spent[False], seen[True] / spent[True]
 
 
 def _median_ms(run, *args) -> float:
@@ -94,8 +110,7 @@ def main(argv=None) -> int:
     seed = 1
     for augment in (False, True):
         for workers in (0, 2):
-            ordered = rate(args.count, args.images, workers, augment, False, seed)
-            shuffled = rate(args.count, args.images, workers, augment, True, seed + 1)
+            ordered, shuffled = rates(args.count, args.images, workers, augment, seed)
             seed += 2
             label = "augmentation" if augment else "default"
             print(

@@ -320,8 +320,9 @@ class DigitSequence:
         if self._variable:
             every_gap = every_count + 1 if self._subtype == "edge" else every_count - 1
         # Each block draws whole; the kept images take their digits' and gaps' share of the draws.
-        keep = np.concatenate([p.mask() for p in picks])  # every image of every block: kept or not
         block_starts = np.cumsum([0] + [len(p.sequences) for p in picks])[:-1]
+        keep = np.zeros(len(every_count), dtype=bool)  # every image of every block: kept or not
+        keep[[first + j for p, first in zip(picks, block_starts.tolist()) for j in p.keep]] = True
         digit_totals = np.add.reduceat(every_count, block_starts).tolist()
         gap_totals = None if every_gap is None else np.add.reduceat(every_gap, block_starts).tolist()
         drawn = [

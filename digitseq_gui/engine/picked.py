@@ -47,16 +47,12 @@ class Pick:
         if not 0 < n <= BLOCK_SIZE:
             raise InvalidInputError(f"a block holds 1 to {BLOCK_SIZE} sequences, got {n}", field="digits")
         keep = list(self.keep)
-        if not all(seeding.is_int(j) and 0 <= j < n for j in keep) or keep != sorted(set(keep)):
+        whole = bool(keep) and all(map(seeding.is_int, keep))
+        if not (whole and all(a < b for a, b in zip(keep, keep[1:])) and 0 <= keep[0] and keep[-1] < n):
             raise InvalidInputError(
-                f"keep must be increasing positions 0 to {n - 1} in the block, got {keep!r}", field="keep"
+                f"keep must be one or more increasing positions 0 to {n - 1} in the block, got {keep!r}",
+                field="keep",
             )
-
-    def mask(self) -> np.ndarray:
-        """The kept images, as a bool mask over the block."""
-        mask = np.zeros(len(self.sequences), dtype=bool)
-        mask[list(self.keep)] = True
-        return mask
 
 
 def compose_picked(

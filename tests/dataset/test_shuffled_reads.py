@@ -126,10 +126,12 @@ def test_picked_compose_is_compose_with_separators(config_name, source_name):
 
 
 def test_bad_picks_say_what_to_change():
-    with pytest.raises(DigitSeqError, match="keep must be increasing"):
+    with pytest.raises(DigitSeqError, match="keep must be one or more increasing"):
         Pick(1, 0, ("12", "34"), (1, 0))
-    with pytest.raises(DigitSeqError, match="keep must be increasing"):
+    with pytest.raises(DigitSeqError, match="keep must be one or more increasing"):
         Pick(1, 0, ("12", "34"), (2,))
+    with pytest.raises(DigitSeqError, match="keep must be one or more increasing"):
+        Pick(1, 0, ("12", "34"), ())
     with pytest.raises(DigitSeqError, match="a block holds 1 to 64"):
         Pick(1, 0, ("1",) * 65, (0,))
     with pytest.raises(DigitSeqError, match="picks must be"):
@@ -222,3 +224,20 @@ def test_distributed_sampler_epochs_cover_every_index_once_with_the_in_order_ite
             orders[epoch, rank] = list(sampler)
         assert sorted(seen) == list(range(len(dataset)))  # every index once per epoch, over both ranks
     assert orders[0, 0] != orders[1, 0]  # set_epoch reshuffles
+
+
+def test_fast_seeding_gives_imgaugs_own_random_states():
+    from digitseq_gui.engine.augment import DigitAugmenter, _seeded
+
+    augmenter = DigitAugmenter({spec.name: spec.default for spec in AUGMENTATIONS})
+    for pipeline in augmenter._pipelines:
+        for seed in (0, 1, 77, 2**32 - 1):
+
+            def states():
+                rngs = [pipeline.random_state] + [child.random_state for child in pipeline]
+                return repr([rng.generator.bit_generator.state for rng in rngs])
+
+            pipeline.seed_(seed)
+            expected = states()
+            _seeded(pipeline, seed)
+            assert states() == expected
