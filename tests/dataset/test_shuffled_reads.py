@@ -226,18 +226,18 @@ def test_distributed_sampler_epochs_cover_every_index_once_with_the_in_order_ite
     assert orders[0, 0] != orders[1, 0]  # set_epoch reshuffles
 
 
+def _states(pipeline) -> str:
+    rngs = [pipeline.random_state] + [child.random_state for child in pipeline]
+    return repr([rng.generator.bit_generator.state for rng in rngs])
+
+
 def test_fast_seeding_gives_imgaugs_own_random_states():
     from digitseq_gui.engine.augment import DigitAugmenter, _seeded
 
     augmenter = DigitAugmenter({spec.name: spec.default for spec in AUGMENTATIONS})
     for pipeline in augmenter._pipelines:
         for seed in (0, 1, 77, 2**32 - 1):
-
-            def states():
-                rngs = [pipeline.random_state] + [child.random_state for child in pipeline]
-                return repr([rng.generator.bit_generator.state for rng in rngs])
-
             pipeline.seed_(seed)
-            expected = states()
+            expected = _states(pipeline)
             _seeded(pipeline, seed)
-            assert states() == expected
+            assert _states(pipeline) == expected
