@@ -11,8 +11,9 @@ rows, the same block seeds, the same bytes, whatever the process, the order of a
 of DataLoader workers or the epoch. Images are made a block of BLOCK_SIZE (64) at a time, as the
 export makes them (a block's randomness is drawn together), and the last block is kept, so
 reading in order costs one render per 64 items. With workers, use a batch size that is a
-multiple of 64 so that each worker renders only its own blocks; items are already in random
-order, so shuffling adds nothing but 64 renders per batch.
+multiple of 64 so that each worker renders only its own blocks. Read shuffled (a DataLoader's
+``__getitems__`` batch of random indices, DistributedSampler), only the items asked for are
+rendered (engine/picked.py), byte for byte as their blocks give them (docs/pytorch.md).
 
 ``SequenceStream`` (``SequenceDataset(...).stream()``) is endless and fresh every epoch: block b of
 epoch e draws its texts and its images from a seed derived from (seed, e, b) alone, and DataLoader
