@@ -71,7 +71,9 @@ def compose_picked(
     widest = max((int(counts.max()) for _, _, counts in split if len(counts)), default=0)
     noise_last = noise_goes_last(generator, noise_after_gaps, widest, separator_width)
     # Each kept image becomes one output row; the picks of one separator count share a width.
-    texts_out, gaps_out, by_count = [], [], {}
+    texts_out: list[str] = []
+    gaps_out: list[list[int]] = []
+    by_count: dict[int, list[tuple[Pick, list[int]]]] = {}
     for (block, texts, keep), (labels, gaps, counts) in zip(blocks, split):
         rows = {j: len(texts_out) + r for r, j in enumerate(keep)}
         texts_out += [texts[j] for j in keep]
