@@ -57,12 +57,9 @@ def split_texts(
     """(labels, the digit places each text has a separator gap after, gaps per text), or a clear
     error when the gaps leave no room for the digits of a ``width`` px image."""
     joined = "".join(texts)
-    if joined.isascii() and joined.isdigit() and all(texts):  # digits only, the common case: no gaps
-        return (
-            list(texts),
-            [[]] * len(texts),
-            np.zeros(len(texts), dtype=np.int64),
-        )  # one empty list, read only
+    if joined.isascii() and joined.isdigit() and all(texts):
+        # Digits only, the common case: no gaps (one empty list for all: it is only read).
+        return list(texts), [[]] * len(texts), np.zeros(len(texts), dtype=np.int64)
     split = [split_text(t) for t in texts]
     labels = [label for label, _ in split]
     gaps = [[j for j, s in enumerate(seps) if s] for _, seps in split]
