@@ -10,8 +10,9 @@ and 2 workers, for the default config and with augmentation on (image.transform:
 scale, blur). The rate is images/s from the first batch on (worker start-up and the first
 render are left out: a training job pays them once), over ``--images`` images; the ratio is in
 order / shuffled. The two loaders of a row read in turns, a fifth of the images at a time, so
-that both meet the same load on a shared machine. Each loader has a fresh data set with its
-own seed, so none reads what another rendered.
+that both meet the same load on a shared machine (with workers, each turn starts them afresh,
+untimed, and stops them after, so that no loader renders during the other's turn). Each loader
+has a fresh data set with its own seed, so none reads what another rendered.
 
 ``--breakdown`` then times each augmentation alone on one block of 64 images of 4-8 digits
 (ms per call, median of 5): the whole block's digits (or images, for noise) augmented, against
@@ -38,26 +39,33 @@ def loader(count: int, workers: int, augment: bool, shuffle: bool, seed: int):
     config.image.transform = augment
     dataset = SequenceDataset(count, lengths=(4, 8), config=config, seed=seed, split="train")
     sampler = DistributedSampler(dataset, num_replicas=2, rank=0, shuffle=shuffle, seed=seed)
-    return iter(
-        DataLoader(dataset, batch_size=64, sampler=sampler, num_workers=workers, collate_fn=collate_ctc)
-    )
+    return DataLoader(dataset, batch_size=64, sampler=sampler, num_workers=workers, collate_fn=collate_ctc)
 
 
 def rates(
     count: int, images: int, workers: int, augment: bool, seed: int, rounds: int = 5
 ) -> tuple[float, float]:
     """(in order, shuffled) images/s: the two loaders read in turns, ``images / rounds`` images
-    at a time, so that both meet the same load on a shared machine."""
+    at a time, so that both meet the same load on a shared machine. With workers, each turn
+    starts the loader's workers afresh and stops them after: workers left running would render
+    their next batches during the other loader's turn."""
     loaders = {shuffle: loader(count, workers, augment, shuffle, seed + shuffle) for shuffle in (False, True)}
+    running: dict = {}
     spent = {False: 0.0, True: 0.0}
     seen = {False: 0, True: 0}
-    for batches in loaders.values():
-        next(batches)  # start-up and the first render
     for _ in range(rounds):
-        for shuffle, batches in loaders.items():
+        for shuffle, data in loaders.items():
+            if shuffle not in running:
+                running[shuffle] = iter(data)
+                for _ in range(max(1, workers)):  # each worker's start-up and first render, not timed
+                    next(running[shuffle])
             start = time.perf_counter()
-            seen[shuffle] += sum(len(b["labels"]) for b in itertools.islice(batches, images // rounds // 64))
+            seen[shuffle] += sum(
+                len(b["labels"]) for b in itertools.islice(running[shuffle], images // rounds // 64)
+            )
             spent[shuffle] += time.perf_counter() - start
+            if workers:
+                del running[shuffle]  # stops its workers
     return seen[False] / spent[False], seen[True] / spent[True]
 
 

@@ -216,27 +216,27 @@ def _draws_by_count(augmenter) -> bool:
     return getattr(augmenter, "draws_by_count", False) or isinstance(augmenter, augmenters().CropAndPad)
 
 
-def _real_images(images) -> list[int] | range:
-    """The rows of a batch that are images, not _augment_kept's empty stand-ins."""
-    if isinstance(images, np.ndarray) or all(image.size for image in images):
-        return range(len(images))
-    return [i for i, image in enumerate(images) if image.size]
+def _real_images(batch) -> list[int] | range:
+    """The rows of a batch that are images, not _augment_kept's empty stand-ins (it says which)."""
+    kept = getattr(batch, "kept_rows", None)
+    return range(len(batch.images)) if kept is None else kept
 
 
 def _seeded(pipeline, seed: int):
     """``pipeline.seed_(seed)``, the same random states in a third of the time (it is paid per
     block, and a shuffled read renders one image of each block): imgaug 0.4.0's seeding of a
-    Sequential of leaf augmenters, step by step, without its copies of each generator. The
-    Sequential keeps an SFC64 generator from SeedSequence(seed); child k gets one from the first
-    spawn of SeedSequence(s_k), where s_k is the second of two int32 seeds drawn in turn from
-    another such generator (imgaug.random: _derive_generators_np117_). A test holds the states
-    equal to seed_'s; the whole-block route keeps calling seed_ itself."""
+    Sequential of leaf augmenters, step by step, without its copies of each generator: child k
+    gets an SFC64 generator from the first spawn of SeedSequence(s_k), where s_k is the second
+    of two int32 seeds drawn in turn from one made from SeedSequence(seed) (imgaug.random:
+    _derive_generators_np117_). A test holds the children's states equal to seed_'s; the
+    whole-block route keeps calling seed_ itself."""
     from imgaug import random as iarandom
 
     if any(augmenter.get_children_lists() for augmenter in pipeline):
         pipeline.seed_(seed)  # nested pipelines: imgaug's own recursion
         return pipeline
-    pipeline.random_state = iarandom.RNG(seed)
+    # seed_ also gives the Sequential a generator of its own; it draws from it only to shuffle
+    # its children (random_order), which DigitAugmenter's pipelines never do, so it is left be.
     parent = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed)))
     for augmenter in pipeline:
         drawn = parent.integers(iarandom.SEED_MIN_VALUE, iarandom.SEED_MAX_VALUE, dtype="int32", size=(2,))[
@@ -266,7 +266,9 @@ def _augment_kept(pipeline, kept: np.ndarray, keep: np.ndarray) -> np.ndarray:
             batch = np.zeros((len(keep), *kept.shape[1:], 1), dtype=kept.dtype)
         for i, image in zip(where, images):
             batch[i] = image
-        out = augmenter.augment_batch_(_BatchInAugmentation(images=batch), parents=[pipeline]).images
+        batch_in = _BatchInAugmentation(images=batch)
+        batch_in.kept_rows = where  # for the count-only augmenters: the rows that are not stand-ins
+        out = augmenter.augment_batch_(batch_in, parents=[pipeline]).images
         images = [out[i] for i in where]
     return np.stack(images).reshape(kept.shape) if images else kept[:0]
 
@@ -294,7 +296,7 @@ def _stroke_width_class():
             if batch.images is None or len(batch.images) == 0:
                 return batch
             change = random_state.uniform(-self.max_pixels, self.max_pixels, size=len(batch.images))
-            real = _real_images(batch.images)
+            real = _real_images(batch)
             if not real:
                 return batch
             shape = batch.images[real[0]].shape
@@ -351,7 +353,7 @@ def _digit_affine_class():
             linear = np.empty((n, 2, 2))
             linear[:, 0, 0], linear[:, 0, 1] = cos, -sin + cos * shear
             linear[:, 1, 0], linear[:, 1, 1] = sin, cos + sin * shear
-            for i in _real_images(batch.images):
+            for i in _real_images(batch):
                 image = batch.images[i]
                 height, width = image.shape[:2]
                 centre = np.array([(width - 1) / 2, (height - 1) / 2])
@@ -407,7 +409,7 @@ def _digit_blur_class():
                 return batch
             images = batch.images
             sigmas = self.sigma.draw_samples((len(images),), random_state=random_state)
-            for i in _real_images(images):
+            for i in _real_images(batch):
                 image, sigma = images[i], sigmas[i]
                 if sigma <= self.eps:
                     continue
