@@ -13,7 +13,8 @@ export makes them (a block's randomness is drawn together), and the last block i
 reading in order costs one render per 64 items. With workers, use a batch size that is a
 multiple of 64 so that each worker renders only its own blocks. Read shuffled (a DataLoader's
 ``__getitems__`` batch of random indices, DistributedSampler), only the items asked for are
-rendered (engine/picked.py), byte for byte as their blocks give them (docs/pytorch.md).
+rendered (engine/picked.py), byte for byte as their blocks give them (docs/pytorch.md); with
+finishing settings (ink, paper, colour, capture) whole blocks, as ``engine.picked.serves`` decides.
 
 ``SequenceStream`` (``SequenceDataset(...).stream()``) is endless and fresh every epoch: block b of
 epoch e draws its texts and its images from a seed derived from (seed, e, b) alone, and DataLoader

@@ -82,7 +82,7 @@ class PaperInkGroup(QGroupBox):
         self.pressure.setRange(0.0, 0.5)
         self.pressure.setSingleStep(0.05)
         self.pressure.setToolTip("How much the darkness may fall along the sequence, like a pen's pressure")
-        form.addRow("Ink &pressure:", self.pressure)
+        form.addRow("Ink pre&ssure:", self.pressure)
         self.background = QComboBox()
         for label, value in BACKGROUNDS:
             self.background.addItem(label, value)
