@@ -95,33 +95,45 @@ class AugmentationRow:
         self.slider.blockSignals(False)
 
 
-class AugmentationGroup(QGroupBox):
+class StrengthsGroup(QGroupBox):
+    """A master switch over a grid of on/off-and-strength rows, one per spec (the digits'
+    augmentations, the capture effects); a row is usable only while the switch is on."""
+
     changed = pyqtSignal()
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__("Augmentation", parent)
+    def __init__(self, title: str, switch: str, tooltip: str, specs, parent: QWidget | None = None):
+        super().__init__(title, parent)
         layout = QVBoxLayout(self)
-        self.transform = QCheckBox("&Augment the digits (transform)")
-        self.transform.setToolTip(
-            "Distort each digit like a different hand wrote it. The first use "
-            "loads the augmentation library, which takes about a second."
-        )
-        layout.addWidget(self.transform)
+        self.master = QCheckBox(switch)
+        self.master.setToolTip(tooltip)
+        layout.addWidget(self.master)
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         grid.setContentsMargins(18, 0, 0, 0)
         layout.addLayout(grid)
         self.rows = {
-            spec.name: AugmentationRow(spec, grid, i, self.changed.emit)
-            for i, spec in enumerate(AUGMENTATIONS)
+            spec.name: AugmentationRow(spec, grid, i, self.changed.emit) for i, spec in enumerate(specs)
         }
-        self.transform.toggled.connect(self._master_toggled)
-        self.transform.toggled.connect(self.changed.emit)
+        self.master.toggled.connect(self._master_toggled)
+        self.master.toggled.connect(self.changed.emit)
         self._master_toggled(False)
 
     def _master_toggled(self, on: bool) -> None:
         for row in self.rows.values():
             row.set_master_enabled(on)
+
+
+class AugmentationGroup(StrengthsGroup):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(
+            "Augmentation",
+            "&Augment the digits (transform)",
+            "Distort each digit like a different hand wrote it. The first use "
+            "loads the augmentation library, which takes about a second.",
+            AUGMENTATIONS,
+            parent,
+        )
+        self.transform = self.master
 
     def values(self) -> tuple[bool, dict[str, Augmentation]]:
         return self.transform.isChecked(), {name: row.value() for name, row in self.rows.items()}

@@ -1,6 +1,6 @@
 """The settings panel: every engine option as a labelled, keyboard-usable control, in three tabs.
 
-Tabs ("Digits and spacing", "Augmentation", "Data set") keep the panel within a normal window's
+Tabs ("Digits" and spacing, "Augment"ation, "Paper" and ink, "Capture", "Data" set) keep the panel within a normal window's
 height, so nothing needs scrolling at the default size; each tab still scrolls in a very small
 window. The seed row is built here but placed by the window above the preview, next to "New sample".
 
@@ -120,11 +120,12 @@ class ControlsPanel(QWidget):
         self.capture_group.changed.connect(self.changed)
         self.paper_page = self._page(self.paper_group)
         self.capture_page = self._page(self.capture_group)
-        self.tabs.addTab(scrolling(self.digits_page), "Digits and spacing")
-        self.tabs.addTab(scrolling(self.augmentation_page), "Augmentation")
-        self.tabs.addTab(scrolling(self.paper_page), "Paper and ink")
+        # Short names: all five tabs fit the panel's width, none hidden behind scroll arrows.
+        self.tabs.addTab(scrolling(self.digits_page), "Digits")
+        self.tabs.addTab(scrolling(self.augmentation_page), "Augment")
+        self.tabs.addTab(scrolling(self.paper_page), "Paper")
         self.tabs.addTab(scrolling(self.capture_page), "Capture")
-        self.tabs.addTab(scrolling(self.dataset_page), "Data set")
+        self.tabs.addTab(scrolling(self.dataset_page), "Data")
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Every setting back to its default (the seed stays)")
         self.reset_button.clicked.connect(self.resetRequested)

@@ -1,7 +1,7 @@
 """The "Paper and ink" and "Capture" tabs: image colour, ink, paper, and the capture effects
 (engine/finish.py).
 
-The capture rows are the augmentation rows (augmentation_controls.AugmentationRow) built from
+The capture rows are the augmentation rows (augmentation_controls.StrengthsGroup) built from
 ``engine.capture.CAPTURE_EFFECTS``, under their own master switch. A configuration file may hold
 values these lists do not offer (a #RRGGBB ink, a list of inks, a folder of backgrounds): they are
 shown as an extra entry and kept as they are.
@@ -15,7 +15,6 @@ from PyQt5.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QVBoxLayout,
     QWidget,
@@ -24,7 +23,7 @@ from PyQt5.QtWidgets import (
 from ..engine.capture import CAPTURE_EFFECTS
 from ..engine.config import Augmentation, Config
 from ..engine.finish_config import CaptureEffect
-from .augmentation_controls import AugmentationRow
+from .augmentation_controls import StrengthsGroup
 
 INKS = [
     ("Black", "black"),
@@ -123,30 +122,17 @@ class PaperInkGroup(QGroupBox):
         self.printed.setChecked(config.paper.printed)
 
 
-class CaptureGroup(QGroupBox):
-    changed = pyqtSignal()
-
+class CaptureGroup(StrengthsGroup):
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Capture", parent)
-        layout = QVBoxLayout(self)
-        self.capture = QCheckBox("Camera or scanner effec&ts")
-        self.capture.setToolTip("Whole-image effects of a photo or a scan, each image its own amount")
-        layout.addWidget(self.capture)
-        grid = QGridLayout()
-        grid.setColumnStretch(1, 1)
-        grid.setContentsMargins(18, 0, 0, 0)
-        layout.addLayout(grid)
-        self.rows = {
-            spec.name: AugmentationRow(spec, grid, i, self.changed.emit)
-            for i, spec in enumerate(CAPTURE_EFFECTS)
-        }
-        self.capture.toggled.connect(self._master_toggled)
-        self.capture.toggled.connect(self.changed.emit)
+        super().__init__(
+            "Capture",
+            "Camera or scanner effec&ts",
+            "Whole-image effects of a photo or a scan, each image its own amount",
+            CAPTURE_EFFECTS,
+            parent,
+        )
+        self.capture = self.master
         self.set_values(Config())
-
-    def _master_toggled(self, on: bool) -> None:
-        for row in self.rows.values():
-            row.set_master_enabled(on)
 
     def apply(self, config: Config) -> None:
         """Write these settings into ``config``."""

@@ -17,7 +17,7 @@ def choose(combo, data) -> None:
 
 def test_the_tab_starts_at_todays_images(window):
     tabs = window.controls.tabs
-    assert {"Paper and ink", "Capture"} <= {tabs.tabText(i) for i in range(tabs.count())}
+    assert {"Paper", "Capture"} <= {tabs.tabText(i) for i in range(tabs.count())}
     assert is_plain(window.controls.config())
 
 

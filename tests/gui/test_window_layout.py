@@ -38,6 +38,14 @@ def test_default_size_needs_no_scrolling(qtbot, window):
     assert window.controls.reset_button.isVisible() and inside(window.controls.reset_button, window)
 
 
+def test_every_tab_is_in_sight_at_the_default_size(qtbot, window):
+    # five tabs in the panel: none may hide behind the tab bar's scroll arrows
+    bar = window.controls.tabs.tabBar()
+    settle(qtbot)
+    shown = [bar.tabRect(i) for i in range(bar.count())]
+    assert all(bar.rect().contains(rect) for rect in shown), [bar.tabText(i) for i in range(bar.count())]
+
+
 def test_narrow_window_has_a_minimum_size_and_keeps_the_right_pane_whole(qtbot, window):
     minimum = window.minimumSize()
     assert 560 <= minimum.width() <= 800 and minimum.height() <= 600  # fits a small screen
