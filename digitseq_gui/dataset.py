@@ -11,8 +11,10 @@ rows, the same block seeds, the same bytes, whatever the process, the order of a
 of DataLoader workers or the epoch. Images are made a block of BLOCK_SIZE (64) at a time, as the
 export makes them (a block's randomness is drawn together), and the last block is kept, so
 reading in order costs one render per 64 items. With workers, use a batch size that is a
-multiple of 64 so that each worker renders only its own blocks; items are already in random
-order, so shuffling adds nothing but 64 renders per batch.
+multiple of 64 so that each worker renders only its own blocks. Read shuffled (a DataLoader's
+``__getitems__`` batch of random indices, DistributedSampler), only the items asked for are
+rendered (engine/picked.py), byte for byte as their blocks give them (docs/pytorch.md); with
+finishing settings (ink, paper, colour, capture) whole blocks, as ``engine.picked.serves`` decides.
 
 ``SequenceStream`` (``SequenceDataset(...).stream()``) is endless and fresh every epoch: block b of
 epoch e draws its texts and its images from a seed derived from (seed, e, b) alone, and DataLoader
@@ -55,6 +57,7 @@ from .engine import sequences as sources
 from .engine.config import WRITER_MODES, Config
 from .engine.errors import InputTypeError, InvalidInputError
 from .engine.generator import BLOCK_SIZE, check_seed
+from .engine.picked import serves as picked_serves
 from .engine.symbols import label_and_gaps
 
 CTC_BLANK = alphabet_module.BLANK  # targets are class k + 1 for alphabet[k]: class 0 is the blank
@@ -116,6 +119,14 @@ def _render(
 
     result = render_texts(part.render, start, texts, seed, uniform_separators)
     return result.images, result.labels, result.boxes, result.writer, result.writers
+
+
+def _render_picked(part: _Part, blocks: list[tuple[int, list[str], list[int]]]):
+    """Of each (block, its texts, positions kept), the kept images as the export renders them
+    (export.render_picked: an engine.compose.Composed of just those, block after block)."""
+    from .export import render_picked
+
+    return render_picked(part.render, blocks)
 
 
 # -- items --------------------------------------------------------------------------------------
@@ -325,6 +336,10 @@ class SequenceDataset:
         spec = ImagesSpec(self.source, count, self.config, self.seed, self.splits, unique, separator_width)
         self._part = _plan_part(spec, self.split)
         self._block: tuple[int, Any] | None = None
+        self._previous_block: int | None = None  # the block of the last call, if of one item
+        # Whether items can be rendered without the rest of their block (engine.picked.serves:
+        # not with finishing settings); else every read renders whole blocks (docs/pytorch.md).
+        self._picks_exactly = picked_serves(self.config)
 
     def __len__(self) -> int:
         return self._part.count
@@ -335,15 +350,74 @@ class SequenceDataset:
         return tuple(_texts(self._part, 0, self._part.count))
 
     def __getitem__(self, index: int) -> dict:
+        return self.__getitems__([index])[0]
+
+    def __getitems__(self, indices) -> list[dict]:
+        """Items ``indices`` (what a DataLoader asks for one batch), in that order.
+
+        Rendering: a block this call wants at least half of, or one item of which the previous
+        call (of one item too) wanted (reading in order, item by item), is rendered whole and
+        kept; of any other block only the items wanted are rendered (engine.picked: byte for
+        byte as the whole block makes them), so a shuffled read costs about an image per item,
+        not a block."""
+        wanted = [self._check_index(i) for i in indices]
+        by_block: dict[int, list[int]] = {}
+        for index in wanted:
+            by_block.setdefault(index // BLOCK_SIZE, []).append(index % BLOCK_SIZE)
+        found: dict[int, tuple] = {}  # index -> (image, label, text, boxes, writer, writers)
+        picks = []
+        cached, previous = self._block, self._previous_block
+        for number, places in by_block.items():
+            if cached is not None and cached[0] == number:
+                block = cached
+            elif (
+                not self._picks_exactly
+                or 2 * len(set(places)) >= BLOCK_SIZE
+                or (len(wanted) == 1 and number == previous)
+            ):
+                block = cached = self._cached_block(number)
+            else:
+                picks.append((number, sorted(set(places))))
+                continue
+            _, (images, labels, boxes, writer, writers), texts = block
+            for j in places:
+                found[number * BLOCK_SIZE + j] = (
+                    images[j],
+                    labels[j],
+                    texts[j],
+                    boxes[j],
+                    writer[j],
+                    writers[j],
+                )
+        if picks:
+            blocks = [(number, self._block_texts(number), places) for number, places in picks]
+            composed = _render_picked(self._part, blocks)
+            row = 0
+            for number, _, places in blocks:
+                for j in places:
+                    found[number * BLOCK_SIZE + j] = (
+                        composed.images[row],
+                        composed.labels[row],
+                        composed.texts[row],
+                        composed.boxes[row],
+                        composed.writer[row],
+                        composed.writers[row],
+                    )
+                    row += 1
+        self._previous_block = wanted[0] // BLOCK_SIZE if len(wanted) == 1 else None
+        return [self._items.item(index, *found[index]) for index in wanted]
+
+    def _check_index(self, index) -> int:
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
             raise InputTypeError(f"index must be a whole number, got {type(index).__name__}", field="index")
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range for {n} items")
-        index = int(index) % n
-        _, (images, labels, boxes, writer, writers), texts = self._cached_block(index // BLOCK_SIZE)
-        j = index % BLOCK_SIZE
-        return self._items.item(index, images[j], labels[j], texts[j], boxes[j], writer[j], writers[j])
+        return int(index) % n
+
+    def _block_texts(self, number: int) -> list[str]:
+        start = number * BLOCK_SIZE
+        return _texts(self._part, start, min(start + BLOCK_SIZE, self._part.count))
 
     def block(self, number: int):
         """Block ``number``'s (uint8 images, labels, boxes), rendered once and kept until the next."""
@@ -354,13 +428,12 @@ class SequenceDataset:
         # between a check and a read of the attribute (the cache is one tuple, swapped whole).
         cached = self._block
         if cached is None or cached[0] != number:
-            start = number * BLOCK_SIZE
-            texts = _texts(self._part, start, min(start + BLOCK_SIZE, self._part.count))
-            cached = self._block = (number, _render(self._part, start, texts), texts)
+            texts = self._block_texts(number)
+            cached = self._block = (number, _render(self._part, number * BLOCK_SIZE, texts), texts)
         return cached
 
     def __getstate__(self):  # a worker gets the settings, not the parent's rendered block
-        return dict(self.__dict__, _block=None)
+        return dict(self.__dict__, _block=None, _previous_block=None)
 
     def stream(self, epoch: int = 0) -> SequenceStream:
         """An endless stream of fresh images with this data set's settings (see SequenceStream)."""

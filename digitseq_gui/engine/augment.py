@@ -174,25 +174,103 @@ class DigitAugmenter:
             pipelines = self._per_thread.pipelines = copy.deepcopy(self._pipelines)
         return pipelines
 
-    def augment_digits(self, digits: np.ndarray, seed: int) -> np.ndarray:
-        """Augment a (K, 28, 28) uint8 ink stack in one call, reproducibly for ``seed``."""
+    def augment_digits(self, digits: np.ndarray, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
+        """Augment a (K, 28, 28) uint8 ink stack in one call, reproducibly for ``seed``.
+
+        ``keep``: ``digits`` are only the digits ``keep`` (a bool mask) marks of a larger stack;
+        they come out exactly as that whole stack's call would make them (see _augment_kept)."""
         per_digit = self._pipelines[0] and self._pipelines_of_this_thread()[0]
         if per_digit is None or len(digits) == 0:
             return digits
+        if keep is not None:
+            return _augment_kept(_seeded(per_digit, seed), digits, keep)
         per_digit.seed_(seed)
         return per_digit(images=digits)
 
-    def augment_images(self, images: np.ndarray, seed: int) -> np.ndarray:
-        """Augment composed (B, 28, W) uint8 ink images in one call (noise)."""
+    def augment_images(self, images: np.ndarray, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
+        """Augment composed (B, 28, W) uint8 ink images in one call (noise); ``keep`` as for
+        ``augment_digits``."""
         whole = self._pipelines[1] and self._pipelines_of_this_thread()[1]
         if whole is None or len(images) == 0:
             return images
-        whole.seed_(seed)
         with warnings.catch_warnings():
             # (B, 28, W) is always B grey images; imgaug guesses "one colour image" when W is 1
             # or 3 and warns, although it then does the right thing.
             warnings.filterwarnings("ignore", message="You provided a numpy array of shape")
+            if keep is not None:
+                return _augment_kept(_seeded(whole, seed), images, keep)
+            whole.seed_(seed)
             return whole(images=images)
+
+
+_STAND_IN = np.zeros((0, 0, 1), dtype=np.uint8)  # an image that count-only augmenters leave alone
+
+
+def _draws_by_count(augmenter) -> bool:
+    """Whether ``augmenter``'s random draws depend only on how many images it is given. imgaug's
+    Crop draws arrays of one value per image, as DigitSequence's own augmenters do; its elastic,
+    dropout and noise augmenters draw each image's randomness from one stream in turn, as many
+    values as the image has pixels, so what image j gets depends on the sizes before it."""
+    from .imgaug_compat import augmenters
+
+    return getattr(augmenter, "draws_by_count", False) or isinstance(augmenter, augmenters().CropAndPad)
+
+
+def _real_images(batch) -> list[int] | range:
+    """The rows of a batch that are images, not _augment_kept's empty stand-ins (it says which)."""
+    kept = getattr(batch, "kept_rows", None)
+    return range(len(batch.images)) if kept is None else kept
+
+
+def _seeded(pipeline, seed: int):
+    """``pipeline.seed_(seed)``, the same random states in a third of the time (it is paid per
+    block, and a shuffled read renders one image of each block): imgaug 0.4.0's seeding of a
+    Sequential of leaf augmenters, step by step, without its copies of each generator: child k
+    gets an SFC64 generator from the first spawn of SeedSequence(s_k), where s_k is the second
+    of two int32 seeds drawn in turn from one made from SeedSequence(seed) (imgaug.random:
+    _derive_generators_np117_). A test holds the children's states equal to seed_'s; the
+    whole-block route keeps calling seed_ itself."""
+    from imgaug import random as iarandom
+
+    if any(augmenter.get_children_lists() for augmenter in pipeline):
+        pipeline.seed_(seed)  # nested pipelines: imgaug's own recursion
+        return pipeline
+    # seed_ also gives the Sequential a generator of its own; it draws from it only to shuffle
+    # its children (random_order), which DigitAugmenter's pipelines never do, so it is left be.
+    parent = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed)))
+    for augmenter in pipeline:
+        drawn = parent.integers(iarandom.SEED_MIN_VALUE, iarandom.SEED_MAX_VALUE, dtype="int32", size=(2,))[
+            -1
+        ]
+        sequence = np.random.SeedSequence(drawn).spawn(1)[0]
+        augmenter.random_state = iarandom.RNG(np.random.Generator(np.random.SFC64(sequence)))
+    return pipeline
+
+
+def _augment_kept(pipeline, kept: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """What the seeded ``pipeline`` makes of ``kept`` (the images ``keep`` marks) when it augments
+    all ``len(keep)`` images, without augmenting the others. Its augmenters run one after the
+    other, each with its own random state and on a batch already normalised to (H, W, 1), as
+    the Sequential runs them; each is given as many images as the whole call, the others as
+    stand-ins: empty for an augmenter whose draws depend only on the count (it skips them, so
+    they cost nothing), zeros of the real size for the others (their draws depend on the
+    sizes, so those stand-ins cost what the real images cost)."""
+    from imgaug.augmentables.batches import _BatchInAugmentation
+
+    where = np.flatnonzero(keep).tolist()
+    images = list(np.array(kept)[..., None])  # a copy: augmenters change their batch in place
+    for augmenter in pipeline:
+        if _draws_by_count(augmenter):
+            batch: list | np.ndarray = [_STAND_IN] * len(keep)
+        else:
+            batch = np.zeros((len(keep), *kept.shape[1:], 1), dtype=kept.dtype)
+        for i, image in zip(where, images):
+            batch[i] = image
+        batch_in = _BatchInAugmentation(images=batch)
+        batch_in.kept_rows = where  # for the count-only augmenters: the rows that are not stand-ins
+        out = augmenter.augment_batch_(batch_in, parents=[pipeline]).images
+        images = [out[i] for i in where]
+    return np.stack(images).reshape(kept.shape) if images else kept[:0]
 
 
 @cache
@@ -212,13 +290,18 @@ def _stroke_width_class():
             super().__init__()
             self.max_pixels = float(max_pixels)
 
+        draws_by_count = True  # see _draws_by_count
+
         def _augment_batch_(self, batch, random_state, parents, hooks):
             if batch.images is None or len(batch.images) == 0:
                 return batch
             change = random_state.uniform(-self.max_pixels, self.max_pixels, size=len(batch.images))
-            shape = batch.images[0].shape
-            stack = np.stack([image.reshape(shape[:2]) for image in batch.images])
-            for i, image in enumerate(change_stroke_width(stack, change)):
+            real = _real_images(batch)
+            if not real:
+                return batch
+            shape = batch.images[real[0]].shape
+            stack = np.stack([batch.images[i].reshape(shape[:2]) for i in real])
+            for i, image in zip(real, change_stroke_width(stack, change[real])):
                 batch.images[i] = image.reshape(shape)
             return batch
 
@@ -255,6 +338,8 @@ def _digit_affine_class():
                 int(translate),
             )
 
+        draws_by_count = True  # see _draws_by_count
+
         def _augment_batch_(self, batch, random_state, parents, hooks):
             if batch.images is None or len(batch.images) == 0:
                 return batch
@@ -268,7 +353,7 @@ def _digit_affine_class():
             linear = np.empty((n, 2, 2))
             linear[:, 0, 0], linear[:, 0, 1] = cos, -sin + cos * shear
             linear[:, 1, 0], linear[:, 1, 1] = sin, cos + sin * shear
-            for i in range(n):
+            for i in _real_images(batch):
                 image = batch.images[i]
                 height, width = image.shape[:2]
                 centre = np.array([(width - 1) / 2, (height - 1) / 2])
@@ -310,6 +395,8 @@ def _digit_blur_class():
     cv = cv2()
 
     class _DigitBlur(iaa.meta.Augmenter):  # type: ignore[name-defined]  # imgaug's, loaded at run time
+        draws_by_count = True  # see _draws_by_count; empty images are skipped
+
         def __init__(self, max_sigma: float):
             super().__init__()
             self.sigma = iap.handle_continuous_param(
@@ -322,8 +409,9 @@ def _digit_blur_class():
                 return batch
             images = batch.images
             sigmas = self.sigma.draw_samples((len(images),), random_state=random_state)
-            for image, sigma in zip(images, sigmas):
-                if sigma <= self.eps or image.size == 0:
+            for i in _real_images(batch):
+                image, sigma = images[i], sigmas[i]
+                if sigma <= self.eps:
                     continue
                 ksize = _compute_gaussian_blur_ksize(sigma)
                 ksize = ksize + 1 if ksize % 2 == 0 else ksize

@@ -59,6 +59,31 @@ class Composed:
         return len(self.labels)
 
 
+def split_texts(
+    texts: list[str], style: str, separator_width: int, width: int
+) -> tuple[list[str], list[list[int]], np.ndarray]:
+    """(labels, the characters each text has a blank gap after, gaps per text) in separators
+    ``style``, or a clear error when the gaps leave no room for the digits of a ``width`` px image."""
+    joined = "".join(texts)
+    if joined.isascii() and joined.isdigit() and all(texts):
+        # Digits only, the common case: no gaps (one empty list for all: it is only read).
+        return list(texts), [[]] * len(texts), np.zeros(len(texts), dtype=np.int64)
+    # With drawn separators (config separators.style) the label keeps the drawn symbols, each a
+    # character of its own, and only spaces and underscores are gaps (symbols.py).
+    split = [label_and_gaps(t, style) for t in texts]
+    labels = [label for label, _ in split]
+    gaps = [g for _, g in split]
+    counts = np.array([len(g) for g in gaps])
+    widest = int(counts.max()) if len(counts) else 0
+    if widest and widest * separator_width >= width:
+        raise InvalidInputError(
+            f"{widest} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
+            "digits; use a wider image or a smaller separator gap",
+            field="separator_width",
+        )
+    return labels, gaps, counts
+
+
 def compose(
     generator: DigitSequence,
     texts: list[str],
@@ -75,19 +100,7 @@ def compose(
     if first_index % BLOCK_SIZE:
         raise ValueError(f"compose starts at a multiple of {BLOCK_SIZE}, got {first_index}")
     width = int(generator.config.image.width if image_width is None else image_width)
-    # With drawn separators (config separators.style) the label keeps the drawn symbols, each a
-    # character of its own, and only spaces and underscores are gaps (symbols.py).
-    split = [label_and_gaps(t, generator.config.separators.style) for t in texts]
-    labels = [label for label, _ in split]
-    gaps = [g for _, g in split]
-    counts = np.array([len(g) for g in gaps])
-    widest = int(counts.max()) if len(counts) else 0
-    if widest and widest * separator_width >= width:
-        raise InvalidInputError(
-            f"{widest} separator gap(s) of {separator_width} px leave nothing of the {width} px image for the "
-            "digits; use a wider image or a smaller separator gap",
-            field="separator_width",
-        )
+    labels, gaps, counts = split_texts(texts, generator.config.separators.style, separator_width, width)
     n = len(labels)
     groups = []
     if uniform_separators:

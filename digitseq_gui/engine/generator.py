@@ -27,6 +27,7 @@ from .data.writer_index import sequence_masks
 from .digits import digit_values, label_of, parse_digits, parse_many
 from .errors import InputTypeError, InvalidInputError
 from .imagefile import save_named
+from .picked import Pick
 from .seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from .sequences import DEFAULT_SEPARATOR_WIDTH, SEPARATORS
 
@@ -441,13 +442,146 @@ class DigitSequence:
             writer=composed.writer,
         )
 
-    def augment_whole_images(self, images: np.ndarray, seed: int) -> np.ndarray:
+    def generate_picked(
+        self,
+        picks: Iterable[Pick],
+        spacing_range=None,
+        image_width=None,
+        as_uint8: bool = False,
+        image_augmentation: bool = True,
+    ) -> SequenceBatch:
+        """The kept images of each pick (picked.Pick: seed, block, the block's sequences, keep),
+        pick after pick: image ``keep[j]`` of a pick is exactly image ``block * BLOCK_SIZE +
+        keep[j]`` of ``generate_batch(..., finishing=False)`` with the pick's seed (writers,
+        drawn symbols and noise included), but only the kept images are laid out, painted,
+        resampled and augmented. ``noise_seeds`` (image_augmentation=False): one per pick."""
+        picks = list(picks)
+        if not picks or not all(isinstance(p, Pick) for p in picks):
+            raise InputTypeError("picks must be a non-empty list of picked.Pick", field="picks")
+        every_sequence = [s for p in picks for s in p.sequences]
+        parse = symbols.parse_characters if self._drawn else parse_many
+        every_digit, every_count, every_label = parse(every_sequence)
+        low, high, width = check_layout(
+            self.config,
+            set(every_count.tolist()),
+            self._default_range(spacing_range),
+            self._default_width(image_width),
+        )
+        self.dataset.require_digits(every_digit[every_digit < symbols.SYMBOL_CODE])
+        augmented = self._augmenter_for_config() is not None
+        every_gap = None
+        if self._variable:
+            every_gap = every_count + 1 if self._subtype == "edge" else every_count - 1
+        # Each block draws whole; the kept images take their digits', gaps' and writers' share.
+        block_sizes = [len(p.sequences) for p in picks]
+        block_starts = np.cumsum([0] + block_sizes)[:-1]
+        keep = np.zeros(len(every_count), dtype=bool)  # every image of every block: kept or not
+        keep[[first + j for p, first in zip(picks, block_starts.tolist()) for j in p.keep]] = True
+        digit_totals = np.add.reduceat(every_count, block_starts).tolist()
+        gap_totals = None if every_gap is None else np.add.reduceat(every_gap, block_starts).tolist()
+        drawn = [
+            seeding.draw_block(
+                p.seed,
+                p.block,
+                digits,
+                None if gap_totals is None else gap_totals[i],
+                low,
+                high,
+                augmented,
+                size if self._same_writer else None,
+            )
+            for i, (p, digits, size) in enumerate(zip(picks, digit_totals, block_sizes))
+        ]
+        image_keep = np.split(keep, block_starts[1:])
+        digit_keep = np.repeat(keep, every_count)
+        kept_split = np.cumsum(np.add.reduceat(np.where(keep, every_count, 0), block_starts))[:-1]
+        uniforms = np.split(np.concatenate([d.uniforms for d in drawn])[digit_keep], kept_split)
+        gaps: list = [None] * len(picks)
+        if every_gap is not None:
+            gap_split = np.cumsum(np.add.reduceat(np.where(keep, every_gap, 0), block_starts))[:-1]
+            gaps = np.split(np.concatenate([d.gaps for d in drawn])[np.repeat(keep, every_gap)], gap_split)
+        chosen: list = [
+            None if d.writer_uniforms is None else d.writer_uniforms[k] for d, k in zip(drawn, image_keep)
+        ]
+        draws = [
+            d._replace(uniforms=u, gaps=g, writer_uniforms=w)
+            for d, u, g, w in zip(drawn, uniforms, gaps, chosen)
+        ]
+        masks = list(zip(np.split(digit_keep, np.cumsum(digit_totals)[:-1]), image_keep))
+        kept_digits = np.split(every_digit[digit_keep], kept_split)
+        counts = every_count[keep]
+        labels = [every_label[i] for i in np.flatnonzero(keep).tolist()]
+        digit_first = np.concatenate(([0], np.cumsum(counts))).tolist()
+        image_first = np.cumsum([0] + [len(p.keep) for p in picks]).tolist()
+        n, digit_total = len(counts), digit_first[-1]
+        out = np.empty((n, self._height, width), dtype=np.uint8 if as_uint8 else np.float32)
+        boxes = np.empty((digit_total, 4), dtype=np.int32)
+        sources = np.empty(digit_total, dtype=np.int64)
+        writers = np.empty(digit_total, dtype=np.int32)
+        noise_seeds: list[int] = []
+        gap_counts = [None if d.gaps is None else len(d.gaps) for d in draws]
+        workspace = render.Workspace()
+        # Picks rendered together as generate_batch groups blocks: up to GROUP_PIXELS at a time.
+        group_images = max(1, min(GROUP_BLOCKS * BLOCK_SIZE, GROUP_PIXELS // (self._height * width)))
+        p = 0
+        while p < len(picks):
+            q = p + 1
+            while q < len(picks) and image_first[q + 1] - image_first[p] <= group_images:
+                q += 1
+            start, stop = image_first[p], image_first[q]
+            d0, d1 = digit_first[start], digit_first[stop]
+            spans = [
+                _BlockSpan(
+                    picks[i].block,
+                    digit_first[image_first[i]] - d0,
+                    digit_first[image_first[i + 1]] - d0,
+                    image_first[i] - start,
+                    image_first[i + 1] - start,
+                    gap_counts[i],
+                )
+                for i in range(p, q)
+            ]
+            ink = (
+                out[start:stop] if as_uint8 else np.empty((stop - start, self._height, width), dtype=np.uint8)
+            )
+            noise_seeds += self._render_drawn(
+                np.concatenate(kept_digits[p:q]),
+                counts[start:stop],
+                spans,
+                draws[p:q],
+                low,
+                high,
+                ink,
+                boxes[d0:d1],
+                sources[d0:d1],
+                writers[d0:d1],
+                image_augmentation,
+                workspace,
+                masks[p:q],
+            )
+            render.ink_to_output(ink, out[start:stop])
+            p = q
+        return SequenceBatch(
+            out,
+            labels,
+            [boxes[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            [sources[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            picks[0].seed,
+            [writers[a:b] for a, b in zip(digit_first[:-1], digit_first[1:])],
+            noise_seeds if not image_augmentation and self.has_whole_image_augmentation else None,
+            writers[digit_first[:-1]] if self._same_writer else np.full(n, -1, dtype=np.int32),
+        )
+
+    def augment_whole_images(
+        self, images: np.ndarray, seed: int, keep: np.ndarray | None = None
+    ) -> np.ndarray:
         """Apply the config's whole-image augmentations (noise) to finished uint8 images
-        (255 = white), reproducibly for ``seed``; images are returned unchanged when there are none."""
+        (255 = white), reproducibly for ``seed``; images are returned unchanged when there are none.
+        ``keep``: ``images`` are the ones ``keep`` marks of a larger call, and get what it gives them."""
         augmenter = self._augmenter_for_config()
         if augmenter is None:
             return images
-        return 255 - augmenter.augment_images(255 - images, seeding.whole_image_seed(seed))
+        return 255 - augmenter.augment_images(255 - images, seeding.whole_image_seed(seed), keep)
 
     @property
     def has_whole_image_augmentation(self) -> bool:
@@ -586,8 +720,7 @@ class DigitSequence:
         rows and writers. Each block draws from its own stream and is augmented with its own
         seeds; the layout, paint and resampling (the same for any grouping) run once for the
         group. Returns each block's whole-image seed (for noise left to the caller)."""
-        source = self._digit_source()
-        augmenter = self._augmenter_for_config()
+        augmented = self._augmenter_for_config() is not None
         draws = [
             seeding.draw_block(
                 seed,
@@ -596,11 +729,48 @@ class DigitSequence:
                 span.gap_count,
                 low,
                 high,
-                augmenter is not None,
+                augmented,
                 span.image_stop - span.image_start if self._same_writer else None,
             )
             for span in spans
         ]
+        return self._render_drawn(
+            digits,
+            counts,
+            spans,
+            draws,
+            low,
+            high,
+            ink_out,
+            boxes,
+            sources,
+            writers,
+            image_augmentation,
+            workspace,
+        )
+
+    def _render_drawn(
+        self,
+        digits: np.ndarray,
+        counts: np.ndarray,
+        spans: list[_BlockSpan],
+        draws: list[seeding.BlockDraws],
+        low: int,
+        high: int,
+        ink_out: np.ndarray,
+        boxes: np.ndarray,
+        sources: np.ndarray,
+        writers: np.ndarray,
+        image_augmentation: bool,
+        workspace: render.Workspace,
+        kept: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> list[int]:
+        """``_render_group`` from the blocks' draws on. ``kept`` (picked.py): per span, the masks of
+        the block's digits and images that ``digits``, ``counts`` and the draws hold (the draws
+        already cut to them), so that the augmenters draw for the whole block and the kept images
+        get the whole block's bytes. Every other step works per image or per digit."""
+        source = self._digit_source()
+        augmenter = self._augmenter_for_config()
         uniforms = np.concatenate([d.uniforms for d in draws])
         is_symbol = digits >= symbols.SYMBOL_CODE
         drawn = bool(is_symbol.any())
@@ -620,9 +790,11 @@ class DigitSequence:
             ink = np.concatenate(
                 [
                     augmenter.augment_digits(
-                        ink[span.digit_start : span.digit_stop], seeding.augmentation_seed(d.digit_seed)
+                        ink[span.digit_start : span.digit_stop],
+                        seeding.augmentation_seed(d.digit_seed),
+                        None if kept is None else kept[i][0],
                     )
-                    for span, d in zip(spans, draws)
+                    for i, (span, d) in enumerate(zip(spans, draws))
                 ]
             )
             has_ink, ink_x0, ink_x1, ink_y0, ink_y1 = sampling.ink_extents(ink)
@@ -672,9 +844,11 @@ class DigitSequence:
             overlapping=low < 0,
         )
         if augmenter is not None and image_augmentation:
-            for span, d in zip(spans, draws):
+            for i, (span, d) in enumerate(zip(spans, draws)):
                 block_ink = ink_out[span.image_start : span.image_stop]
-                block_ink[...] = augmenter.augment_images(block_ink, seeding.augmentation_seed(d.image_seed))
+                block_ink[...] = augmenter.augment_images(
+                    block_ink, seeding.augmentation_seed(d.image_seed), None if kept is None else kept[i][1]
+                )
 
         # Boxes: the ink's extent in its cell, moved to where the cell landed.
         shift = placement.x - cell_start

@@ -21,7 +21,7 @@ Its modules::
 from .errors import ExportFolderError, with_advice
 from .formats import COMPRESSIONS, DEFAULT_COMPRESSION, DEFAULT_FORMAT, FORMATS
 from .merge import merge_exports
-from .parts import ImagesSpec, Part, Parts, plan_parts, render_texts, stream_part
+from .parts import ImagesSpec, Part, Parts, plan_parts, render_picked, render_texts, stream_part
 from .plan import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_SHARD_SIZE,
@@ -61,6 +61,7 @@ __all__ = [
     "plan_parts",
     "stream_part",
     "render_texts",
+    "render_picked",
     "Rendered",
     "RenderSpec",
     "SPLIT_NAMES",

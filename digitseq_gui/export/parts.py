@@ -194,6 +194,22 @@ def render_texts(
     return render_blocks(render, start, list(texts))
 
 
+def render_picked(render: RenderSpec, blocks: list[tuple[int, list[str], list[int]]]):
+    """Of each (block number, all its texts, positions kept), the kept images of the part as the
+    export renders them, block after block, without the rest of their blocks (engine.picked):
+    an engine.compose.Composed of just those."""
+    from ..engine.picked import compose_picked
+    from .rendering import generator_for
+
+    return compose_picked(
+        generator_for(render.config, render.rows),
+        blocks,
+        render.seed,
+        render.separator_width,
+        uniform_separators=render.uniform_separators,
+    )
+
+
 def check_layouts(config: Config, shapes: set[tuple[int, int]], gap: int) -> None:
     """Every (digits, separators) shape of the export must fit before anything is written: the
     digits are laid out in the width the separator gaps leave."""
