@@ -198,7 +198,9 @@ def _jpeg(images: np.ndarray, stream: np.random.Generator, strength: int, colour
     (far cheaper than one call each), each padded to whole 16-row blocks so that no compression
     block holds two images."""
     n, height = images.shape[:2]
-    qualities = 95 - _JPEG_STEP * stream.integers(0, strength // _JPEG_STEP + 1, size=n)
+    qualities = np.asarray(
+        95 - _JPEG_STEP * stream.integers(0, strength // _JPEG_STEP + 1, size=n), dtype=np.int64
+    )
     order = np.argsort(qualities, kind="stable")
     padded_height = -(-height // 16) * 16
     tiles = np.empty((n, padded_height, *images.shape[2:]), dtype=np.uint8)

@@ -775,7 +775,7 @@ class DigitSequence:
         is_symbol = digits >= symbols.SYMBOL_CODE
         drawn = bool(is_symbol.any())
         # A symbol's uniform seeds its drawing; its row is a stand-in, replaced by the drawn cell.
-        rows = source.rows(np.where(is_symbol, int(source.label_counts.argmax()), digits), uniforms)
+        rows = source.rows(np.where(is_symbol, int(np.argmax(source.label_counts)), digits), uniforms)
         if self._same_writer:
             index = source.writer_index()
             chosen = index.choose_writers(
