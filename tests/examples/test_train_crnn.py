@@ -55,7 +55,10 @@ def test_writer_same_trains_on_one_writer_numbers_and_both_evaluations_are_print
 
 def test_writer_option_refuses_other_values():
     run = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--smoke", "--writer", "one"], capture_output=True, text=True, timeout=120
+        [sys.executable, str(EXAMPLE), "--smoke", "--writer", "one"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 2 and "--writer: invalid choice: 'one'" in run.stderr
 
