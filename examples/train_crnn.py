@@ -41,7 +41,7 @@ class CRNN(nn.Module):
     bidirectional GRU; a linear layer gives blank + ten digits (or the data set's ``num_classes``:
     digits and drawn symbols) per step. Small, for 2 CPU cores."""
 
-    def __init__(self, hidden: int = 64, num_classes: int = NUM_CLASSES):
+    def __init__(self, hidden: int = 64, num_classes: int = NUM_CLASSES, channels: int = 1):
         super().__init__()
 
         def block(inputs, outputs, pool):
@@ -52,7 +52,7 @@ class CRNN(nn.Module):
                 nn.MaxPool2d(pool),
             ]
 
-        self.features = nn.Sequential(*block(1, 16, 2), *block(16, 32, 2), *block(32, 64, (2, 1)))
+        self.features = nn.Sequential(*block(channels, 16, 2), *block(16, 32, 2), *block(32, 64, (2, 1)))
         self.rnn = nn.GRU(64 * 3, hidden, batch_first=True, bidirectional=True)
         self.classify = nn.Linear(2 * hidden, num_classes)
 
@@ -76,7 +76,10 @@ def greedy_decode(log_probs: torch.Tensor) -> list[str]:
 
 
 def to_tensor(image: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(image)[None]
+    """What torch's conv layers expect, channels first: (H, W) grey -> (1, H, W); (H, W, 3) RGB
+    (image.color "rgb", e.g. the realistic presets on paper) -> (3, H, W)."""
+    tensor = torch.from_numpy(image)
+    return tensor[None] if tensor.ndim == 2 else tensor.permute(2, 0, 1)
 
 
 def evaluate(
@@ -119,7 +122,9 @@ def load_model(path: str, device: str = "cpu") -> CRNN:
     """A CRNN with the weights save_model wrote (its classes from the last layer's size)."""
     with np.load(path, allow_pickle=False) as arrays:
         weights = {name: torch.from_numpy(arrays[name]) for name in arrays.files}
-    model = CRNN(num_classes=weights["classify.weight"].shape[0])
+    model = CRNN(
+        num_classes=weights["classify.weight"].shape[0], channels=weights["features.0.weight"].shape[1]
+    )
     model.load_state_dict(weights)
     return model.to(device)
 
@@ -147,9 +152,9 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--writer",
         choices=("any", "same"),
-        default="any",
+        default=argparse.SUPPRESS,
         help="training numbers' digits by any writers, or each number by one writer "
-        "(sampling.writer; also with --preset)",
+        "(sampling.writer; default: any, and with --preset the preset's own: same)",
     )
     parser.add_argument(
         "--augment", action="store_true", help="train on augmented images (the config's classic set)"
@@ -177,6 +182,7 @@ def main(argv=None) -> None:
 
     config = Config() if args.preset is None else preset_config(args.preset)
     config.image.transform = args.augment
+    writer = getattr(args, "writer", config.sampling.writer)
     # What to draw: random digits of the lengths, or a preset's values (drawn separators).
     what = dict(lengths=lengths) if args.preset is None else dict(sequences=preset_source(args.preset))
     # The whole training set is made of MNIST training digits; the test sequences, from the test file.
@@ -187,7 +193,7 @@ def main(argv=None) -> None:
         seed=args.seed,
         split="train",
         splits="train=1",
-        writer=args.writer,
+        writer=writer,
         dtype="float32",
         transform=to_tensor,
     )
@@ -212,7 +218,8 @@ def main(argv=None) -> None:
     )
 
     device = torch.device(args.device)
-    model = CRNN(num_classes=train.num_classes).to(device)  # blank + the data set's alphabet
+    # blank + the data set's alphabet; 3 input channels for RGB images (image.color "rgb")
+    model = CRNN(num_classes=train.num_classes, channels=3 if config.image.color == "rgb" else 1).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.15
@@ -224,7 +231,7 @@ def main(argv=None) -> None:
         print(
             f"training on {len(train)} images "
             f"({f'preset {args.preset}' if args.preset else f'{lengths[0]}-{lengths[1]} digits'}, augmentation "
-            f"{'on' if args.augment else 'off'}, writer {args.writer}), {args.steps} steps of {args.batch_size} on {device}",
+            f"{'on' if args.augment else 'off'}, writer {writer}), {args.steps} steps of {args.batch_size} on {device}",
             flush=True,
         )
         for step, batch in enumerate(train_loader, 1):

@@ -73,7 +73,7 @@ def test_help_shows_every_default_and_the_device_and_save_options():
     assert "--save PATH where the trained weights go (default: crnn.npz)" in text
     device = "cuda" if __import__("torch").cuda.is_available() else "cpu"
     assert f"--device DEVICE torch device: cuda when available, else cpu (default: {device})" in text
-    assert "--writer {any,same}" in text and "(default: any)" in text
+    assert "--writer {any,same}" in text and "default: any, and with --preset the preset's own: same" in text
 
 
 def test_the_trained_model_is_saved_without_pickle_and_loads_back(tmp_path):
@@ -145,10 +145,40 @@ def test_a_preset_trains_a_model_with_a_class_per_symbol(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr
-    assert "training on 96 images (preset date, augmentation off, writer any)" in run.stdout
+    assert "training on 96 images (preset date, augmentation off, writer same)" in run.stdout
     sys.path.insert(0, str(EXAMPLE.parent))
     try:
         import train_crnn
     finally:
         sys.path.remove(str(EXAMPLE.parent))
     assert train_crnn.load_model(str(saved)).classify.out_features == 19
+
+
+def test_a_realistic_preset_trains_on_rgb_images(tmp_path):
+    """--preset zip-boxes makes (H, W, 3) RGB items: the example's transform makes them (3, H, W)
+    and the model takes three channels (saved and loaded back as such)."""
+    saved = tmp_path / "rgb.npz"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLE),
+            "--smoke",
+            "--preset",
+            "zip-boxes",
+            "--device",
+            "cpu",
+            "--save",
+            str(saved),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "training on 96 images (preset zip-boxes, augmentation off, writer same)" in run.stdout
+    sys.path.insert(0, str(EXAMPLE.parent))
+    try:
+        import train_crnn
+    finally:
+        sys.path.remove(str(EXAMPLE.parent))
+    assert train_crnn.load_model(str(saved)).features[0].in_channels == 3
