@@ -125,16 +125,16 @@ def test_ctrl_c_stops_training_then_evaluates_and_saves_what_it_has(tmp_path):
     assert saved.is_file() and "Traceback" not in err
 
 
-def test_a_preset_trains_a_model_with_a_class_per_symbol(tmp_path):
-    """--preset date: the labels hold / and -, so the model has the data set's 19 classes."""
-    saved = tmp_path / "dates.npz"
+def train_preset_and_load(tmp_path, preset: str):
+    """A smoke run of the example on ``preset``: its first line, and the model it saved, loaded back."""
+    saved = tmp_path / f"{preset}.npz"
     run = subprocess.run(
         [
             sys.executable,
             str(EXAMPLE),
             "--smoke",
             "--preset",
-            "date",
+            preset,
             "--device",
             "cpu",
             "--save",
@@ -145,40 +145,24 @@ def test_a_preset_trains_a_model_with_a_class_per_symbol(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr
-    assert "training on 96 images (preset date, augmentation off, writer same)" in run.stdout
     sys.path.insert(0, str(EXAMPLE.parent))
     try:
         import train_crnn
     finally:
         sys.path.remove(str(EXAMPLE.parent))
-    assert train_crnn.load_model(str(saved)).classify.out_features == 19
+    return run.stdout, train_crnn.load_model(str(saved))
+
+
+def test_a_preset_trains_a_model_with_a_class_per_symbol(tmp_path):
+    """--preset date: the labels hold / and -, so the model has the data set's 19 classes."""
+    out, model = train_preset_and_load(tmp_path, "date")
+    assert "training on 96 images (preset date, augmentation off, writer same)" in out
+    assert model.classify.out_features == 19
 
 
 def test_a_realistic_preset_trains_on_rgb_images(tmp_path):
     """--preset zip-boxes makes (H, W, 3) RGB items: the example's transform makes them (3, H, W)
     and the model takes three channels (saved and loaded back as such)."""
-    saved = tmp_path / "rgb.npz"
-    run = subprocess.run(
-        [
-            sys.executable,
-            str(EXAMPLE),
-            "--smoke",
-            "--preset",
-            "zip-boxes",
-            "--device",
-            "cpu",
-            "--save",
-            str(saved),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "training on 96 images (preset zip-boxes, augmentation off, writer same)" in run.stdout
-    sys.path.insert(0, str(EXAMPLE.parent))
-    try:
-        import train_crnn
-    finally:
-        sys.path.remove(str(EXAMPLE.parent))
-    assert train_crnn.load_model(str(saved)).features[0].in_channels == 3
+    out, model = train_preset_and_load(tmp_path, "zip-boxes")
+    assert "training on 96 images (preset zip-boxes, augmentation off, writer same)" in out
+    assert model.features[0].in_channels == 3
