@@ -331,9 +331,10 @@ def test_distributed_sampler_epochs_cover_every_index_once_with_the_in_order_ite
         for rank in (0, 1):
             sampler = DistributedSampler(dataset, num_replicas=2, rank=rank, shuffle=True, seed=3)
             sampler.set_epoch(epoch)
-            loader = DataLoader(
-                dataset, batch_size=64, sampler=sampler, collate_fn=collate_ctc, num_workers=2 if epoch else 0
-            )
+            # workers by spawn: the test process has threads by now, and fork() under threads may
+            # deadlock (Python 3.13 warns); spawn also gets the data set pickled, the strict case
+            workers = {"num_workers": 2, "multiprocessing_context": "spawn"} if epoch else {}
+            loader = DataLoader(dataset, batch_size=64, sampler=sampler, collate_fn=collate_ctc, **workers)
             for batch in loader:
                 for row, index in enumerate(batch["indices"].tolist()):
                     assert (batch["images"][row].numpy().tobytes(), batch["labels"][row]) == expected[index]
