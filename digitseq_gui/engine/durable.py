@@ -165,15 +165,20 @@ def write_unsynced(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def write_in_place(path: str | Path, data: bytes) -> None:
-    """``data`` as the file ``path`` (created or truncated), durable with its name. Not atomic:
-    only for files whose every state a resume can deal with (a label file's header)."""
+def _write_synced(path: str | Path, data: bytes) -> None:
+    """``data`` as the file ``path`` (created or truncated), its data on the disk (not its name)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
     try:
         write_all(fd, data)
         fsync(fd, path)
     finally:
         os.close(fd)
+
+
+def write_in_place(path: str | Path, data: bytes) -> None:
+    """``data`` as the file ``path`` (created or truncated), durable with its name. Not atomic:
+    only for files whose every state a resume can deal with (a label file's header)."""
+    _write_synced(path, data)
     sync_folder(Path(path).parent)
 
 
@@ -212,12 +217,7 @@ def replace_durably(tmp: Path, path: Path) -> None:
 def write_through(tmp: Path, path: Path, data: bytes) -> Path:
     """``data`` at ``path`` through the temporary file ``tmp`` (same folder, a name the caller
     chose): the old file or the new, never half, and the new one durable with its name."""
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
-    try:
-        write_all(fd, data)
-        fsync(fd, tmp)
-    finally:
-        os.close(fd)
+    _write_synced(tmp, data)
     os.replace(tmp, path)
     sync_folder(Path(path).parent)
     return path
