@@ -18,7 +18,6 @@ from pathlib import Path
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -40,6 +39,7 @@ from ..engine.presets import PRESET_PREFIX
 from ..engine.scaling import MAX_HEIGHT, MIN_HEIGHT
 from ..engine.sequences import DEFAULT_SEPARATOR_WIDTH, MAX_SEPARATOR_WIDTH, SEPARATORS
 from .augmentation_controls import AugmentationGroup
+from .combo import combo_box, select_data
 from .messages import place_of, window_message
 from .paper_controls import CaptureGroup, PaperInkGroup
 from .seed_box import SeedBox, random_seed
@@ -66,21 +66,6 @@ def spin_box(low: int, high: int, suffix: str, tip: str) -> QSpinBox:
     box.setKeyboardTracking(False)  # typing "250" makes one image, not three
     box.setAccelerated(True)
     return box
-
-
-def combo_box(items: list[tuple[str, str]], tip: str) -> QComboBox:
-    box = QComboBox()
-    for text, data in items:
-        box.addItem(text, data)
-    box.setToolTip(tip)
-    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(12)  # the panel stays narrow; a longer item is shown whole when open
-    return box
-
-
-def select_data(box: QComboBox, data: str) -> None:
-    index = box.findData(data)
-    box.setCurrentIndex(max(index, 0))
 
 
 def scrolling(page: QWidget) -> QScrollArea:

@@ -24,6 +24,7 @@ from ..engine.capture import CAPTURE_EFFECTS
 from ..engine.config import Augmentation, Config
 from ..engine.finish_config import CaptureEffect
 from .augmentation_controls import StrengthsGroup
+from .combo import combo_box
 
 INKS = [
     ("Black", "black"),
@@ -62,15 +63,11 @@ class PaperInkGroup(QGroupBox):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
-        self.color = QComboBox()
-        self.color.addItem("Grey", "gray")
-        self.color.addItem("Colour (RGB)", "rgb")
-        self.color.setToolTip("Grey images (H, W), or colour images (H, W, 3)")
+        self.color = combo_box(
+            [("Grey", "gray"), ("Colour (RGB)", "rgb")], "Grey images (H, W), or colour images (H, W, 3)"
+        )
         form.addRow("Colo&ur:", self.color)
-        self.ink = QComboBox()
-        for label, value in INKS:
-            self.ink.addItem(label, value)
-        self.ink.setToolTip("The ink's colour; 'Black or blue' picks one per image")
+        self.ink = combo_box(INKS, "The ink's colour; 'Black or blue' picks one per image")
         form.addRow("&Ink:", self.ink)
         self.darkness = QDoubleSpinBox()
         self.darkness.setRange(0.3, 1.0)
@@ -82,15 +79,11 @@ class PaperInkGroup(QGroupBox):
         self.pressure.setSingleStep(0.05)
         self.pressure.setToolTip("How much the darkness may fall along the sequence, like a pen's pressure")
         form.addRow("Ink pre&ssure:", self.pressure)
-        self.background = QComboBox()
-        for label, value in BACKGROUNDS:
-            self.background.addItem(label, value)
-        self.background.setToolTip("What the digits are written on (a folder of pictures: in a config file)")
+        self.background = combo_box(
+            BACKGROUNDS, "What the digits are written on (a folder of pictures: in a config file)"
+        )
         form.addRow("P&aper:", self.background)
-        self.lines = QComboBox()
-        for label, value in LINES:
-            self.lines.addItem(label, value)
-        self.lines.setToolTip("Printed lines where a form puts them; the strokes cross them")
+        self.lines = combo_box(LINES, "Printed lines where a form puts them; the strokes cross them")
         form.addRow("Printed &lines:", self.lines)
         self.printed = QCheckBox("Printed &mark beside it ($, No.): not in the label")
         form.addRow(self.printed)
