@@ -68,6 +68,12 @@ _ALPHA = ((255 - np.arange(256)) / 255).astype(np.float32)  # ink coverage of ea
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
+# Images composited at a time: a few of their float32 planes fit in a core's cache (16 images of
+# 28 x 200 are 350 kB a plane), which made compositing 1.5x faster than a whole block of 64 at
+# once. Every pixel's arithmetic is the same either way, so the bytes do not depend on it.
+COMPOSITE_CHUNK = 16
+
+
 def composite(
     grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool
 ) -> np.ndarray:
@@ -78,6 +84,26 @@ def composite(
     before; expanded, every output channel is a sum of per-image colours times a few shared
     planes, so the per-pixel work is done once, not once per channel, and the result is exact
     float32 arithmetic (the same bytes on every machine)."""
+    n = len(grey)
+    if n <= COMPOSITE_CHUNK:
+        return _composite(grey, sheet, inks, profile, light, rgb)
+    out = np.empty(grey.shape + ((3,) if rgb else ()), dtype=np.uint8)
+    for start in range(0, n, COMPOSITE_CHUNK):
+        part = slice(start, start + COMPOSITE_CHUNK)
+        out[part] = _composite(
+            grey[part],
+            sheet.part(start, start + COMPOSITE_CHUNK),
+            inks[part],
+            None if profile is None else profile[part],
+            None if light is None else light[part],
+            rgb,
+        )
+    return out
+
+
+def _composite(
+    grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool
+) -> np.ndarray:
     from .imgaug_compat import cv2
 
     cv = cv2()

@@ -134,6 +134,19 @@ class Sheet:
     # Ruled lines, under every layer: (rows (n, k) int, strength (n,) float32, colour (n, 3)).
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
+    def part(self, start: int, stop: int) -> Sheet:
+        """The sheet of images ``start:stop`` (views, not copies)."""
+        return Sheet(
+            self.tint[start:stop],
+            None if self.shade is None else self.shade[start:stop],
+            None if self.picture is None else self.picture[:, start:stop],
+            [(coverage[start:stop], colour[start:stop]) for coverage, colour in self.layers],
+            [
+                (rows[start:stop], strength[start:stop], colour[start:stop])
+                for rows, strength, colour in self.rows
+            ],
+        )
+
 
 def _near(stream: np.random.Generator, tints: np.ndarray, n: int, jitter: float) -> np.ndarray:
     colours = tints[stream.integers(0, len(tints), size=n)]
