@@ -22,8 +22,8 @@ def test_pattern_parsing():
     "bad, words",
     [
         ("", "empty"),
-        ("-12", "starts with the separator"),
-        ("12-", "ends with the separator"),
+        ("-", "has no digit, only separators"),
+        ("(-)", "has no digit, only separators"),
         ("1a2", "'a' at position 2"),
         ("0[78", "never closed"),
         ("0[]1", "must list digits"),
