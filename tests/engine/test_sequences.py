@@ -55,7 +55,7 @@ def test_random_lengths_cover_the_range_and_keep_leading_zeros():
     assert {len(t) for t in texts} == {1, 2, 3}
     assert any(t.startswith("0") and len(t) > 1 for t in texts)
     assert all(t.isdigit() for t in texts)
-    assert seq.split_text("0213") == ("0213", ("", "", "", ""))
+    assert seq.split_text("0213") == ("0213", ("",) * 5)  # a run before each digit and after the last
 
 
 def test_length_range_parsing():
