@@ -80,10 +80,19 @@ def every_symbol_at_each_edge() -> list[str]:
     return alone + ["(03)", "+81", "12.50.-", "(7)", "-.5", "3,-"]
 
 
-@pytest.mark.parametrize("transform", [False, True])
-def test_drawn_edge_symbols_are_characters_with_a_box_holding_their_ink(transform):
+IMAGE_SETTINGS = {
+    "defaults": {},
+    "augmented": {"transform": True},
+    "trimmed": {"trim_padding": True},
+    "keep-aspect": {"fit": "keep-aspect"},
+}
+
+
+@pytest.mark.parametrize("name", list(IMAGE_SETTINGS))
+def test_drawn_edge_symbols_are_characters_with_a_box_holding_their_ink(name):
     texts = every_symbol_at_each_edge() + EDGE_TEXTS
-    composed = compose(generator(image={"transform": transform}), texts, 5, 10, uniform_separators=False)
+    g = generator(image=IMAGE_SETTINGS[name])
+    composed = compose(g, texts, 5, 10, uniform_separators=False)
     for text, label, image, boxes in zip(texts, composed.labels, composed.images, composed.boxes):
         assert label == text.replace(" ", "")  # every symbol kept, the space a gap
         assert len(boxes) == len(label)
