@@ -104,9 +104,8 @@ def texts_with_every_symbol(count: int, seed: int, where: str = "between") -> li
     texts = []
     for i in range(count):
         symbol = DRAWN_SYMBOLS[i % len(DRAWN_SYMBOLS)]
-        texts.append(
-            {"between": two() + symbol + two(), "leading": symbol + two(), "trailing": two() + symbol}[where]
-        )
+        before = two() if where != "leading" else ""  # only the digits used are drawn
+        texts.append(before + symbol + (two() if where != "trailing" else ""))
     return texts
 
 
