@@ -1,12 +1,13 @@
 """Drawn symbols: ``- . , / : ( ) +`` drawn as pen strokes in a digit's cell, as a person writes them.
 
-With ``separators.style = "drawn"`` a symbol between digits is a character of its own: it gets a
+With ``separators.style = "drawn"`` a symbol between, before or after the digits ("(03)", "12.50-")
+is a character of its own: it gets a
 cell like a digit (the same size as the data set's digit images), goes through the same per-digit
 augmentation, layout and resampling, has its own box and stays in the label. A space or an
 underscore stays a blank gap in either style (``GAP_ONLY``).
 
 A symbol is measured from the digits of its own image (the nearest digit on each side, before
-augmentation): the rows their ink spans (so the symbol has their height and baseline), their stroke
+augmentation; the one on its only side for a symbol before the first or after the last digit): the rows their ink spans (so the symbol has their height and baseline), their stroke
 width (twice the ink area over its outline: w for a stroke of width w) and their darkness (the mean
 of their solid ink). It is then drawn as round-capped strokes through a distance field with a
 two-pixel soft edge, like MNIST's anti-aliased ink, and placed as a person writes it: a dot or a
