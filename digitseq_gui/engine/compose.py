@@ -1,9 +1,11 @@
 """From sequence texts to pixels: the one route that the export, SequenceDataset and the window share.
 
-A sequence text is digits with separators between them (``090-1234-5678``, ``12/05``). The
-digits are generated at the image width minus the separator gaps (``generate_batch``), then a
-blank column run of ``separator_width`` pixels is inserted halfway between the two digits'
-boxes (``render.insert_separator_gaps``) and the boxes to its right move over. Out come the
+A sequence text is digits with separators between them (``090-1234-5678``, ``12/05``), and
+possibly before the first and after the last (``(03)1234``, ``12.50-``). The digits are
+generated at the image width minus the separator gaps (``generate_batch``), then a blank column
+run of ``separator_width`` pixels is inserted halfway between the two digits' boxes, or at the
+image's edge for a run before or after every digit (``render.insert_separator_gaps``), and the
+boxes to its right move over. Out come the
 images, the labels (digits only), one box per drawn digit and the provenance (source rows).
 With ``separators.style = "drawn"`` the drawn symbols are characters like digits (symbols.py):
 in the label, with a box each and source row -1; only spaces and underscores stay gaps.

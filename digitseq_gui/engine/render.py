@@ -225,14 +225,19 @@ def render_block(
 
 
 def insert_separator_gaps(image: np.ndarray, boxes: np.ndarray, after: list[int], gap: int):
-    """Insert ``gap`` white columns after digit j for each j in ``after``, cut halfway between the
-    two digits' boxes. Every box edge right of a cut moves right with it, so a box whose ink was
-    cut (boxes that overlap, with zero spacing) stretches across the gap: ink never leaves its box."""
+    """Insert ``gap`` white columns after digit j for each j in ``after`` (ascending), cut halfway
+    between the two digits' boxes; j = -1 (a run before the first digit) cuts at the image's left
+    edge, the last digit at its right edge. Every box edge right of a cut moves right with it, so a
+    box whose ink was cut (boxes that overlap, with zero spacing) stretches across the gap: ink
+    never leaves its box."""
     if not after or gap == 0:
         return image, boxes
-    cuts, previous = [], 0
+    cuts, previous, last = [], 0, len(boxes) - 1
     for j in after:
-        cut = int(np.clip((int(boxes[j, 2]) + int(boxes[j + 1, 0])) // 2, previous, image.shape[1]))
+        if j < 0 or j >= last:  # an edge: the blank goes outside every box
+            cut = 0 if j < 0 else image.shape[1]
+        else:
+            cut = int(np.clip((int(boxes[j, 2]) + int(boxes[j + 1, 0])) // 2, previous, image.shape[1]))
         cuts.append(cut)
         previous = cut
     blank = np.full((image.shape[0], gap), 255, dtype=np.uint8)

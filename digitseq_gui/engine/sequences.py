@@ -1,15 +1,19 @@
 """What to generate: the sequences of a data set, from a list, a file, a length range or a pattern.
 
-A sequence is a *text*: digits, possibly with separator characters between them
-("090-1234-5678"). Its *label* is the digits alone, leading zeros kept ("09012345678"): one
-label character per digit box. A separator becomes a blank gap of ``separator_width`` pixels in
-the image (see render.insert_separator_gaps: the digits are generated at the image width
-minus the separator gaps, then blank columns are inserted between the two digits a separator
-stands between, and the boxes after it move right).
+A sequence is a *text*: digits, possibly with separator characters between them, before the
+first and after the last ("090-1234-5678", "(03)1234-5678", "12.50-"). Its *label* is the digits
+alone, leading zeros kept ("09012345678"): one label character per digit box. A separator
+becomes a blank gap of ``separator_width`` pixels in the image (see render.insert_separator_gaps:
+the digits are generated at the image width minus the separator gaps, then blank columns are
+inserted between the two digits a separator stands between, or at the image's edge for a run
+before the first or after the last digit, and the boxes after it move right).
+
+A text's separators are its *runs*: n + 1 slots for n digits, run 0 before the first digit and
+run i + 1 after digit i ("" where there is none; see split_text).
 
 Patterns: ``#`` is a random digit, ``[789]`` one random digit out of those listed, a digit is
-itself, and one of SEPARATORS is a separator (it must stand between two digits). Example: the
-Japanese mobile numbers ``0[789]0-####-####``.
+itself, and one of SEPARATORS is a separator (anywhere, as long as the pattern has a digit).
+Example: the Japanese mobile numbers ``0[789]0-####-####``.
 
 Drawing streams (``SequenceTexts``): text i is computed from (seed, i) alone, in blocks of
 TEXT_BLOCK texts, so any range of a 10^8-image data set costs only its own length in time and
@@ -58,12 +62,19 @@ class Pattern:
     """A parsed pattern: per digit position the allowed digits, and where separators sit.
 
     ``choices[i]`` is a string of the digits position i may take ("0123456789" for ``#``, "7" for
-    a literal 7). ``separators_after[i]`` is the separator text that follows digit i ("" if none).
+    a literal 7). ``separators_after[i]`` is the separator text that follows digit i ("" if none),
+    ``leading`` the one before the first digit ("(" of "(03)1234").
     """
 
     text: str
     choices: tuple[str, ...]
     separators_after: tuple[str, ...]
+    leading: str = ""
+
+    @property
+    def runs(self) -> tuple[str, ...]:
+        """The separator runs, n + 1 for n digits: before the first digit, then after each."""
+        return (self.leading, *self.separators_after)
 
     @property
     def capacity(self) -> int:
@@ -74,7 +85,7 @@ class Pattern:
         return result
 
     def render(self, digits: str) -> str:
-        return "".join(d + s for d, s in zip(digits, self.separators_after))
+        return self.leading + "".join(d + s for d, s in zip(digits, self.separators_after))
 
 
 def parse_pattern(pattern: object) -> Pattern:
@@ -91,6 +102,7 @@ def parse_pattern(pattern: object) -> Pattern:
         )
     choices: list[str] = []
     separators: list[str] = []
+    leading = ""
     i = 0
     while i < len(text):
         char = text[i]
@@ -117,12 +129,10 @@ def parse_pattern(pattern: object) -> Pattern:
             separators.append("")
             i = end
         elif char in SEPARATORS:
-            if not choices:
-                raise InvalidInputError(
-                    f"pattern {text!r} starts with the separator {char!r}; a separator must stand between two digits",
-                    field="pattern",
-                )
-            separators[-1] += char
+            if choices:
+                separators[-1] += char
+            else:  # before the first digit: "(" of "(03)1234", "+" of "+81"
+                leading += char
         else:
             raise InvalidInputError(
                 f"pattern {text!r}: {char!r} at position {i + 1} is not allowed; use digits, # (random digit), "
@@ -130,16 +140,16 @@ def parse_pattern(pattern: object) -> Pattern:
                 field="pattern",
             )
         i += 1
-    if separators[-1]:
+    if not choices:
         raise InvalidInputError(
-            f"pattern {text!r} ends with the separator {separators[-1]!r}; a separator must stand between two digits",
+            f"pattern {text!r} has no digit, only separators; a number needs at least one digit",
             field="pattern",
         )
     if len(choices) > MAX_DIGITS:
         raise InvalidInputError(
             f"pattern {text!r} has {len(choices)} digits; use at most {MAX_DIGITS}", field="pattern"
         )
-    return Pattern(text, tuple(choices), tuple(separators))
+    return Pattern(text, tuple(choices), tuple(separators), leading)
 
 
 def parse_text(text: object, where: str = "sequence") -> Pattern:
@@ -166,11 +176,12 @@ def parse_text(text: object, where: str = "sequence") -> Pattern:
 
 
 def split_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """The label (digits only) and the separators after each digit of a sequence text."""
+    """The label (digits only) and the separator runs of a sequence text: n + 1 for n digits,
+    run 0 before the first digit and run i + 1 after digit i ("(03)1-": "031", ("(", "", ")", "-"))."""
     if isinstance(text, str) and text.isascii() and text.isdigit():  # the common case, 50x faster
-        return text, ("",) * len(text)
+        return text, ("",) * (len(text) + 1)
     parsed = parse_text(text)
-    return "".join(c[0] for c in parsed.choices), parsed.separators_after
+    return "".join(c[0] for c in parsed.choices), parsed.runs
 
 
 def separator_count(text: str) -> int:
@@ -310,7 +321,7 @@ class PatternSequences(SequenceSource):
 
     def shapes(self, style: str = "gap") -> set[tuple[int, int]]:
         parsed = parse_pattern(self.pattern)
-        return {shape_of(len(parsed.choices), parsed.separators_after, style)}
+        return {shape_of(len(parsed.choices), parsed.runs, style)}
 
     def capacity(self) -> int:
         return parse_pattern(self.pattern).capacity
@@ -548,7 +559,7 @@ class _PatternTexts(_DrawnTexts):
 
     def draw(self, rng: np.random.Generator, indices: np.ndarray) -> list[str]:
         digits = self._digits.draw(rng, indices)
-        return [self._pattern.render(d) for d in digits] if any(self._pattern.separators_after) else digits
+        return [self._pattern.render(d) for d in digits] if any(self._pattern.runs) else digits
 
 
 class _RandomTexts(_DrawnTexts):

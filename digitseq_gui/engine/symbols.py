@@ -1,12 +1,13 @@
 """Drawn symbols: ``- . , / : ( ) +`` drawn as pen strokes in a digit's cell, as a person writes them.
 
-With ``separators.style = "drawn"`` a symbol between digits is a character of its own: it gets a
+With ``separators.style = "drawn"`` a symbol between, before or after the digits ("(03)", "12.50-")
+is a character of its own: it gets a
 cell like a digit (the same size as the data set's digit images), goes through the same per-digit
 augmentation, layout and resampling, has its own box and stays in the label. A space or an
 underscore stays a blank gap in either style (``GAP_ONLY``).
 
 A symbol is measured from the digits of its own image (the nearest digit on each side, before
-augmentation): the rows their ink spans (so the symbol has their height and baseline), their stroke
+augmentation; the one on its only side for a symbol before the first or after the last digit): the rows their ink spans (so the symbol has their height and baseline), their stroke
 width (twice the ink area over its outline: w for a stroke of width w) and their darkness (the mean
 of their solid ink). It is then drawn as round-capped strokes through a distance field with a
 two-pixel soft edge, like MNIST's anti-aliased ink, and placed as a person writes it: a dot or a
@@ -42,14 +43,15 @@ def character_code(char: str) -> int:
 
 def characters_of(text: str) -> tuple[str, list[int]]:
     """With drawn separators: the label (digits and drawn symbols, in order) and the characters
-    after which a blank gap goes (a space or underscore in the text)."""
+    after which a blank gap goes (a space or underscore in the text; -1: before the first)."""
     from .sequences import split_text  # the text's own parser: its errors name the bad character
 
-    digits, separators = split_text(text)
+    digits, runs = split_text(text)
     label: list[str] = []
     gaps: list[int] = []
-    for digit, run in zip(digits, separators):
-        label.append(digit)
+    for digit, run in zip(("", *digits), runs):  # run 0 stands before the first digit
+        if digit:
+            label.append(digit)
         for char in run:
             if char in _ORDER:
                 label.append(char)
@@ -60,21 +62,22 @@ def characters_of(text: str) -> tuple[str, list[int]]:
 
 def label_and_gaps(text: str, style: str) -> tuple[str, list[int]]:
     """The label of a text and the characters followed by a blank gap, in ``style``: "gap" (every
-    separator a gap; the label is the digits) or "drawn" (see characters_of)."""
+    separator a gap; the label is the digits) or "drawn" (see characters_of). A gap "after
+    character -1" stands before the first character, one after the last at the image's end."""
     if style == "drawn":
         return characters_of(text)
     from .sequences import split_text
 
-    digits, separators = split_text(text)
-    return digits, [j for j, s in enumerate(separators) if s]
+    digits, runs = split_text(text)
+    return digits, [j - 1 for j, run in enumerate(runs) if run]  # run j follows digit j - 1
 
 
-def shape_of(digit_count: int, separators_after: tuple[str, ...], style: str) -> tuple[int, int]:
-    """(characters drawn, blank gaps) of a text with these separators, in ``style``."""
+def shape_of(digit_count: int, runs: tuple[str, ...], style: str) -> tuple[int, int]:
+    """(characters drawn, blank gaps) of a text with these separator runs (split_text's), in ``style``."""
     if style != "drawn":
-        return digit_count, sum(1 for s in separators_after if s)
-    drawn = sum(1 for s in separators_after for c in s if c in _ORDER)
-    gaps = sum(1 for s in separators_after if any(c not in _ORDER for c in s))
+        return digit_count, sum(1 for s in runs if s)
+    drawn = sum(1 for s in runs for c in s if c in _ORDER)
+    gaps = sum(1 for s in runs if any(c not in _ORDER for c in s))
     return digit_count + drawn, gaps
 
 
@@ -259,8 +262,8 @@ def draw_in_block(ink: np.ndarray, codes: np.ndarray, counts: np.ndarray, unifor
 
 
 def parse_characters(sequences: list) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """``digits.parse_many`` for drawn separators: a text may hold drawn symbols between its
-    digits (codes SYMBOL_CODE + k); blank gaps (spaces) are compose's, not one batch's."""
+    """``digits.parse_many`` for drawn separators: a text may hold drawn symbols between, before
+    and after its digits (codes SYMBOL_CODE + k); blank gaps (spaces) are compose's, not one batch's."""
     from .digits import parse_many
     from .errors import InvalidInputError
 

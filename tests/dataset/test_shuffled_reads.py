@@ -158,6 +158,8 @@ PER_IMAGE = {
     ),
 }
 PER_IMAGE_TEXTS = ["12/05/2024", "090-1234-5678", "3.14", "77", "1 234 567", "12:30", "0-1"]
+# Runs before the first and after the last digit (a drawn character, or a gap at the edge).
+PER_IMAGE_TEXTS += ["(03)1234-5678", "+81 90-12", "12.50-", "-5", "_7_", "(555) 12"]
 
 
 @pytest.mark.parametrize("name", list(PER_IMAGE))
@@ -262,6 +264,18 @@ DATASETS = {
         splits="train=0.6,val=0.4",
         separator_width=5,
         config=config_of(("rotate", "elastic", "noise")),
+    ),
+    "leading and trailing symbols, drawn, writer same, augmentation and noise": dict(
+        sequences=["(03)1234-5678", "+81 90-12", "12.50-", "1.234.-", "-5", "+3", "(7)", "_8 "] * 40,
+        seed=6,
+        separator_width=4,
+        writer="same",
+        config=_with(config_of(("shear", "noise")), separators={"style": "drawn"}),
+    ),
+    "leading and trailing separators as gaps": dict(
+        sequences=["(03)1234-5678", "+81 90-12", "12.50-", "-5", "42"] * 60,
+        seed=7,
+        config=config_of(("rotate", "noise")),
     ),
     "list mixing separator counts, augmentation": dict(
         sequences=["007", "12-34", "5-6-7", "0123456", "9"] * 60,

@@ -16,7 +16,10 @@ against the boxes of its neighbouring digits (their mean top, baseline and heigh
   variable spacing stretches a strip to the image width);
 - ``+`` at least 0.3 H high and wide, ink across its centre rows, at most one corner inked.
 
-Anything else is "?". ``python tests/engine/symbol_judge.py`` prints the figures.
+Anything else is "?". A symbol with a digit on one side only (``(12``, ``12-``: a run before
+the first or after the last digit) is read against that one neighbour; a symbol with no digit
+beside it (the ``-`` of a trailing ``.-``) against all the image's digits.
+``python tests/engine/symbol_judge.py`` prints the figures.
 """
 
 from __future__ import annotations
@@ -90,30 +93,42 @@ def ink_outside_boxes(image: np.ndarray, boxes: np.ndarray) -> int:
     return int(((255 - image.astype(np.int32)) > INK)[~covered].sum())
 
 
-def texts_with_every_symbol(count: int, seed: int) -> list[str]:
-    """``count`` texts ``DD<s>DD`` (random digits), each drawn symbol equally often."""
+def texts_with_every_symbol(count: int, seed: int, where: str = "between") -> list[str]:
+    """``count`` texts ``DD<s>DD`` (random digits), each drawn symbol equally often; ``where``
+    "leading" gives ``<s>DD`` and "trailing" ``DD<s>``: the symbol at place ``symbol_place``."""
     rng = np.random.default_rng(seed)
-    return [
-        "".join(map(str, rng.integers(0, 10, 2)))
-        + DRAWN_SYMBOLS[i % len(DRAWN_SYMBOLS)]
-        + "".join(map(str, rng.integers(0, 10, 2)))
-        for i in range(count)
-    ]
+
+    def two() -> str:
+        return "".join(map(str, rng.integers(0, 10, 2)))
+
+    texts = []
+    for i in range(count):
+        symbol = DRAWN_SYMBOLS[i % len(DRAWN_SYMBOLS)]
+        before = two() if where != "leading" else ""  # only the digits used are drawn
+        texts.append(before + symbol + (two() if where != "trailing" else ""))
+    return texts
 
 
-def scores(document: dict, count: int = 400, seed: int = 1) -> dict[str, float]:
-    """Per symbol, the share of ``count`` composed images whose symbol the judge reads right."""
+def symbol_place(where: str) -> int:
+    """Where ``texts_with_every_symbol(..., where)`` puts the symbol in the label."""
+    return {"between": 2, "leading": 0, "trailing": 2}[where]
+
+
+def scores(document: dict, count: int = 400, seed: int = 1, where: str = "between") -> dict[str, float]:
+    """Per symbol, the share of ``count`` composed images whose symbol the judge reads right
+    (``where``: between two digits, before them or after them; see texts_with_every_symbol)."""
     from digitseq_gui.engine.compose import compose
     from digitseq_gui.engine.config import Config
     from digitseq_gui.engine.generator import DigitSequence
 
     document = dict(document, separators={"style": "drawn"})
     generator = DigitSequence(Config.from_dict(document))
-    texts = texts_with_every_symbol(count, seed)
+    texts = texts_with_every_symbol(count, seed, where)
     composed = compose(generator, texts, seed, 10)
     right: dict[str, list[bool]] = {s: [] for s in DRAWN_SYMBOLS}
+    k = symbol_place(where)
     for image, boxes, label in zip(composed.images, composed.boxes, composed.labels):
-        right[label[2]].append(judge(image, boxes, label, 2) == label[2])
+        right[label[k]].append(judge(image, boxes, label, k) == label[k])
     return {s: float(np.mean(v)) for s, v in right.items()}
 
 
@@ -124,4 +139,5 @@ if __name__ == "__main__":
         ("keep-aspect (the presets')", {"image": {"fit": "keep-aspect"}}),
         ("augmented", {"image": {"transform": True}}),
     ):
-        print(name, {s: round(v, 3) for s, v in scores(document, count=800).items()})
+        for where in ("between", "leading", "trailing"):
+            print(name, where, {s: round(v, 3) for s, v in scores(document, 800, 1, where).items()})

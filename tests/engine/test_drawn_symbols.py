@@ -105,8 +105,8 @@ def test_generate_and_generate_batch_accept_symbols_and_agree():
     composed = compose(g, ["12 34", "5:6 7"], 1, 10)  # one gap each: one group
     assert spaced.labels == ["1234", "5:67"] == composed.labels
     np.testing.assert_array_equal(spaced.images, composed.images)
-    with pytest.raises(InvalidInputError, match="separator must stand between two digits"):
-        g.generate("-12", seed=1)
+    with pytest.raises(InvalidInputError, match="has no digit, only separators"):
+        g.generate("-.-", seed=1)
 
 
 def test_every_symbols_ink_stays_inside_the_boxes():

@@ -59,8 +59,8 @@ def engine_image(result) -> np.ndarray:
     request = result.request
     dataset = load_dataset(request.config.dataset.source, request.config.dataset.split)
     generator = DigitSequence(request.config, dataset=dataset)
-    label, separators = split_text(request.digits)
-    after = [i for i, separator in enumerate(separators) if separator]
+    label, runs = split_text(request.digits)
+    after = [i - 1 for i, run in enumerate(runs) if run]  # run i follows digit i - 1
     if not after:
         return generator.generate(
             label, request.config.spacing_range, request.config.image.width, seed=request.seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
-from gui_helpers import change_and_complete, shown_grid
+from gui_helpers import change_and_complete, change_and_fail, from_qimage, shown_grid
 
 from digitseq_gui.engine.config import Config
 from digitseq_gui.engine.presets import BASE_PRESETS, PRESETS
@@ -97,3 +97,32 @@ def test_a_realistic_preset_shows_colour_images_and_sets_the_paper_and_capture_t
     config = window.controls.config()
     assert (config.paper.background, config.paper.lines, config.paper.printed) == ("grain", "boxes", False)
     assert all(len(cell.label) == 5 and cell.label.isdigit() for cell in window.preview.canvas.cells)
+
+
+def test_a_number_that_begins_and_ends_with_symbols_is_typed_and_drawn_without_error(qtbot, window):
+    controls = window.controls
+    index = controls.separator_style.findData("drawn")
+    change_and_complete(qtbot, window, lambda: controls.separator_style.setCurrentIndex(index))
+    controls.digits.clear()
+    typed = "(03)1234-5678"
+
+    def of_the_whole_text(result) -> bool:
+        return result.request.digits == typed
+
+    with qtbot.waitSignal(window.previewShown, timeout=20_000, check_params_cb=of_the_whole_text) as blocker:
+        qtbot.keyClicks(controls.digits, typed)
+    result = blocker.args[0]
+    qtbot.waitUntil(lambda: all(cell.label == typed for cell in window.preview.canvas.cells), timeout=20_000)
+    assert controls.digits.text() == "(03)1234-5678"
+    assert result.sequence.label == "(03)1234-5678"  # sample 0, the leading "(" included
+    assert controls.shown_error_label() is None
+    cells = window.preview.canvas.cells
+    assert all(cell.label == "(03)1234-5678" and len(cell.boxes) == 13 for cell in cells)
+    # the "(" has its box at the left, holding ink
+    first = cells[0]
+    x0, y0, x1, y1 = (int(v) for v in first.boxes[0])
+    assert x1 <= int(first.boxes[1][0]) + 1 and (from_qimage(first.image)[y0:y1, x0:x1] < 160).any()
+    # a text of separators only is refused visibly
+    field, message = change_and_fail(qtbot, window, lambda: controls.digits.setText("(-)"))
+    label = controls.shown_error_label()
+    assert label is not None and "no digit" in label.text()
