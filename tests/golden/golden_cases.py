@@ -67,7 +67,7 @@ def finished_configurations() -> dict[str, dict]:
     the capture effects that are plain arithmetic or exact table look-ups, on the plain default
     digits, so the same bytes on every stack. (JPEG, perspective, defocus, motion blur, sensor
     noise, folder backgrounds and printed marks go through OpenCV's filters and codecs, whose
-    rounding may change between versions; the reproducibility tests hold them.)"""
+    rounding may change between versions: finished_opencv_configurations, pinned per version.)"""
     cases = {
         "finish-rgb": {"image": {"color": "rgb"}},
         "finish-ink-blue-pressure": {"image": {"color": "rgb"}, "ink": {"color": "blue", "pressure": 0.4}},
