@@ -52,7 +52,7 @@ class Tolerance:
     marks: bool = False
 
 
-AUGMENTED = Tolerance(images=("batch", "single"), exact=("boxes", "sources"))
+AUGMENTED_TOLERANCE = Tolerance(images=("batch", "single"), exact=("boxes", "sources"))
 FINISHING = Tolerance(images=("images",), exact=("boxes",))
 FINISHING_WITH_MARKS = Tolerance(images=("images",), exact=("boxes", "printed", "box_counts"), marks=True)
 
@@ -106,7 +106,9 @@ def load_reference(key: str) -> dict[str, dict[str, np.ndarray]]:
 
 
 def departures(
-    actual: dict[str, np.ndarray], reference: dict[str, np.ndarray], tolerance: Tolerance = AUGMENTED
+    actual: dict[str, np.ndarray],
+    reference: dict[str, np.ndarray],
+    tolerance: Tolerance = AUGMENTED_TOLERANCE,
 ) -> list[str]:
     """How ``actual`` departs from ``reference`` beyond the tolerance (empty: within it)."""
     found = []

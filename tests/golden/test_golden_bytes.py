@@ -31,9 +31,11 @@ from golden_cases import (
     is_augmented,
 )
 from references import (
+    AUGMENTED_TOLERANCE,
     MARK_REACH,
     MAX_DIFFERING_FRACTION,
     MAX_LEVELS,
+    Tolerance,
     departures,
     finishing_tolerance,
     load_reference,
@@ -76,32 +78,44 @@ def test_plain_output_is_pinned_on_every_stack(name):
     assert case_hashes(name, CASES[name]) == HASHES["plain"][name]
 
 
-@pytest.mark.parametrize("name", AUGMENTED)
-def test_augmented_output_is_pinned_per_opencv_version(name):
+def check_pinned_or_within_tolerance(section: str, name: str, actual: dict, tolerance: Tolerance) -> None:
+    """Exact hashes where this OpenCV version is pinned in HASHES[section]; else within
+    ``tolerance`` of the nearest pinned version's reference pixels."""
     key = opencv_key()
-    pinned = HASHES["augmented"].get(key)
+    pinned = HASHES[section].get(key)
     if pinned is not None:
-        assert hashes_of(outputs(name)) == pinned[name]
+        assert hashes_of(actual) == pinned[name]
         return
-    nearest = nearest_pinned(key, list(HASHES["augmented"]))
-    found = departures(outputs(name), reference(nearest)[name])
+    nearest = nearest_pinned(key, list(HASHES[section]))
+    found = departures(actual, reference(nearest)[name], tolerance)
     assert found == [], (
         f"{key} is not pinned; compared with {nearest} ({TOLERANCE}): {'; '.join(found)}. "
         "If the change is understood, pin it: python tests/golden/pin.py"
     )
 
 
-@pytest.mark.parametrize("name", AUGMENTED)
-def test_augmented_output_is_within_tolerance_of_the_nearest_other_pinned_release(name):
+def check_within_tolerance_of_a_neighbour(
+    section: str, name: str, actual: dict, tolerance: Tolerance
+) -> None:
     """The check an unpinned version gets, run on every stack against its nearest pinned
     neighbour of the same major version (5.1 against 5.0), so the tolerance is known to hold
     between real releases and the comparison itself is exercised."""
     key = opencv_key()
-    same_major = [k for k in HASHES["augmented"] if k != key and version_of(k)[0] == version_of(key)[0]]
+    same_major = [k for k in HASHES[section] if k != key and version_of(k)[0] == version_of(key)[0]]
     if not same_major:
         pytest.skip(f"no other OpenCV {version_of(key)[0]}.x version pinned")
     nearest = nearest_pinned(key, same_major)
-    assert departures(outputs(name), reference(nearest)[name]) == []
+    assert departures(actual, reference(nearest)[name], tolerance) == []
+
+
+@pytest.mark.parametrize("name", AUGMENTED)
+def test_augmented_output_is_pinned_per_opencv_version(name):
+    check_pinned_or_within_tolerance("augmented", name, outputs(name), AUGMENTED_TOLERANCE)
+
+
+@pytest.mark.parametrize("name", AUGMENTED)
+def test_augmented_output_is_within_tolerance_of_the_nearest_other_pinned_release(name):
+    check_within_tolerance_of_a_neighbour("augmented", name, outputs(name), AUGMENTED_TOLERANCE)
 
 
 @pytest.mark.parametrize("key", sorted(HASHES["augmented"]))
@@ -179,29 +193,16 @@ def test_finishing_cases_are_all_pinned():
 @pytest.mark.parametrize("name", list(FINISHED_OPENCV))
 def test_finishing_through_opencv_is_pinned_per_opencv_version(name):
     """JPEG, perspective, defocus, motion, noise, printed marks, a folder background, the realistic
-    default and presets: the exact hashes of this version, or within the tolerance of the nearest."""
-    key = opencv_key()
-    pinned = HASHES["finished_opencv"].get(key)
-    if pinned is not None:
-        assert hashes_of(finishing(name)) == pinned[name]
-        return
-    nearest = nearest_pinned(key, list(HASHES["finished_opencv"]))
-    found = departures(finishing(name), reference(nearest)[name], finishing_tolerance(finishing(name)))
-    assert found == [], (
-        f"{key} is not pinned; compared with {nearest} ({TOLERANCE}, printed marks' columns left out): "
-        f"{'; '.join(found)}. If the change is understood, pin it: python tests/golden/pin.py"
-    )
+    default and presets: the exact hashes of this version, or within the tolerance of the nearest
+    (printed marks' columns left out, references.py)."""
+    actual = finishing(name)
+    check_pinned_or_within_tolerance("finished_opencv", name, actual, finishing_tolerance(actual))
 
 
 @pytest.mark.parametrize("name", list(FINISHED_OPENCV))
 def test_finishing_through_opencv_is_within_tolerance_of_the_nearest_other_pinned_release(name):
-    """As for the augmented cases: the unpinned version's check, run against a real neighbour."""
-    key = opencv_key()
-    same_major = [k for k in HASHES["finished_opencv"] if k != key and version_of(k)[0] == version_of(key)[0]]
-    if not same_major:
-        pytest.skip(f"no other OpenCV {version_of(key)[0]}.x version pinned")
-    nearest = nearest_pinned(key, same_major)
-    assert departures(finishing(name), reference(nearest)[name], finishing_tolerance(finishing(name))) == []
+    actual = finishing(name)
+    check_within_tolerance_of_a_neighbour("finished_opencv", name, actual, finishing_tolerance(actual))
 
 
 def test_finishing_cases_through_opencv_are_all_pinned_for_every_pinned_version():
