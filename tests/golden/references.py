@@ -20,7 +20,7 @@ bytes on 4.11, 5.0 and 5.1. The perspective warp: 5.0 against 5.1, 3 values of 6
 4.11 against 5.0, 12% by up to 5 levels (meter-photo, which has a slant: 29% by up to 22 levels
 after its blur and JPEG). So the warp tolerance holds as it is. The printed marks do not fit any
 pixel tolerance: OpenCV's Hershey text metrics change in every release measured (getTextSize of
-"$" is 10, 12 and 11 px wide on 4.11, 5.0, 5.1, and 4.11 rasterises it taller), so the mark moves
+"$" is 10, 8 and 9 px wide on 4.11, 5.0, 5.1, and 4.11 rasterises it a row taller), so the mark moves
 by a pixel or changes shape: 5.0 against 5.1, 0.4% of the values of finish-paper-printed by up to
 224 levels, 8% of one amount-cheque image by up to 128 (the JPEG spreads it). A tolerance that
 accepts that accepts anything. Instead, in an image with a mark, the columns beside its digits
