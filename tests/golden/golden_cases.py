@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def finished_configurations() -> dict[str, dict]:
     the capture effects that are plain arithmetic or exact table look-ups, on the plain default
     digits, so the same bytes on every stack. (JPEG, perspective, defocus, motion blur, sensor
     noise, folder backgrounds and printed marks go through OpenCV's filters and codecs, whose
-    rounding may change between versions; the reproducibility tests hold them.)"""
+    rounding may change between versions: finished_opencv_configurations, pinned per version.)"""
     cases = {
         "finish-rgb": {"image": {"color": "rgb"}},
         "finish-ink-blue-pressure": {"image": {"color": "rgb"}, "ink": {"color": "blue", "pressure": 0.4}},
@@ -112,14 +113,64 @@ def finished_configurations() -> dict[str, dict]:
     return cases
 
 
+BACKGROUNDS_FOLDER = Path(__file__).parent / "backgrounds"  # made by make_backgrounds.py
+CAPTURE_EFFECT_NAMES = ("perspective", "shadow", "defocus", "motion", "brightness", "contrast", "gamma")
+CAPTURE_EFFECT_NAMES += ("noise", "jpeg")
+# The default realistic combination (issue 18 item 8, as the legibility test and bench_paper.py have it).
+REALISTIC = {
+    "image": {"color": "rgb"},
+    "ink": {"color": ["black", "blue"], "pressure": 0.2},
+    "paper": {"background": "grain", "lines": "ruled"},
+    "capture": {"enabled": True},
+}
+REALISTIC_PRESETS = ("amount-cheque", "zip-boxes", "date-form", "meter-photo")
+PRESET_CASE = "preset-"  # a case named preset-NAME is the realistic preset NAME's config and texts
+
+
+def only_capture(effect: str) -> dict:
+    """The capture section with ``effect`` alone on, at its default strength."""
+    return {"enabled": True, "effects": {name: {"enabled": name == effect} for name in CAPTURE_EFFECT_NAMES}}
+
+
+def finished_opencv_configurations() -> dict[str, dict]:
+    """name -> config document of the finishing stage's cases that go through OpenCV's filters,
+    warps and codecs (JPEG, perspective, defocus, motion blur, sensor noise, printed marks, a
+    folder background's resize), so pinned per OpenCV version like the augmented cases: each
+    alone at its default strength, the default realistic combination, and the four realistic
+    presets (their documents are preset_config's, filled in here)."""
+    from digitseq_gui.engine.presets import preset_config
+
+    rgb = {"color": "rgb"}
+    cases = {f"finish-capture-{e}": {"image": rgb, "capture": only_capture(e)} for e in CAPTURE_EFFECT_NAMES}
+    for numpy_effect in ("shadow", "brightness", "contrast", "gamma"):  # pinned in finished_configurations
+        del cases[f"finish-capture-{numpy_effect}"]
+    cases["finish-capture-jpeg-grey"] = {"capture": only_capture("jpeg")}
+    # Wider than the digits need, so that most numbers leave room for a mark beside them.
+    cases["finish-paper-printed"] = {"image": {**rgb, "width": 280}, "paper": {"printed": True}}
+    cases["finish-paper-folder"] = {"image": rgb, "paper": {"background": str(BACKGROUNDS_FOLDER)}}
+    cases["finish-realistic-defaults"] = REALISTIC
+    for preset in REALISTIC_PRESETS:
+        cases[PRESET_CASE + preset] = preset_config(preset).to_dict()
+    return cases
+
+
 def finished_outputs(name: str, document: dict) -> dict[str, np.ndarray]:
-    """What engine.compose gives for one finishing configuration: images and boxes."""
+    """What engine.compose gives for one finishing configuration: images and boxes, and the
+    printed marks (as a unicode array) with the boxes per image where paper.printed is on. A preset case composes four of
+    its preset's texts; the others SEQUENCES["variable"]."""
     from digitseq_gui import DigitSequence
     from digitseq_gui.engine.compose import compose
     from digitseq_gui.engine.config import Config
+    from digitseq_gui.engine.presets import preset_texts
 
-    composed = compose(DigitSequence(Config.from_dict(document)), SEQUENCES["variable"], SEED, 0)
-    return {"images": composed.images, "boxes": np.concatenate(composed.boxes)}
+    texts = preset_texts(name[len(PRESET_CASE) :], 4, SEED) if name.startswith(PRESET_CASE) else None
+    composed = compose(DigitSequence(Config.from_dict(document)), texts or SEQUENCES["variable"], SEED, 0)
+    outputs = {"images": composed.images, "boxes": np.concatenate(composed.boxes)}
+    if document.get("paper", {}).get("printed"):
+        outputs["printed"] = np.array(composed.printed, dtype="U8")
+        # Boxes per image: where each image's digits end, so the tolerance can find its mark's columns.
+        outputs["box_counts"] = np.array([len(b) for b in composed.boxes], dtype=np.int32)
+    return outputs
 
 
 def is_augmented(name: str) -> bool:

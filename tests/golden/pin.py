@@ -1,13 +1,17 @@
-"""Pin the running OpenCV version's augmented golden output: its hashes into hashes.json and its
-pixels into reference/opencv-X.Y.npz (what the tolerance check of the next version compares with).
+"""Pin the running OpenCV version's golden output that depends on OpenCV: the augmented cases and
+the finishing cases that go through OpenCV (golden_cases.finished_opencv_configurations). Their
+hashes go into hashes.json (``augmented`` and ``finished_opencv``, each keyed "opencv X.Y") and
+their pixels into reference/opencv-X.Y.npz (what the tolerance check of the next version compares
+with). It also pins the finishing cases that are the same on every stack (``finished``).
 
     python tests/golden/pin.py
 
 It adds; it never changes what is pinned. It refuses to run if this stack's plain output (which
-must be the same on every stack) differs from hashes.json, or if this OpenCV version is pinned with
-other hashes: both are changes of output, to be understood first and then refreshed by hand, with
-a commit that says why. Run on a version already pinned with the same hashes, it rewrites only the
-reference file (for example to add the reference of a version pinned before references existed).
+must be the same on every stack) differs from hashes.json, or if a case this OpenCV version has
+pinned now gives other hashes: both are changes of output, to be understood first and then
+refreshed by hand, with a commit that says why. Cases new since the version was pinned are added
+to it; run where nothing is missing, it rewrites only the reference file (for example to add the
+reference of a version pinned before references existed).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from golden_cases import (
     case_outputs,
     configurations,
     finished_configurations,
+    finished_opencv_configurations,
     finished_outputs,
     hashes_of,
     is_augmented,
@@ -53,43 +58,46 @@ def main() -> int:
         )
         return 1
     augmented = {name: o for name, o in outputs.items() if is_augmented(name)}
-    hashes = {name: hashes_of(o) for name, o in augmented.items()}
-    existing = pinned["augmented"].get(key)
-    if existing is not None and existing != hashes:
-        differ = sorted(n for n in hashes if existing.get(n) != hashes[n])
-        print(f"pin: {key} is pinned with other hashes ({', '.join(differ)}): not changed", file=sys.stderr)
+    finishing = {name: finished_outputs(name, doc) for name, doc in finished_opencv_configurations().items()}
+    finished = {
+        name: hashes_of(finished_outputs(name, doc)) for name, doc in finished_configurations().items()
+    }
+    sections = {
+        f"augmented[{key!r}]": (pinned["augmented"].setdefault(key, {}), augmented),
+        f"finished_opencv[{key!r}]": (
+            pinned.setdefault("finished_opencv", {}).setdefault(key, {}),
+            finishing,
+        ),
+    }
+    additions = {}
+    for where, (section, cases) in sections.items():
+        additions[where] = add_missing(section, {name: hashes_of(o) for name, o in cases.items()}, where)
+    additions["finished"] = add_missing(pinned.setdefault("finished", {}), finished, "finished")
+    if any(added is None for added in additions.values()):
         return 1
-    if existing is None:
-        pinned["augmented"][key] = hashes
+    if any(additions.values()):
         HASHES_PATH.write_text(json.dumps(pinned, indent=1, sort_keys=True) + "\n")
-        print(f"pin: {key}: {len(hashes)} augmented cases added to {HASHES_PATH.name}")
-    else:
-        print(f"pin: {key} already pinned with these hashes")
-    added = pin_finished(pinned)
-    if added is None:
-        return 1
-    if added:
-        HASHES_PATH.write_text(json.dumps(pinned, indent=1, sort_keys=True) + "\n")
-        print(f"pin: {len(added)} finishing cases added to {HASHES_PATH.name}: {', '.join(added)}")
-    path = save_reference(key, augmented)
+    for where, added in additions.items():
+        if added:
+            print(f"pin: {where}: {len(added)} cases added to {HASHES_PATH.name}: {', '.join(added)}")
+        else:
+            print(f"pin: {where}: already pinned with these hashes")
+    path = save_reference(key, {**augmented, **finishing})
     print(f"pin: reference pixels in {path.relative_to(HASHES_PATH.parent)} ({path.stat().st_size} bytes)")
     return 0
 
 
-def pin_finished(pinned: dict) -> list[str] | None:
-    """Add the finishing stage's cases (the same on every stack) not pinned yet; None (and a
-    message) if a pinned one now gives other bytes."""
-    finished = pinned.setdefault("finished", {})
-    hashes = {name: hashes_of(finished_outputs(name, doc)) for name, doc in finished_configurations().items()}
-    changed = sorted(n for n in hashes if n in finished and finished[n] != hashes[n])
+def add_missing(section: dict, hashes: dict[str, dict[str, str]], where: str) -> list[str] | None:
+    """Add to ``section`` the cases of ``hashes`` it lacks and return their names; None (and a
+    message) if a case it has now gives other hashes."""
+    changed = sorted(n for n in hashes if n in section and section[n] != hashes[n])
     if changed:
         print(
-            f"pin: finishing output differs from hashes.json ({', '.join(changed)}): not pinned",
-            file=sys.stderr,
+            f"pin: {where} is pinned with other hashes ({', '.join(changed)}): not changed", file=sys.stderr
         )
         return None
-    added = sorted(n for n in hashes if n not in finished)
-    finished.update({n: hashes[n] for n in added})
+    added = sorted(n for n in hashes if n not in section)
+    section.update({n: hashes[n] for n in added})
     return added
 
 
