@@ -30,6 +30,18 @@ class Finished:
     printed: list[str]  # printed marks beside each number ("" for none): NOT part of the label
 
 
+def opencv_dependent(config) -> list[str]:
+    """The finishing settings of ``config`` whose pixels depend on the OpenCV version (measured
+    between 4.11, 5.0 and 5.1, tests/golden: JPEG, blurs, noise and folder backgrounds gave the
+    same bytes; a perspective warp and the printed marks' text did not)."""
+    found = []
+    if "perspective" in config.capture.enabled_effects():
+        found.append("the perspective change is")
+    if config.paper.printed:
+        found.append("printed marks are")
+    return found
+
+
 def is_plain(config) -> bool:
     """True when the finishing stage would change nothing (every setting at its default)."""
     return (

@@ -94,6 +94,11 @@ AUGMENTATION_STACK_NOTE = (
     "rotation, shear, scale and elastic distortion are warped by OpenCV; another OpenCV "
     "version can give slightly different augmented pixels for the same seed"
 )
+# Finishing settings drawn by OpenCV whose pixels were measured to differ between its releases
+# (tests/golden, finished_opencv): a perspective change is a warp, printed marks are its text.
+FINISHING_STACK_NOTE = (
+    "{settings} drawn by OpenCV; another OpenCV version can give slightly different pixels for the same seed"
+)
 
 
 def augmenters():

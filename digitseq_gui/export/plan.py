@@ -33,8 +33,9 @@ import numpy as np
 from ..engine.alphabet import BLANK, alphabet_for
 from ..engine.config import Config
 from ..engine.errors import InputTypeError, InvalidInputError
+from ..engine.finish import opencv_dependent
 from ..engine.imageinfo import export_chunks
-from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, stack_versions
+from ..engine.imgaug_compat import AUGMENTATION_STACK_NOTE, FINISHING_STACK_NOTE, stack_versions
 from ..engine.seeding import BLOCK_SIZE, MAX_SEED, check_seed
 from ..engine.sequences import (
     DEFAULT_SEPARATOR_WIDTH,
@@ -332,10 +333,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     plan.manifest = {  # made from the plan it describes
         "schema": SCHEMA,
         "package": {"name": "digitseq", "version": __version__},
-        "stack": dict(
-            stack_versions(),
-            **({"note": AUGMENTATION_STACK_NOTE} if config.image.enabled_augmentations() else {}),
-        ),
+        "stack": dict(stack_versions(), **_stack_note(config)),
         "status": "partial",
         "seed": seed,
         "count": count,
@@ -391,3 +389,12 @@ __all__ = [
     "DEFAULT_SHARD_SIZE",
     "MAX_SEED",
 ]
+
+
+def _stack_note(config) -> dict[str, str]:
+    """The manifest's warning that these pixels depend on the OpenCV version, when they do."""
+    notes = [AUGMENTATION_STACK_NOTE] if config.image.enabled_augmentations() else []
+    finishing = opencv_dependent(config)
+    if finishing:
+        notes.append(FINISHING_STACK_NOTE.format(settings=" and ".join(finishing)))
+    return {"note": "; ".join(notes)} if notes else {}

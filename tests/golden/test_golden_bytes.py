@@ -171,6 +171,36 @@ def test_export_manifest_records_the_stack(tmp_path):
     assert "note" not in stack  # no augmentation: the pixels do not depend on OpenCV
 
 
+@pytest.mark.parametrize(
+    "document, says",
+    [
+        ({"paper": {"background": "grain", "lines": "ruled"}, "capture": {"enabled": True}}, None),
+        ({"capture": {"enabled": True, "effects": {"perspective": {"enabled": True}}}}, "perspective"),
+        ({"paper": {"printed": True}, "image": {"width": 280}}, "printed marks"),
+    ],
+    ids=["opencv-independent-finishing", "perspective", "printed"],
+)
+def test_export_manifest_says_when_finishing_depends_on_opencv(tmp_path, document, says):
+    from digitseq_gui import export
+    from digitseq_gui.engine import sequences
+    from digitseq_gui.engine.config import Config
+
+    request = export.ExportRequest(
+        tmp_path / "out",
+        count=3,
+        sequences=sequences.random_lengths(2, 3),
+        format="jsonl",
+        seed=1,
+        config=Config.from_dict(document),
+    )
+    export.run_export(request)
+    stack = json.loads((tmp_path / "out" / "manifest.json").read_text())["stack"]
+    if says is None:  # JPEG, blur, noise: measured the same on OpenCV 4.11, 5.0 and 5.1
+        assert "note" not in stack
+    else:
+        assert says in stack["note"] and "OpenCV version" in stack["note"]
+
+
 FINISHED = finished_configurations()
 FINISHED_OPENCV = finished_opencv_configurations()
 
