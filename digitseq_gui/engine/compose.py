@@ -133,13 +133,18 @@ def compose(
             image_augmentation=False,
             finishing=False,  # after the gaps and the noise, below
         )
-        if images is None:
-            images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
-        for j, i in enumerate(members):
-            images[i], boxes[i] = insert_separator_gaps(
-                batch.images[j], batch.boxes[j], gaps[i], separator_width
-            )
-            sources[i], writers[i] = batch.source_indices[j], batch.writers[j]
+        if len(groups) == 1 and not counts.any():
+            # One group of texts without gaps (digits only, the common case): the batch as it is.
+            images, boxes = batch.images, list(batch.boxes)
+            sources, writers = list(batch.source_indices), list(batch.writers)
+        else:
+            if images is None:
+                images = np.empty((n, batch.images.shape[1], width), dtype=np.uint8)
+            for j, i in enumerate(members):
+                images[i], boxes[i] = insert_separator_gaps(
+                    batch.images[j], batch.boxes[j], gaps[i], separator_width
+                )
+                sources[i], writers[i] = batch.source_indices[j], batch.writers[j]
         assert batch.writer is not None  # generate_batch always reports it
         writer[members] = batch.writer
         if noise_last:

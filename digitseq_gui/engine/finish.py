@@ -68,20 +68,24 @@ def finish(config, images: np.ndarray, boxes: list[np.ndarray], seed: int, first
     n = len(images)
     if is_plain(config):
         return Finished(images, boxes, [""] * n)
-    parts, all_boxes, printed = [], [], []
+    # Each block is finished in its own part of one array: no copy of the whole result at the end.
+    out = np.empty(images.shape + ((3,) if config.image.color == "rgb" else ()), dtype=np.uint8)
+    all_boxes, printed = [], []
     for start in range(0, n, BLOCK_SIZE):
         block = (first_index + start) // BLOCK_SIZE
         stop = min(n, start + BLOCK_SIZE)
-        out, moved, marks = _finish_block(
-            config, images[start:stop], boxes[start:stop], seeding.finish_stream(seed, block)
+        moved, marks = _finish_block(
+            config, images[start:stop], boxes[start:stop], seeding.finish_stream(seed, block), out[start:stop]
         )
-        parts.append(out)
         all_boxes += moved
         printed += marks
-    return Finished(np.concatenate(parts) if len(parts) > 1 else parts[0], all_boxes, printed)
+    return Finished(out, all_boxes, printed)
 
 
-def _finish_block(config, grey: np.ndarray, boxes: list[np.ndarray], stream: np.random.Generator):
+def _finish_block(
+    config, grey: np.ndarray, boxes: list[np.ndarray], stream: np.random.Generator, out: np.ndarray
+) -> tuple[list[np.ndarray], list[str]]:
+    """Finish ``grey`` into ``out`` (its shape, with three channels for RGB), in place."""
     n, height, width = grey.shape
     printed = [""] * n
     ink, paper = config.ink, config.paper
@@ -89,7 +93,7 @@ def _finish_block(config, grey: np.ndarray, boxes: list[np.ndarray], stream: np.
     effects = config.capture.enabled_effects()
     if _plain_ink(config) and _plain_paper(config) and "shadow" not in effects:
         # Black ink on white paper in even light is the grey image itself: nothing to composite.
-        finished = np.repeat(grey[..., None], 3, axis=-1) if rgb else grey.copy()
+        out[...] = grey[..., None] if rgb else grey
     else:
         inks, profile = ink_module.draw_inks(ink.colours, ink.darkness, ink.pressure, stream, n, width)
         sheet = paper_module.draw_background(paper.background, stream, n, height, width)
@@ -97,7 +101,7 @@ def _finish_block(config, grey: np.ndarray, boxes: list[np.ndarray], stream: np.
         if paper.printed:
             printed = paper_module.draw_printed(sheet, stream, boxes, height, width)
         light = draw_light(effects, stream, n, height, width)
-        finished = ink_module.composite(grey, sheet, inks, profile, light, rgb)
+        ink_module.composite(grey, sheet, inks, profile, light, rgb, out)
     if effects:
-        finished, boxes = capture(effects, finished, boxes, stream)
-    return finished, list(boxes), printed
+        _, boxes = capture(effects, out, boxes, stream)  # in place
+    return list(boxes), printed

@@ -75,35 +75,42 @@ COMPOSITE_CHUNK = 16
 
 
 def composite(
-    grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool
+    grey: np.ndarray,
+    sheet,
+    inks: np.ndarray,
+    profile: np.ndarray | None,
+    light,
+    rgb: bool,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Ink over paper: (n, H, W) uint8 grey (255 = no ink) over ``sheet`` (paper.Sheet), lit by
-    ``light`` ((n, H, W) float32 or None). Returns uint8 (n, H, W, 3), or (n, H, W) luma.
+    ``light`` ((n, H, W) float32 or None). Returns uint8 (n, H, W, 3), or (n, H, W) luma, written
+    into ``out`` (C-contiguous, that shape) when given.
 
     ``out = paper + alpha * (ink - paper)`` with each printed layer blended into the paper
     before; expanded, every output channel is a sum of per-image colours times a few shared
     planes, so the per-pixel work is done once, not once per channel, and the result is exact
     float32 arithmetic (the same bytes on every machine)."""
     n = len(grey)
-    if n <= COMPOSITE_CHUNK:
-        return _composite(grey, sheet, inks, profile, light, rgb)
-    out = np.empty(grey.shape + ((3,) if rgb else ()), dtype=np.uint8)
+    if out is None:
+        out = np.empty(grey.shape + ((3,) if rgb else ()), dtype=np.uint8)
     for start in range(0, n, COMPOSITE_CHUNK):
         part = slice(start, start + COMPOSITE_CHUNK)
-        out[part] = _composite(
+        _composite(
             grey[part],
             sheet.part(start, start + COMPOSITE_CHUNK),
             inks[part],
             None if profile is None else profile[part],
             None if light is None else light[part],
             rgb,
+            out[part],
         )
     return out
 
 
 def _composite(
-    grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool
-) -> np.ndarray:
+    grey: np.ndarray, sheet, inks: np.ndarray, profile: np.ndarray | None, light, rgb: bool, out: np.ndarray
+) -> None:
     from .imgaug_compat import cv2
 
     cv = cv2()
@@ -145,10 +152,13 @@ def _composite(
         for images, rows, share, colour in ruled:
             line = colour[:, c] if c is not None else _luma_of(colour)
             total[images, rows] += share * (line[:, None, None] - _paper_at(sheet, c, images, rows))
-        planes.append(cv.convertScaleAbs(total.reshape(n * height, width)))  # rounded, 0-255
-    if not rgb:
-        return planes[0].reshape(n, height, width)
-    return cv.merge(planes).reshape(n, height, width, 3)
+        # Rounded to 0-255, and written where the caller wants it (no copy of the result).
+        if rgb:
+            planes.append(cv.convertScaleAbs(total.reshape(n * height, width)))
+        else:
+            cv.convertScaleAbs(total.reshape(n * height, width), dst=out.reshape(n * height, width))
+    if rgb:
+        cv.merge(planes, dst=out.reshape(n * height, width, 3))
 
 
 def _paper_at(sheet, c: int | None, images: np.ndarray, rows: np.ndarray) -> np.ndarray:
