@@ -186,6 +186,25 @@ def test_each_capture_effect_changes_the_image(spec):
     assert (composed.images != plain.images).any(axis=(1, 2)).mean() > 0.5
 
 
+def test_a_defocus_too_small_to_change_a_pixel_is_skipped_safely():
+    # capture.py skips a defocus of sigma <= IDENTITY_DEFOCUS because OpenCV's blur of a uint8
+    # image gives it back unchanged there; were that ever not so, the skip would change bytes.
+    from digitseq_gui.engine.capture import IDENTITY_DEFOCUS
+    from digitseq_gui.engine.imgaug_compat import cv2
+
+    cv = cv2()
+    rng = np.random.default_rng(7)
+    stripes = np.zeros((28, 64, 3), dtype=np.uint8)
+    stripes[:, ::2] = 255  # the sharpest edges there are
+    for image in (stripes, stripes[..., 0].copy(), rng.integers(0, 256, (28, 64, 3), dtype=np.uint8)):
+        for sigma in np.linspace(0.05, IDENTITY_DEFOCUS, 9):
+            blurred = cv.GaussianBlur(image, (0, 0), float(sigma), borderType=cv.BORDER_REPLICATE)
+            assert np.array_equal(blurred, image), sigma
+    # ... and a defocus above the threshold does blur: the skip leaves those alone.
+    blurred = cv.GaussianBlur(stripes, (0, 0), 0.3, borderType=cv.BORDER_REPLICATE)
+    assert not np.array_equal(blurred, stripes)
+
+
 def test_jpeg_in_colour_keeps_the_colours():
     document = {
         "image": {"color": "rgb"},
