@@ -8,9 +8,10 @@ full contrast. So a printed line or pattern is not counted as a stroke; the ques
 the stroke survives the ink's colour and darkness, the paper and the camera. The digits are MNIST
 test digits (never seen by the judge), in sequences of 4-8 at the default layout.
 
-Thresholds: each setting alone at its maximum >= 90% of digits read as labelled, the realistic
-default >= 95%; and no digit's ink disappears into the paper: in every digit's box the ink stands
-at least MIN_CONTRAST grey levels out of the blank paper somewhere.
+Thresholds: each setting alone at its maximum >= 90% of digits read as labelled, each capture
+effect alone at its default strength and the realistic default >= 95%; and no digit's ink
+disappears into the paper: in every digit's box the ink stands at least MIN_CONTRAST grey levels
+out of the blank paper somewhere.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ SEED = 31
 SEQUENCES = 320  # about 1,900 digits: sampling noise about +-0.5%
 
 
-def _capture_alone_at_maximum(name: str) -> dict:
+def _capture_alone(name: str, strength: float) -> dict:
     return {
         "capture": {
             "enabled": True,
             "effects": {
-                s.name: {"enabled": s.name == name, "strength": s.maximum if s.name == name else s.default}
+                s.name: {"enabled": s.name == name, "strength": strength if s.name == name else s.default}
                 for s in CAPTURE_EFFECTS
             },
         }
@@ -56,8 +57,11 @@ AT_MAX = {
     "paper grid": {"paper": {"lines": "grid"}},
     "paper boxes": {"paper": {"lines": "boxes"}},
     "paper printed": {"paper": {"printed": True}},
-    **{f"capture {s.name} {s.maximum}": _capture_alone_at_maximum(s.name) for s in CAPTURE_EFFECTS},
+    **{f"capture {s.name} {s.maximum}": _capture_alone(s.name, s.maximum) for s in CAPTURE_EFFECTS},
 }
+# The ink and paper settings have no strength of their own (darkness and pressure are at their
+# plain defaults, 1 and 0): each capture effect alone at its default strength, held to 95%.
+AT_DEFAULTS = {f"capture {s.name} {s.default}": _capture_alone(s.name, s.default) for s in CAPTURE_EFFECTS}
 REALISTIC = {
     "image": {"color": "rgb"},
     "ink": {"color": ["black", "blue"], "pressure": 0.2},
@@ -112,6 +116,14 @@ def test_each_setting_at_its_maximum_keeps_digits_legible(judge, mnist_test, nam
     score, contrast = _score(judge, AT_MAX[name], mnist_test)
     print(f"\n{name}: {score:.1%} read as labelled, weakest ink {contrast:.0f} levels")
     assert score >= AT_MAXIMUM, f"{name}: the judge agrees with {score:.1%} of labels"
+    assert contrast >= MIN_CONTRAST, f"{name}: a digit's ink stands only {contrast:.0f} levels out"
+
+
+@pytest.mark.parametrize("name", list(AT_DEFAULTS))
+def test_each_capture_effect_at_its_default_keeps_digits_legible(judge, mnist_test, name):  # noqa: F811
+    score, contrast = _score(judge, AT_DEFAULTS[name], mnist_test)
+    print(f"\n{name}: {score:.1%} read as labelled, weakest ink {contrast:.0f} levels")
+    assert score >= AT_DEFAULT, f"{name}: the judge agrees with {score:.1%} of labels"
     assert contrast >= MIN_CONTRAST, f"{name}: a digit's ink stands only {contrast:.0f} levels out"
 
 
