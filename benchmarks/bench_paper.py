@@ -8,7 +8,9 @@ Realistic: ``generate_batch`` of the same texts with the default realistic combi
 (image.color rgb, ink black or blue with pressure, paper grain + ruled, capture at its defaults),
 which takes the engine's one route (engine.compose: the same digits, then finish.py). Both per
 image, the best round of each (this machine is shared and noisy; the two take turns within each
-round), then the ratio; then the time of each finishing stage alone, so it shows what dominates,
+round), then the ratio; the ratio of each round too (the two ran side by side, so a slow spell of
+the machine slows both), with its median and range, in wall-clock and in CPU time; then the time
+of each finishing stage alone, so it shows what dominates,
 and the JPEG codec's own encode + decode time (libjpeg-turbo through OpenCV), the floor of that
 stage.
 """
@@ -51,16 +53,26 @@ def main(argv=None) -> int:
         warm.generate_batch(texts[:64], seed=0, as_uint8=True)
 
     best_today = best_real = float("inf")
+    ratios: list[float] = []
+    cpu_ratios: list[float] = []
     stages: dict[str, float] = {}
     for round_number in range(args.rounds):
         seed = 100 + round_number
-        start = time.perf_counter()
-        batch = generator.generate_batch(texts, seed=seed, as_uint8=True)
-        made = time.perf_counter()
-        realistic_generator.generate_batch(texts, seed=seed, as_uint8=True)
-        done = time.perf_counter()
-        best_today = min(best_today, made - start)
-        best_real = min(best_real, done - made)
+        # The two take turns, and which goes first alternates, so neither always follows the
+        # stage timing below (or the other's memory churn).
+        seconds, cpu = {}, {}
+        for name in ("today", "realistic") if round_number % 2 == 0 else ("realistic", "today"):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            result = (generator if name == "today" else realistic_generator).generate_batch(
+                texts, seed=seed, as_uint8=True
+            )
+            seconds[name], cpu[name] = time.perf_counter() - start, time.process_time() - cpu_start
+            if name == "today":
+                batch = result
+        best_today = min(best_today, seconds["today"])
+        best_real = min(best_real, seconds["realistic"])
+        ratios.append(seconds["realistic"] / seconds["today"])
+        cpu_ratios.append(cpu["realistic"] / cpu["today"])
         for name, seconds in _stage_times(
             realistic, batch.images, batch.boxes, seed, seeding, ink_module, paper_module, capture_module
         ).items():
@@ -73,6 +85,11 @@ def main(argv=None) -> int:
     print(f"  today (augmented generate_batch):          {best_today * per:.3f}")
     print(f"  realistic (generate_batch, + ink, paper, capture): {best_real * per:.3f}")
     print(f"  ratio: {best_real / best_today:.2f}x (goal <= 2x)")
+    for name, values in (("wall-clock", ratios), ("CPU time", cpu_ratios)):
+        print(
+            f"  ratio of each round, {name}: median {float(np.median(values)):.2f}x"
+            f" (from {min(values):.2f}x to {max(values):.2f}x)"
+        )
     print("finishing stages (ms per image):")
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:36s} {seconds * per:.3f}")
