@@ -2,6 +2,7 @@
 
     python benchmarks/bench_paper.py                 # 2,048 images of 4-8 digits, 5 rounds
     python benchmarks/bench_paper.py --count 512 --rounds 2
+    python benchmarks/bench_paper.py --instructions  # the same ratio counted in instructions
 
 Today: ``generate_batch`` with augmentation on (rotation, shear, scale, blur), uint8, width 200.
 Realistic: ``generate_batch`` of the same texts with the default realistic combination
@@ -13,11 +14,21 @@ the machine slows both), with its median and range, in wall-clock and in CPU tim
 of each finishing stage alone, so it shows what dominates,
 and the JPEG codec's own encode + decode time (libjpeg-turbo through OpenCV), the floor of that
 stage.
+
+``--instructions`` counts instead of timing, for a figure that does not depend on what else the
+machine is doing: valgrind's callgrind counts the instructions of three runs of this script (set
+up only, then set up and one batch of each), and the differences give each batch's instructions
+per image and their ratio. Instructions are not time (a cache miss costs more than an add), so it
+complements the timings rather than replacing them.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -27,30 +38,26 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2048, help="images per round (a multiple of 64)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions under valgrind instead of timing"
+    )
+    parser.add_argument("--phase", choices=("setup", "today", "realistic"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.instructions:
+        return _count_instructions(args.count if "--count" in (argv or sys.argv) else 512)
 
-    from digitseq_gui import DigitSequence
     from digitseq_gui.engine import capture as capture_module
     from digitseq_gui.engine import ink as ink_module
     from digitseq_gui.engine import paper as paper_module
     from digitseq_gui.engine import seeding
-    from digitseq_gui.engine.config import Config
     from digitseq_gui.engine.finish import finish
 
-    today = Config.from_dict({"image": {"transform": True}})
-    realistic = Config.from_dict(
-        {
-            "image": {"transform": True, "color": "rgb"},
-            "ink": {"color": ["black", "blue"], "pressure": 0.2},
-            "paper": {"background": "grain", "lines": "ruled"},
-            "capture": {"enabled": True},
-        }
-    )
-    generator, realistic_generator = DigitSequence(today), DigitSequence(realistic)
-    rng = np.random.default_rng(0)
-    texts = ["".join(map(str, rng.integers(0, 10, rng.integers(4, 9)))) for _ in range(args.count)]
-    for warm in (generator, realistic_generator):  # imgaug's import and warm-up
-        warm.generate_batch(texts[:64], seed=0, as_uint8=True)
+    today, realistic, generator, realistic_generator, texts = _setup(args.count)
+    if args.phase:  # one run of --instructions: set up, then one batch of the one asked for
+        if args.phase != "setup":
+            chosen = generator if args.phase == "today" else realistic_generator
+            chosen.generate_batch(texts, seed=100, as_uint8=True)
+        return 0
 
     best_today = best_real = float("inf")
     ratios: list[float] = []
@@ -94,6 +101,61 @@ def main(argv=None) -> int:
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:36s} {seconds * per:.3f}")
     print(f"  of which the JPEG codec alone (encode + decode, the stage's floor): {codec * per:.3f}")
+    return 0
+
+
+def _setup(count: int):
+    """The two configurations, their generators (warmed up) and ``count`` texts of 4-8 digits."""
+    from digitseq_gui import DigitSequence
+    from digitseq_gui.engine.config import Config
+
+    today = Config.from_dict({"image": {"transform": True}})
+    realistic = Config.from_dict(
+        {
+            "image": {"transform": True, "color": "rgb"},
+            "ink": {"color": ["black", "blue"], "pressure": 0.2},
+            "paper": {"background": "grain", "lines": "ruled"},
+            "capture": {"enabled": True},
+        }
+    )
+    generator, realistic_generator = DigitSequence(today), DigitSequence(realistic)
+    rng = np.random.default_rng(0)
+    texts = ["".join(map(str, rng.integers(0, 10, rng.integers(4, 9)))) for _ in range(count)]
+    for warm in (generator, realistic_generator):  # imgaug's import and warm-up
+        warm.generate_batch(texts[:64], seed=0, as_uint8=True)
+    return today, realistic, generator, realistic_generator, texts
+
+
+def _count_instructions(count: int) -> int:
+    if shutil.which("valgrind") is None:
+        print(
+            "bench_paper: --instructions needs valgrind (Debian: apt-get install valgrind)", file=sys.stderr
+        )
+        return 2
+    runs = {
+        phase: subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
+            + ["--phase", phase, "--count", str(count)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for phase in ("setup", "today", "realistic")
+    }
+    counts = {}
+    for phase, run in runs.items():
+        _, stderr = run.communicate()
+        found = re.search(r"I\s+refs:\s+([\d,]+)", stderr)
+        if run.returncode or not found:
+            print(f"bench_paper: the {phase} run under valgrind failed:\n{stderr[-2000:]}", file=sys.stderr)
+            return 1
+        counts[phase] = int(found.group(1).replace(",", ""))
+    today = (counts["today"] - counts["setup"]) / count
+    realistic = (counts["realistic"] - counts["setup"]) / count
+    print(f"{count} images of 4-8 digits, 28 x 200, one batch each, instructions per image (callgrind)")
+    print(f"  today (augmented generate_batch):          {today / 1e6:.3f} M")
+    print(f"  realistic (generate_batch, + ink, paper, capture): {realistic / 1e6:.3f} M")
+    print(f"  ratio: {realistic / today:.2f}x (goal <= 2x)")
     return 0
 
 
