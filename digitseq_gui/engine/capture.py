@@ -118,6 +118,8 @@ def capture(
     from .imgaug_compat import cv2
 
     cv = cv2()
+    if not images.flags.c_contiguous:  # the effects write through views and reshapes of it
+        raise ValueError("capture works in place on a C-contiguous array of images")
     n, height, width = images.shape[:3]
     colour = images.ndim == 4
     if "perspective" in effects:
@@ -209,23 +211,26 @@ def _jpeg(images: np.ndarray, stream: np.random.Generator, strength: int, colour
     order = np.argsort(qualities, kind="stable")
     padded_height = -(-height // 16) * 16
     tiles = np.empty((n, padded_height, *images.shape[2:]), dtype=np.uint8)
-    tiles[:, :height] = images[order]
+    # Colour: OpenCV's colour images are BGR; each image is turned round straight into its tile
+    # and back into its place (one pass each way instead of a gather, a copy and a conversion).
+    if colour:
+        for j, i in enumerate(order.tolist()):
+            cv.cvtColor(images[i], cv.COLOR_RGB2BGR, dst=tiles[j, :height])
+    else:
+        tiles[:, :height] = images[order]
     tiles[:, height:] = tiles[:, height - 1 : height]
-    tall = tiles.reshape(n * padded_height, *images.shape[2:])
-    if colour:
-        tall = cv.cvtColor(tall, cv.COLOR_RGB2BGR)  # OpenCV's colour images are BGR
-    done = np.empty_like(tall)
     sorted_qualities = qualities[order]
-    for quality in np.unique(sorted_qualities).tolist():
-        members = np.nonzero(sorted_qualities == quality)[0]
-        rows = slice(int(members[0]) * padded_height, (int(members[-1]) + 1) * padded_height)
-        ok, data = cv.imencode(".jpg", tall[rows], [cv.IMWRITE_JPEG_QUALITY, int(quality)])
-        done[rows] = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE).reshape(
-            done[rows].shape
-        )
-    if colour:
-        done = cv.cvtColor(done, cv.COLOR_BGR2RGB)
-    images[order] = done.reshape(tiles.shape)[:, :height]
+    edges = [0, *(np.flatnonzero(np.diff(sorted_qualities)) + 1).tolist(), n]
+    for first, stop in zip(edges[:-1], edges[1:]):
+        tall = tiles[first:stop].reshape(-1, *images.shape[2:])
+        ok, data = cv.imencode(".jpg", tall, [cv.IMWRITE_JPEG_QUALITY, int(sorted_qualities[first])])
+        decoded = cv.imdecode(data, cv.IMREAD_COLOR if colour else cv.IMREAD_GRAYSCALE)
+        decoded = decoded.reshape(stop - first, padded_height, *images.shape[2:])[:, :height]
+        if colour:
+            for j, i in enumerate(order[first:stop].tolist()):
+                cv.cvtColor(decoded[j], cv.COLOR_BGR2RGB, dst=images[i])
+        else:
+            images[order[first:stop]] = decoded
 
 
 def _channels(result: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
