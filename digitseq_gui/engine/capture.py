@@ -144,10 +144,8 @@ def capture(
         boxes = _moved_boxes(boxes, matrices, width, height)
     if "defocus" in effects:
         sigmas = np.asarray(stream.uniform(0, effects["defocus"], size=n))
-        for i in np.nonzero(sigmas > IDENTITY_DEFOCUS)[0].tolist():
-            images[i] = _channels(
-                cv.GaussianBlur(images[i], (0, 0), sigmas[i], borderType=cv.BORDER_REPLICATE), images[i].shape
-            )
+        for i in np.nonzero(sigmas > IDENTITY_DEFOCUS)[0].tolist():  # in place (dst is the image)
+            cv.GaussianBlur(images[i], (0, 0), sigmas[i], dst=images[i], borderType=cv.BORDER_REPLICATE)
     if "motion" in effects:
         lengths = np.asarray(stream.uniform(0, effects["motion"], size=n))
         angles = np.asarray(stream.uniform(0, np.pi, size=n))
@@ -174,7 +172,7 @@ def capture(
         flat = images.reshape(n, height, -1)
         for i in range(n):
             region = bank[rows[i] : rows[i] + height]
-            flat[i] = cv.addWeighted(flat[i], 1.0, region, float(sigma[i]), 0.0, dtype=cv.CV_8U)
+            cv.addWeighted(flat[i], 1.0, region, float(sigma[i]), 0.0, dst=flat[i], dtype=cv.CV_8U)
     if "jpeg" in effects:
         _jpeg(images, stream, int(effects["jpeg"]), colour, cv)
     return images, boxes
