@@ -25,6 +25,7 @@ complements the timings rather than replacing them.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -136,6 +137,7 @@ def _count_instructions(count: int) -> int:
         phase: subprocess.Popen(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
             + ["--phase", phase, "--count", str(count)],
+            env={**os.environ, "PYTHONHASHSEED": "0"},  # the same dict and set orders in all three
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
