@@ -72,7 +72,7 @@ CAPTURE_EFFECTS: tuple[AugmentationSpec, ...] = (
     AugmentationSpec(
         "jpeg",
         "JPEG",
-        "Save as JPEG with a quality from 95 down to 95 minus this (compression blocks and ringing).",
+        "Save as JPEG at a quality of 95 or lower in steps of 10, no lower than 95 minus this (compression blocks and ringing).",
         "",
         35,
         85,
