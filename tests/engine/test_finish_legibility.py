@@ -111,19 +111,19 @@ def test_the_judge_reads_the_unfinished_digits(judge, mnist_test):  # noqa: F811
     assert score >= 0.95 and contrast >= 128
 
 
-@pytest.mark.parametrize("name", list(AT_MAX))
-def test_each_setting_at_its_maximum_keeps_digits_legible(judge, mnist_test, name):  # noqa: F811
-    score, contrast = _score(judge, AT_MAX[name], mnist_test)
-    print(f"\n{name}: {score:.1%} read as labelled, weakest ink {contrast:.0f} levels")
-    assert score >= AT_MAXIMUM, f"{name}: the judge agrees with {score:.1%} of labels"
-    assert contrast >= MIN_CONTRAST, f"{name}: a digit's ink stands only {contrast:.0f} levels out"
+# Each setting alone: at its maximum held to AT_MAXIMUM, a capture effect at its default to AT_DEFAULT.
+ALONE = {
+    **{name: (document, AT_MAXIMUM) for name, document in AT_MAX.items()},
+    **{name: (document, AT_DEFAULT) for name, document in AT_DEFAULTS.items()},
+}
 
 
-@pytest.mark.parametrize("name", list(AT_DEFAULTS))
-def test_each_capture_effect_at_its_default_keeps_digits_legible(judge, mnist_test, name):  # noqa: F811
-    score, contrast = _score(judge, AT_DEFAULTS[name], mnist_test)
+@pytest.mark.parametrize("name", list(ALONE))
+def test_each_setting_alone_keeps_digits_legible(judge, mnist_test, name):  # noqa: F811
+    document, threshold = ALONE[name]
+    score, contrast = _score(judge, document, mnist_test)
     print(f"\n{name}: {score:.1%} read as labelled, weakest ink {contrast:.0f} levels")
-    assert score >= AT_DEFAULT, f"{name}: the judge agrees with {score:.1%} of labels"
+    assert score >= threshold, f"{name}: the judge agrees with {score:.1%} of labels"
     assert contrast >= MIN_CONTRAST, f"{name}: a digit's ink stands only {contrast:.0f} levels out"
 
 
