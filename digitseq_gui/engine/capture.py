@@ -111,9 +111,9 @@ def draw_light(effects: dict[str, float], stream: np.random.Generator, n: int, h
 
 def capture(
     effects: dict[str, float], images: np.ndarray, boxes: list[np.ndarray], stream: np.random.Generator
-) -> tuple[np.ndarray, list[np.ndarray]]:
+) -> list[np.ndarray]:
     """Apply ``effects`` (name -> strength; the shadow is draw_light's) to uint8 (n, H, W[, 3])
-    images, in place; returns them and the boxes (moved by a perspective change). Draws per
+    images, in place; returns the boxes (moved by a perspective change). Draws per
     effect, in the order of CAPTURE_EFFECTS, only for the effects given."""
     from .imgaug_compat import cv2
 
@@ -175,7 +175,7 @@ def capture(
             cv.addWeighted(flat[i], 1.0, region, float(sigma[i]), 0.0, dst=flat[i], dtype=cv.CV_8U)
     if "jpeg" in effects:
         _jpeg(images, stream, int(effects["jpeg"]), colour, cv)
-    return images, boxes
+    return list(boxes)
 
 
 _NOISE_SEED = 0x5E45  # sensor noise: one fixed sheet of normals; each image takes its own rows

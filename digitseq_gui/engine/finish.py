@@ -103,5 +103,5 @@ def _finish_block(
         light = draw_light(effects, stream, n, height, width)
         ink_module.composite(grey, sheet, inks, profile, light, rgb, out)
     if effects:
-        _, boxes = capture(effects, out, boxes, stream)  # in place
+        boxes = capture(effects, out, boxes, stream)  # the images in place
     return list(boxes), printed
