@@ -37,15 +37,19 @@ import numpy as np
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2048, help="images per round (a multiple of 64)")
+    parser.add_argument(
+        "--count", type=int, help="images per round, a multiple of 64 (default 2048; 512 with --instructions)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--instructions", action="store_true", help="count instructions under valgrind instead of timing"
     )
     parser.add_argument("--phase", choices=("today", "realistic"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.count is None:
+        args.count = 512 if args.instructions else 2048
     if args.instructions:
-        return _count_instructions(args.count if "--count" in (argv or sys.argv) else 512)
+        return _count_instructions(args.count)
 
     from digitseq_gui.engine import capture as capture_module
     from digitseq_gui.engine import ink as ink_module
@@ -110,16 +114,12 @@ def _setup(count: int):
     """The two configurations, their generators (warmed up) and ``count`` texts of 4-8 digits."""
     from digitseq_gui import DigitSequence
     from digitseq_gui.engine.config import Config
+    from digitseq_gui.engine.finish_config import realistic_combination
 
     today = Config.from_dict({"image": {"transform": True}})
-    realistic = Config.from_dict(
-        {
-            "image": {"transform": True, "color": "rgb"},
-            "ink": {"color": ["black", "blue"], "pressure": 0.2},
-            "paper": {"background": "grain", "lines": "ruled"},
-            "capture": {"enabled": True},
-        }
-    )
+    document = realistic_combination()
+    document["image"]["transform"] = True  # the same augmented digits as today's
+    realistic = Config.from_dict(document)
     generator, realistic_generator = DigitSequence(today), DigitSequence(realistic)
     rng = np.random.default_rng(0)
     texts = ["".join(map(str, rng.integers(0, 10, rng.integers(4, 9)))) for _ in range(count)]

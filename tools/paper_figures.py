@@ -12,6 +12,7 @@ from PIL import Image
 from digitseq_gui import DigitSequence
 from digitseq_gui.engine.compose import compose
 from digitseq_gui.engine.config import Config
+from digitseq_gui.engine.finish_config import realistic_combination
 from digitseq_gui.engine.presets import REALISTIC_PRESETS, preset_config, preset_texts
 
 TEXTS = ["0123", "90210", "4815162342"]
@@ -30,12 +31,7 @@ SETTINGS = {
         "paper": {"background": "cheque", "lines": "ruled", "printed": True},
     },
     "capture": {"image": {"color": "rgb"}, "capture": {"enabled": True}},
-    "realistic": {
-        "image": {"color": "rgb"},
-        "ink": {"color": ["black", "blue"], "pressure": 0.2},
-        "paper": {"background": "grain", "lines": "ruled"},
-        "capture": {"enabled": True},
-    },
+    "realistic": realistic_combination(),
 }
 
 

@@ -23,6 +23,19 @@ COLORS = ("gray", "rgb")
 MIN_DARKNESS = 0.3  # paler ink than this is no longer a fair picture of the label
 
 
+def realistic_combination() -> dict:
+    """The default realistic combination (docs/paper.md): RGB, black or blue ballpoint with a
+    little pressure, grain paper with a ruled line, capture at its defaults. The one definition
+    that the legibility test holds to 95%, the golden test pins and bench_paper.py measures; a
+    fresh document each call, so a caller may add to it."""
+    return {
+        "image": {"color": "rgb"},
+        "ink": {"color": ["black", "blue"], "pressure": 0.2},
+        "paper": {"background": "grain", "lines": "ruled"},
+        "capture": {"enabled": True},
+    }
+
+
 @dataclass
 class InkConfig:
     color: str | list[str] = "black"  # a list: each image picks one at random

@@ -13,15 +13,11 @@ from digitseq_gui.engine.capture import CAPTURE_EFFECTS
 from digitseq_gui.engine.compose import compose
 from digitseq_gui.engine.config import Config
 from digitseq_gui.engine.errors import ConfigError
+from digitseq_gui.engine.finish_config import realistic_combination
 from digitseq_gui.engine.ink import NAMED_INKS
 
 TEXTS = ["0123", "4567890", "12345678", "5", "90210"] * 26  # 130 images: three blocks, the last short
-REALISTIC = {
-    "image": {"color": "rgb"},
-    "ink": {"color": ["black", "blue"], "pressure": 0.2},
-    "paper": {"background": "grain", "lines": "ruled"},
-    "capture": {"enabled": True},
-}
+REALISTIC = realistic_combination()
 
 
 def _generator(document: dict) -> DigitSequence:

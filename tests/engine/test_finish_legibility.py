@@ -25,6 +25,7 @@ from digitseq_gui.engine.capture import CAPTURE_EFFECTS
 from digitseq_gui.engine.compose import compose
 from digitseq_gui.engine.config import Config
 from digitseq_gui.engine.finish import finish
+from digitseq_gui.engine.finish_config import realistic_combination
 from digitseq_gui.engine.ink import LUMA
 
 AT_MAXIMUM, AT_DEFAULT = 0.90, 0.95
@@ -62,12 +63,7 @@ AT_MAX = {
 # The ink and paper settings have no strength of their own (darkness and pressure are at their
 # plain defaults, 1 and 0): each capture effect alone at its default strength, held to 95%.
 AT_DEFAULTS = {f"capture {s.name} {s.default}": _capture_alone(s.name, s.default) for s in CAPTURE_EFFECTS}
-REALISTIC = {
-    "image": {"color": "rgb"},
-    "ink": {"color": ["black", "blue"], "pressure": 0.2},
-    "paper": {"background": "grain", "lines": "ruled"},
-    "capture": {"enabled": True},
-}
+REALISTIC = realistic_combination()
 
 
 def _luma(images: np.ndarray) -> np.ndarray:

@@ -113,16 +113,17 @@ def finished_configurations() -> dict[str, dict]:
     return cases
 
 
+def opencv_key() -> str:
+    """The OpenCV version the augmented and finishing pins are kept under: "opencv MAJOR.MINOR"."""
+    from digitseq_gui.engine.imgaug_compat import cv2
+
+    major, minor = cv2().__version__.split(".")[:2]
+    return f"opencv {major}.{minor}"
+
+
 BACKGROUNDS_FOLDER = Path(__file__).parent / "backgrounds"  # made by make_backgrounds.py
 CAPTURE_EFFECT_NAMES = ("perspective", "shadow", "defocus", "motion", "brightness", "contrast", "gamma")
 CAPTURE_EFFECT_NAMES += ("noise", "jpeg")
-# The default realistic combination (issue 18 item 8, as the legibility test and bench_paper.py have it).
-REALISTIC = {
-    "image": {"color": "rgb"},
-    "ink": {"color": ["black", "blue"], "pressure": 0.2},
-    "paper": {"background": "grain", "lines": "ruled"},
-    "capture": {"enabled": True},
-}
 REALISTIC_PRESETS = ("amount-cheque", "zip-boxes", "date-form", "meter-photo")
 PRESET_CASE = "preset-"  # a case named preset-NAME is the realistic preset NAME's config and texts
 
@@ -138,6 +139,7 @@ def finished_opencv_configurations() -> dict[str, dict]:
     folder background's resize), so pinned per OpenCV version like the augmented cases: each
     alone at its default strength, the default realistic combination, and the four realistic
     presets (their documents are preset_config's, filled in here)."""
+    from digitseq_gui.engine.finish_config import realistic_combination
     from digitseq_gui.engine.presets import preset_config
 
     rgb = {"color": "rgb"}
@@ -148,7 +150,7 @@ def finished_opencv_configurations() -> dict[str, dict]:
     # Wider than the digits need, so that most numbers leave room for a mark beside them.
     cases["finish-paper-printed"] = {"image": {**rgb, "width": 280}, "paper": {"printed": True}}
     cases["finish-paper-folder"] = {"image": rgb, "paper": {"background": str(BACKGROUNDS_FOLDER)}}
-    cases["finish-realistic-defaults"] = REALISTIC
+    cases["finish-realistic-defaults"] = realistic_combination()  # issue 18 item 8's combination
     for preset in REALISTIC_PRESETS:
         cases[PRESET_CASE + preset] = preset_config(preset).to_dict()
     return cases
