@@ -29,17 +29,11 @@ from golden_cases import (
     finished_outputs,
     hashes_of,
     is_augmented,
+    opencv_key,
 )
 from references import save_reference
 
 HASHES_PATH = Path(__file__).parent / "hashes.json"
-
-
-def opencv_key() -> str:
-    from digitseq_gui.engine.imgaug_compat import cv2
-
-    major, minor = cv2().__version__.split(".")[:2]
-    return f"opencv {major}.{minor}"
 
 
 def main() -> int:

@@ -29,6 +29,7 @@ from golden_cases import (
     finished_outputs,
     hashes_of,
     is_augmented,
+    opencv_key,
 )
 from references import (
     AUGMENTED_TOLERANCE,
@@ -58,13 +59,6 @@ def outputs(name: str) -> dict:
 @functools.cache
 def reference(key: str) -> dict:
     return load_reference(key)
-
-
-def opencv_key() -> str:
-    from digitseq_gui.engine.imgaug_compat import cv2
-
-    major, minor = cv2().__version__.split(".")[:2]
-    return f"opencv {major}.{minor}"
 
 
 def test_pinned_file_matches_the_cases():
